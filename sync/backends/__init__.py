@@ -1,0 +1,1 @@
+"""Backends: the only places a spreadsheet library is imported."""

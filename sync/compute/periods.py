@@ -1,0 +1,59 @@
+"""Commission and goal periods: months or fiscal quarters, and their labels."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+
+
+def fiscal_quarter(day: date, fiscal_year_start: int) -> tuple[int, int]:
+    """(fiscal year, quarter 1-4); a fiscal year is named by the calendar year it starts in."""
+    months_in = (day.month - fiscal_year_start) % 12
+    year = day.year if day.month >= fiscal_year_start else day.year - 1
+    return year, months_in // 3 + 1
+
+
+def period_label(day: date, period: str, fiscal_year_start: int = 1) -> str:
+    """`2026-11` for a Month period, `2026-Q4` for a Quarter period."""
+    if period == "Month":
+        return f"{day.year:04d}-{day.month:02d}"
+    year, quarter = fiscal_quarter(day, fiscal_year_start)
+    return f"{year:04d}-Q{quarter}"
+
+
+def period_bounds(day: date, period: str, fiscal_year_start: int = 1) -> tuple[date, date]:
+    """First and last day (inclusive) of the period that contains `day`."""
+    if period == "Month":
+        start = date(day.year, day.month, 1)
+        months = 1
+    else:
+        year, quarter = fiscal_quarter(day, fiscal_year_start)
+        first_month = fiscal_year_start + 3 * (quarter - 1)
+        start = date(year + (first_month - 1) // 12, (first_month - 1) % 12 + 1, 1)
+        months = 3
+    next_month = start.month - 1 + months
+    after = date(start.year + next_month // 12, next_month % 12 + 1, 1)
+    return start, after - timedelta(days=1)
+
+
+def label_bounds(label: str, period: str, fiscal_year_start: int = 1) -> tuple[date, date]:
+    """First and last day of the period with this label (`2026-11` or `2026-Q4`)."""
+    year_text, part = label.split("-")
+    if period == "Month":
+        return period_bounds(date(int(year_text), int(part), 1), period)
+    first_month = fiscal_year_start + 3 * (int(part[1:]) - 1)
+    first = date(int(year_text) + (first_month - 1) // 12, (first_month - 1) % 12 + 1, 1)
+    return period_bounds(first, period, fiscal_year_start)
+
+
+def period_labels(days: pd.Series, period: str, fiscal_year_start: int = 1) -> pd.Series:
+    """The period label of each date in a datetime64 Series (missing stays missing)."""
+    stamps = pd.to_datetime(days)
+    if period == "Month":
+        labels = stamps.dt.strftime("%Y-%m")
+    else:
+        months_in = (stamps.dt.month - fiscal_year_start) % 12
+        year = stamps.dt.year - (stamps.dt.month < fiscal_year_start).astype(int)
+        labels = year.astype("Int64").astype(str) + "-Q" + (months_in // 3 + 1).astype("Int64").astype(str)
+    return labels.where(stamps.notna(), None)

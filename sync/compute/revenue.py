@@ -1,0 +1,100 @@
+"""Revenue lines: who is credited with what, on which day (SPEC section 4, Revenue)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sync.tables import Tables
+
+REVENUE_COLUMNS = [
+    "date", "amount", "rep", "customer", "customer_key", "product", "region", "deal_id",
+    "order_id", "source", "row",
+]
+
+
+def customer_key(names: pd.Series) -> pd.Series:
+    """Customers are compared trimmed and case-insensitive."""
+    return names.astype(object).where(names.notna(), None).map(
+        lambda name: name.strip().casefold() if isinstance(name, str) else None
+    )
+
+
+def _owner_by_customer(customers: pd.DataFrame) -> dict[str, str]:
+    keys = customer_key(customers["customer"])
+    return {
+        key: owner for key, owner in zip(keys, customers["owner"], strict=True)
+        if key is not None and isinstance(owner, str)
+    }
+
+
+def _region_by_customer(customers: pd.DataFrame) -> dict[str, str]:
+    keys = customer_key(customers["customer"])
+    return {
+        key: region for key, region in zip(keys, customers["region"], strict=True)
+        if key is not None and isinstance(region, str)
+    }
+
+
+def won_stages(stages: pd.DataFrame) -> set[str]:
+    """Names of the stages of type Won."""
+    return set(stages.loc[stages["type"] == "Won", "stage"])
+
+
+def revenue_lines(tables: Tables) -> pd.DataFrame:
+    """One line per revenue event: every Orders row (refunds negative), plus each Won deal
+    whose Deal ID appears in no Orders row, dated on its Closed day.
+
+    Credit goes to the order's Rep, else the linked deal's Owner, else the customer's Owner.
+    `source` is `order` or `deal`; `row` is the sheet row on the Orders or Pipeline tab.
+    """
+    orders, pipeline = tables.orders, tables.pipeline
+    owner_of_customer = _owner_by_customer(tables.customers)
+    region_of_customer = _region_by_customer(tables.customers)
+    deal_owner = dict(zip(pipeline["deal_id"], pipeline["owner"], strict=True))
+    deal_region = dict(zip(pipeline["deal_id"], pipeline["region"], strict=True))
+
+    order_lines = pd.DataFrame({
+        "date": pd.to_datetime(orders["date"]),
+        "amount": orders["amount"].astype(float),
+        "rep": orders["rep"].astype(object),
+        "customer": orders["customer"].astype(object),
+        "product": orders["product"].astype(object),
+        "deal_id": orders["deal_id"].astype(object),
+        "order_id": orders["order_id"].astype(object),
+        "source": "order",
+        "row": orders["row"],
+    })
+    order_lines["region"] = order_lines["deal_id"].map(
+        lambda deal_id: deal_region.get(deal_id) if isinstance(deal_id, str) else None
+    )
+    missing_rep = order_lines["rep"].isna()
+    order_lines.loc[missing_rep, "rep"] = order_lines.loc[missing_rep, "deal_id"].map(
+        lambda deal_id: deal_owner.get(deal_id) if isinstance(deal_id, str) else None
+    )
+
+    linked = set(orders["deal_id"].dropna())
+    won = pipeline[pipeline["stage"].isin(won_stages(tables.stages))
+                   & ~pipeline["deal_id"].isin(linked)]
+    deal_lines = pd.DataFrame({
+        "date": pd.to_datetime(won["closed"]),
+        "amount": won["amount"].astype(float).fillna(0.0),
+        "rep": won["owner"].astype(object),
+        "customer": won["customer"].astype(object),
+        "product": won["product"].astype(object),
+        "region": won["region"].astype(object),
+        "deal_id": won["deal_id"].astype(object),
+        "order_id": None,
+        "source": "deal",
+        "row": won["row"],
+    })
+    lines = pd.concat([order_lines, deal_lines], ignore_index=True) if len(deal_lines) else order_lines
+    lines = lines.reset_index(drop=True)
+    lines["customer_key"] = customer_key(lines["customer"]) if len(lines) else pd.Series(dtype=object)
+    missing_rep = lines["rep"].isna()
+    lines.loc[missing_rep, "rep"] = lines.loc[missing_rep, "customer_key"].map(owner_of_customer)
+    missing_region = lines["region"].isna()
+    lines.loc[missing_region, "region"] = lines.loc[missing_region, "customer_key"].map(
+        region_of_customer
+    )
+    lines = lines.astype({"rep": object, "region": object})
+    return lines[REVENUE_COLUMNS]

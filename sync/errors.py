@@ -1,0 +1,37 @@
+"""The project's exceptions: each one speaks to the person who can fix it."""
+
+
+class SalesOpsError(Exception):
+    """Base of every error the product reports to its user as `Error: ...`."""
+
+
+class ConfigError(SalesOpsError):
+    """A setting in config.yaml or a SALESOPS_ variable has a bad value."""
+
+
+class WorkbookError(SalesOpsError):
+    """The workbook cannot be opened, read or written."""
+
+
+class WorkbookLockedError(WorkbookError):
+    """Another program (Excel, LibreOffice) holds the workbook open."""
+
+
+class NotAWorkbookError(WorkbookError):
+    """The file is not an .xlsx workbook."""
+
+
+class PasswordProtectedError(WorkbookError):
+    """The workbook is encrypted with a password."""
+
+
+class MissingTabError(WorkbookError):
+    """A template tab the engine needs is not in the workbook."""
+
+
+class SheetsApiError(SalesOpsError):
+    """The Google Sheets API refused or failed a request."""
+
+
+class CredentialsError(SalesOpsError):
+    """The service-account key file is missing or malformed."""

@@ -1,0 +1,21 @@
+"""Tab and column declarations loaded from `sheet_templates/`."""
+
+from sync.schema.declarations import (
+    ColumnSpec,
+    SettingSpec,
+    TabSpec,
+    computed_tabs,
+    input_tabs,
+    settings_specs,
+    tab_spec,
+)
+
+__all__ = [
+    "ColumnSpec",
+    "SettingSpec",
+    "TabSpec",
+    "computed_tabs",
+    "input_tabs",
+    "settings_specs",
+    "tab_spec",
+]

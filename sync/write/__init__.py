@@ -1,0 +1,1 @@
+"""Turn computed tables into a backend-neutral write plan."""

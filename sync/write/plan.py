@@ -1,0 +1,107 @@
+"""The write plan: what every backend writes, as plain values and formats.
+
+A backend receives a list of `TabOutput`, one per computed tab. Each is a rectangle:
+row 1 the headers, then the data rows as plain Python values (`str`, `int`, `float`,
+`bool`, `datetime.date`, `datetime.datetime` or `None` for an empty cell). Every column
+carries its value type, from which the backend derives the number format (see
+`number_format`). `cell_types` overrides the type of single cells (the Dashboard's
+`Value` column mixes money, percents and counts). Charts refer to cells of the same tab by
+0-based data-row and column indexes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sync.schema.declarations import ColumnType
+
+CURRENCY_SYMBOLS = {
+    "USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥", "INR": "₹", "KRW": "₩",
+    "AUD": "A$", "CAD": "C$", "HKD": "HK$", "SGD": "S$", "CHF": "CHF ", "BRL": "R$",
+}
+
+
+def money_format(currency: str) -> str:
+    """Excel/Sheets number format for an amount in this ISO currency."""
+    symbol = CURRENCY_SYMBOLS.get(currency.upper())
+    if symbol is None:
+        return f'#,##0.00 "{currency.upper()}";-#,##0.00 "{currency.upper()}"'
+    return f'"{symbol}"#,##0.00;-"{symbol}"#,##0.00'
+
+
+def number_format(value_type: ColumnType, currency: str) -> str | None:
+    """The number format a column of this type is shown with (None: General)."""
+    return {
+        "money": money_format(currency),
+        "percent": "0.0%",
+        "number": "#,##0.0",
+        "integer": "#,##0",
+        "date": "yyyy-mm-dd",
+        "datetime": "yyyy-mm-dd hh:mm:ss",
+    }.get(value_type)
+
+
+@dataclass(frozen=True)
+class PlanColumn:
+    """A column of a computed tab as written: header, value type, width in characters."""
+
+    header: str
+    type: ColumnType
+    width: float
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """One data series: the values in `column`, data rows `first_row`..`last_row`."""
+
+    name: str
+    column: int
+    first_row: int
+    last_row: int
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A native chart on a computed tab.
+
+    Categories are the labels in `category_column` over the same data rows as the series.
+    Rows and columns are 0-based over the data rows (0 = sheet row 2). `anchor_row` and
+    `anchor_column` are 0-based sheet cell coordinates of the chart's top-left corner.
+    """
+
+    title: str
+    kind: Literal["bar", "column", "line"]
+    category_column: int
+    series: tuple[ChartSeries, ...]
+    anchor_row: int
+    anchor_column: int
+    width_px: int = 480
+    height_px: int = 288
+    value_format: Literal["money", "percent", "integer", "number"] = "number"
+
+
+@dataclass
+class TabOutput:
+    """One computed tab, ready for a backend to write."""
+
+    name: str
+    columns: list[PlanColumn]
+    rows: list[list[Any]]
+    currency: str = "USD"
+    cell_types: dict[tuple[int, int], ColumnType] = field(default_factory=dict)
+    charts: list[ChartSpec] = field(default_factory=list)
+    append_only: bool = False
+
+    @property
+    def headers(self) -> list[str]:
+        """The header row."""
+        return [column.header for column in self.columns]
+
+    def cell_type(self, row: int, column: int) -> ColumnType:
+        """The value type of a data cell (0-based data row and column)."""
+        return self.cell_types.get((row, column), self.columns[column].type)
+
+    def cell_format(self, row: int, column: int) -> str | None:
+        """The number format of a data cell (0-based data row and column)."""
+        return number_format(self.cell_type(row, column), self.currency)
