@@ -96,5 +96,7 @@ def revenue_lines(tables: Tables) -> pd.DataFrame:
     lines.loc[missing_region, "region"] = lines.loc[missing_region, "customer_key"].map(
         region_of_customer
     )
-    lines = lines.astype({"rep": object, "region": object})
+    for name in ("rep", "region", "customer", "product", "deal_id", "order_id"):
+        values = lines[name].astype(object)
+        lines[name] = values.where(values.notna(), None)
     return lines[REVENUE_COLUMNS]

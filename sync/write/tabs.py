@@ -1,0 +1,76 @@
+"""Computed DataFrames -> `TabOutput`s, typed by the tab declarations."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from sync.schema import tab_spec
+from sync.tables import Issue
+from sync.write.plan import PlanColumn, TabOutput
+
+_INTEGER_TYPES = {"integer"}
+_FLOAT_TYPES = {"number", "money", "percent"}
+
+
+def plain_value(value: Any, value_type: str) -> Any:
+    """A cell value as a plain Python value a backend can write (None for blank)."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if value_type == "date" and isinstance(value, datetime):
+        return value.date()
+    if value_type in _INTEGER_TYPES and isinstance(value, int | float):
+        return int(round(float(value)))
+    if value_type in _FLOAT_TYPES and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if hasattr(value, "item") and not isinstance(value, str | date):
+        return plain_value(value.item(), value_type)  # numpy scalars
+    if isinstance(value, str | int | float | bool | date):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def frame_output(tab: str, frame: pd.DataFrame, currency: str) -> TabOutput:
+    """The TabOutput of a computed tab from its DataFrame (columns = declared headers)."""
+    spec = tab_spec(tab)
+    columns = [PlanColumn(c.header, c.type, c.width) for c in spec.columns]
+    missing = [c.header for c in spec.columns if c.header not in frame.columns]
+    if missing:
+        raise ValueError(f"{tab} table lacks columns {missing}")
+    types = [c.type for c in spec.columns]
+    records = frame[[c.header for c in spec.columns]].itertuples(index=False, name=None)
+    rows = [
+        [plain_value(value, value_type) for value, value_type in zip(record, types, strict=True)]
+        for record in records
+    ]
+    return TabOutput(
+        name=tab, columns=columns, rows=rows, currency=currency, append_only=spec.append_only
+    )
+
+
+SEVERITY_ORDER = {"Error": 0, "Warning": 1}
+
+
+def issues_frame(issues: Sequence[Issue]) -> pd.DataFrame:
+    """The Data Issues table: errors first, then by tab and row."""
+    ordered = sorted(
+        issues,
+        key=lambda issue: (SEVERITY_ORDER[issue.severity], issue.tab, issue.row or 0, issue.column),
+    )
+    return pd.DataFrame(
+        [[i.tab, i.row, i.column, i.value, i.severity, i.problem] for i in ordered],
+        columns=["Tab", "Row", "Column", "Value", "Severity", "Problem"],
+    )
