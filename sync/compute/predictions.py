@@ -1,0 +1,189 @@
+"""Purchase predictions: BG/NBD for repeat orders, Gamma-Gamma for order value.
+
+BG/NBD: Fader, Hardie and Lee (2005), "Counting Your Customers the Easy Way", Marketing
+Science 24(2). Gamma-Gamma: Fader, Hardie and Lee (2005), "RFM and CLV: Using Iso-Value
+Curves for Customer Base Analysis", Journal of Marketing Research 42(4).
+Both are fitted by maximum likelihood over log-parameters (so they stay positive).
+Time is in whatever unit x, t_x and T are given in (days in the product).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import minimize
+from scipy.special import betaln, gammaln, hyp2f1
+
+FloatArray = npt.NDArray[np.float64]
+
+# Log-parameters are kept inside e^-12..e^12: beyond that a fit has run away.
+_LOG_BOUNDS = (-12.0, 12.0)
+
+
+class FitFailed(ValueError):
+    """The likelihood could not be maximised to finite parameters."""
+
+
+@dataclass(frozen=True)
+class BgNbdParams:
+    """BG/NBD parameters: purchase rates ~ Gamma(r, alpha), drop-out p ~ Beta(a, b)."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+
+
+@dataclass(frozen=True)
+class GammaGammaParams:
+    """Gamma-Gamma parameters of spend per order: shape p, and nu ~ Gamma(q, v)."""
+
+    p: float
+    q: float
+    v: float
+
+
+def _arrays(*columns: npt.ArrayLike) -> list[FloatArray]:
+    return [np.asarray(column, dtype=float) for column in columns]
+
+
+def bgnbd_log_likelihood(
+    params: BgNbdParams, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike
+) -> FloatArray:
+    """Log-likelihood of each customer's (x, t_x, T) under the BG/NBD model (FHL 2005, eq. 6)."""
+    x_, t_x_, T_ = _arrays(x, t_x, T)
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    common = (
+        gammaln(r + x_) - gammaln(r) + r * np.log(alpha)
+        + betaln(a, b + x_) - betaln(a, b)
+    )
+    still_alive = -(r + x_) * np.log(alpha + T_)
+    # Only a customer with repeat purchases can have dropped out after the last one.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dropped = np.where(
+            x_ > 0,
+            np.log(a) - np.log(np.maximum(b + x_ - 1, 1e-300)) - (r + x_) * np.log(alpha + t_x_),
+            -np.inf,
+        )
+    return common + np.logaddexp(still_alive, dropped)
+
+
+def _maximise(negative_ll, start: FloatArray) -> FloatArray:
+    """Minimise a negative log-likelihood over log-parameters; raise FitFailed if it can't."""
+    bounds = [_LOG_BOUNDS] * len(start)
+    best = None
+    for method in ("L-BFGS-B", "Nelder-Mead"):
+        options = {"maxiter": 5000} if method == "L-BFGS-B" else {"maxiter": 20000, "xatol": 1e-8, "fatol": 1e-10}
+        with np.errstate(all="ignore"):
+            result = minimize(negative_ll, start, method=method, bounds=bounds, options=options)
+        if np.isfinite(result.fun) and (best is None or result.fun < best.fun):
+            best = result
+        if result.success and np.isfinite(result.fun):
+            start = result.x  # polish the L-BFGS-B answer with Nelder-Mead
+    if best is None or not np.all(np.isfinite(best.x)):
+        raise FitFailed("the likelihood has no finite maximum")
+    if np.any(np.abs(best.x) >= _LOG_BOUNDS[1] - 1e-6):
+        raise FitFailed("a parameter ran off to zero or infinity")
+    return np.asarray(best.x, dtype=float)
+
+
+def fit_bgnbd(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> BgNbdParams:
+    """Maximum-likelihood BG/NBD parameters from repeat counts, recency and age per customer."""
+    x_, t_x_, T_ = _arrays(x, t_x, T)
+    # Customers with the same summary share a likelihood term: fit each distinct one once.
+    summary, counts = np.unique(np.column_stack([x_, t_x_, T_]), axis=0, return_counts=True)
+    xs, recency, age = summary[:, 0], summary[:, 1], summary[:, 2]
+    scale = max(float(np.mean(T_)), 1e-9)
+
+    def negative_ll(log_params: FloatArray) -> float:
+        r, alpha, a, b = np.exp(log_params)
+        terms = bgnbd_log_likelihood(BgNbdParams(r, alpha, a, b), xs, recency, age)
+        total = float(np.dot(counts, terms))
+        return -total if np.isfinite(total) else np.inf
+
+    # alpha is in time units; starting near the mean age keeps the first steps sane.
+    start = np.log(np.array([1.0, scale, 1.0, 1.0]))
+    r, alpha, a, b = np.exp(_maximise(negative_ll, start))
+    return BgNbdParams(float(r), float(alpha), float(a), float(b))
+
+
+def _alive_odds(params: BgNbdParams, x: FloatArray, t_x: FloatArray, T: FloatArray) -> FloatArray:
+    """Odds that a customer has dropped out rather than is still buying (0 without repeats)."""
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        odds = (a / (b + x - 1)) * np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + t_x)))
+    return np.where(x > 0, odds, 0.0)
+
+
+def p_alive(params: BgNbdParams, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> FloatArray:
+    """Probability each customer is still active at T (FHL 2005, eq. 11)."""
+    x_, t_x_, T_ = _arrays(x, t_x, T)
+    return 1.0 / (1.0 + _alive_odds(params, x_, t_x_, T_))
+
+
+def expected_orders(
+    params: BgNbdParams, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike, horizon: float
+) -> FloatArray:
+    """Expected purchases in (T, T + horizon] given each customer's history (FHL 2005, eq. 10)."""
+    x_, t_x_, T_ = _arrays(x, t_x, T)
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    z = horizon / (alpha + T_ + horizon)
+    with np.errstate(all="ignore"):
+        shrink = np.exp((r + x_) * (np.log(alpha + T_) - np.log(alpha + T_ + horizon)))
+        hyper = hyp2f1(r + x_, b + x_, a + b + x_ - 1, z)
+        numerator = (a + b + x_ - 1) / (a - 1) * (1 - shrink * hyper)
+        return numerator / (1.0 + _alive_odds(params, x_, t_x_, T_))
+
+
+def gamma_gamma_log_likelihood(
+    params: GammaGammaParams, frequency: npt.ArrayLike, monetary_value: npt.ArrayLike
+) -> FloatArray:
+    """Log-likelihood of each customer's mean spend over `frequency` orders (FHL 2005b)."""
+    x_, m_ = _arrays(frequency, monetary_value)
+    p, q, v = params.p, params.q, params.v
+    return (
+        gammaln(p * x_ + q) - gammaln(p * x_) - gammaln(q)
+        + q * np.log(v) + (p * x_ - 1) * np.log(m_) + p * x_ * np.log(x_)
+        - (p * x_ + q) * np.log(x_ * m_ + v)
+    )
+
+
+def fit_gamma_gamma(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGammaParams:
+    """Maximum-likelihood Gamma-Gamma parameters from customers' order counts and mean spend.
+
+    Only customers with at least one order and a positive mean spend belong in the fit.
+    """
+    x_, m_ = _arrays(frequency, monetary_value)
+    keep = (x_ > 0) & (m_ > 0)
+    x_, m_ = x_[keep], m_[keep]
+    if len(x_) == 0:
+        raise FitFailed("no customer has a positive spend on repeat orders")
+
+    def negative_ll(log_params: FloatArray) -> float:
+        p, q, v = np.exp(log_params)
+        total = float(np.sum(gamma_gamma_log_likelihood(GammaGammaParams(p, q, v), x_, m_)))
+        return -total if np.isfinite(total) else np.inf
+
+    start = np.log(np.array([1.0, 1.0, max(float(np.mean(m_)), 1e-9)]))
+    p, q, v = np.exp(_maximise(negative_ll, start))
+    return GammaGammaParams(float(p), float(q), float(v))
+
+
+def expected_order_value(
+    params: GammaGammaParams, frequency: npt.ArrayLike, monetary_value: npt.ArrayLike
+) -> FloatArray:
+    """Expected spend per order given each customer's order count and mean spend.
+
+    A customer with no usable history (frequency 0) gets the population mean p v / (q - 1).
+    """
+    x_, m_ = _arrays(frequency, monetary_value)
+    p, q, v = params.p, params.q, params.v
+    usable = (x_ > 0) & (m_ > 0)
+    x_ = np.where(usable, x_, 0.0)
+    m_ = np.where(usable, m_, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = p * (v + x_ * m_) / (p * x_ + q - 1)
+    # With q <= 1 the population mean is infinite: there is no finite expectation to give.
+    return np.where(p * x_ + q - 1 > 0, value, np.nan)

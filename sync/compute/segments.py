@@ -1,0 +1,262 @@
+"""The Customer Segments tab: RFM, lifecycle, value tier, NPS group and predictions.
+
+Definitions are SPEC section 4. Choices the SPEC leaves open (written down in
+docs/figures-commissions-customers.md):
+- an order is a revenue line with a non-negative amount; a refund (negative amount) lowers
+  the customer's revenue but is not an order, an order day or a last order;
+- only lines dated on or before `As Of` count: the tab describes customers as of that day;
+- rows are ordered customers with orders first, highest revenue first, then by name.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sync.compute.predictions import (
+    FitFailed,
+    expected_order_value,
+    expected_orders,
+    fit_bgnbd,
+    fit_gamma_gamma,
+    p_alive,
+)
+from sync.compute.revenue import customer_key
+from sync.tables import Issue, Tables
+
+COLUMNS = [
+    "Customer", "First Order", "Last Order", "Orders", "Revenue", "Recency Days", "R", "F", "M",
+    "RFM Segment", "Lifecycle", "Value Tier", "NPS Group", "P(Alive)", "Expected Orders",
+    "Predicted Value",
+]
+
+MIN_REPEAT_CUSTOMERS = 20
+
+# (segment, recency scores, frequency scores, extra rule); the first match wins (SPEC 4).
+SEGMENT_RULES: list[tuple[str, set[int], set[int]]] = [
+    ("Champions", {5}, {4, 5}),
+    ("Loyal", {4, 5}, {3, 4, 5}),
+    ("Loyal", {3}, {4, 5}),
+    ("Potential Loyalist", {4, 5}, {2, 3}),
+    ("New Customer", {5}, {1}),
+    ("Promising", {4}, {1}),
+    ("Need Attention", {3}, {3}),
+    ("About To Sleep", {3}, {1, 2}),
+    ("Cannot Lose Them", {1, 2}, {5}),
+    ("At Risk", {1, 2}, {3, 4}),
+    ("Hibernating", {1, 2}, {1, 2}),
+]
+
+
+def rfm_segment(recency_score: int, frequency_score: int) -> str:
+    """The RFM segment of an (R, F) pair by SPEC's table, first match wins."""
+    for name, recency_scores, frequency_scores in SEGMENT_RULES:
+        if recency_score in recency_scores and frequency_score in frequency_scores:
+            return name
+    raise ValueError(f"R {recency_score} F {frequency_score} is outside 1-5")
+
+
+def quintile_scores(values: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """Scores 1-5 with values ranked worst (lowest) first, ties by name: ceil(5 rank / n)."""
+    n = len(values)
+    if n == 0:
+        return np.array([], dtype=int)
+    order = np.lexsort((names, values))  # last key sorts first
+    ranks = np.empty(n, dtype=int)
+    ranks[order] = np.arange(1, n + 1)
+    return (5 * ranks + n - 1) // n
+
+
+def nps_group(score: float | None) -> str | None:
+    """Promoter 9-10, Passive 7-8, Detractor 0-6; None without an answer."""
+    if score is None or pd.isna(score):
+        return None
+    if score >= 9:
+        return "Promoter"
+    return "Passive" if score >= 7 else "Detractor"
+
+
+def value_tiers(revenue: pd.Series, keys: pd.Series) -> pd.Series:
+    """A/B/C: A while the customers ahead hold < 80% of revenue, B < 95%, else C."""
+    order = pd.DataFrame({"revenue": revenue, "key": keys})
+    order = order.sort_values(["revenue", "key"], ascending=[False, True], kind="mergesort")
+    positive = order["revenue"].clip(lower=0.0)
+    total = float(positive.sum())
+    ahead = positive.cumsum() - positive
+    share = ahead / total if total > 0 else pd.Series(1.0, index=order.index)
+    tiers = np.where(share < 0.80, "A", np.where(share < 0.95, "B", "C"))
+    tiers = np.where(order["revenue"] > 0, tiers, "C")
+    return pd.Series(tiers, index=order.index).reindex(revenue.index)
+
+
+def _display_names(tables: Tables, lines: pd.DataFrame) -> dict[str, str]:
+    """Each customer key's name: as in Customers, else as first written on a revenue line."""
+    names: dict[str, str] = {}
+    for key, name in zip(lines["customer_key"], lines["customer"], strict=True):
+        names.setdefault(key, name.strip())
+    listed = tables.customers.dropna(subset=["customer"])
+    for key, name in zip(customer_key(listed["customer"]), listed["customer"], strict=True):
+        if key:
+            names[key] = name.strip()
+    return names
+
+
+def purchase_history(lines: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Per customer key: orders, revenue and the BG/NBD summary (x, t_x, T in days).
+
+    `lines` are revenue lines with a customer key and a date on or before `as_of`.
+    """
+    days = lines["date"].dt.normalize()
+    revenue = lines.groupby("customer_key")["amount"].sum()
+    purchases = lines[lines["amount"] >= 0].assign(day=days)
+    by_customer = purchases.groupby("customer_key")
+    with_id = purchases.dropna(subset=["order_id"])
+    orders = (
+        with_id.groupby("customer_key")["order_id"].nunique()
+        .add(purchases[purchases["order_id"].isna()].groupby("customer_key").size(), fill_value=0)
+    )
+    day_spend = purchases.groupby(["customer_key", "day"])["amount"].sum().reset_index()
+    first_day = day_spend.groupby("customer_key")["day"].transform("min")
+    repeat_spend = day_spend[day_spend["day"] > first_day].groupby("customer_key")["amount"].mean()
+    history = pd.DataFrame({
+        "first_order": by_customer["day"].min(),
+        "last_order": by_customer["day"].max(),
+        "order_days": day_spend.groupby("customer_key").size(),
+    })
+    history["orders"] = orders.reindex(history.index).fillna(0).astype(int)
+    history["x"] = (history["order_days"] - 1).astype(float)
+    history["t_x"] = (history["last_order"] - history["first_order"]).dt.days.astype(float)
+    history["T"] = (as_of - history["first_order"]).dt.days.astype(float)
+    history["repeat_spend"] = repeat_spend.reindex(history.index).fillna(0.0)
+    history = history.reindex(revenue.index.union(history.index))
+    history["revenue"] = revenue.reindex(history.index).fillna(0.0)
+    return history
+
+
+def _predictions(
+    history: pd.DataFrame, horizon: float
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """P(Alive), Expected Orders, Predicted Value per customer with orders, or blanks + why."""
+    buyers = history.dropna(subset=["first_order"])
+    result = pd.DataFrame(np.nan, index=buyers.index,
+                          columns=["P(Alive)", "Expected Orders", "Predicted Value"])
+    repeat = int((buyers["x"] > 0).sum())
+
+    def blank(why: str) -> tuple[pd.DataFrame, list[Issue]]:
+        return result, [Issue(
+            tab="Customer Segments", column="Predicted Value", severity="Warning",
+            problem=f"P(Alive), Expected Orders and Predicted Value are blank: {why}",
+        )]
+
+    if repeat < MIN_REPEAT_CUSTOMERS:
+        return blank(
+            f"only {repeat} customers have ordered on more than one day, and the purchase "
+            f"model needs at least {MIN_REPEAT_CUSTOMERS}. They fill in as repeat orders "
+            "are recorded."
+        )
+    x, t_x, T = buyers["x"].to_numpy(), buyers["t_x"].to_numpy(), buyers["T"].to_numpy()
+    try:
+        params = fit_bgnbd(x, t_x, T)
+    except FitFailed as error:
+        return blank(f"the repeat-purchase model could not be fitted ({error}). "
+                     "Check Orders dates and As Of.")
+    alive = p_alive(params, x, t_x, T)
+    expected = expected_orders(params, x, t_x, T, horizon)
+    if not (np.all(np.isfinite(alive)) and np.all(np.isfinite(expected))):
+        return blank("the fitted repeat-purchase model gives no finite prediction for "
+                     "these customers (their order dates are too uniform to model).")
+    result["P(Alive)"] = alive
+    result["Expected Orders"] = expected
+    spend = buyers["repeat_spend"].to_numpy()
+    try:
+        spend_params = fit_gamma_gamma(x, spend)
+    except FitFailed as error:
+        return result, [Issue(
+            tab="Customer Segments", column="Predicted Value", severity="Warning",
+            problem=f"Predicted Value is blank: the order-value model could not be fitted "
+            f"({error}).",
+        )]
+    value = expected_order_value(spend_params, x, spend)
+    if not np.all(np.isfinite(value)):
+        return result, [Issue(
+            tab="Customer Segments", column="Predicted Value", severity="Warning",
+            problem="Predicted Value is blank: order values vary too much between customers "
+            "to give a finite expected order value.",
+        )]
+    result["Predicted Value"] = expected * value
+    return result, []
+
+
+def _lifecycle(row: pd.Series, open_deal_keys: set[str], settings) -> str:
+    if pd.isna(row["first_order"]):
+        return "Prospect" if row.name in open_deal_keys else "Inactive"
+    if row["Recency Days"] > settings.churned_after_days:
+        return "Churned"
+    if row["Recency Days"] > settings.at_risk_after_days:
+        return "At Risk"
+    if row["T"] <= settings.new_customer_days:
+        return "New"
+    return "Active"
+
+
+def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+    """The Customer Segments table: one row per customer in Customers or with orders."""
+    settings = tables.settings
+    as_of = pd.Timestamp(settings.as_of)
+    named = revenue[revenue["customer_key"].notna() & revenue["date"].notna()]
+    names = _display_names(tables, named)
+    if not names:
+        return pd.DataFrame(columns=COLUMNS), []
+    lines = named[named["date"].dt.normalize() <= as_of]
+    history = purchase_history(lines, as_of).reindex(sorted(names))
+    history["revenue"] = history["revenue"].fillna(0.0)
+    history["orders"] = history["orders"].fillna(0).astype(int)
+    history["Recency Days"] = (as_of - history["last_order"]).dt.days
+
+    keys = history.index.to_numpy()
+    buyers = history["first_order"].notna().to_numpy()
+    scores = pd.DataFrame(index=history.index, columns=["R", "F", "M"], dtype=object)
+    bought = history[buyers]
+    buyer_keys = bought.index.to_numpy()
+    # Worst first: longest ago, fewest order days, least revenue.
+    scores.loc[buyers, "R"] = quintile_scores(-bought["Recency Days"].to_numpy(), buyer_keys)
+    scores.loc[buyers, "F"] = quintile_scores(bought["order_days"].to_numpy(), buyer_keys)
+    scores.loc[buyers, "M"] = quintile_scores(bought["revenue"].to_numpy(), buyer_keys)
+    segment = pd.Series(None, index=history.index, dtype=object)
+    segment[buyers] = [
+        rfm_segment(int(r), int(f)) for r, f in zip(scores.loc[buyers, "R"], scores.loc[buyers, "F"],
+                                                     strict=True)
+    ]
+
+    stages = tables.stages
+    open_stages = set(stages.loc[stages["type"] == "Open", "stage"])
+    pipeline = tables.pipeline
+    open_deal_keys = set(customer_key(pipeline.loc[pipeline["stage"].isin(open_stages),
+                                                   "customer"]).dropna())
+    lifecycle = history.apply(_lifecycle, axis=1, args=(open_deal_keys, settings))
+
+    listed = tables.customers.dropna(subset=["customer"])
+    nps = dict(zip(customer_key(listed["customer"]), listed["nps"], strict=True))
+    predicted, issues = _predictions(history, settings.prediction_horizon_days)
+    predicted = predicted.reindex(history.index)
+
+    table = pd.DataFrame({
+        "Customer": [names[key] for key in keys],
+        "First Order": history["first_order"],
+        "Last Order": history["last_order"],
+        "Orders": history["orders"],
+        "Revenue": history["revenue"],
+        "Recency Days": [None if pd.isna(days) else int(days) for days in history["Recency Days"]],
+        "R": scores["R"], "F": scores["F"], "M": scores["M"],
+        "RFM Segment": segment,
+        "Lifecycle": lifecycle,
+        "Value Tier": value_tiers(history["revenue"], pd.Series(keys, index=history.index)),
+        "NPS Group": [nps_group(nps.get(key)) for key in keys],
+        "P(Alive)": predicted["P(Alive)"],
+        "Expected Orders": predicted["Expected Orders"],
+        "Predicted Value": predicted["Predicted Value"],
+    }, index=history.index)
+    table = table.assign(_buyer=buyers, _key=keys).sort_values(
+        ["_buyer", "Revenue", "_key"], ascending=[False, False, True], kind="mergesort"
+    )
+    return table[COLUMNS].reset_index(drop=True), issues
