@@ -1,0 +1,180 @@
+"""Goal owners and the checks of a goal itself: SMART, and decomposition into members' goals."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from sync.compute.stage_log import clean_text
+from sync.tables import Issue
+
+METRICS = ("Revenue", "Deals Won", "New Customers", "Pipeline Created")
+COMPANY = "Company"
+AMBITION_LIMIT = 3  # SPEC: a target at most 3x the previous period's figure is achievable
+
+
+def name_key(value: object) -> str | None:
+    """Names (reps, teams, products, regions) compare trimmed and case-insensitive."""
+    text = clean_text(value)
+    return text.casefold() if text is not None else None
+
+
+def day_of(value: object) -> date | None:
+    """A date from a date cell (None when blank)."""
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def format_figure(value: float) -> str:
+    """`450,000` for whole figures, `1,234.50` otherwise."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Who is who in the Team tab: reps, their teams and whether they are active."""
+
+    reps: dict[str, str]  # name key -> rep name as written
+    active: frozenset[str]  # name keys of active reps
+    teams: dict[str, frozenset[str]]  # team name key -> name keys of its reps
+
+    @classmethod
+    def from_team(cls, team: pd.DataFrame) -> Roster:
+        """The roster of the Team tab."""
+        reps: dict[str, str] = {}
+        active: set[str] = set()
+        teams: dict[str, set[str]] = {}
+        for rep, team_name, is_active in zip(
+            team["rep"], team["team"], team["active"], strict=True
+        ):
+            key = name_key(rep)
+            if key is None:
+                continue
+            reps[key] = clean_text(rep) or ""
+            if bool(is_active):
+                active.add(key)
+            team_key = name_key(team_name)
+            if team_key is not None:
+                teams.setdefault(team_key, set()).add(key)
+        return cls(reps, frozenset(active), {k: frozenset(v) for k, v in teams.items()})
+
+    def kind(self, owner: object) -> str | None:
+        """`company`, `rep`, `team`, or None when unknown (a name both rep and team is a rep)."""
+        key = name_key(owner)
+        if key is None:
+            return None
+        if key == COMPANY.casefold():
+            return "company"
+        if key in self.reps:
+            return "rep"
+        if key in self.teams:
+            return "team"
+        return None
+
+    def scope_reps(self, owner: object) -> frozenset[str] | None:
+        """Name keys of the reps whose results count for this owner (None: everyone)."""
+        kind, key = self.kind(owner), name_key(owner)
+        if kind == "company":
+            return None
+        if kind == "team" and key is not None:
+            return self.teams[key]
+        # a rep, or an unknown name: whatever is credited to that name (SMART reports it)
+        return frozenset({key}) if key is not None else frozenset()
+
+
+def smart_check(
+    owner: str | None,
+    metric: str | None,
+    target: float,
+    start: date | None,
+    end: date | None,
+    roster: Roster,
+    previous: float,
+) -> str:
+    """`OK`, or each failed letter with its reason, joined by `; `.
+
+    `previous` is the same metric over the same scope in the period of equal length just
+    before the goal's; A is checked only when that figure is positive (a period with no
+    data, or nothing in it, gives nothing to compare with). R is checked only for a known
+    owner: an unknown one already fails S.
+    """
+    failed = []
+    kind = roster.kind(owner)
+    if owner is None:
+        failed.append("S: no owner")
+    elif kind is None:
+        failed.append(f'S: owner "{owner}" is not a rep in Team, a team or Company')
+    if metric is None:
+        failed.append("S: no metric")
+    elif metric not in METRICS:
+        failed.append(f'S: metric "{metric}" is not one of {", ".join(METRICS)}')
+    if math.isnan(target):
+        failed.append("M: no target")
+    elif target <= 0:
+        failed.append(f"M: target {format_figure(target)} is not a positive number")
+    elif not math.isnan(previous) and previous > 0 and target > AMBITION_LIMIT * previous:
+        failed.append(
+            f"A: target {format_figure(target)} is more than {AMBITION_LIMIT}x last period's "
+            f"{format_figure(previous)}"
+        )
+    key = name_key(owner)
+    if kind == "rep" and key not in roster.active:
+        failed.append(f"R: rep {owner} is not active")
+    elif kind == "team" and key is not None and not roster.teams[key] & roster.active:
+        failed.append(f"R: team {owner} has no active reps")
+    if start is None:
+        failed.append("T: no period start")
+    if end is None:
+        failed.append("T: no period end")
+    if start is not None and end is not None and end <= start:
+        failed.append(f"T: period end {end} is not after period start {start}")
+    return "; ".join(failed) if failed else "OK"
+
+
+def decomposition_issues(goals: pd.DataFrame, roster: Roster) -> list[Issue]:
+    """A Warning for each Company or team goal its members' goals add up to less than.
+
+    Members' goals count when they have the same metric, period, Product and Region. A team's
+    members are its reps; the Company's are the teams when any team has such a goal, else
+    the reps. A goal nobody has split up yet is left alone: there is nothing to add up.
+    """
+    records = []
+    for goal in goals.itertuples(index=False):
+        target, start, end = goal.target, day_of(goal.period_start), day_of(goal.period_end)
+        metric = clean_text(goal.metric)
+        if pd.isna(target) or start is None or end is None or metric not in METRICS:
+            continue
+        records.append({
+            "row": int(goal.row), "owner": clean_text(goal.owner), "kind": roster.kind(goal.owner),
+            "key": name_key(goal.owner), "target": float(target), "metric": metric,
+            "group": (metric, start, end, name_key(goal.product), name_key(goal.region)),
+            "start": start, "end": end,
+        })
+    issues = []
+    for goal in records:
+        same = [other for other in records if other["group"] == goal["group"]]
+        if goal["kind"] == "team":
+            members = [o for o in same if o["kind"] == "rep" and o["key"] in roster.teams[goal["key"]]]
+        elif goal["kind"] == "company":
+            members = [o for o in same if o["kind"] == "team"]
+            members = members or [o for o in same if o["kind"] == "rep"]
+        else:
+            continue
+        total = sum(member["target"] for member in members)
+        if not members or total >= goal["target"] - 1e-9:
+            continue
+        parts = " + ".join(f"{m['owner']} {format_figure(m['target'])}" for m in members)
+        issues.append(Issue(
+            tab="Goals", row=goal["row"], column="Target", value=format_figure(goal["target"]),
+            severity="Warning",
+            problem=(
+                f"{goal['owner']}'s {goal['metric']} goal for {goal['start']} to {goal['end']} "
+                f"is {format_figure(goal['target'])}, but its members' goals add up to only "
+                f"{format_figure(total)} ({parts}): raise the members' goals or lower this one."
+            ),
+        ))
+    return issues

@@ -1,0 +1,148 @@
+"""The Stage Log: stage changes seen by each sync, and the days deals spent in each stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+
+LOG_HEADERS = ["Deal ID", "From Stage", "To Stage", "Changed At"]
+LOG_FIELDS = ["deal_id", "from_stage", "to_stage", "changed_at"]
+
+
+def clean_text(value: object) -> str | None:
+    """A trimmed non-empty string, else None (blank cells arrive as None or NaN)."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def log_records(log: pd.DataFrame) -> pd.DataFrame:
+    """The log with field-named columns (`deal_id`, ...), whichever naming it came with.
+
+    The engine may hand in the Stage Log as read (field names, `Tables.stage_log`) or as
+    written (the tab's headers); both mean the same rows in the same order.
+    """
+    renamed = log.rename(columns=dict(zip(LOG_HEADERS, LOG_FIELDS, strict=True)))
+    records = pd.DataFrame({name: renamed.get(name, pd.Series(dtype=object)) for name in LOG_FIELDS})
+    records["changed_at"] = pd.to_datetime(records["changed_at"])
+    return records.reset_index(drop=True)
+
+
+def _as_headers(log: pd.DataFrame) -> pd.DataFrame:
+    renamed = log.rename(columns=dict(zip(LOG_FIELDS, LOG_HEADERS, strict=True)))
+    return pd.DataFrame({name: renamed.get(name, pd.Series(dtype=object)) for name in LOG_HEADERS})
+
+
+def last_logged_stages(log: pd.DataFrame) -> dict[str, str]:
+    """Each deal's latest `To Stage` in the log (the log is append-only: the last row wins)."""
+    records = log_records(log)
+    latest: dict[str, str] = {}
+    for deal_id, to_stage in zip(records["deal_id"], records["to_stage"], strict=True):
+        deal, stage = clean_text(deal_id), clean_text(to_stage)
+        if deal is not None and stage is not None:
+            latest[deal] = stage
+    return latest
+
+
+def stage_changes(
+    pipeline: pd.DataFrame, previous_log: pd.DataFrame, changed_at: datetime
+) -> pd.DataFrame:
+    """New Stage Log rows: one per deal whose stage differs from its last logged stage.
+
+    A deal the log has never seen gets a row with a blank From Stage.
+    """
+    latest = last_logged_stages(previous_log)
+    rows = []
+    for deal_id, stage in zip(pipeline["deal_id"], pipeline["stage"], strict=True):
+        deal, current = clean_text(deal_id), clean_text(stage)
+        if deal is None or current is None or latest.get(deal) == current:
+            continue
+        rows.append([deal, latest.get(deal), current, pd.Timestamp(changed_at)])
+        latest[deal] = current  # a repeated Deal ID must not log the same change twice
+    new_rows = pd.DataFrame(rows, columns=LOG_HEADERS).astype(
+        {"Deal ID": object, "From Stage": object, "To Stage": object}
+    )
+    new_rows["Changed At"] = pd.to_datetime(new_rows["Changed At"])
+    return new_rows
+
+
+def full_log(previous_log: pd.DataFrame, new_rows: pd.DataFrame) -> pd.DataFrame:
+    """The whole Stage Log: the previous rows untouched, then the new rows."""
+    previous, added = _as_headers(previous_log), _as_headers(new_rows)
+    if not len(added):
+        return previous.reset_index(drop=True)
+    if not len(previous):
+        return added.reset_index(drop=True)
+    return pd.concat([previous, added], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class Stint:
+    """One stay of a deal in an Open stage: whole days, and whether it is still going on."""
+
+    deal_id: str
+    stage: str
+    days: int
+    current: bool
+
+
+def _day(value: object) -> date | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def stage_stints(
+    pipeline: pd.DataFrame, log: pd.DataFrame, open_stages: set[str], as_of: date
+) -> list[Stint]:
+    """Every stay of a Pipeline deal in an Open stage, in whole calendar days.
+
+    A stay starts at the `Changed At` of the log row that moved the deal in and ends at the
+    next row of that deal; a stay that is still going on ends at As Of. The log cannot
+    know when a deal entered the stage it was first seen in, so that stay counts from the
+    deal's Created date. A deal the log has not seen yet is in its stage since Created.
+    Days never go below 0 (a fixed As Of may lie before a sync's Changed At).
+    """
+    records = log_records(log)
+    rows_by_deal: dict[str, list[tuple[str, bool, date | None]]] = {}
+    for deal_id, from_stage, to_stage, changed_at in zip(
+        records["deal_id"], records["from_stage"], records["to_stage"], records["changed_at"],
+        strict=True,
+    ):
+        deal, stage = clean_text(deal_id), clean_text(to_stage)
+        if deal is not None and stage is not None:
+            first_sight = clean_text(from_stage) is None
+            rows_by_deal.setdefault(deal, []).append((stage, first_sight, _day(changed_at)))
+
+    stints: list[Stint] = []
+    for deal_id, stage, created in zip(
+        pipeline["deal_id"], pipeline["stage"], pipeline["created"], strict=True
+    ):
+        deal, current_stage = clean_text(deal_id), clean_text(stage)
+        if deal is None or current_stage is None:
+            continue
+        created_day = _day(created)
+        entries = rows_by_deal.get(deal, [])
+        if not entries:
+            entries = [(current_stage, True, as_of)]
+        starts: list[date | None] = []
+        for index, (_, first_sight, changed_day) in enumerate(entries):
+            if index == 0 and first_sight and created_day is not None:
+                starts.append(min(created_day, changed_day) if changed_day else created_day)
+            else:
+                starts.append(changed_day)
+        for index, (logged_stage, _, _) in enumerate(entries):
+            if logged_stage not in open_stages:
+                continue
+            is_last = index == len(entries) - 1
+            if is_last and logged_stage != current_stage:
+                continue  # the log lags behind the Pipeline: the stay's end is unknown
+            end = as_of if is_last else starts[index + 1]
+            start = starts[index]
+            if start is None or end is None:
+                continue
+            days = max(0, (end - start).days)
+            stints.append(Stint(deal, logged_stage, days, current=is_last))
+    return stints
