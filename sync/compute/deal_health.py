@@ -42,12 +42,11 @@ def health_status(
     Overdue wins because a missed Expected Close is a date the owner set and must revisit,
     whatever the stage's timing; Stuck needs both days in stage and a typical time.
     """
-    if expected_close is not None and not pd.isna(expected_close):
-        if pd.Timestamp(expected_close).date() < as_of:
-            return "Overdue"
-    if not math.isnan(days_in_stage) and not math.isnan(typical):
-        if days_in_stage > stuck_factor * typical:
-            return "Stuck"
+    if not pd.isna(expected_close) and pd.Timestamp(expected_close).date() < as_of:
+        return "Overdue"
+    # NaN compares False: a deal without days or a typical time is never Stuck
+    if days_in_stage > stuck_factor * typical:
+        return "Stuck"
     return "OK"
 
 

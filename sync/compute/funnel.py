@@ -196,7 +196,8 @@ def funnel(tables: Tables, log: pd.DataFrame) -> pd.DataFrame:
     rows = list(all_rows)
     reps = sorted({owner for owner in owner_of.values() if owner is not None})
     for rep in reps:
-        rep_rows = _rep_rows(rep, deals[deals["owner"].map(clean_text) == rep], stages, days_by_stage(rep))
+        rep_deals = deals[deals["owner"].map(clean_text) == rep]
+        rep_rows = _rep_rows(rep, rep_deals, stages, days_by_stage(rep))
         for row in rep_rows:
             row["_kind"] = stages.types[row["Stage"]]
         _flag_weak_stages(rep_rows, team, tables.settings.rep_gap_points)

@@ -99,7 +99,8 @@ class GoalFigures:
     def actual(self, metric: str, scope: Scope, start: date, end: date) -> float:
         """The metric's figure over the scope, from `start` to `end` inclusive."""
         if metric == "Revenue":
-            lines = self.revenue[scope.mask(self.revenue) & _in_period(self.revenue["date"], start, end)]
+            lines = self.revenue
+            lines = lines[scope.mask(lines) & _in_period(lines["date"], start, end)]
             return float(lines["amount"].sum())
         if metric == "Deals Won":
             won = self.won[scope.mask(self.won) & _in_period(self.won["closed"], start, end)]
@@ -108,13 +109,15 @@ class GoalFigures:
             first = self.first[scope.mask(self.first) & _in_period(self.first["date"], start, end)]
             return float(len(first))
         if metric == "Pipeline Created":
-            created = self.deals[scope.mask(self.deals) & _in_period(self.deals["created"], start, end)]
+            created = self.deals
+            created = created[scope.mask(created) & _in_period(created["created"], start, end)]
             return float(created["amount"].sum())
         return math.nan
 
     def forecast_deals(self, scope: Scope, as_of: date, end: date) -> pd.DataFrame:
         """In-scope open deals expected to close from As Of to the period's end."""
-        return self.open[scope.mask(self.open) & _in_period(self.open["expected_close"], as_of, end)]
+        deals = self.open
+        return deals[scope.mask(deals) & _in_period(deals["expected_close"], as_of, end)]
 
 
 def elapsed_share(start: date, end: date, as_of: date) -> float:
@@ -166,7 +169,8 @@ def goal_progress(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, 
     rows = []
     for goal in tables.goals.itertuples(index=False):
         metric, owner = clean_text(goal.metric), clean_text(goal.owner)
-        start, end, target = day_of(goal.period_start), day_of(goal.period_end), _number(goal.target)
+        start, end = day_of(goal.period_start), day_of(goal.period_end)
+        target = _number(goal.target)
         scope = Scope(roster.scope_reps(owner), name_key(goal.product), name_key(goal.region))
         row = {
             "Goal Row": int(goal.row), "Owner": owner, "Metric": metric,

@@ -158,7 +158,8 @@ def decomposition_issues(goals: pd.DataFrame, roster: Roster) -> list[Issue]:
     for goal in records:
         same = [other for other in records if other["group"] == goal["group"]]
         if goal["kind"] == "team":
-            members = [o for o in same if o["kind"] == "rep" and o["key"] in roster.teams[goal["key"]]]
+            team = roster.teams[goal["key"]]
+            members = [o for o in same if o["kind"] == "rep" and o["key"] in team]
         elif goal["kind"] == "company":
             members = [o for o in same if o["kind"] == "team"]
             members = members or [o for o in same if o["kind"] == "rep"]

@@ -25,7 +25,8 @@ def log_records(log: pd.DataFrame) -> pd.DataFrame:
     written (the tab's headers); both mean the same rows in the same order.
     """
     renamed = log.rename(columns=dict(zip(LOG_HEADERS, LOG_FIELDS, strict=True)))
-    records = pd.DataFrame({name: renamed.get(name, pd.Series(dtype=object)) for name in LOG_FIELDS})
+    blank = pd.Series(dtype=object)
+    records = pd.DataFrame({name: renamed.get(name, blank) for name in LOG_FIELDS})
     records["changed_at"] = pd.to_datetime(records["changed_at"])
     return records.reset_index(drop=True)
 
