@@ -75,7 +75,10 @@ def _maximise(negative_ll, start: FloatArray) -> FloatArray:
     bounds = [_LOG_BOUNDS] * len(start)
     best = None
     for method in ("L-BFGS-B", "Nelder-Mead"):
-        options = {"maxiter": 5000} if method == "L-BFGS-B" else {"maxiter": 20000, "xatol": 1e-8, "fatol": 1e-10}
+        options = (
+            {"maxiter": 5000} if method == "L-BFGS-B"
+            else {"maxiter": 20000, "xatol": 1e-8, "fatol": 1e-10}
+        )
         with np.errstate(all="ignore"):
             result = minimize(negative_ll, start, method=method, bounds=bounds, options=options)
         if np.isfinite(result.fun) and (best is None or result.fun < best.fun):
@@ -117,7 +120,9 @@ def _alive_odds(params: BgNbdParams, x: FloatArray, t_x: FloatArray, T: FloatArr
     return np.where(x > 0, odds, 0.0)
 
 
-def p_alive(params: BgNbdParams, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> FloatArray:
+def p_alive(
+    params: BgNbdParams, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike
+) -> FloatArray:
     """Probability each customer is still active at T (FHL 2005, eq. 11)."""
     x_, t_x_, T_ = _arrays(x, t_x, T)
     return 1.0 / (1.0 + _alive_odds(params, x_, t_x_, T_))

@@ -223,9 +223,10 @@ def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFra
     scores.loc[buyers, "F"] = quintile_scores(bought["order_days"].to_numpy(), buyer_keys)
     scores.loc[buyers, "M"] = quintile_scores(bought["revenue"].to_numpy(), buyer_keys)
     segment = pd.Series(None, index=history.index, dtype=object)
+    recency_scores, frequency_scores = scores.loc[buyers, "R"], scores.loc[buyers, "F"]
     segment[buyers] = [
-        rfm_segment(int(r), int(f)) for r, f in zip(scores.loc[buyers, "R"], scores.loc[buyers, "F"],
-                                                     strict=True)
+        rfm_segment(int(r), int(f))
+        for r, f in zip(recency_scores, frequency_scores, strict=True)
     ]
 
     stages = tables.stages
