@@ -1,0 +1,94 @@
+"""Find each declared column in a tab's header row, whatever its order or spelling."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from sync.read.cells import cell_text
+from sync.schema import ColumnSpec, TabSpec
+from sync.tables import Issue
+
+# A unit in brackets at the end of a header: `Amount ($)`, `金额（元）`, `Quantity [pcs]`.
+_UNIT = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+
+
+def header_key(text: str) -> str:
+    """How headers compare: case-folded, spaces collapsed, a trailing `*` dropped."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = " ".join(folded.split())
+    return folded.rstrip("*").rstrip()
+
+
+def header_keys(text: str) -> list[str]:
+    """The keys a header cell may match: as written, then without a unit in brackets."""
+    key = header_key(text)
+    without_unit = header_key(_UNIT.sub("", key))
+    return [key] if without_unit in ("", key) else [key, without_unit]
+
+
+def column_keys(column: ColumnSpec) -> set[str]:
+    """Every spelling that names this column: the header, the zh-CN label, the aliases."""
+    return {header_key(name) for name in (column.header, column.zh, *column.aliases)}
+
+
+@dataclass
+class HeaderMatch:
+    """Where each declared column sits in the header row (0-based), and what is missing."""
+
+    positions: dict[str, int] = field(default_factory=dict)  # field name -> column index
+    missing: list[ColumnSpec] = field(default_factory=list)  # declared columns not found
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def missing_required(self) -> list[ColumnSpec]:
+        """The required columns that are not in the header row."""
+        return [column for column in self.missing if column.required]
+
+
+def column_letter(index: int) -> str:
+    """0 -> `A`, 27 -> `AB`."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def match_headers(spec: TabSpec, header_row: list[Any]) -> HeaderMatch:
+    """Match a header row to the tab's declared columns; unknown headers are left alone."""
+    by_key: dict[str, ColumnSpec] = {}
+    for column in spec.columns:
+        for key in column_keys(column):
+            by_key.setdefault(key, column)
+    match = HeaderMatch()
+    for index, cell in enumerate(header_row):
+        text = cell_text(cell)
+        column = next((by_key[key] for key in header_keys(text) if key in by_key), None)
+        if column is None:
+            continue  # the owner's own column: kept, never read
+        if column.field in match.positions:
+            first = column_letter(match.positions[column.field])
+            match.issues.append(Issue(
+                tab=spec.tab, row=1, column=column.header, value=text, severity="Warning",
+                problem=(
+                    f'"{text}" in column {column_letter(index)} repeats the {column.header} '
+                    f"column already in column {first}: only column {first} is read; rename "
+                    "or delete the other one"
+                ),
+            ))
+            continue
+        match.positions[column.field] = index
+    match.missing = [column for column in spec.columns if column.field not in match.positions]
+    for column in match.missing_required:
+        match.issues.append(Issue(
+            tab=spec.tab, row=1, column=column.header, severity="Error",
+            problem=(
+                f'{spec.tab} has no "{column.header}" column, so its rows cannot be read: '
+                f'add the header "{column.header}" to row 1'
+            ),
+        ))
+    return match

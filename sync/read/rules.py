@@ -1,0 +1,206 @@
+"""Rules across rows and across tabs, applied to rows whose cells were read.
+
+A rule that fails with an Error takes the row out; a Warning leaves it in. Names that
+refer to another tab (a rep, a customer, a plan, a stage) match without case or
+surrounding spaces and are rewritten in the spelling of the tab they refer to.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from sync.read.cells import cell_text, format_number
+from sync.read.rows import TabRows
+from sync.schema import TabSpec
+from sync.tables import Issue
+
+Record = dict[str, Any]
+
+
+def name_key(name: Any) -> Any:
+    """How names compare: trimmed, case-folded, full-width folded; numbers as they are."""
+    if isinstance(name, str):
+        return unicodedata.normalize("NFKC", name).strip().casefold()
+    return name
+
+
+def _raw_text(rows: TabRows, record: Record, field: str) -> str:
+    return cell_text(rows.raw.get(record["row"], {}).get(field))
+
+
+def _drop(rows: TabRows, dropped: set[int]) -> None:
+    rows.records = [record for record in rows.records if record["row"] not in dropped]
+
+
+def check_unique(spec: TabSpec, rows: TabRows) -> None:
+    """Later rows repeating a `unique` column's value are Errors that name the first row."""
+    dropped: set[int] = set()
+    for column in spec.columns:
+        if not column.unique:
+            continue
+        first_rows: dict[Any, int] = {}
+        for record in rows.records:
+            value = record.get(column.field)
+            if value is None or record["row"] in dropped:
+                continue
+            key = name_key(value)
+            if key not in first_rows:
+                first_rows[key] = record["row"]
+                continue
+            shown = value if isinstance(value, str) else format_number(value)
+            rows.issues.append(Issue(
+                tab=spec.tab, row=record["row"], column=column.header,
+                value=_raw_text(rows, record, column.field), severity="Error",
+                problem=(
+                    f'{column.header} "{shown}" is already used on row {first_rows[key]}: '
+                    f"each {column.header} must be unique, so change or delete one of the rows"
+                ),
+            ))
+            dropped.add(record["row"])
+    _drop(rows, dropped)
+
+
+def check_stages(rows: TabRows, tab_present: bool) -> bool:
+    """True when the Stages rows can be used; else an issue says the defaults are used."""
+    if not rows.records:
+        if tab_present:
+            rows.issues.append(Issue(
+                tab="Stages", row=None, severity="Warning",
+                problem="Stages has no usable rows, so the default stages are used (Lead, "
+                        "Qualified, Proposal, Negotiation, Won, Lost): add your own stages to "
+                        "change them",
+            ))
+        return False
+    types = {record.get("type") for record in rows.records}
+    lacking = [kind for kind in ("Won", "Lost") if kind not in types]
+    if lacking:
+        rows.issues.append(Issue(
+            tab="Stages", row=None, column="Type", severity="Error",
+            problem=(
+                f"Stages has no {' and no '.join(lacking)} stage, so the default stages are "
+                "used: keep at least one stage of Type Won and one of Type Lost"
+            ),
+        ))
+        return False
+    return True
+
+
+def check_pipeline(rows: TabRows, stages: list[Record]) -> None:
+    """Stage must be a stage of Stages; Won and Lost deals need Closed, not before Created."""
+    by_name = {name_key(stage["stage"]): stage for stage in stages}
+    stage_names = ", ".join(stage["stage"] for stage in stages)
+    dropped: set[int] = set()
+
+    def error(record: Record, header: str, field: str, problem: str) -> None:
+        rows.issues.append(Issue(
+            tab="Pipeline", row=record["row"], column=header,
+            value=_raw_text(rows, record, field), severity="Error", problem=problem,
+        ))
+        dropped.add(record["row"])
+
+    for record in rows.records:
+        stage = by_name.get(name_key(record["stage"]))
+        if stage is None:
+            error(record, "Stage", "stage",
+                  f'"{record["stage"]}" is not a stage of the Stages tab: use one of '
+                  f"{stage_names}, or add it to Stages")
+            continue
+        record["stage"] = stage["stage"]
+        closed, created = record.get("closed"), record.get("created")
+        if stage["type"] in ("Won", "Lost") and closed is None:
+            verb = "won" if stage["type"] == "Won" else "lost"
+            error(record, "Closed", "closed",
+                  f"Closed is required for a {stage['type']} deal: type the day it was {verb}")
+        elif closed is not None and created is not None and closed < created:
+            error(record, "Closed", "closed",
+                  f"Closed ({closed.isoformat()}) is before Created ({created.isoformat()}): "
+                  "correct one of the two dates")
+    _drop(rows, dropped)
+
+
+class Directory:
+    """The names one tab lists (reps, customers, plans), to check and respell references."""
+
+    def __init__(self, names: list[Any]) -> None:
+        self.spelling: dict[Any, str] = {}
+        for name in names:
+            if isinstance(name, str):
+                self.spelling.setdefault(name_key(name), name)
+
+    def __bool__(self) -> bool:
+        return bool(self.spelling)
+
+    def find(self, name: str) -> str | None:
+        """The listed spelling of this name, or None when it is not listed."""
+        return self.spelling.get(name_key(name))
+
+
+def check_references(
+    tab: str, rows: TabRows, field: str, header: str, directory: Directory,
+    problem: Callable[[str], str], listed_in: str,
+) -> None:
+    """Warn about names in `field` that `directory` does not list; respell the ones it does."""
+    unknown: list[Record] = []
+    for record in rows.records:
+        name = record.get(field)
+        if name is None:
+            continue
+        spelled = directory.find(name)
+        if spelled is None:
+            unknown.append(record)
+        else:
+            record[field] = spelled
+    if not unknown:
+        return
+    if not directory:  # one issue rather than one per row when the other tab is empty
+        rows.issues.append(Issue(
+            tab=tab, row=None, column=header, severity="Warning",
+            problem=f"{header} names are used on {len(unknown)} rows but the {listed_in} tab "
+                    f"lists none: add them to {listed_in}",
+        ))
+        return
+    for record in unknown:
+        rows.issues.append(Issue(
+            tab=tab, row=record["row"], column=header,
+            value=_raw_text(rows, record, field), severity="Warning",
+            problem=problem(record[field]),
+        ))
+
+
+def not_a_rep(name: str) -> str:
+    """The problem of a rep name that the Team tab does not list."""
+    return f'"{name}" is not a rep in the Team tab: add them to Team or correct the name'
+
+
+def not_a_customer(name: str) -> str:
+    """The problem of a customer the Customers tab does not list."""
+    return (f'"{name}" is not in the Customers tab (it is still counted): add it to Customers '
+            "or correct the name")
+
+
+def not_a_plan(name: str) -> str:
+    """The problem of a commission plan the Commission Plans tab does not list."""
+    return (f'"{name}" is not a plan in the Commission Plans tab: add its tiers there or '
+            "correct the name")
+
+
+def check_goal_owners(rows: TabRows, reps: Directory, teams: Directory) -> None:
+    """A goal's owner must be a rep, a team name or `Company`; respelled as listed."""
+    company = Directory(["Company"])
+    for record in rows.records:
+        owner = record.get("owner")
+        if owner is None:
+            problem = "Owner is blank: type a rep, a team name or Company"
+        else:
+            spelled = company.find(owner) or reps.find(owner) or teams.find(owner)
+            if spelled is not None:
+                record["owner"] = spelled
+                continue
+            problem = (f'"{owner}" is not a rep or a team of the Team tab, nor Company: '
+                       "correct the name or add the rep to Team")
+        rows.issues.append(Issue(
+            tab="Goals", row=record["row"], column="Owner",
+            value=_raw_text(rows, record, "owner"), severity="Warning", problem=problem,
+        ))

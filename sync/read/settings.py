@@ -1,0 +1,174 @@
+"""The Settings tab: `Setting` / `Value` rows into `WorkbookSettings`, defaults for the rest."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date
+from typing import Any
+
+from sync.read.cells import (
+    CellError,
+    cell_text,
+    format_number,
+    is_blank,
+    parse_choice,
+    parse_date,
+    parse_integer,
+    parse_number,
+    parse_text,
+)
+from sync.read.headers import header_key, match_headers
+from sync.schema import SettingSpec, settings_specs, tab_spec
+from sync.tables import Issue, WorkbookSettings
+
+TAB = "Settings"
+_LARGEST_COUNT = 100_000  # days or months beyond this are typos that would break date maths
+_MONTHS = {
+    name.casefold(): number
+    for number, names in enumerate(
+        [("January", "Jan", "一月"), ("February", "Feb", "二月"), ("March", "Mar", "三月"),
+         ("April", "Apr", "四月"), ("May", "May", "五月"), ("June", "Jun", "六月"),
+         ("July", "Jul", "七月"), ("August", "Aug", "八月"), ("September", "Sep", "九月"),
+         ("October", "Oct", "十月"), ("November", "Nov", "十一月"),
+         ("December", "Dec", "十二月")],
+        start=1,
+    )
+    for name in names
+}
+
+
+def _bounded(setting: SettingSpec, number: float) -> float:
+    if setting.min is not None and number < setting.min:
+        raise CellError(f"{format_number(number)} is below the minimum of "
+                        f"{format_number(setting.min)}")
+    if setting.max is not None and number > setting.max:
+        raise CellError(f"{format_number(number)} is above the maximum of "
+                        f"{format_number(setting.max)}")
+    return number
+
+
+def parse_setting(setting: SettingSpec, value: Any, date_format: str) -> Any:
+    """The typed value of one setting; raises CellError when it cannot be used."""
+    if setting.type == "choice":
+        return parse_choice(value, setting.choices)
+    if setting.type == "date":
+        return parse_date(value, date_format)
+    if setting.type == "integer":
+        if isinstance(value, str) and value.strip().casefold() in _MONTHS:
+            return _bounded(setting, _MONTHS[value.strip().casefold()])  # `April` = 4
+        number = parse_integer(value)
+        if number is not None and abs(number) > _LARGEST_COUNT:
+            raise CellError(f"{format_number(number)} is too large for a number of days or "
+                            "months")
+        return None if number is None else int(_bounded(setting, number))
+    if setting.type in ("number", "money"):
+        number = parse_number(value)
+        return None if number is None else _bounded(setting, number)
+    text = parse_text(value)
+    if text is not None and setting.field == "currency":
+        if not re.fullmatch(r"[A-Za-z]{3}", text):
+            raise CellError(f'"{text}" is not a currency code: type a 3-letter code such as '
+                            "USD, EUR or CNY")
+        return text.upper()
+    return text
+
+
+def _default_text(setting: SettingSpec) -> str:
+    if setting.default is None:
+        return "today"
+    return cell_text(setting.default)
+
+
+def _key_index() -> dict[str, SettingSpec]:
+    index: dict[str, SettingSpec] = {}
+    for setting in settings_specs():
+        index[header_key(setting.key)] = setting
+        index[header_key(setting.zh)] = setting
+    return index
+
+
+def read_settings(
+    grid: list[list[Any]] | None, *, today: date
+) -> tuple[WorkbookSettings, list[Issue]]:
+    """The Settings tab as `WorkbookSettings` (defaults for blank, bad or missing keys)."""
+    issues: list[Issue] = []
+    found: dict[str, tuple[int, Any]] = {}  # setting field -> (sheet row, raw value)
+    if grid:
+        spec = tab_spec(TAB)
+        headers = match_headers(spec, list(grid[0]) if isinstance(grid[0], list | tuple) else [])
+        issues.extend(headers.issues)
+        if not headers.missing_required:
+            issues.extend(_collect(grid, headers.positions, found))
+    values: dict[str, Any] = {"as_of": today}
+    settings_by_field = {setting.field: setting for setting in settings_specs()}
+    date_format = "YMD"
+    order = ["date_format", *(name for name in settings_by_field if name != "date_format")]
+    for name in order:
+        if name not in found:
+            continue
+        setting = settings_by_field[name]
+        sheet_row, raw = found[name]
+        try:
+            typed = parse_setting(setting, raw, date_format)
+        except CellError as error:
+            issues.append(Issue(
+                tab=TAB, row=sheet_row, column="Value", value=cell_text(raw), severity="Warning",
+                problem=f"{setting.key}: {error}. The default ({_default_text(setting)}) is "
+                        "used until this is fixed",
+            ))
+            continue
+        if typed is None:
+            continue
+        values[name] = typed
+        if name == "date_format":
+            date_format = typed
+    return WorkbookSettings(**values), issues
+
+
+def _collect(grid: list[list[Any]], positions: dict[str, int],
+             found: dict[str, tuple[int, Any]]) -> list[Issue]:
+    """Fill `found` with the value cell of each known key; issues for the other rows."""
+    issues: list[Issue] = []
+    keys = _key_index()
+    key_at, value_at = positions["setting"], positions.get("value")
+    for offset, cells in enumerate(grid[1:]):
+        sheet_row = offset + 2
+        if not isinstance(cells, list | tuple):
+            cells = [cells]
+        key_cell = cells[key_at] if key_at < len(cells) else None
+        value_cell = cells[value_at] if value_at is not None and value_at < len(cells) else None
+        if is_blank(key_cell):
+            if not is_blank(value_cell):
+                issues.append(Issue(
+                    tab=TAB, row=sheet_row, column="Setting", value="", severity="Warning",
+                    problem="This value has no setting name: type the setting's name in the "
+                            "Setting column, or clear the row",
+                ))
+            continue
+        key_text = cell_text(key_cell).strip()
+        setting = keys.get(header_key(key_text))
+        if setting is None:
+            issues.append(Issue(
+                tab=TAB, row=sheet_row, column="Setting", value=key_text, severity="Warning",
+                problem=_unknown_key(key_text),
+            ))
+            continue
+        if setting.field in found:
+            issues.append(Issue(
+                tab=TAB, row=sheet_row, column="Setting", value=key_text, severity="Warning",
+                problem=f"{setting.key} is already set on row {found[setting.field][0]}: this "
+                        "row is ignored; delete one of the two",
+            ))
+            continue
+        found[setting.field] = (sheet_row, value_cell)
+    return issues
+
+
+def _unknown_key(key_text: str) -> str:
+    names = [setting.key for setting in settings_specs()]
+    close = difflib.get_close_matches(key_text, names, n=1, cutoff=0.6)
+    if close:
+        return f'"{key_text}" is not a setting, so it is ignored: did you mean "{close[0]}"?'
+    return (f'"{key_text}" is not a setting, so it is ignored: the settings are '
+            f"{', '.join(names)}")

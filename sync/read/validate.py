@@ -1,0 +1,176 @@
+"""Grids in, validated `Tables` and `Data Issues` out: the reader's one entry point."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from sync.read.cells import is_blank
+from sync.read.headers import header_key, match_headers
+from sync.read.rows import ReadContext, TabRows, read_rows
+from sync.read.rules import (
+    Directory,
+    check_goal_owners,
+    check_pipeline,
+    check_references,
+    check_stages,
+    check_unique,
+    not_a_customer,
+    not_a_plan,
+    not_a_rep,
+)
+from sync.read.settings import read_settings
+from sync.schema import TabSpec, input_tabs, tab_spec
+from sync.tables import Issue, Tables, build_frame, default_stages
+
+Grid = list[list[Any]]
+STAGE_LOG = "Stage Log"
+_ATTRIBUTES = {
+    "Stages": "stages", "Team": "team", "Goals": "goals", "Pipeline": "pipeline",
+    "Customers": "customers", "Orders": "orders", "Commission Plans": "commission_plans",
+}
+
+
+def find_grid(grids: dict[str, Grid], spec: TabSpec) -> Grid | None:
+    """The grid of a tab: by its name, its zh-CN name, or its name without case."""
+    for name in (spec.tab, spec.zh):
+        if name in grids:
+            return grids[name]
+    wanted = {header_key(spec.tab), header_key(spec.zh)}
+    for name, grid in grids.items():
+        if isinstance(name, str) and header_key(name) in wanted:
+            return grid
+    return None
+
+
+def _is_empty(grid: Grid) -> bool:
+    return all(
+        not isinstance(cells, list | tuple) or all(is_blank(cell) for cell in cells)
+        for cells in grid
+    )
+
+
+def _missing_tab(tab: str) -> Issue:
+    return Issue(
+        tab=tab, row=None, severity="Warning",
+        problem=f'The {tab} tab is missing, so it is read as empty: run "salesops init" to '
+                "add it (your other tabs are kept)",
+    )
+
+
+def read_tab(spec: TabSpec, grid: Grid | None, context: ReadContext) -> TabRows:
+    """Header matching and row reading of one tab (a missing tab reads as empty)."""
+    if grid is None:
+        return TabRows(issues=[_missing_tab(spec.tab)])
+    if not isinstance(grid, list | tuple) or _is_empty(grid):
+        return TabRows(issues=[Issue(
+            tab=spec.tab, row=1, severity="Warning",
+            problem=f'The {spec.tab} tab is empty: type its headers in row 1 ("salesops init" '
+                    "creates a tab with them)",
+        )])
+    header_row = grid[0] if isinstance(grid[0], list | tuple) else [grid[0]]
+    headers = match_headers(spec, list(header_row))
+    rows = read_rows(spec, list(grid), headers, context)
+    rows.issues[:0] = headers.issues
+    return rows
+
+
+def validate_workbook(
+    grids: dict[str, list[list[Any]]], *, today: date
+) -> tuple[Tables, list[Issue]]:
+    """Read and validate every input tab (and the Stage Log): tables plus Data Issues."""
+    settings_spec = tab_spec("Settings")
+    settings_grid = find_grid(grids, settings_spec)
+    settings, issues = read_settings(settings_grid, today=today)
+    if settings_grid is None:
+        issues.insert(0, _missing_tab("Settings"))
+    context = ReadContext(date_format=settings.date_format)
+
+    rows: dict[str, TabRows] = {}
+    present: dict[str, bool] = {}
+    for spec in input_tabs():
+        if spec.tab == "Settings":
+            continue
+        grid = find_grid(grids, spec)
+        present[spec.tab] = grid is not None
+        rows[spec.tab] = read_tab(spec, grid, context)
+        check_unique(spec, rows[spec.tab])
+
+    frames = _apply_rules(rows, present)
+    for spec in input_tabs():
+        if spec.tab in rows:  # each tab's issues top to bottom, tab-wide ones first
+            issues.extend(sorted(rows[spec.tab].issues, key=lambda issue: issue.row or 0))
+
+    stage_log, log_issues = read_stage_log(grids.get(STAGE_LOG), context)
+    issues.extend(log_issues)
+    tables = Tables(settings=settings, **frames, stage_log=stage_log)
+    return tables, issues
+
+
+def _apply_rules(rows: dict[str, TabRows], present: dict[str, bool]) -> dict[str, pd.DataFrame]:
+    """Cross-row and cross-tab rules, then one DataFrame per input tab."""
+    stages_ok = check_stages(rows["Stages"], present["Stages"])
+    stages_frame = (
+        build_frame("Stages", sorted(rows["Stages"].records, key=lambda r: r["order"]))
+        if stages_ok else default_stages()
+    )
+    check_pipeline(rows["Pipeline"], stages_frame[["stage", "type"]].to_dict("records"))
+
+    team = rows["Team"].records
+    reps = Directory([record["rep"] for record in team])
+    teams = Directory([record.get("team") for record in team])
+    customers = Directory([record["customer"] for record in rows["Customers"].records])
+    plans = Directory([record["plan"] for record in rows["Commission Plans"].records])
+    deals = Directory([record["deal_id"] for record in rows["Pipeline"].records])
+
+    check_references("Pipeline", rows["Pipeline"], "owner", "Owner", reps, not_a_rep, "Team")
+    check_references("Orders", rows["Orders"], "rep", "Rep", reps, not_a_rep, "Team")
+    for tab in ("Pipeline", "Orders"):
+        check_references(tab, rows[tab], "customer", "Customer", customers, not_a_customer,
+                         "Customers")
+    check_references("Team", rows["Team"], "commission_plan", "Commission Plan", plans,
+                     not_a_plan, "Commission Plans")
+    check_goal_owners(rows["Goals"], reps, teams)
+    for record in rows["Orders"].records:  # link refunds and sales to the deal's spelling
+        if record.get("deal_id") is not None:
+            record["deal_id"] = deals.find(record["deal_id"]) or record["deal_id"]
+
+    frames = {
+        attribute: build_frame(tab, rows[tab].records)
+        for tab, attribute in _ATTRIBUTES.items() if tab != "Stages"
+    }
+    frames["stages"] = stages_frame
+    return frames
+
+
+def read_stage_log(grid: Grid | None, context: ReadContext) -> tuple[pd.DataFrame, list[Issue]]:
+    """The Stage Log read back: deal_id, from_stage, to_stage, changed_at (datetime64), row."""
+    spec = tab_spec(STAGE_LOG)
+    rows = TabRows()
+    if grid and isinstance(grid, list | tuple) and not _is_empty(grid):
+        header_row = grid[0] if isinstance(grid[0], list | tuple) else [grid[0]]
+        headers = match_headers(spec, list(header_row))
+        rows = read_rows(spec, list(grid), headers, context)
+        rows.issues[:0] = headers.issues
+    kept = []
+    for record in rows.records:
+        needed = (("Deal ID", "deal_id"), ("Changed At", "changed_at"))
+        lacking = [header for header, field in needed if record.get(field) is None]
+        if lacking:
+            rows.issues.append(Issue(
+                tab=STAGE_LOG, row=record["row"], column=lacking[0], severity="Error",
+                problem=f"{lacking[0]} is blank, so this change is ignored: fill it in or "
+                        "delete the row",
+            ))
+            continue
+        kept.append(record)
+    columns = ["deal_id", "from_stage", "to_stage"]
+    log = pd.DataFrame({name: pd.Series([r.get(name) for r in kept], dtype=object)
+                        for name in columns})
+    log["changed_at"] = pd.to_datetime(
+        pd.Series([r["changed_at"] for r in kept], dtype=object)
+    )
+    log["row"] = pd.Series([r["row"] for r in kept], dtype="int64")
+    return log, rows.issues
