@@ -42,7 +42,8 @@ def won_stages(stages: pd.DataFrame) -> set[str]:
 
 def revenue_lines(tables: Tables) -> pd.DataFrame:
     """One line per revenue event: every Orders row (refunds negative), plus each Won deal
-    whose Deal ID appears in no Orders row, dated on its Closed day.
+    whose Deal ID appears in no Orders sale (a refund row does not count), dated on its
+    Closed day.
 
     Credit goes to the order's Rep, else the linked deal's Owner, else the customer's Owner.
     `source` is `order` or `deal`; `row` is the sheet row on the Orders or Pipeline tab.
@@ -72,7 +73,8 @@ def revenue_lines(tables: Tables) -> pd.DataFrame:
         lambda deal_id: deal_owner.get(deal_id) if isinstance(deal_id, str) else None
     )
 
-    linked = set(orders["deal_id"].dropna())
+    # A refund linked to a deal undoes part of the sale; it does not stand in for the sale.
+    linked = set(orders.loc[orders["amount"] >= 0, "deal_id"].dropna())
     won = pipeline[pipeline["stage"].isin(won_stages(tables.stages))
                    & ~pipeline["deal_id"].isin(linked)]
     deal_lines = pd.DataFrame({
