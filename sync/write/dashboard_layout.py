@@ -1,0 +1,114 @@
+"""The Dashboard tab as written: the KPI table, the chart data beside it, charts below it.
+
+One rectangle, header on row 1:
+
+    A-D  KPI | Value | Target | Status      (13 key figures)
+    E    (blank)
+    F-G  Stage | Reached                    (funnel chart data)
+    H    (blank)
+    I-J  Rep | Attainment                   (attainment chart data)
+    K    (blank)
+    L-M  Period | Revenue                   (revenue chart data)
+
+The three charts sit under the KPI table, one under the other in columns A-D, so they
+never overlap each other, the figures or the chart data.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, cast
+
+import pandas as pd
+
+from sync.compute.dashboard import DashboardData
+from sync.schema.declarations import ColumnType
+from sync.write.plan import ChartSeries, ChartSpec, PlanColumn, TabOutput
+from sync.write.tabs import plain_value
+
+GAP = PlanColumn("", "text", 3)
+KPI_COLUMNS = [
+    PlanColumn("KPI", "text", 26), PlanColumn("Value", "number", 14),
+    PlanColumn("Target", "number", 14), PlanColumn("Status", "text", 12),
+]
+FUNNEL_COLUMN, ATTAINMENT_COLUMN, REVENUE_COLUMN = 5, 8, 11  # F, I, L
+# 480 px is about the width of A-D (66 characters), so the charts never cover the chart
+# data from column F on; 288 px is under 15 default rows (20-21 px), 16 keep a margin
+CHART_WIDTH_PX, CHART_HEIGHT_PX = 480, 288
+CHART_ROWS = 16
+
+
+def _block(frame: pd.DataFrame, types: tuple[ColumnType, ColumnType]) -> list[list[Any]]:
+    return [
+        [plain_value(value, value_type) for value, value_type in zip(record, types, strict=True)]
+        for record in frame.itertuples(index=False, name=None)
+    ]
+
+
+def _chart(
+    title: str, kind: str, column: int, rows: int, anchor_row: int, value_format: str,
+    series_name: str,
+) -> ChartSpec:
+    # an empty block still gets its chart, over one blank row, so the layout never shifts
+    last = max(rows, 1) - 1
+    return ChartSpec(
+        title=title,
+        kind=cast(Any, kind),
+        category_column=column,
+        series=(ChartSeries(series_name, column + 1, 0, last),),
+        anchor_row=anchor_row,
+        anchor_column=0,
+        width_px=CHART_WIDTH_PX,
+        height_px=CHART_HEIGHT_PX,
+        value_format=cast(Any, value_format),
+    )
+
+
+def dashboard_output(data: DashboardData, currency: str) -> TabOutput:
+    """The Dashboard's TabOutput: figures with per-cell formats, chart data and 3 charts."""
+    columns = [
+        *KPI_COLUMNS, GAP,
+        PlanColumn("Stage", "text", 14), PlanColumn("Reached", "integer", 10), GAP,
+        PlanColumn("Rep", "text", 18), PlanColumn("Attainment", "percent", 12), GAP,
+        PlanColumn("Period", "text", 10), PlanColumn("Revenue", "money", 14),
+    ]
+    kpis = data.kpis
+    kpi_rows = []
+    cell_types: dict[tuple[int, int], ColumnType] = {}
+    for index, (name, value, target, status, value_type) in enumerate(
+        kpis[["KPI", "Value", "Target", "Status", "Type"]].itertuples(index=False, name=None)
+    ):
+        kind = cast(ColumnType, value_type)
+        cell_types[(index, 1)] = kind
+        cell_types[(index, 2)] = kind
+        kpi_rows.append([
+            name, plain_value(value, kind), plain_value(target, kind),
+            None if status is None or (isinstance(status, float) and math.isnan(status))
+            else str(status),
+        ])
+    blocks = [
+        (kpi_rows, 0, 4),
+        (_block(data.funnel_chart[["Stage", "Reached"]], ("text", "integer")), FUNNEL_COLUMN, 2),
+        (_block(data.attainment_chart[["Rep", "Attainment"]], ("text", "percent")),
+         ATTAINMENT_COLUMN, 2),
+        (_block(data.revenue_chart[["Period", "Revenue"]], ("text", "money")), REVENUE_COLUMN, 2),
+    ]
+    height = max(len(block) for block, _, _ in blocks)
+    rows: list[list[Any]] = [[None] * len(columns) for _ in range(height)]
+    for block, first_column, width in blocks:
+        for index, values in enumerate(block):
+            rows[index][first_column:first_column + width] = values
+
+    first_chart_row = len(kpi_rows) + 2  # header row + figures, then one blank row
+    charts = [
+        _chart("Funnel: deals that reached each stage", "bar", FUNNEL_COLUMN,
+               len(data.funnel_chart), first_chart_row, "integer", "Reached"),
+        _chart("Quota attainment by rep", "column", ATTAINMENT_COLUMN,
+               len(data.attainment_chart), first_chart_row + CHART_ROWS, "percent", "Attainment"),
+        _chart("Revenue by period", "column", REVENUE_COLUMN, len(data.revenue_chart),
+               first_chart_row + 2 * CHART_ROWS, "money", "Revenue"),
+    ]
+    return TabOutput(
+        name="Dashboard", columns=columns, rows=rows, currency=currency,
+        cell_types=cell_types, charts=charts,
+    )
