@@ -70,7 +70,9 @@ def net_promoter_score(nps_answers: pd.Series) -> float:
     return 100.0 * (int((answers >= 9).sum()) - int((answers <= 6).sum())) / len(answers)
 
 
-def company_revenue_goal(goal_progress_df: pd.DataFrame, start: date, end: date) -> pd.Series | None:
+def company_revenue_goal(
+    goal_progress_df: pd.DataFrame, start: date, end: date
+) -> pd.Series | None:
     """The Goal Progress row of the Company's Revenue goal for exactly this period.
 
     Only a goal with no Product or Region and the period's own first and last day counts:
@@ -116,7 +118,8 @@ def attainment_chart(commissions_df: pd.DataFrame, period: str) -> pd.DataFrame:
     empty = pd.DataFrame({"Rep": pd.Series(dtype=object), "Attainment": pd.Series(dtype=float)})
     if not {"Rep", "Period", "Attainment"} <= set(commissions_df.columns):
         return empty
-    rows = commissions_df[(commissions_df["Period"] == period) & commissions_df["Attainment"].notna()]
+    rows = commissions_df[commissions_df["Period"] == period]
+    rows = rows[rows["Attainment"].notna()]
     if not len(rows):
         return empty
     chart = pd.DataFrame({
