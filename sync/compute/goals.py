@@ -157,7 +157,7 @@ def forecast(
     return actual / share if share > 0 else math.nan
 
 
-def _number(value: object) -> float:
+def _number(value: float | None) -> float:
     return math.nan if value is None or pd.isna(value) else float(value)
 
 

@@ -135,6 +135,21 @@ def smart_check(
     return "; ".join(failed) if failed else "OK"
 
 
+@dataclass(frozen=True)
+class _Split:
+    """A goal as the decomposition check sees it."""
+
+    row: int
+    owner: str | None
+    kind: str | None
+    key: str | None
+    target: float
+    metric: str
+    start: date
+    end: date
+    scope: tuple[str, date, date, str | None, str | None]  # metric, period, product, region
+
+
 def decomposition_issues(goals: pd.DataFrame, roster: Roster) -> list[Issue]:
     """A Warning for each Company or team goal its members' goals add up to less than.
 
@@ -142,39 +157,39 @@ def decomposition_issues(goals: pd.DataFrame, roster: Roster) -> list[Issue]:
     members are its reps; the Company's are the teams when any team has such a goal, else
     the reps. A goal nobody has split up yet is left alone: there is nothing to add up.
     """
-    records = []
+    splits = []
     for goal in goals.itertuples(index=False):
-        target, start, end = goal.target, day_of(goal.period_start), day_of(goal.period_end)
+        start, end = day_of(goal.period_start), day_of(goal.period_end)
         metric = clean_text(goal.metric)
-        if pd.isna(target) or start is None or end is None or metric not in METRICS:
+        if pd.isna(goal.target) or start is None or end is None or metric not in METRICS:
             continue
-        records.append({
-            "row": int(goal.row), "owner": clean_text(goal.owner), "kind": roster.kind(goal.owner),
-            "key": name_key(goal.owner), "target": float(target), "metric": metric,
-            "group": (metric, start, end, name_key(goal.product), name_key(goal.region)),
-            "start": start, "end": end,
-        })
+        splits.append(_Split(
+            row=int(goal.row), owner=clean_text(goal.owner), kind=roster.kind(goal.owner),
+            key=name_key(goal.owner), target=float(goal.target), metric=metric,
+            start=start, end=end,
+            scope=(metric, start, end, name_key(goal.product), name_key(goal.region)),
+        ))
     issues = []
-    for goal in records:
-        same = [other for other in records if other["group"] == goal["group"]]
-        if goal["kind"] == "team":
-            team = roster.teams[goal["key"]]
-            members = [o for o in same if o["kind"] == "rep" and o["key"] in team]
-        elif goal["kind"] == "company":
-            members = [o for o in same if o["kind"] == "team"]
-            members = members or [o for o in same if o["kind"] == "rep"]
+    for goal in splits:
+        same = [other for other in splits if other.scope == goal.scope]
+        if goal.kind == "team" and goal.key is not None:
+            team = roster.teams[goal.key]
+            members = [other for other in same if other.kind == "rep" and other.key in team]
+        elif goal.kind == "company":
+            members = [other for other in same if other.kind == "team"]
+            members = members or [other for other in same if other.kind == "rep"]
         else:
             continue
-        total = sum(member["target"] for member in members)
-        if not members or total >= goal["target"] - 1e-9:
+        total = sum(member.target for member in members)
+        if not members or total >= goal.target - 1e-9:
             continue
-        parts = " + ".join(f"{m['owner']} {format_figure(m['target'])}" for m in members)
+        parts = " + ".join(f"{m.owner} {format_figure(m.target)}" for m in members)
         issues.append(Issue(
-            tab="Goals", row=goal["row"], column="Target", value=format_figure(goal["target"]),
+            tab="Goals", row=goal.row, column="Target", value=format_figure(goal.target),
             severity="Warning",
             problem=(
-                f"{goal['owner']}'s {goal['metric']} goal for {goal['start']} to {goal['end']} "
-                f"is {format_figure(goal['target'])}, but its members' goals add up to only "
+                f"{goal.owner}'s {goal.metric} goal for {goal.start} to {goal.end} is "
+                f"{format_figure(goal.target)}, but its members' goals add up to only "
                 f"{format_figure(total)} ({parts}): raise the members' goals or lower this one."
             ),
         ))
