@@ -1,0 +1,142 @@
+"""The local .xlsx backend: read input tabs, write computed tabs, never harm the rest.
+
+Writing builds a new package from the old one: every part that is not a computed tab's
+is copied as its original zip bytes, index parts only gain entries, and the result
+replaces the file atomically (temp file in the same folder, fsync, rename).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+import time
+import zipfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+from sync.backends.base import Grid, WriteStats
+from sync.backends.xlsx_guard import check_not_locked, check_workbook_file
+from sync.backends.xlsx_package import Package
+from sync.backends.xlsx_read import read_tabs
+from sync.backends.xlsx_styles import StyleBook
+from sync.backends.xlsx_write import WorkbookIndex, put_tab
+from sync.errors import NotAWorkbookError, WorkbookError
+from sync.schema import input_tabs
+from sync.write.plan import TabOutput
+
+TEMP_SUFFIX = ".salesops-tmp"
+_STALE_TEMP_SECONDS = 3600  # a leftover this old is from a sync that was killed
+
+
+class XlsxBackend:
+    """A workbook file on this machine."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self.label = str(self.path)
+
+    def today(self) -> date:
+        """Today on this machine."""
+        return date.today()
+
+    def read(self, tabs: Sequence[str]) -> dict[str, Grid]:
+        """The grids of the requested tabs that exist, row 1 first."""
+        check_workbook_file(self.path)
+        return read_tabs(self.path, tabs)
+
+    def write(self, outputs: Sequence[TabOutput]) -> WriteStats:
+        """Write the computed tabs into the workbook, atomically; input tabs stay untouched."""
+        inputs = {spec.tab for spec in input_tabs()}
+        for output in outputs:
+            if output.name in inputs:
+                raise ValueError(f"{output.name} is an input tab: the sync never writes it")
+        check_workbook_file(self.path)
+        check_not_locked(self.path)
+        before = self.path.stat()
+        previous = self._appended_rows_base(outputs)
+        try:
+            package = Package.open(self.path)
+            index = WorkbookIndex(package)
+            styles_part = index.styles_part()
+            styles = StyleBook(package.read(styles_part))
+            for output in outputs:
+                rows = [*previous.get(output.name, []), *output.rows]
+                put_tab(package, index, styles, output, rows)
+            package.put(styles_part, styles.xml)
+        except (zipfile.BadZipFile, KeyError, ParseError) as error:
+            raise NotAWorkbookError(
+                f"{self.path} is not a well-formed .xlsx workbook ({error}): open it in Excel "
+                "or LibreOffice, save it again as .xlsx and sync again."
+            ) from error
+        self._replace_atomically(package, before)
+        return WriteStats(
+            tabs_written=[output.name for output in outputs],
+            cells_written=sum(len(output.columns) * (len(output.rows) + 1) for output in outputs),
+        )
+
+    def _appended_rows_base(self, outputs: Sequence[TabOutput]) -> dict[str, list[list[Any]]]:
+        """The data rows already in each append-only tab, which new rows go after."""
+        names = [output.name for output in outputs if output.append_only]
+        if not names:
+            return {}
+        grids = read_tabs(self.path, names)
+        return {name: grid[1:] for name, grid in grids.items()}
+
+    def _replace_atomically(self, package: Package, before: os.stat_result) -> None:
+        folder = self.path.parent
+        _remove_stale_temps(self.path)
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=TEMP_SUFFIX, dir=folder
+        )
+        temp = Path(temp_name)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                package.save(stream)
+                stream.flush()
+                os.fsync(stream.fileno())
+            with zipfile.ZipFile(temp) as written:
+                damaged = written.testzip()
+            if damaged is not None:
+                raise WorkbookError(f"writing {self.path} failed: {damaged} came out damaged")
+            os.chmod(temp, stat.S_IMODE(before.st_mode))
+            now = self.path.stat()
+            if (now.st_mtime_ns, now.st_size) != (before.st_mtime_ns, before.st_size):
+                raise WorkbookError(
+                    f"{self.path} was saved by another program during the sync: "
+                    "nothing was written; sync again."
+                )
+            check_not_locked(self.path)
+            os.replace(temp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise
+        _fsync_folder(folder)
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Delete temp files that a killed sync of this workbook left behind."""
+    cutoff = time.time() - _STALE_TEMP_SECONDS
+    for leftover in path.parent.glob(f".{path.name}.*{TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+
+
+def _fsync_folder(folder: Path) -> None:
+    # Makes the rename itself durable; not every platform can open a folder.
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,86 @@
+"""Checks that run before a workbook file is read or written: present, closed, an .xlsx."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from sync.errors import (
+    NotAWorkbookError,
+    PasswordProtectedError,
+    WorkbookError,
+    WorkbookLockedError,
+)
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+# Directory entries of an OLE compound file store stream names in UTF-16LE: an
+# encrypted OOXML package is an OLE file holding an `EncryptionInfo` stream.
+_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+
+
+def lock_files(path: Path) -> list[Path]:
+    """The lock files beside `path` that say another program has it open."""
+    folder, name = path.parent, path.name
+    candidates = [folder / f".~lock.{name}#", folder / f"~${name}"]
+    # Excel shortens its owner file for long names: `~$` replaces the first two characters.
+    if len(path.stem) >= 8:
+        candidates.append(folder / f"~${name[2:]}")
+    return [candidate for candidate in candidates if candidate.exists()]
+
+
+def check_not_locked(path: Path) -> None:
+    """Refuse a workbook that LibreOffice or Excel holds open."""
+    for lock in lock_files(path):
+        program = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel"
+        raise WorkbookLockedError(
+            f"{path} is open in {program} ({lock.name} is beside it): close it in "
+            f"{program} and try again. If it is not open anywhere, delete {lock} and retry."
+        )
+
+
+def check_workbook_file(path: Path) -> None:
+    """Refuse a path that is missing or is not an unencrypted .xlsx package."""
+    if not path.exists():
+        raise WorkbookError(
+            f"{path} does not exist: check the path, or create a workbook with "
+            f"`salesops init {path}`."
+        )
+    if not path.is_file():
+        raise WorkbookError(f"{path} is a folder, not a workbook file: give the path of an .xlsx.")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+            if head.startswith(OLE_MAGIC):
+                handle.seek(0)
+                _refuse_ole(path, handle.read())
+    except OSError as error:
+        raise WorkbookError(f"{path} cannot be read: {error.strerror}.") from error
+    if not head.startswith(ZIP_MAGIC) or not zipfile.is_zipfile(path):
+        raise NotAWorkbookError(
+            f"{path} is not an .xlsx workbook: open it in Excel or LibreOffice and save it "
+            "as an Excel 2007-365 (.xlsx) workbook."
+        )
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = set(package.namelist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise NotAWorkbookError(
+            f"{path} is damaged or not an .xlsx workbook ({error}): restore a good copy."
+        ) from error
+    if "[Content_Types].xml" not in names or "_rels/.rels" not in names:
+        raise NotAWorkbookError(
+            f"{path} is a zip file but not an .xlsx workbook: give the path of an .xlsx."
+        )
+
+
+def _refuse_ole(path: Path, content: bytes) -> None:
+    if _ENCRYPTION_STREAM in content:
+        raise PasswordProtectedError(
+            f"{path} is protected with a password: remove the password (File > Properties > "
+            "Security) or save an unprotected copy, and sync that."
+        )
+    raise NotAWorkbookError(
+        f"{path} is an old-style .xls (or another Office) file: open it and save it as an "
+        "Excel 2007-365 (.xlsx) workbook."
+    )

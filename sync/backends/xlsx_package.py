@@ -1,0 +1,205 @@
+"""An .xlsx package as named parts, with the relationship and content-type index edits.
+
+Index parts are edited as text, by insertion: every existing byte of them stays as it
+was, so the owner's entries are untouched and only new entries appear.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+from sync.backends.xlsx_zip import RawMember, new_member, read_members, write_members
+
+CONTENT_TYPES = "[Content_Types].xml"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+OFFICE_DOCUMENT = REL_NS + "/officeDocument"
+WORKSHEET_REL = REL_NS + "/worksheet"
+STYLES_REL = REL_NS + "/styles"
+DRAWING_REL = REL_NS + "/drawing"
+CHART_REL = REL_NS + "/chart"
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+DRAWING_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
+CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """One entry of a .rels part, its target resolved to a part name."""
+
+    id: str
+    type: str
+    target: str  # part name without a leading slash, or the raw target when external
+    external: bool
+
+
+def rels_name(part: str) -> str:
+    """The .rels part that holds the relationships of `part`."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def insert_before_closing(xml: bytes, tag: str, fragment: str) -> bytes:
+    """`xml` with `fragment` inserted just before the closing tag of its `tag` element."""
+    closing = list(re.finditer(rb"</(?:[\w.-]+:)?" + tag.encode() + rb"\s*>", xml))
+    if not closing:
+        raise ValueError(f"no </{tag}> to insert into")
+    at = closing[-1].start()
+    return xml[:at] + fragment.encode("utf-8") + xml[at:]
+
+
+def element_prefix(xml: bytes, tag: str) -> str:
+    """The namespace prefix (with its colon) used by the first `tag` element, or ''."""
+    match = re.search(rb"<([\w.-]+:)?" + tag.encode() + rb"[\s>/]", xml)
+    return match.group(1).decode() if match and match.group(1) else ""
+
+
+class Package:
+    """The parts of an .xlsx, each kept as its original raw zip member until changed."""
+
+    def __init__(self, members: list[RawMember]):
+        self._members = {member.name: member for member in members}
+        self._order = [member.name for member in members]
+        self._changed: dict[str, bytes] = {}
+
+    @classmethod
+    def open(cls, path: Path) -> Package:
+        """Load every member of the workbook at `path`."""
+        with path.open("rb") as handle:
+            return cls(read_members(handle))
+
+    def names(self) -> list[str]:
+        """Part names, in archive order."""
+        return list(self._order)
+
+    def has(self, name: str) -> bool:
+        """Whether the package holds this part."""
+        return name in self._members or name in self._changed
+
+    def read(self, name: str) -> bytes:
+        """The content of a part."""
+        if name in self._changed:
+            return self._changed[name]
+        return self._members[name].uncompressed()
+
+    def put(self, name: str, content: bytes) -> None:
+        """Add or replace a part (kept as the original member if the bytes are equal)."""
+        if name in self._members and self._members[name].uncompressed() == content:
+            self._changed.pop(name, None)
+            return
+        if name not in self._order:
+            self._order.append(name)
+        self._changed[name] = content
+
+    def remove(self, name: str) -> None:
+        """Drop a part."""
+        self._members.pop(name, None)
+        self._changed.pop(name, None)
+        if name in self._order:
+            self._order.remove(name)
+
+    def changed(self) -> set[str]:
+        """Names of the parts that differ from the loaded package."""
+        return set(self._changed)
+
+    def save(self, handle) -> None:  # noqa: ANN001 - any binary file object
+        """Write the package as a zip to an open binary file."""
+        members = []
+        for name in self._order:
+            if name in self._changed:
+                members.append(new_member(name, self._changed[name]))
+            else:
+                members.append(self._members[name])
+        write_members(handle, members)
+
+    # Relationships and content types ---------------------------------------------------
+
+    def relationships(self, part: str) -> list[Relationship]:
+        """The relationships of `part` ('' for the package's own)."""
+        name = rels_name(part) if part else "_rels/.rels"
+        if not self.has(name):
+            return []
+        root = ET.fromstring(self.read(name))
+        base = posixpath.dirname(part)
+        found = []
+        for element in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
+            target = element.get("Target", "")
+            external = element.get("TargetMode") == "External"
+            if not external:
+                target = resolve_target(base, target)
+            found.append(
+                Relationship(element.get("Id", ""), element.get("Type", ""), target, external)
+            )
+        return found
+
+    def add_relationship(self, part: str, rel_type: str, target: str) -> str:
+        """Append a relationship from `part` to the part `target`; returns its new Id."""
+        name = rels_name(part)
+        existing = {rel.id for rel in self.relationships(part)}
+        number = 1
+        while f"rId{number}" in existing:
+            number += 1
+        rel_id = f"rId{number}"
+        relative = posixpath.relpath(target, posixpath.dirname(part) or ".")
+        entry = (
+            f"<Relationship Id={quoteattr(rel_id)} Type={quoteattr(rel_type)} "
+            f"Target={quoteattr(relative)}/>"
+        )
+        if self.has(name):
+            self.put(name, insert_before_closing(self.read(name), "Relationships", entry))
+        else:
+            self.put(
+                name,
+                (
+                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    f'<Relationships xmlns="{PKG_REL_NS}">{entry}</Relationships>'
+                ).encode(),
+            )
+        return rel_id
+
+    def overrides(self) -> dict[str, str]:
+        """Content-type overrides: part name (no leading slash) -> content type."""
+        root = ET.fromstring(self.read(CONTENT_TYPES))
+        return {
+            element.get("PartName", "").lstrip("/"): element.get("ContentType", "")
+            for element in root.iter(f"{{{CT_NS}}}Override")
+        }
+
+    def add_override(self, part: str, content_type: str) -> None:
+        """Declare the content type of a new part (no change if it is declared already)."""
+        if part in self.overrides():
+            return
+        entry = (
+            f"<Override PartName={quoteattr('/' + part)} ContentType={quoteattr(content_type)}/>"
+        )
+        self.put(CONTENT_TYPES, insert_before_closing(self.read(CONTENT_TYPES), "Types", entry))
+
+    def remove_override(self, part: str) -> None:
+        """Drop the content-type override of a part this product wrote and removes."""
+        pattern = rb'<Override\s+PartName="/' + re.escape(part.encode()) + rb'"[^>]*/>'
+        self.put(CONTENT_TYPES, re.sub(pattern, b"", self.read(CONTENT_TYPES), count=1))
+
+    def workbook_part(self) -> str:
+        """The name of the workbook part (normally `xl/workbook.xml`)."""
+        for rel in self.relationships(""):
+            if rel.type == OFFICE_DOCUMENT and not rel.external:
+                return rel.target
+        raise KeyError("no officeDocument relationship")
+
+    def save_to(self, path: Path) -> None:
+        """Write the package to `path` (not atomic: callers write a temp file)."""
+        with path.open("wb") as handle:
+            self.save(handle)
+
+
+def resolve_target(base: str, target: str) -> str:
+    """A relationship target as a part name, relative to the folder `base`."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(base, target))

@@ -1,0 +1,67 @@
+"""Read the cell values of workbook tabs with calamine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+from sync.errors import NotAWorkbookError, PasswordProtectedError, WorkbookError
+
+Grid = list[list[Any]]
+
+
+def find_tab(names: Sequence[str], wanted: str) -> str | None:
+    """The tab named `wanted`: the exact name, else one equal ignoring case and spaces."""
+    if wanted in names:
+        return wanted
+    folded = wanted.strip().casefold()
+    return next((name for name in names if name.strip().casefold() == folded), None)
+
+
+def plain_grid(rows: list[list[Any]]) -> Grid:
+    """Calamine rows as a grid: blank cells None, trailing empty rows and columns gone."""
+    grid = [[None if value == "" else value for value in row] for row in rows]
+    while grid and all(value is None for value in grid[-1]):
+        grid.pop()
+    width = max(
+        (max((i + 1 for i, v in enumerate(row) if v is not None), default=0) for row in grid),
+        default=0,
+    )
+    return [row[:width] + [None] * (width - len(row)) for row in grid]
+
+
+def read_tabs(path: Path, tabs: Sequence[str]) -> dict[str, Grid]:
+    """The grid of each requested tab that the workbook has, keyed by the requested name."""
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except PasswordError as error:
+        raise PasswordProtectedError(
+            f"{path} is protected with a password: remove the password (File > Properties > "
+            "Security) or save an unprotected copy, and sync that."
+        ) from error
+    except CalamineError as error:
+        raise NotAWorkbookError(
+            f"{path} cannot be read as an .xlsx workbook ({error}): open it in Excel or "
+            "LibreOffice and save it again as .xlsx."
+        ) from error
+    except OSError as error:
+        raise WorkbookError(f"{path} cannot be read: {error}.") from error
+    with workbook:
+        names = list(workbook.sheet_names)
+        grids = {}
+        for tab in tabs:
+            name = find_tab(names, tab)
+            if name is None:
+                continue
+            try:
+                sheet = workbook.get_sheet_by_name(name)
+                grids[tab] = plain_grid(sheet.to_python(skip_empty_area=False))
+            except CalamineError as error:
+                raise WorkbookError(
+                    f"{path}, tab {name}: cannot be read ({error}); open the workbook, check "
+                    "the tab and save it again."
+                ) from error
+    return grids

@@ -1,0 +1,139 @@
+"""The worksheet XML of a computed tab: values, formats, frozen header, widths."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time
+from typing import Any
+
+from sync.write.plan import TabOutput, number_format
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+MAX_TEXT = 32767  # Excel's limit for one cell's text
+MAX_FITTED_WIDTH = 60
+# Characters XML 1.0 forbids; an owner's pasted text can carry them.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_EPOCH_1900 = datetime(1899, 12, 30)
+_EPOCH_1904 = datetime(1904, 1, 1)
+
+
+def column_letter(index: int) -> str:
+    """`0` -> `A`, `25` -> `Z`, `26` -> `AA`."""
+    letters = ""
+    number = index + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def clean_text(text: str) -> str:
+    """Text that can stand in XML and fit in a cell."""
+    return _ILLEGAL_XML.sub("", text)[:MAX_TEXT]
+
+
+def escape(text: str) -> str:
+    """Escape text for an XML element or a double-quoted attribute."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def serial(value: date | datetime, date1904: bool = False) -> float:
+    """The spreadsheet serial number of a date or date-time."""
+    moment = value if isinstance(value, datetime) else datetime.combine(value, time())
+    moment = moment.replace(tzinfo=None)
+    delta = moment - (_EPOCH_1904 if date1904 else _EPOCH_1900)
+    return delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
+
+
+def cell_xml(ref: str, value: Any, style: int, date1904: bool = False) -> str:
+    """One `<c>` element, or '' for an empty cell."""
+    s = f' s="{style}"' if style else ""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int):
+        return f'<c r="{ref}"{s}><v>{value}</v></c>'
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    if isinstance(value, date):
+        return f'<c r="{ref}"{s}><v>{serial(value, date1904)!r}</v></c>'
+    # Inline strings are never formulas, so `=IMPORTXML(...)` stays text.
+    text = escape(clean_text(str(value)))
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def fitted_width(declared: float, values: Sequence[Any]) -> float:
+    """The declared width, widened to fit the longest value (capped)."""
+    longest = max((len(str(v)) for v in values if v is not None), default=0)
+    return float(min(max(declared, longest + 2), MAX_FITTED_WIDTH))
+
+
+def sheet_xml(
+    output: TabOutput,
+    rows: Sequence[Sequence[Any]],
+    style_of: Callable[[str | None, bool], int],
+    date1904: bool = False,
+    drawing_rel_id: str | None = None,
+) -> bytes:
+    """The worksheet part of a computed tab: header row, then `rows`."""
+    width = len(output.columns)
+    last = f"{column_letter(max(width - 1, 0))}{len(rows) + 1}"
+    letters = [column_letter(i) for i in range(width)]
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">',
+        f'<dimension ref="A1:{last}"/>',
+        '<sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+        "</sheetView></sheetViews>",
+        '<sheetFormatPr defaultRowHeight="15"/>',
+    ]
+    if width:
+        parts.append("<cols>")
+        for index, column in enumerate(output.columns):
+            sample = [row[index] for row in rows[:1000] if index < len(row)]
+            fitted = fitted_width(column.width, [column.header, *sample])
+            parts.append(
+                f'<col min="{index + 1}" max="{index + 1}" width="{fitted}" customWidth="1"/>'
+            )
+        parts.append("</cols>")
+    parts.append("<sheetData>")
+    header_style = style_of(None, True)
+    header = "".join(
+        cell_xml(f"{letters[i]}1", column.header, header_style)
+        for i, column in enumerate(output.columns)
+    )
+    parts.append(f'<row r="1">{header}</row>')
+    column_formats = [number_format(c.type, output.currency) for c in output.columns]
+    for row_index, row in enumerate(rows):
+        cells = []
+        for col_index, value in enumerate(row[:width]):
+            if (row_index, col_index) in output.cell_types:
+                fmt = output.cell_format(row_index, col_index)
+            else:
+                fmt = column_formats[col_index]
+            if fmt is None and isinstance(value, date):
+                # A date in an untyped column would otherwise show as a bare serial number.
+                fmt = number_format("datetime" if isinstance(value, datetime) else "date", "")
+            style = style_of(fmt, False)
+            cells.append(cell_xml(f"{letters[col_index]}{row_index + 2}", value, style, date1904))
+        parts.append(f'<row r="{row_index + 2}">{"".join(cells)}</row>')
+    parts.append("</sheetData>")
+    if width:
+        parts.append(f'<autoFilter ref="A1:{last}"/>')
+    parts.append(
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    )
+    if drawing_rel_id:
+        parts.append(f'<drawing r:id="{drawing_rel_id}"/>')
+    parts.append("</worksheet>")
+    return "".join(parts).encode("utf-8")
