@@ -16,7 +16,6 @@ import zipfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from sync.backends.base import Grid, WriteStats
@@ -58,15 +57,14 @@ class XlsxBackend:
         check_workbook_file(self.path)
         check_not_locked(self.path)
         before = self.path.stat()
-        previous = self._appended_rows_base(outputs)
         try:
             package = Package.open(self.path)
             index = WorkbookIndex(package)
             styles_part = index.styles_part()
             styles = StyleBook(package.read(styles_part))
             for output in outputs:
-                rows = [*previous.get(output.name, []), *output.rows]
-                put_tab(package, index, styles, output, rows)
+                # An append-only tab's rows already hold its whole log, old rows first.
+                put_tab(package, index, styles, output, output.rows)
             package.put(styles_part, styles.xml)
         except (zipfile.BadZipFile, KeyError, ParseError) as error:
             raise NotAWorkbookError(
@@ -78,14 +76,6 @@ class XlsxBackend:
             tabs_written=[output.name for output in outputs],
             cells_written=sum(len(output.columns) * (len(output.rows) + 1) for output in outputs),
         )
-
-    def _appended_rows_base(self, outputs: Sequence[TabOutput]) -> dict[str, list[list[Any]]]:
-        """The data rows already in each append-only tab, which new rows go after."""
-        names = [output.name for output in outputs if output.append_only]
-        if not names:
-            return {}
-        grids = read_tabs(self.path, names)
-        return {name: grid[1:] for name, grid in grids.items()}
 
     def _replace_atomically(self, package: Package, before: os.stat_result) -> None:
         folder = self.path.parent

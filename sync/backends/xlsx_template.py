@@ -1,0 +1,253 @@
+"""New workbooks: the input tabs with headers, help notes, dropdowns and example rows.
+
+Only ever writes a file that does not exist yet, so openpyxl (which drops charts and
+images it does not know) never re-saves an owner's workbook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sync.backends.xlsx_charts import quote_sheet
+from sync.backends.xlsx_sheet_xml import clean_text
+from sync.backends.xlsx_styles import HEADER_FILL_RGB
+from sync.errors import WorkbookError
+from sync.schema import ColumnSpec, TabSpec, input_tabs, settings_specs, tab_spec
+from sync.write.plan import number_format
+
+NOTE_AUTHOR = "SalesOps Sheets"
+VALIDATED_ROWS = 5000  # dropdowns cover this many data rows
+LIST_ROWS = {"stages": 200, "reps": 500, "plans": 200}
+_SOURCES = {
+    "stages": ("Stages", "Stage"),
+    "reps": ("Team", "Rep"),
+    "plans": ("Commission Plans", "Plan"),
+}
+# Percent inputs: whole percents read best in a form the owner types into.
+_INPUT_FORMATS = {"percent": "0%", "number": "General", "integer": "0"}
+
+
+def create_template(path: str | os.PathLike[str], locale: str = "en") -> Path:
+    """Create a new workbook with every input tab, its defaults and examples."""
+    return write_input_workbook(path, {}, locale)
+
+
+def write_input_workbook(
+    path: str | os.PathLike[str], grids: Mapping[str, Sequence[Sequence[Any]]], locale: str = "en"
+) -> Path:
+    """Create a new workbook with every input tab, filled with `grids` (row 1 = headers)."""
+    target = Path(path)
+    if target.exists():
+        raise WorkbookError(
+            f"{target} already exists: choose another file name, or move the existing file "
+            "away first (nothing was written)."
+        )
+    if not target.parent.is_dir():
+        raise WorkbookError(f"the folder {target.parent} does not exist: create it first.")
+    workbook = Workbook()
+    currency = _currency(grids.get("Settings"))
+    for position, spec in enumerate(input_tabs()):
+        sheet = workbook.active if position == 0 else workbook.create_sheet()
+        assert sheet is not None
+        sheet.title = spec.tab
+        _fill_tab(sheet, spec, grids.get(spec.tab), locale, currency)
+    _save_new(workbook, target)
+    return target
+
+
+def _fill_tab(
+    sheet: Worksheet,
+    spec: TabSpec,
+    grid: Sequence[Sequence[Any]] | None,
+    locale: str,
+    currency: str,
+) -> None:
+    columns: list[ColumnSpec | None] = list(spec.columns)
+    if grid:
+        rows, extra_headers = _rows_from_grid(spec, grid)
+        columns += [None] * len(extra_headers)
+    else:
+        rows, extra_headers = _default_rows(spec, locale), []
+    headers = [column.label(locale) for column in spec.columns] + extra_headers
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL_RGB)
+    for index, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=index, value=header)
+        cell.font, cell.fill = bold, fill
+        column = columns[index - 1]
+        if column is not None and column.help:
+            cell.comment = _note(column.help)
+        width = column.width if column is not None else max(12, len(header) + 2)
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    formats = [_input_format(column, currency) for column in columns]
+    for row_number, row in enumerate(rows, start=2):
+        for index, value in enumerate(row, start=1):
+            if value is None or value == "":
+                continue
+            _set_value(sheet.cell(row=row_number, column=index), value, formats[index - 1])
+    for index, column in enumerate(spec.columns, start=1):
+        validation = _validation(column)
+        if validation is not None:
+            letter = get_column_letter(index)
+            validation.add(f"{letter}2:{letter}{VALIDATED_ROWS + 1}")
+            sheet.add_data_validation(validation)
+    if spec.tab == "Settings":
+        _settings_notes_and_lists(sheet, rows)
+
+
+def _rows_from_grid(
+    spec: TabSpec, grid: Sequence[Sequence[Any]]
+) -> tuple[list[list[Any]], list[str]]:
+    """The grid's data rows in the template's column order, the owner's columns after."""
+    header_row = [str(value).strip() if value is not None else "" for value in grid[0]]
+    by_label = {}
+    for index, column in enumerate(spec.columns):
+        for label in (column.header, column.zh, *column.aliases):
+            by_label[label.casefold()] = index
+    positions: dict[int, int] = {}
+    extra_headers: list[str] = []
+    for source, header in enumerate(header_row):
+        target = by_label.get(header.casefold())
+        if target is not None and target not in positions.values():
+            positions[source] = target
+        elif header:
+            positions[source] = len(spec.columns) + len(extra_headers)
+            extra_headers.append(header)
+    width = len(spec.columns) + len(extra_headers)
+    rows = []
+    for source_row in grid[1:]:
+        row: list[Any] = [None] * width
+        for source, value in enumerate(source_row):
+            if source in positions:
+                row[positions[source]] = value
+        rows.append(row)
+    return rows, extra_headers
+
+
+def _default_rows(spec: TabSpec, locale: str) -> list[list[Any]]:
+    if spec.tab == "Settings":
+        labels = {"en": lambda s: s.key, "zh-CN": lambda s: s.zh}
+        label = labels.get(locale, labels["en"])
+        return [[label(setting), setting.default] for setting in settings_specs()]
+    return [[row.get(column.header) for column in spec.columns] for row in spec.defaults]
+
+
+def _settings_notes_and_lists(sheet: Worksheet, rows: list[list[Any]]) -> None:
+    """A help note on each setting's name, and a dropdown on the values that are choices."""
+    by_name = {}
+    for setting in settings_specs():
+        by_name[setting.key.casefold()] = setting
+        by_name[setting.zh.casefold()] = setting
+    for row_number, row in enumerate(rows, start=2):
+        key = str(row[0]).strip().casefold() if row and row[0] is not None else ""
+        setting = by_name.get(key)
+        if setting is None:
+            continue
+        if setting.help:
+            sheet.cell(row=row_number, column=1).comment = _note(setting.help)
+        if setting.choices:
+            validation = _list_validation(setting.choices, strict=True)
+            validation.add(f"B{row_number}")
+            sheet.add_data_validation(validation)
+
+
+def _validation(column: ColumnSpec) -> DataValidation | None:
+    if column.dropdown in _SOURCES:
+        source_tab, source_header = _SOURCES[column.dropdown]
+        position = tab_spec(source_tab).headers.index(source_header)
+        letter = get_column_letter(position + 1)
+        last = LIST_ROWS[column.dropdown] + 1
+        formula = f"{quote_sheet(source_tab)}!${letter}$2:${letter}${last}"
+        # Unknown names are Warnings, not errors: let the owner type a new one.
+        return DataValidation(
+            type="list",
+            formula1=formula,
+            allow_blank=True,
+            errorStyle="warning",
+            showErrorMessage=True,
+            error=f"Not in the {source_tab} tab yet: add it there too.",
+        )
+    if column.dropdown == "yesno":
+        return _list_validation(("Yes", "No"), strict=False)
+    if column.choices:
+        return _list_validation(column.choices, strict=column.strict)
+    return None  # owners and teams: free text (a rep, a team or Company)
+
+
+def _list_validation(choices: Sequence[str], strict: bool) -> DataValidation:
+    return DataValidation(
+        type="list",
+        formula1='"' + ",".join(choices) + '"',
+        allow_blank=True,
+        errorStyle="stop" if strict else "warning",
+        showErrorMessage=True,
+        error="Choose one of: " + ", ".join(choices) + ".",
+    )
+
+
+def _note(text: str) -> Comment:
+    note = Comment(text, NOTE_AUTHOR)
+    note.width, note.height = 240, 90
+    return note
+
+
+def _input_format(column: ColumnSpec | None, currency: str) -> str | None:
+    if column is None:
+        return None
+    if column.type in _INPUT_FORMATS:
+        return _INPUT_FORMATS[column.type]
+    return number_format(column.type, currency)
+
+
+def _set_value(cell: Cell, value: Any, number_format_code: str | None) -> None:
+    if isinstance(value, str):
+        cell.value = clean_text(value)
+        cell.data_type = "s"  # text that starts with `=` stays text, not a formula
+        return
+    cell.value = value
+    if number_format_code and isinstance(value, int | float | date) and not isinstance(value, bool):
+        cell.number_format = number_format_code
+
+
+def _currency(grid: Sequence[Sequence[Any]] | None) -> str:
+    for row in (grid or [])[1:]:
+        if len(row) >= 2 and str(row[0]).strip().casefold() in ("currency", "货币") and row[1]:
+            return str(row[1]).strip().upper()
+    return "USD"
+
+
+def _save_new(workbook: Workbook, target: Path) -> None:
+    """Save to a temp file beside `target`, then link it in only if `target` is still free."""
+    handle, temp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        workbook.save(temp)
+        os.chmod(temp, 0o644)  # mkstemp makes it private; a workbook is an ordinary file
+        try:
+            os.link(temp, target)
+        except FileExistsError as error:
+            raise WorkbookError(
+                f"{target} already exists: choose another file name (nothing was written)."
+            ) from error
+        except OSError:
+            os.replace(temp, target)  # a file system without hard links
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
