@@ -157,8 +157,8 @@ def check_references(
     if not directory:  # one issue rather than one per row when the other tab is empty
         rows.issues.append(Issue(
             tab=tab, row=None, column=header, severity="Warning",
-            problem=f"{header} names are used on {len(unknown)} rows but the {listed_in} tab "
-                    f"lists none: add them to {listed_in}",
+            problem=f"{len(unknown)} {'row names' if len(unknown) == 1 else 'rows name'} a "
+                    f"{header} but the {listed_in} tab lists none: add them to {listed_in}",
         ))
         return
     for record in unknown:
