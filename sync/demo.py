@@ -34,6 +34,7 @@ from sync.demo_sales import (
     refund_lines,
     simulate_deals,
 )
+from sync.errors import SalesOpsError, WorkbookError
 from sync.schema import input_tabs, settings_specs, tab_spec
 
 if TYPE_CHECKING:
@@ -216,23 +217,25 @@ def goal_rows(rng: np.random.Generator, calendar: Calendar, deals: list[Deal],
     current goal, set above it, so the decomposition check has something to flag.
     """
     figures = history_by_rep(calendar, deals, deal_ids, lines)
+    revenue = figures["Revenue"]
     current = quarter_of(calendar, calendar.days)
-    quarter = period_bounds(calendar.first_day, "Quarter")[0]
-    if quarter < calendar.first_day:
-        quarter = period_bounds(quarter, "Quarter")[1] + timedelta(days=1)
-    quarters = []
-    while quarter <= current:
-        quarters.append(quarter)
-        quarter = period_bounds(quarter, "Quarter")[1] + timedelta(days=1)
+    quarters = [quarter_of(calendar, 0)]
+    while quarters[-1] < current:
+        quarters.append(period_bounds(quarters[-1], "Quarter")[1] + timedelta(days=1))
     previous = quarters[-2] if len(quarters) > 1 else current
     rows: list[Row] = []
-    for start in quarters:
+    for number, start in enumerate(quarters):
         quotas = {}
         for index, rep in enumerate(REPS):
             if start == current:  # set at the start of the quarter, from the last one
-                base = figures["Revenue"][index, previous] * rng.uniform(1.0, 1.15)
+                base = revenue[index, previous] * rng.uniform(1.0, 1.15)
+            elif start < calendar.first_day:  # the history starts mid-quarter
+                base = revenue[index, quarters[number + 1]] * rng.uniform(0.85, 1.0)
             else:
-                base = figures["Revenue"][index, start] * rng.uniform(0.85, 1.2)
+                base = revenue[index, start] * rng.uniform(0.85, 1.2)
+            if number > 0 and revenue[index, quarters[number - 1]] > 0:
+                # An owner sets reachable quotas: at most ~3x the quarter before (SMART's A).
+                base = min(base, 2.9 * revenue[index, quarters[number - 1]])
             quotas[rep.name] = max(5000.0, round(base, -3))
         company = sum(quotas.values())
         rows.append(goal_row("Company", "Revenue", start, company, "Company plan"))
@@ -287,17 +290,41 @@ def add_honest_mistakes(rng: np.random.Generator, today: date, pipeline: list[Ro
     shorthand.update({"Product": "Pro Kit", "Quantity": 1, "Amount": SHORTHAND_AMOUNT})
 
 
+def is_demo_workbook(path: Path) -> bool:
+    """Whether a file is a workbook `salesops demo` wrote: its Team tab lists the demo's reps."""
+    from sync.backends.xlsx import XlsxBackend
+
+    team = tab_spec("Team")
+    try:
+        grids = XlsxBackend(path).read([team.tab, team.zh])
+    except SalesOpsError:
+        return False
+    rows = grids.get(team.tab) or grids.get(team.zh) or []
+    return {str(row[0]) for row in rows[1:] if row and row[0]} == {rep.name for rep in REPS}
+
+
 def write_demo_workbook(path: Path, *, size: int = 1, seed: int = 7, locale: str = "en",
-                        today: date | None = None) -> Path:
-    """Write the demo business's input tabs to a new .xlsx workbook."""
+                        today: date | None = None, replace: bool = False) -> Path:
+    """Write the demo business's input tabs to a new .xlsx workbook.
+
+    An existing file is replaced only when it is an earlier demo workbook, or `replace`.
+    """
     from sync.backends.xlsx_template import write_input_workbook
 
-    write_input_workbook(path, demo_grids(size, seed, today=today), locale)
+    grids = demo_grids(size, seed, today=today)
+    if path.exists():
+        if not replace and not is_demo_workbook(path):
+            raise WorkbookError(
+                f"{path} already exists and is not a demo workbook: choose another path, "
+                "or replace it on purpose with `salesops demo --force`."
+            )
+        path.unlink()
+    write_input_workbook(path, grids, locale)
     return path
 
 
 def run_demo(path: Path, *, size: int = 1, seed: int = 7, locale: str = "en",
-             today: date | None = None,
+             today: date | None = None, replace: bool = False,
              progress: Callable[[str], None] | None = None) -> SyncReport:
     """Write the demo workbook, then sync it: what `salesops demo` does."""
     from sync.backends.xlsx import XlsxBackend
@@ -305,6 +332,5 @@ def run_demo(path: Path, *, size: int = 1, seed: int = 7, locale: str = "en",
 
     if progress:
         progress(f"Writing the demo workbook {path}")
-    write_demo_workbook(path, size=size, seed=seed, locale=locale, today=today)
+    write_demo_workbook(path, size=size, seed=seed, locale=locale, today=today, replace=replace)
     return sync_workbook(XlsxBackend(path), progress=progress)
-

@@ -152,7 +152,7 @@ def customer_rows(rng: np.random.Generator, customers: Customers) -> list[Row]:
     count = len(customers.names)
     churned = customers.end < customers.end.max()
     satisfaction = np.clip(np.rint(rng.normal(4.1 - 1.3 * churned, 0.8)), 1, 5)
-    nps = np.clip(np.rint(2.0 * satisfaction - 0.5 + rng.normal(0, 1.2, size=count)), 0, 10)
+    nps = np.clip(np.rint(2.0 * satisfaction + 0.3 + rng.normal(0, 1.2, size=count)), 0, 10)
     has_satisfaction = rng.random(count) < 0.85
     has_nps = rng.random(count) < 0.80
     rows = []

@@ -1,0 +1,316 @@
+"""The `salesops` command: a thin shell over the library.
+
+Each command parses its arguments, calls one library function and prints what it did.
+The product's exceptions become `Error: ...` with exit status 1; `check` exits 2 when
+the workbook has an Error-severity issue, so scripts can gate on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from sync import __version__
+from sync.config import Config, load_config
+from sync.errors import SalesOpsError
+
+if TYPE_CHECKING:
+    from sync.backends.base import Backend
+    from sync.engine import SyncReport
+
+ISSUES_FOUND_EXIT = 2
+LOCALES = click.Choice(["en", "zh-CN"], case_sensitive=False)
+
+
+class SalesOpsGroup(click.Group):
+    """A click group whose command-line mistakes exit 1, keeping 2 for `check`'s findings."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as error:
+            error.exit_code = 0  # a bare `salesops` asks for help; it is not a mistake
+            raise
+        except click.UsageError as error:
+            error.exit_code = 1
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            error.exit_code = 1
+            raise
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the product's errors, and files that cannot be opened, into `Error: ...`."""
+    try:
+        yield
+    except SalesOpsError as error:
+        raise click.ClickException(str(error)) from error
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        raise click.ClickException(f"{where}{error.strerror or error}") from error
+
+
+class _NoTracebackFormatter(logging.Formatter):
+    """Log lines without tracebacks (they are shown at DEBUG level only)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info and logging.getLogger().level > logging.DEBUG:
+            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+        return super().format(record)
+
+
+def configure(**overrides: Any) -> Config:
+    """The layered configuration, with logging set to its level; bad values become errors."""
+    with user_errors():
+        config = load_config(**overrides)
+    handler = logging.StreamHandler(click.get_text_stream("stderr"))
+    handler.setFormatter(_NoTracebackFormatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(config.log_level)
+    return config
+
+
+def stdout() -> Console:
+    """Where results go (created per command so it follows click's output stream)."""
+    return Console(file=click.get_text_stream("stdout"), highlight=False)
+
+
+@contextmanager
+def progress_shown() -> Iterator[Callable[[str], None]]:
+    """A live status line on stderr while a command runs; nothing when not a terminal."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda _message: None
+        return
+    with console.status("Starting") as status:
+        yield lambda message: status.update(message)
+
+
+def xlsx_path(path: Path) -> Path:
+    """Check a workbook path the user typed ends in .xlsx."""
+    if path.suffix.lower() != ".xlsx":
+        raise click.ClickException(
+            f"{path}: the workbook should be an .xlsx file (e.g. {path.with_suffix('.xlsx')})."
+        )
+    return path
+
+
+def open_backend(path: Path | None, sheet: str | None) -> Backend:
+    """The workbook to work on: PATH, --sheet ID, or the one config.yaml names."""
+    if path is not None and sheet is not None:
+        raise click.UsageError("give either a workbook PATH or --sheet ID, not both.")
+    config = configure(**({"backend": "sheets", "spreadsheet_id": sheet} if sheet else {}))
+    if path is None and config.backend == "xlsx":
+        path = config.workbook
+        if path is None:
+            raise click.ClickException(
+                "no workbook given: pass a PATH (e.g. `salesops sync sales.xlsx`), --sheet ID, "
+                "or set `workbook` in config.yaml."
+            )
+    if path is not None:
+        from sync.backends.xlsx import XlsxBackend
+
+        if not path.is_file():
+            raise click.ClickException(
+                f"{path}: no such workbook. Check the path, or create one with "
+                f"`salesops init {path}`."
+            )
+        return XlsxBackend(path)
+    if not config.spreadsheet_id:
+        raise click.ClickException(
+            "no spreadsheet given: pass --sheet ID or set `spreadsheet_id` in config.yaml."
+        )
+    from sync.backends.sheets import SheetsBackend
+
+    with user_errors():
+        return SheetsBackend.from_config(config)
+
+
+def summary_table(report: SyncReport, *, wrote: bool) -> Table:
+    """Rows read per tab, issues by severity, tabs written and the time it took."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("Read", ", ".join(f"{tab} {count:,}" for tab, count in report.rows_read.items()))
+    issues = f"{report.error_count:,} errors, {report.warning_count:,} warnings"
+    if report.issues:
+        issues += " (see the Data Issues tab)" if wrote else " (listed above)"
+    table.add_row("Issues", issues)
+    if wrote:
+        tabs = ", ".join(report.tabs_written) or "none (nothing changed)"
+        table.add_row("Wrote", f"{tabs}: {report.cells_written:,} cells")
+    table.add_row("As of", report.as_of.isoformat())
+    table.add_row("Time", f"{report.seconds:.2f} s")
+    return table
+
+
+def kpi_table(report: SyncReport) -> Table:
+    """The Dashboard's key figures."""
+    table = Table(title="Key figures", title_justify="left")
+    table.add_column("KPI")
+    table.add_column("Value", justify="right")
+    for name, value in report.kpis:
+        table.add_row(name, value)
+    return table
+
+
+def issues_table(report: SyncReport) -> Table:
+    """Every issue, as the Data Issues tab would list it."""
+    table = Table(title="Data issues", title_justify="left", show_lines=False)
+    for header in ("Tab", "Row", "Column", "Value", "Severity", "Problem"):
+        table.add_column(header, overflow="fold")
+    for issue in report.issues:
+        severity = "[red]Error[/red]" if issue.severity == "Error" else "[yellow]Warning[/yellow]"
+        table.add_row(
+            issue.tab, "" if issue.row is None else str(issue.row), issue.column,
+            issue.value, severity, issue.problem,
+        )
+    return table
+
+
+workbook_argument = click.argument(
+    "path", required=False, type=click.Path(dir_okay=False, path_type=Path)
+)
+sheet_option = click.option(
+    "--sheet", "sheet", metavar="ID", help="A Google spreadsheet id instead of a local PATH."
+)
+
+
+@click.group(cls=SalesOpsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="salesops")
+def main() -> None:
+    """SalesOps Sheets: goals, funnel, commissions, customer segments and a dashboard,
+    computed back into your spreadsheet.
+
+    Settings come from config.yaml and SALESOPS_ environment variables
+    (see docs/configuration.md).
+    """
+
+
+@main.command()
+@click.argument("path", default="demo.xlsx", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--size", default=1, show_default=True, type=click.IntRange(1, 1000),
+              help="Scale: 1 is about 300 deals, 120 customers and 2,000 orders.")
+@click.option("--seed", default=7, show_default=True, type=int,
+              help="Random seed: the same seed writes the same business.")
+@click.option("--locale", type=LOCALES, help="Header language (default: config.yaml's locale).")
+@click.option("--force", is_flag=True, help="Replace PATH even if it is not a demo workbook.")
+def demo(path: Path, size: int, seed: int, locale: str | None, force: bool) -> None:
+    """Write a sample workbook, sync it and print the key figures.
+
+    Writes a realistic small business (five reps, deals, customers, orders, goals and
+    commission plans) to PATH (default demo.xlsx). Needs no account.
+
+    Example: salesops demo demo.xlsx --size 2
+    """
+    from sync.demo import run_demo
+
+    config = configure(**({"locale": locale} if locale else {}))
+    xlsx_path(path)
+    with user_errors(), progress_shown() as progress:
+        report = run_demo(path, size=size, seed=seed, locale=config.locale, replace=force,
+                          progress=progress)
+    console = stdout()
+    console.print(kpi_table(report))
+    console.print(summary_table(report, wrote=True))
+    console.print(f"Open {path} in Excel or LibreOffice; edit it, then run `salesops sync {path}`.")
+
+
+@main.command()
+@workbook_argument
+@sheet_option
+@click.option("--locale", type=LOCALES, help="Header language (default: config.yaml's locale).")
+def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
+    """Create the input tabs: headers, dropdowns, frozen header row, help notes.
+
+    PATH creates a new .xlsx workbook; --sheet ID adds the missing tabs to a Google
+    spreadsheet shared with the service account.
+
+    Example: salesops init sales.xlsx --locale zh-CN
+    """
+    if (path is None) == (sheet is None):
+        raise click.UsageError("give either a workbook PATH or --sheet ID.")
+    overrides: dict[str, Any] = {"locale": locale} if locale else {}
+    if sheet:
+        overrides.update(backend="sheets", spreadsheet_id=sheet)
+    config = configure(**overrides)
+    if path is not None:
+        from sync.backends.xlsx_template import create_template
+
+        xlsx_path(path)
+        if path.exists():
+            raise click.ClickException(
+                f"{path} already exists: init only creates new workbooks. Choose another "
+                f"PATH, or sync the existing one with `salesops sync {path}`."
+            )
+        with user_errors():
+            create_template(path, config.locale)
+        target = str(path)
+    else:
+        from sync.backends.sheets_template import init_sheet
+
+        with user_errors():
+            init_sheet(config, sheet, config.locale)
+        target = f"spreadsheet {sheet}"
+    stdout().print(
+        f"Created the input tabs in {target}. Fill in Team, Pipeline, Orders and Goals, "
+        f"then run `salesops sync {path if path is not None else '--sheet ' + str(sheet)}`."
+    )
+
+
+@main.command(name="sync")
+@workbook_argument
+@sheet_option
+def sync_command(path: Path | None, sheet: str | None) -> None:
+    """Read, validate and compute, then write the computed tabs back.
+
+    Problems in the data are listed in the Data Issues tab; they do not make the command
+    fail. Without PATH or --sheet, the workbook named in config.yaml is used.
+
+    Example: salesops sync sales.xlsx
+    """
+    from sync.engine import sync_workbook
+
+    backend = open_backend(path, sheet)
+    with user_errors(), progress_shown() as progress:
+        report = sync_workbook(backend, progress=progress)
+    stdout().print(summary_table(report, wrote=True))
+
+
+@main.command()
+@workbook_argument
+@sheet_option
+@click.pass_context
+def check(ctx: click.Context, path: Path | None, sheet: str | None) -> None:
+    """Validate only: print the data issues and write nothing.
+
+    Exits 2 when an Error-severity issue exists, 0 otherwise, so scripts can gate on it.
+
+    Example: salesops check sales.xlsx || echo "fix the errors first"
+    """
+    from sync.engine import check_workbook
+
+    backend = open_backend(path, sheet)
+    with user_errors():
+        report = check_workbook(backend)
+    console = stdout()
+    if report.issues:
+        console.print(issues_table(report))
+    else:
+        console.print("No data issues found.")
+    console.print(summary_table(report, wrote=False))
+    if report.error_count:
+        ctx.exit(ISSUES_FOUND_EXIT)
