@@ -160,9 +160,24 @@ def test_fit_recovers_the_parameters_it_simulated():
 
 
 def test_fit_without_any_repeat_purchase_fails_cleanly():
-    # Nobody ever bought twice: the rates run off to zero, there is nothing to fit.
+    # Nobody ever bought twice: there is no repeat behaviour to fit.
     with pytest.raises(FitFailed):
         fit_bgnbd(np.zeros(50), np.zeros(50), np.linspace(10, 300, 50))
+
+
+def test_fit_without_spread_between_customers_still_predicts():
+    # Every customer buys every 20 days and nobody drops out: rates have no spread, so
+    # r and alpha run towards infinity together (r / alpha = 1/20 a day). The bounded fit
+    # must still give finite predictions near the limit: about 90 / 20 = 4.5 orders in 90
+    # days for a customer seen buying recently.
+    customers = 60
+    T = np.linspace(100, 300, customers)
+    x = np.floor(T / 20)
+    t_x = x * 20
+    params = fit_bgnbd(x, t_x, T)
+    expected = expected_orders(params, x, t_x, T, 90)
+    assert np.all(np.isfinite(expected))
+    assert expected[-1] == pytest.approx(4.5, rel=0.1)
 
 
 def test_gamma_gamma_without_repeat_spend_fails_cleanly():

@@ -1,0 +1,258 @@
+"""Customer Segments: RFM, lifecycle, value tier, NPS group, predictions (SPEC section 4)."""
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sync.compute.revenue import revenue_lines
+from sync.compute.segments import (
+    COLUMNS,
+    nps_group,
+    quintile_scores,
+    rfm_segment,
+    value_tiers,
+)
+from sync.compute.segments import customer_segments as compute_segments
+from sync.tables import WorkbookSettings, make_tables
+
+AS_OF = date(2026, 11, 30)
+SETTINGS = WorkbookSettings(as_of=AS_OF)
+
+
+def segments_of(settings=SETTINGS, **records):
+    tables = make_tables(settings, **records)
+    return compute_segments(tables, revenue_lines(tables))
+
+
+def order(customer, day, amount, order_id=None, **extra):
+    return dict(order_id=order_id, date=day, customer=customer, amount=amount, **extra)
+
+
+def days_ago(days: int) -> str:
+    return (AS_OF - timedelta(days=days)).isoformat()
+
+
+def test_columns_are_the_tab_headers():
+    table, _ = segments_of(orders=[order("Acme", "2026-11-01", 10)])
+    assert list(table.columns) == COLUMNS
+
+
+@pytest.mark.parametrize(("r", "f", "segment"), [
+    (5, 5, "Champions"), (5, 4, "Champions"),
+    (5, 3, "Loyal"), (4, 3, "Loyal"), (4, 5, "Loyal"), (3, 4, "Loyal"), (3, 5, "Loyal"),
+    (5, 2, "Potential Loyalist"), (4, 2, "Potential Loyalist"),
+    (5, 1, "New Customer"), (4, 1, "Promising"),
+    (3, 3, "Need Attention"), (3, 2, "About To Sleep"), (3, 1, "About To Sleep"),
+    (2, 5, "Cannot Lose Them"), (1, 5, "Cannot Lose Them"),
+    (2, 4, "At Risk"), (1, 3, "At Risk"),
+    (2, 2, "Hibernating"), (1, 1, "Hibernating"),
+])
+def test_segment_table_first_match_wins(r, f, segment):
+    assert rfm_segment(r, f) == segment
+
+
+def test_every_score_pair_has_a_segment_and_every_segment_is_reachable():
+    # rfm_segment raises when no rule matches a pair
+    assert {rfm_segment(r, f) for r in range(1, 6) for f in range(1, 6)} == {
+        "Champions", "Loyal", "Potential Loyalist", "New Customer", "Promising",
+        "Need Attention", "About To Sleep", "Cannot Lose Them", "At Risk", "Hibernating",
+    }
+
+
+def test_quintile_scores_by_hand():
+    # n = 3, values 10, 30, 20 -> ranks (worst first) 1, 3, 2
+    # score = ceil(5 x rank / 3): ceil(1.67) = 2, ceil(5) = 5, ceil(3.33) = 4
+    assert quintile_scores(np.array([10, 30, 20]), np.array(["a", "b", "c"])).tolist() == [2, 5, 4]
+    # ties are ordered by name, A before Z: "b" (rank 1) before "c" (rank 2); n = 2
+    # -> ceil(2.5) = 3 and ceil(5) = 5
+    assert quintile_scores(np.array([7, 7]), np.array(["c", "b"])).tolist() == [5, 3]
+
+
+def test_rfm_by_hand():
+    # Five customers, As Of 2026-11-30:
+    #   name  last order (recency)  order days  revenue
+    #   Ann   2026-11-29 (1)        3           300
+    #   Ben   2026-11-20 (10)       1           500
+    #   Cat   2026-10-31 (30)       2           100
+    #   Dan   2026-09-01 (90)       1           50
+    #   Eve   2026-11-20 (10)       2           100
+    # R ranks, worst (longest ago) first: Dan 1, Cat 2, Ben 3 and Eve 4 (tie at 10, by name),
+    #   Ann 5 -> ceil(5 x rank / 5) = rank: Dan 1, Cat 2, Ben 3, Eve 4, Ann 5
+    # F: Ben 1, Dan 1 (Ben first) -> Ben 1, Dan 2; Cat 2, Eve 2 -> Cat 3, Eve 4; Ann 5
+    # M: Dan 50 -> 1; Cat 100, Eve 100 -> Cat 2, Eve 3; Ann 300 -> 4; Ben 500 -> 5
+    orders = [
+        order("Ann", "2026-11-01", 100), order("Ann", "2026-11-15", 100),
+        order("Ann", "2026-11-29", 100),
+        order("Ben", "2026-11-20", 500),
+        order("Cat", "2026-10-01", 50), order("Cat", "2026-10-31", 50),
+        order("Dan", "2026-09-01", 50),
+        order("Eve", "2026-11-01", 60), order("Eve", "2026-11-20", 40),
+    ]
+    table, _ = segments_of(orders=orders)
+    scores = table.set_index("Customer")[["Recency Days", "R", "F", "M", "RFM Segment"]]
+    assert scores.loc["Ann"].tolist() == [1, 5, 5, 4, "Champions"]
+    assert scores.loc["Ben"].tolist() == [10, 3, 1, 5, "About To Sleep"]
+    assert scores.loc["Cat"].tolist() == [30, 2, 3, 2, "At Risk"]
+    assert scores.loc["Dan"].tolist() == [90, 1, 2, 1, "Hibernating"]
+    assert scores.loc["Eve"].tolist() == [10, 4, 4, 3, "Loyal"]
+
+
+def test_orders_count_distinct_ids_and_rows_without_one_alone():
+    # O1 on two rows = 1 order, O2 = 1, two rows without an id = 2 -> 4 orders;
+    # the refund is revenue (-30) but not an order: 100 + 20 + 50 + 10 + 5 - 30 = 155
+    table, _ = segments_of(orders=[
+        order("Acme", "2026-11-01", 100, "O1"), order("Acme", "2026-11-01", 20, "O1"),
+        order("Acme", "2026-11-02", 50, "O2"),
+        order("Acme", "2026-11-03", 10), order("Acme", "2026-11-03", 5),
+        order("Acme", "2026-11-04", -30, "R1"),
+    ])
+    row = table.iloc[0]
+    assert (row["Orders"], row["Revenue"]) == (4, 155.0)
+    # order days: 11-01, 11-02, 11-03 (the refund day is not one); last order 11-03
+    assert row["Last Order"] == pd.Timestamp("2026-11-03")
+    assert row["Recency Days"] == 27
+
+
+def test_customers_match_trimmed_and_case_insensitive_and_keep_their_listed_name():
+    table, _ = segments_of(
+        customers=[dict(customer="Acme Ltd", nps=9), dict(customer="Quiet Co")],
+        orders=[order(" acme ltd", "2026-11-01", 10), order("ACME LTD ", "2026-11-02", 5),
+                order("Walk-in ", "2026-11-03", 7)],
+    )
+    assert table["Customer"].tolist() == ["Acme Ltd", "Walk-in", "Quiet Co"]
+    assert table["Revenue"].tolist() == [15.0, 7.0, 0.0]
+    assert table["NPS Group"].iloc[0] == "Promoter"
+    assert table["NPS Group"].iloc[1:].isna().all()
+
+
+def test_customers_without_orders_have_blank_rfm():
+    table, _ = segments_of(customers=[dict(customer="Quiet Co")])
+    row = table.iloc[0]
+    assert row["Orders"] == 0 and row["Revenue"] == 0.0
+    for column in ("First Order", "Recency Days", "R", "F", "M", "RFM Segment", "P(Alive)"):
+        assert pd.isna(row[column]), column
+
+
+def test_orders_after_as_of_are_not_counted():
+    table, _ = segments_of(orders=[order("Acme", "2026-11-01", 10),
+                                   order("Acme", "2026-12-05", 99)])
+    assert (table.iloc[0]["Orders"], table.iloc[0]["Revenue"]) == (1, 10.0)
+
+
+@pytest.mark.parametrize(("first_days_ago", "last_days_ago", "lifecycle"), [
+    (400, 181, "Churned"),      # 181 > 180 Churned After Days
+    (400, 180, "At Risk"),      # 180 is not > 180; 180 > 90 At Risk After Days
+    (400, 91, "At Risk"),
+    (400, 90, "Active"),        # 90 is not > 90; first order 400 days ago > 90: not New
+    (90, 10, "New"),            # first order 90 days ago <= 90 New Customer Days
+    (91, 10, "Active"),
+])
+def test_lifecycle_boundaries(first_days_ago, last_days_ago, lifecycle):
+    table, _ = segments_of(orders=[order("Acme", days_ago(first_days_ago), 10),
+                                   order("Acme", days_ago(last_days_ago), 10)])
+    assert table.iloc[0]["Lifecycle"] == lifecycle
+
+
+def test_lifecycle_without_orders_is_prospect_with_an_open_deal_else_inactive():
+    table, _ = segments_of(
+        customers=[dict(customer="Lead Co"), dict(customer="Old Co"), dict(customer="Lost Co")],
+        pipeline=[
+            dict(deal_id="D1", customer="lead co", owner="Ana", stage="Proposal", amount=100,
+                 created="2026-10-01"),
+            dict(deal_id="D2", customer="Lost Co", owner="Ana", stage="Lost", amount=100,
+                 created="2026-10-01", closed="2026-10-20"),
+        ],
+    )
+    assert dict(zip(table["Customer"], table["Lifecycle"], strict=True)) == {
+        "Lead Co": "Prospect", "Lost Co": "Inactive", "Old Co": "Inactive",
+    }
+
+
+def test_value_tiers_by_hand():
+    # Revenue 50, 30, 15, 5 (total 100). Share held by the customers ahead:
+    #   a 0% -> A; b 50% < 80% -> A; c 80% is not < 80% but < 95% -> B; d 95% -> C
+    # e has a refund only (-10): no positive revenue -> C
+    revenue = pd.Series([15.0, 50.0, 5.0, 30.0, -10.0], index=list("cadbe"))
+    tiers = value_tiers(revenue, pd.Series(list("cadbe"), index=list("cadbe")))
+    assert tiers.to_dict() == {"a": "A", "b": "A", "c": "B", "d": "C", "e": "C"}
+
+
+def test_value_tier_ties_are_ordered_by_name():
+    # 40, 40, 20: "x" is ahead of "y" by name; y has 40% ahead -> A; z has 80% -> B
+    revenue = pd.Series([40.0, 40.0, 20.0], index=list("yxz"))
+    tiers = value_tiers(revenue, pd.Series(list("yxz"), index=list("yxz")))
+    assert tiers.to_dict() == {"x": "A", "y": "A", "z": "B"}
+
+
+@pytest.mark.parametrize(("score", "group"), [
+    (10, "Promoter"), (9, "Promoter"), (8, "Passive"), (7, "Passive"), (6, "Detractor"),
+    (0, "Detractor"), (None, None), (float("nan"), None),
+])
+def test_nps_group(score, group):
+    assert nps_group(score) == group
+
+
+def repeat_buyers(count: int) -> list[dict]:
+    """`count` customers with 2-4 order days each, spread over the last year."""
+    rng = np.random.default_rng(3)
+    orders = []
+    for number in range(count):
+        first = int(rng.integers(100, 360))
+        for visit in range(int(rng.integers(2, 5))):
+            orders.append(order(f"C{number:03d}", days_ago(first - 25 * visit),
+                                float(rng.integers(20, 200))))
+    return orders
+
+
+def test_predictions_fill_in_with_enough_repeat_customers():
+    orders = repeat_buyers(30) + [order("One-off", days_ago(40), 80)]
+    table, issues = segments_of(orders=orders)
+    assert issues == []
+    predicted = table[["P(Alive)", "Expected Orders", "Predicted Value"]]
+    assert predicted.notna().all().all()
+    assert ((table["P(Alive)"] > 0) & (table["P(Alive)"] <= 1)).all()
+    assert (table["Expected Orders"] > 0).all() and (table["Predicted Value"] > 0).all()
+
+
+def test_predictions_stay_blank_with_one_warning_below_twenty_repeat_customers():
+    table, issues = segments_of(orders=repeat_buyers(19))
+    assert table[["P(Alive)", "Expected Orders", "Predicted Value"]].isna().all().all()
+    assert len(issues) == 1
+    assert issues[0].severity == "Warning"
+    assert "only 19 customers have ordered on more than one day" in issues[0].problem
+
+
+def test_no_customers_gives_an_empty_table():
+    table, issues = segments_of()
+    assert list(table.columns) == COLUMNS and table.empty and issues == []
+
+
+NAMES = st.sampled_from(["Acme", "acme ", "Bolt", "Cora", "Dune", "Echo", "Fizz", "Gale"])
+ORDERS = st.lists(
+    st.builds(lambda name, day, amount, has_id: order(name, days_ago(day), amount,
+                                                      f"O{day}" if has_id else None),
+              NAMES, st.integers(-30, 700), st.integers(-50, 500), st.booleans()),
+    max_size=30,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(orders=ORDERS, listed=st.lists(NAMES, max_size=4, unique=True))
+def test_every_customer_is_in_exactly_one_row_segment_and_stage(orders, listed):
+    customers = [dict(customer=name) for name in {n.strip().casefold(): n for n in listed}.values()]
+    table, _ = segments_of(orders=orders, customers=customers)
+    keys = {o["customer"].strip().casefold() for o in orders} | {
+        c["customer"].strip().casefold() for c in customers}
+    assert sorted(table["Customer"].str.casefold()) == sorted(keys)
+    assert table["Lifecycle"].isin(["Prospect", "Inactive", "Churned", "At Risk", "New",
+                                    "Active"]).all()
+    assert table["Value Tier"].isin(["A", "B", "C"]).all()
+    buyers = table["First Order"].notna()
+    assert table.loc[buyers, "RFM Segment"].notna().all()
+    assert table.loc[~buyers, "RFM Segment"].isna().all()
+    for column in ("R", "F", "M"):
+        assert table.loc[buyers, column].between(1, 5).all()
