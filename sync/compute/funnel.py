@@ -92,15 +92,20 @@ def _rep_rows(
 ) -> list[dict]:
     """The Funnel rows of one rep (or `All`) over its deals."""
     reached = {name: 0 for name in stages.names}
-    for stage_reached in deals["reached"]:
+    count = {name: 0 for name in stages.names}
+    amounts = {name: 0.0 for name in stages.names}
+    for stage, amount, stage_reached in zip(
+        deals["stage"], deals["amount"], deals["reached"], strict=True
+    ):
+        count[stage] += 1
+        amounts[stage] += 0.0 if pd.isna(amount) else float(amount)
         for name in stage_reached:
             reached[name] += 1
     open_stages = stages.open
     first = open_stages[0] if open_stages else None
     rows = []
     for name in stages.names:
-        in_stage = deals[deals["stage"] == name]
-        amount = float(in_stage["amount"].fillna(0.0).sum())
+        amount = amounts[name]
         kind = stages.types[name]
         from_previous = from_first = math.nan
         if kind == "Open" and name != first:
@@ -114,7 +119,7 @@ def _rep_rows(
         rows.append({
             "Rep": rep,
             "Stage": name,
-            "Deals": len(in_stage),
+            "Deals": count[name],
             "Amount": amount,
             "Weighted Amount": amount * stages.probabilities[name],
             "Reached": reached[name],
@@ -158,7 +163,8 @@ def _flag_weak_stages(rows: list[dict], team: dict[str, float], gap_points: floa
 def funnel_deals(tables: Tables, log: pd.DataFrame, stages: FunnelStages) -> pd.DataFrame:
     """Pipeline deals whose stage is in Stages, with the set of stages each reached."""
     pipeline = tables.pipeline
-    known = pipeline[pipeline["stage"].map(lambda stage: clean_text(stage) in stages.types)].copy()
+    in_stages = [clean_text(stage) in stages.types for stage in pipeline["stage"]]
+    known = pipeline[pd.Series(in_stages, index=pipeline.index, dtype=bool)].copy()
     known["stage"] = known["stage"].map(clean_text)
     known["deal_id"] = known["deal_id"].map(clean_text)
     last_open = last_open_stages(log, set(stages.open))
@@ -177,7 +183,8 @@ def funnel(tables: Tables, log: pd.DataFrame) -> pd.DataFrame:
     stages = FunnelStages.from_table(tables.stages)
     deals = funnel_deals(tables, log, stages)
     stints = stage_stints(deals, log, set(stages.open), tables.settings.as_of)
-    owner_of = dict(zip(deals["deal_id"], deals["owner"].map(clean_text), strict=True))
+    owners = [clean_text(owner) for owner in deals["owner"]]
+    owner_of = dict(zip(deals["deal_id"], owners, strict=True))
 
     def days_by_stage(rep: str | None) -> dict[str, list[int]]:
         # a deal that re-entered a stage counts once, with the sum of its stays
@@ -196,7 +203,7 @@ def funnel(tables: Tables, log: pd.DataFrame) -> pd.DataFrame:
     rows = list(all_rows)
     reps = sorted({owner for owner in owner_of.values() if owner is not None})
     for rep in reps:
-        rep_deals = deals[deals["owner"].map(clean_text) == rep]
+        rep_deals = deals[[owner == rep for owner in owners]]
         rep_rows = _rep_rows(rep, rep_deals, stages, days_by_stage(rep))
         for row in rep_rows:
             row["_kind"] = stages.types[row["Stage"]]
