@@ -123,12 +123,8 @@ def open_backend(path: Path | None, sheet: str | None) -> Backend:
     if path is not None:
         from sync.backends.xlsx import XlsxBackend
 
-        if not path.is_file():
-            raise click.ClickException(
-                f"{path}: no such workbook. Check the path, or create one with "
-                f"`salesops init {path}`."
-            )
-        return XlsxBackend(path)
+        with user_errors():
+            return XlsxBackend(path)
     if not config.spreadsheet_id:
         raise click.ClickException(
             "no spreadsheet given: pass --sheet ID or set `spreadsheet_id` in config.yaml."
@@ -251,11 +247,6 @@ def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
         from sync.backends.xlsx_template import create_template
 
         xlsx_path(path)
-        if path.exists():
-            raise click.ClickException(
-                f"{path} already exists: init only creates new workbooks. Choose another "
-                f"PATH, or sync the existing one with `salesops sync {path}`."
-            )
         with user_errors():
             create_template(path, config.locale)
         target = str(path)

@@ -294,12 +294,10 @@ def is_demo_workbook(path: Path) -> bool:
     """Whether a file is a workbook `salesops demo` wrote: its Team tab lists the demo's reps."""
     from sync.backends.xlsx import XlsxBackend
 
-    team = tab_spec("Team")
     try:
-        grids = XlsxBackend(path).read([team.tab, team.zh])
+        rows = XlsxBackend(path).read(["Team"]).get("Team") or []
     except SalesOpsError:
         return False
-    rows = grids.get(team.tab) or grids.get(team.zh) or []
     return {str(row[0]) for row in rows[1:] if row and row[0]} == {rep.name for rep in REPS}
 
 
