@@ -23,7 +23,7 @@ from sync.backends.xlsx_guard import check_not_locked, check_workbook_file
 from sync.backends.xlsx_package import Package
 from sync.backends.xlsx_read import read_tabs
 from sync.backends.xlsx_styles import StyleBook
-from sync.backends.xlsx_write import WorkbookIndex, put_tab
+from sync.backends.xlsx_write import WorkbookIndex, prune_overrides, put_tab
 from sync.errors import NotAWorkbookError, WorkbookError
 from sync.schema import input_tabs
 from sync.write.plan import TabOutput
@@ -62,9 +62,11 @@ class XlsxBackend:
             index = WorkbookIndex(package)
             styles_part = index.styles_part()
             styles = StyleBook(package.read(styles_part))
+            removed: set[str] = set()
             for output in outputs:
                 # An append-only tab's rows already hold its whole log, old rows first.
-                put_tab(package, index, styles, output, output.rows)
+                removed |= put_tab(package, index, styles, output, output.rows)
+            prune_overrides(package, removed)
             package.put(styles_part, styles.xml)
         except (zipfile.BadZipFile, KeyError, ParseError) as error:
             raise NotAWorkbookError(

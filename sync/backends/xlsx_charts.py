@@ -53,6 +53,8 @@ def drawing_xml(charts: Sequence[ChartSpec], chart_rel_ids: Sequence[str]) -> by
 def chart_xml(chart: ChartSpec, output: TabOutput) -> bytes:
     """The chart part: a bar, column or line chart over cells of the computed tab."""
     value_format = number_format(chart.value_format, output.currency) or "General"
+    # Axis labels read better without the cells' decimals ($800,000 rather than $800,000.00).
+    axis_format = value_format.replace(".00", "").replace("0.0%", "0%").replace(".0", "")
     series = "".join(
         _series_xml(chart, index, output, value_format) for index in range(len(chart.series))
     )
@@ -91,7 +93,7 @@ def chart_xml(chart: ChartSpec, output: TabOutput) -> bytes:
         '<c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
         f'<c:valAx><c:axId val="{_VALUE_AXIS}"/><c:scaling><c:orientation val="minMax"/>'
         f'</c:scaling><c:delete val="0"/><c:axPos val="{value_side}"/><c:majorGridlines/>'
-        f'<c:numFmt formatCode="{escape(value_format)}" sourceLinked="0"/>'
+        f'<c:numFmt formatCode="{escape(axis_format)}" sourceLinked="0"/>'
         f'{_TICKS}<c:tickLblPos val="nextTo"/><c:crossAx val="{_CATEGORY_AXIS}"/>'
         f'<c:crosses val="{value_crosses}"/><c:crossBetween val="between"/></c:valAx>'
         "</c:plotArea>"

@@ -48,10 +48,16 @@ def rels_name(part: str) -> str:
 def insert_before_closing(xml: bytes, tag: str, fragment: str) -> bytes:
     """`xml` with `fragment` inserted just before the closing tag of its `tag` element."""
     closing = list(re.finditer(rb"</(?:[\w.-]+:)?" + tag.encode() + rb"\s*>", xml))
-    if not closing:
-        raise ValueError(f"no </{tag}> to insert into")
-    at = closing[-1].start()
-    return xml[:at] + fragment.encode("utf-8") + xml[at:]
+    if closing:
+        at = closing[-1].start()
+        return xml[:at] + fragment.encode("utf-8") + xml[at:]
+    # An empty element written as `<tag/>`: open it up to hold the fragment.
+    empty = re.search(rb"<((?:[\w.-]+:)?" + tag.encode() + rb")(\b[^>]*?)\s*/>", xml)
+    if empty is None:
+        raise ValueError(f"no <{tag}> element to insert into")
+    name = empty.group(1)
+    opened = b"<" + name + empty.group(2) + b">" + fragment.encode("utf-8") + b"</" + name + b">"
+    return xml[: empty.start()] + opened + xml[empty.end() :]
 
 
 def element_prefix(xml: bytes, tag: str) -> str:

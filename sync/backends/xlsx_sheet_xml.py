@@ -16,6 +16,7 @@ MAX_TEXT = 32767  # Excel's limit for one cell's text
 MAX_FITTED_WIDTH = 60
 # Characters XML 1.0 forbids; an owner's pasted text can carry them.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPE_LIKE = re.compile(r"_x[0-9A-Fa-f]{4}_")
 _EPOCH_1900 = datetime(1899, 12, 30)
 _EPOCH_1904 = datetime(1904, 1, 1)
 
@@ -38,8 +39,17 @@ def clean_text(text: str) -> str:
 def escape(text: str) -> str:
     """Escape text for an XML element or a double-quoted attribute."""
     return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\r", "&#13;")  # a bare carriage return would be read back as a newline
     )
+
+
+def escape_cell_text(text: str) -> str:
+    """Escape cell text, protecting literal `_xHHHH_` that readers decode as a character."""
+    return escape(_ESCAPE_LIKE.sub(r"_x005F\g<0>", text))
 
 
 def serial(value: date | datetime, date1904: bool = False) -> float:
@@ -66,7 +76,7 @@ def cell_xml(ref: str, value: Any, style: int, date1904: bool = False) -> str:
     if isinstance(value, date):
         return f'<c r="{ref}"{s}><v>{serial(value, date1904)!r}</v></c>'
     # Inline strings are never formulas, so `=IMPORTXML(...)` stays text.
-    text = escape(clean_text(str(value)))
+    text = escape_cell_text(clean_text(str(value)))
     return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 

@@ -111,8 +111,12 @@ def free_part_name(package: Package, pattern: str) -> str:
     return pattern.format(number)
 
 
-def remove_sheet_dependents(package: Package, sheet_part: str) -> None:
-    """Remove the parts only this sheet uses (drawings, charts, notes) and its .rels."""
+def remove_sheet_dependents(package: Package, sheet_part: str) -> set[str]:
+    """Remove the parts only this sheet uses (drawings, charts, notes) and its .rels.
+
+    Returns the removed parts; their content-type entries are left for `prune_overrides`,
+    so a part written again under the same name keeps its entry where it was.
+    """
     owned = _reachable(package, sheet_part) - {sheet_part}
     elsewhere = set()
     for name in package.names():
@@ -122,13 +126,20 @@ def remove_sheet_dependents(package: Package, sheet_part: str) -> None:
         if source in owned:
             continue
         elsewhere |= {rel.target for rel in package.relationships(source) if not rel.external}
-    overrides = package.overrides()
-    for part in owned - elsewhere:
+    removed = owned - elsewhere
+    for part in removed:
         package.remove(part)
         package.remove(rels_name(part))
-        if part in overrides:
-            package.remove_override(part)
     package.remove(rels_name(sheet_part))
+    return removed
+
+
+def prune_overrides(package: Package, removed: set[str]) -> None:
+    """Drop the content-type entries of removed parts that were not written again."""
+    overrides = package.overrides()
+    for part in sorted(removed):
+        if part in overrides and not package.has(part):
+            package.remove_override(part)
 
 
 def drop_calc_chain(package: Package, index: WorkbookIndex) -> None:
@@ -148,15 +159,16 @@ def put_tab(
     styles: StyleBook,
     output: TabOutput,
     rows: Sequence[Sequence[Any]],
-) -> None:
-    """Write one computed tab (and its charts) into the package, replacing the old one."""
+) -> set[str]:
+    """Write one computed tab (and its charts), replacing the old one; returns parts removed."""
+    removed: set[str] = set()
     part = index.sheet_part(output.name)
     if part is None:
         part = index.add_sheet(output.name)
     else:
         if package.has(part) and re.search(rb"<(?:[\w.-]+:)?f[\s>]", package.read(part)):
             drop_calc_chain(package, index)
-        remove_sheet_dependents(package, part)
+        removed = remove_sheet_dependents(package, part)
     drawing_rel_id = None
     if output.charts:
         drawing = free_part_name(package, "xl/drawings/drawing{}.xml")
@@ -171,6 +183,7 @@ def put_tab(
         package.add_override(drawing, DRAWING_TYPE)
         drawing_rel_id = package.add_relationship(part, DRAWING_REL, drawing)
     package.put(part, sheet_xml(output, rows, styles.xf, index.date1904, drawing_rel_id))
+    return removed
 
 
 def _reachable(package: Package, start: str) -> set[str]:

@@ -1,0 +1,143 @@
+"""The worksheet XML of computed tabs: cell values, text safety, dates, formats."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from sync.backends.xlsx import XlsxBackend
+from sync.backends.xlsx_sheet_xml import (
+    cell_xml,
+    clean_text,
+    column_letter,
+    fitted_width,
+    serial,
+    sheet_xml,
+)
+from sync.write.plan import PlanColumn, TabOutput
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+@pytest.mark.parametrize(
+    ("index", "letters"), [(0, "A"), (25, "Z"), (26, "AA"), (51, "AZ"), (701, "ZZ"), (702, "AAA")]
+)
+def test_column_letters(index: int, letters: str) -> None:
+    assert column_letter(index) == letters
+
+
+@pytest.mark.parametrize(
+    ("value", "date1904", "expected"),
+    [
+        # 2026-01-01 is serial 46023 (2025-01-01 = 45658, plus 365 days).
+        (date(2026, 1, 1), False, 46023.0),
+        # 2026-11-03 = 46023 + 304 days of Jan..Oct (31+28+31+30+31+30+31+31+30+31) + 2.
+        (date(2026, 11, 3), False, 46329.0),
+        # Noon is half a day: 46329 + 12/24.
+        (datetime(2026, 11, 3, 12, 0), False, 46329.5),
+        # 09:30 = 9.5 / 24 = 0.395833...
+        (datetime(2026, 11, 3, 9, 30), False, 46329 + 9.5 / 24),
+        # The 1904 system starts 1462 days later: 46329 - 1462.
+        (date(2026, 11, 3), True, 44867.0),
+    ],
+)
+def test_serial_numbers(value: date, date1904: bool, expected: float) -> None:
+    assert serial(value, date1904) == pytest.approx(expected, abs=1e-9)
+
+
+def test_text_that_looks_like_a_formula_stays_text() -> None:
+    xml = cell_xml("A2", '=IMPORTXML("https://example.com", "//p")', 0)
+    cell = ET.fromstring(xml.replace("<c ", f'<c xmlns="{MAIN[1:-1]}" ', 1))
+    assert cell.get("t") == "inlineStr"
+    assert cell.find(f"{MAIN}f") is None
+    assert cell.findtext(f"{MAIN}is/{MAIN}t") == '=IMPORTXML("https://example.com", "//p")'
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, ""),
+        (float("nan"), ""),
+        (float("inf"), ""),
+        (True, '<c r="B2" t="b"><v>1</v></c>'),
+        (7, '<c r="B2"><v>7</v></c>'),
+        (0.1, '<c r="B2"><v>0.1</v></c>'),
+        (
+            "a<b & c>d",
+            '<c r="B2" t="inlineStr"><is><t xml:space="preserve">a&lt;b &amp; c&gt;d</t></is></c>',
+        ),
+    ],
+)
+def test_cell_values(value: object, expected: str) -> None:
+    assert cell_xml("B2", value, 0) == expected
+
+
+def test_characters_illegal_in_xml_are_dropped() -> None:
+    assert clean_text("bell\x07 tab\t vt\x0b ok") == "bell tab\t vt ok"
+    assert clean_text("x" * 40000) == "x" * 32767
+
+
+def test_widths_fit_content_up_to_a_cap() -> None:
+    assert fitted_width(10, ["abc"]) == 10  # declared width wins when content is short
+    assert fitted_width(10, ["x" * 20]) == 22  # 20 characters + 2 of padding
+    assert fitted_width(10, ["x" * 500]) == 60  # capped
+
+
+def test_sheet_has_frozen_bold_header_and_per_cell_formats() -> None:
+    output = TabOutput(
+        name="Dashboard",
+        columns=[PlanColumn("KPI", "text", 26), PlanColumn("Value", "number", 14)],
+        rows=[["Revenue", 1200.0], ["Win Rate", 0.25], ["Opened", date(2026, 11, 3)]],
+        cell_types={(0, 1): "money", (1, 1): "percent"},
+    )
+    seen: list[tuple[str | None, bool]] = []
+
+    def style_of(number_format: str | None, header: bool) -> int:
+        seen.append((number_format, header))
+        return len(set(seen))
+
+    root = ET.fromstring(sheet_xml(output, output.rows, style_of))
+    pane = root.find(f"{MAIN}sheetViews/{MAIN}sheetView/{MAIN}pane")
+    assert pane is not None and pane.get("ySplit") == "1" and pane.get("state") == "frozen"
+    assert (None, True) in seen
+    assert ('"$"#,##0.00;-"$"#,##0.00', False) in seen  # B2: money override
+    assert ("0.0%", False) in seen  # B3: percent override
+    assert ("#,##0.0", False) in seen  # the column's own number type
+    widths = [col.get("width") for col in root.iter(f"{MAIN}col")]
+    assert widths == ["26.0", "14.0"]
+
+
+def _blank_workbook(folder: Path) -> Path:
+    path = folder / "book.xlsx"
+    workbook = Workbook()
+    workbook.active.title = "Settings"
+    workbook.save(path)
+    return path
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.text(max_size=40), min_size=1, max_size=8))
+def test_any_text_round_trips(tmp_path: Path, texts: list[str]) -> None:
+    path = tmp_path / "book.xlsx"
+    path.unlink(missing_ok=True)
+    _blank_workbook(tmp_path)
+    output = TabOutput(
+        name="Data Issues",
+        columns=[PlanColumn("Problem", "text", 30)],
+        rows=[[text] for text in texts],
+    )
+    backend = XlsxBackend(path)
+    backend.write([output])
+    grid = backend.read(["Data Issues"])["Data Issues"]
+    expected = [clean_text(text) or None for text in texts]
+    read_back = [row[0] if row else None for row in grid[1:]]
+    read_back += [None] * (len(expected) - len(read_back))  # trailing blank rows are trimmed
+    assert read_back == expected
