@@ -85,8 +85,30 @@ def maven_quota(won_revenue_2017: float) -> float:
     return float(round(won_revenue_2017 / 4, -3))
 
 
-def maven_grids() -> Grids:
-    """Maven CRM as a workbook: Team, Pipeline, Customers, Stages, Goals and a plan."""
+def maven_stage_history(pipeline: pd.DataFrame) -> Grid:
+    """A Stage Log rebuilt from the export: into Engaging on engage_date, out on close_date.
+
+    The export keeps when each deal began Engaging and when it closed, which is exactly
+    what a Stage Log would have recorded had the workbook been synced all along.
+    """
+    rows: Grid = [["Deal ID", "From Stage", "To Stage", "Changed At"]]
+    engaged = pipeline.dropna(subset=["engage_date"])
+    for deal, stage, engaged_on, closed_on in zip(
+        engaged["opportunity_id"], engaged["deal_stage"], engaged["engage_date"],
+        engaged["close_date"], strict=True,
+    ):
+        rows.append([deal, None, "Engaging", engaged_on])
+        if isinstance(closed_on, str):
+            rows.append([deal, "Engaging", stage, closed_on])
+    rows[1:] = sorted(rows[1:], key=lambda row: row[3])  # append-only: oldest first
+    return rows
+
+
+def maven_grids(*, with_history: bool = False) -> Grids:
+    """Maven CRM as a workbook: Team, Pipeline, Customers, Stages, Goals and a plan.
+
+    `with_history` adds the Stage Log rebuilt by `maven_stage_history`.
+    """
     frames = maven_frames()
     teams, pipeline = frames["teams"], frames["pipeline"]
     region_of = dict(zip(teams["sales_agent"], teams["regional_office"], strict=True))
@@ -137,7 +159,7 @@ def maven_grids() -> Grids:
         goals.append({"Owner": "Company", "Metric": "Revenue",
                       "Period Start": start.isoformat(), "Period End": end.isoformat(),
                       "Target": sum(maven_quota(total) for total in won_by_rep)})
-    return _with_every_tab({
+    grids = _with_every_tab({
         "Settings": _settings({"Currency": "USD", "Period": "Quarter",
                                "As Of": MAVEN_AS_OF.isoformat()}),
         "Stages": [["Stage", "Order", "Probability", "Type"], *map(list, MAVEN_STAGES)],
@@ -147,6 +169,9 @@ def maven_grids() -> Grids:
         "Customers": _grid(customers_tab),
         "Commission Plans": _grid(plan_tab),
     })
+    if with_history:
+        grids["Stage Log"] = maven_stage_history(pipeline)
+    return grids
 
 
 # --- CDNOW -------------------------------------------------------------------------------

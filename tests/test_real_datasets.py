@@ -15,6 +15,8 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from real_datasets import (
     CDNOW_AS_OF,
     DATA,
@@ -114,6 +116,8 @@ def test_maven_won_revenue_per_quarter(maven, maven_pipeline):
     actual = {f"2017-Q{(start.month - 1) // 3 + 1}": value
               for start, value in zip(company["Period Start"], company["Actual"], strict=True)}
     assert actual == pytest.approx(expected)
+    # the Dashboard's period is the quarter holding As Of: 2017-Q4
+    assert kpi(maven, "Revenue This Period") == pytest.approx(expected["2017-Q4"])
 
 
 def test_maven_funnel_all_rows(maven, maven_pipeline):
@@ -138,6 +142,27 @@ def test_maven_funnel_all_rows(maven, maven_pipeline):
     assert everyone.loc["Won", "Amount"] == 10_005_534
     print("\nMaven funnel (All):")
     print(everyone[["Deals", "Reached", "Conversion From Previous", "Conversion From First"]])
+
+
+@pytest.mark.slow
+def test_maven_funnel_with_the_stage_history(maven_pipeline):
+    # With the Stage Log rebuilt from engage_date and close_date, every Lost deal is known
+    # to have reached Engaging; days in Engaging run from engage_date to close_date (open
+    # deals: to As Of).
+    computed = run_engine(maven_grids(with_history=True), MAVEN_AS_OF)
+    assert_all_tabs_computed(computed.issues)
+    assert len(errors(computed.issues)) == 500
+    kept = maven_pipeline[maven_pipeline["engage_date"].notna()]
+    counts = kept["deal_stage"].value_counts()
+    funnel = tab(computed, "Funnel")
+    everyone = funnel[funnel["Rep"] == "All"].set_index("Stage")
+    assert everyone.loc["Engaging", "Reached"] == len(kept)
+    assert everyone.loc["Won", "Conversion From Previous"] == pytest.approx(
+        counts["Won"] / len(kept))  # 4,238 / 8,300
+    days = (kept["close_date"].fillna(pd.Timestamp(MAVEN_AS_OF)) - kept["engage_date"]).dt.days
+    assert everyone.loc["Engaging", "Avg Days In Stage"] == pytest.approx(days.mean())
+    print("\nMaven funnel (All) with the stage history:")
+    print(everyone[["Deals", "Reached", "Conversion From Previous", "Avg Days In Stage"]])
 
 
 def marginal_payout(revenue: float, quota: float) -> float:
@@ -297,11 +322,16 @@ def india_lines() -> pd.DataFrame:
     return lines
 
 
+def category_months(lines: pd.DataFrame) -> pd.Series:
+    """Amount per (Category, first day of the month)."""
+    month = lines["date"].dt.to_period("M").dt.start_time.dt.date
+    return lines.groupby([lines["Category"], month])["Amount"].sum()
+
+
 def test_india_category_revenue_per_month_against_goals(india, india_lines):
     assert_all_tabs_computed(india.issues)
     assert errors(india.issues) == []
-    month = india_lines["date"].dt.to_period("M").dt.start_time.dt.date
-    expected = india_lines.groupby([india_lines["Category"], month])["Amount"].sum()
+    expected = category_months(india_lines)
     progress = tab(india, "Goal Progress")
     assert len(progress) == 36
     actual = progress.set_index(["Product", "Period Start"])["Actual"]
@@ -315,6 +345,25 @@ def test_india_category_revenue_per_month_against_goals(india, india_lines):
     assert progress["Target"].sum() == targets["Target"].sum()
     assert met == 16
     assert set(progress["Pace"]) <= {"Done", "Missed"}  # every month is over at As Of
+
+
+@pytest.mark.slow
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_india_column_and_row_order_do_not_matter(india_lines, seed):
+    # SPEC 2: columns may be in any order; the order of rows changes no figure.
+    grids = india_grids()
+    rng = np.random.default_rng(seed)
+    for name in ("Orders", "Goals", "Customers"):
+        header, *rows = grids[name]
+        columns = rng.permutation(len(header))
+        shuffled = [rows[index] for index in rng.permutation(len(rows))]
+        grids[name] = [[line[column] for column in columns] for line in [header, *shuffled]]
+    computed = run_engine(grids, INDIA_AS_OF)
+    progress = tab(computed, "Goal Progress").set_index(["Product", "Period Start"])["Actual"]
+    segments = tab(computed, "Customer Segments").set_index("Customer")["Revenue"]
+    assert progress.to_dict() == category_months(india_lines).to_dict()
+    assert segments.sum() == india_lines["Amount"].sum()
 
 
 def test_india_customers_and_revenue(india, india_lines):
