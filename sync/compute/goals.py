@@ -132,9 +132,11 @@ def pace(actual: float, target: float, expected: float, start: date, end: date, 
         return "Not Started"
     if as_of >= end:
         return "Done" if actual >= target else "Missed"
-    if actual >= 1.1 * expected:
+    # a relative tolerance keeps 3,300 of an expected 3,000 exactly at 110% (Ahead)
+    tolerance = 1e-9 * max(1.0, abs(expected))
+    if actual >= 1.1 * expected - tolerance:
         return "Ahead"
-    if actual >= 0.9 * expected:
+    if actual >= 0.9 * expected - tolerance:
         return "On Track"
     return "Behind"
 
