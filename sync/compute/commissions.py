@@ -209,7 +209,9 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
 
     clawbacks, counted = _clawbacks(lines, settings.clawback_days)
     lines["counted"] = counted
-    revenue_of = lines.groupby(["rep_key", "period"])["counted"].sum()
+    # A refund clawed back in full is no longer revenue of the rep it was entered under.
+    kept = lines[(lines["counted"] != 0) | (lines["amount"] >= 0)]
+    revenue_of = kept.groupby(["rep_key", "period"])["counted"].sum()
     targets, goal_issues = _goal_targets(tables.goals, settings)
     issues += goal_issues
     new_customers = _new_customers(revenue, settings)
