@@ -1,0 +1,105 @@
+"""LibreOffice opens a synced workbook, sees the written values and draws the charts."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from PIL import Image
+from test_xlsx_support import (
+    convert,
+    dashboard_output,
+    funnel_output,
+    members,
+    stage_log_output,
+)
+
+from sync.backends.xlsx import XlsxBackend
+from sync.backends.xlsx_read import read_tabs
+from sync.write.plan import PlanColumn, TabOutput
+
+pytestmark = pytest.mark.libreoffice
+
+TRICKY_TEXTS = [
+    '=IMPORTXML("https://example.com", "//p")',
+    "+1 (555) 0100",
+    "@mention",
+    "Tom & Jerry <b>",
+    "  padded  ",
+    "literal _x0041_ stays",
+    "二〇二六年",
+]
+
+
+def synced_workbook(folder: Path) -> Path:
+    path = folder / "sales.xlsx"
+    workbook = Workbook()
+    workbook.active.title = "Settings"
+    workbook.active.append(["Setting", "Value"])
+    workbook.save(path)
+    notes = TabOutput(
+        name="Data Issues",
+        columns=[PlanColumn("Tab", "text", 12), PlanColumn("Problem", "text", 40)],
+        rows=[["Pipeline", text] for text in TRICKY_TEXTS],
+    )
+    XlsxBackend(path).write([dashboard_output(), funnel_output(), stage_log_output(), notes])
+    return path
+
+
+def test_libreoffice_reads_the_values_that_were_written(tmp_path: Path) -> None:
+    path = synced_workbook(tmp_path)
+    resaved = convert(path, "xlsx", tmp_path / "resaved")
+    grids = read_tabs(resaved, ["Dashboard", "Funnel", "Stage Log", "Data Issues"])
+    dashboard = grids["Dashboard"]
+    assert dashboard[1] == ["Revenue This Period", 12345.5, 20000.0, "Behind"]
+    assert dashboard[2][:2] == ["Win Rate", 0.42]
+    assert dashboard[3][1] == '=IMPORTXML("https://example.com", "//p")'
+    funnel = funnel_output()
+    for written, read in zip(funnel.rows, grids["Funnel"][1:], strict=True):
+        assert read == [None if v is None else v for v in written][: len(read)]
+    assert grids["Stage Log"][1] == ["D-0001", "Lead", "Qualified", datetime(2026, 11, 3, 9, 30)]
+    assert [row[1] for row in grids["Data Issues"][1:]] == TRICKY_TEXTS
+    # LibreOffice kept them as text: no cell of the re-saved workbook is a formula.
+    reopened = load_workbook(resaved)
+    for tab in ("Dashboard", "Data Issues"):
+        for row in reopened[tab].iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{tab}!{cell.coordinate} became a formula"
+
+
+def test_libreoffice_shows_the_formats(tmp_path: Path) -> None:
+    path = synced_workbook(tmp_path)
+    text = convert(path, "pdf", tmp_path / "pdf")
+    shown = subprocess.run(
+        ["pdftotext", str(text), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in ("$12,345.50", "42.0%", "€1,000.50", "12.5%", "2026-11-03 09:30:00"):
+        assert expected in shown, expected
+
+
+def test_dashboard_charts_render(tmp_path: Path) -> None:
+    path = synced_workbook(tmp_path)
+    pdf = convert(path, "pdf", tmp_path / "pdf")
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")],
+        check=True,
+        capture_output=True,
+    )
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert pages
+    # Chart bars are drawn in the first series colour, #4472C4; count those pixels.
+    bar_pixels = 0
+    for page in pages:
+        with Image.open(page) as image:
+            colours = image.convert("RGB").getcolors(maxcolors=1 << 24) or []
+        bar_pixels += sum(count for count, rgb in colours if _near(rgb, (0x44, 0x72, 0xC4)))
+    assert bar_pixels > 500, "no chart bars were drawn"
+    parts = members(path)
+    assert sum(name.startswith("xl/charts/chart") for name in parts) == 3
+
+
+def _near(rgb: tuple[int, int, int], target: tuple[int, int, int]) -> bool:
+    return all(abs(a - b) < 12 for a, b in zip(rgb, target, strict=True))
