@@ -101,6 +101,30 @@ def test_maven_win_rate_over_the_last_365_days(maven, maven_pipeline):
     assert expected == pytest.approx(4238 / 6711)
 
 
+def test_maven_dashboard_pipeline_figures(maven, maven_pipeline):
+    # SPEC 4 over the 365 days up to As Of (every close_date of the export is in 2017).
+    won = maven_pipeline[maven_pipeline["deal_stage"] == "Won"]
+    closed = maven_pipeline["deal_stage"].isin(["Won", "Lost"])
+    win_rate = len(won) / closed.sum()
+    cycle = (won["close_date"] - won["engage_date"]).dt.days.mean()
+    mean_won = won["close_value"].mean()  # 10,005,534 / 4,238 = 2,360.91
+    # Open deals are the 1,589 Engaging ones (the Prospecting rows are left out), priced
+    # at list price: Amount x 40% is the weighted pipeline.
+    products = pd.read_csv(DATA / "maven_crm" / "products.csv")
+    price = products.set_index("product")["sales_price"].rename({"GTX Pro": "GTXPro"})
+    engaging = maven_pipeline.loc[maven_pipeline["deal_stage"] == "Engaging", "product"]
+    open_amount = engaging.map(price).sum()
+    velocity = len(engaging) * win_rate * mean_won / cycle
+    print(f"\nMaven: average Won deal {mean_won:,.2f}, cycle {cycle:.1f} days, velocity "
+          f"{velocity:,.0f}/day, open pipeline {open_amount:,.0f}")
+    assert kpi(maven, "Average Deal Size") == pytest.approx(mean_won)
+    assert kpi(maven, "Sales Cycle Days") == pytest.approx(cycle)
+    assert kpi(maven, "Sales Velocity Per Day") == pytest.approx(velocity)
+    assert kpi(maven, "Open Pipeline") == pytest.approx(open_amount)
+    assert kpi(maven, "Weighted Pipeline") == pytest.approx(open_amount * 0.4)
+    assert kpi(maven, "Data Issues") == 500
+
+
 def test_maven_won_revenue_per_quarter(maven, maven_pipeline):
     won = maven_pipeline[maven_pipeline["deal_stage"] == "Won"]
     by_quarter = won.groupby(won["close_date"].dt.quarter)["close_value"].sum()
@@ -236,6 +260,12 @@ def test_cdnow_customers_revenue_and_orders(cdnow_segments, cdnow_purchases):
         per_customer["dollars"].sum().to_dict())
 
 
+def test_cdnow_revenue_of_the_last_month(cdnow, cdnow_purchases):
+    # Period Month: the Dashboard's period is June 1998, the month holding As Of.
+    june = cdnow_purchases.loc[cdnow_purchases["date"] >= "1998-06-01", "dollars"].sum()
+    assert kpi(cdnow, "Revenue This Period") == pytest.approx(june)  # 5,590.87
+
+
 def test_cdnow_frequency_scores(cdnow_segments, cdnow_purchases):
     # F: distinct order days, ranked worst to best (ties by name), score ceil(5 rank / n).
     days = cdnow_purchases.groupby("customer")["date"].nunique().rename("days").reset_index()
@@ -302,6 +332,10 @@ def test_uci_revenue_customers_and_ids(uci, uci_lines):
     by_customer = amount[known].groupby(uci_lines.loc[known, "CustomerID"].astype(int)).sum()
     assert segments.loc["17850", "Revenue"] == pytest.approx(by_customer[17850])
     assert segments["Revenue"].sum() == pytest.approx(amount[known].sum())
+    # A customer whose only December lines are cancellations (of earlier purchases) has
+    # no order in the month: Lifecycle Inactive, no RFM dates.
+    refund_only = (amount[known] < 0).groupby(uci_lines.loc[known, "CustomerID"]).all()
+    assert (segments["Lifecycle"] == "Inactive").sum() == refund_only.sum() == 63
 
 
 # --- Indian e-commerce --------------------------------------------------------------------
