@@ -68,6 +68,7 @@ def test_parse_text(value, expected):
         ("$-1,200", -1200.0),
         ("+15", 15.0),
         (".5", 0.5),
+        ("1.5E+06", 1500000.0),
         ("1,234,567.89", 1234567.89),
         (None, None),
         ("", None),
@@ -91,6 +92,7 @@ def test_parse_number_reads(value, expected):
         (date(2026, 1, 2), '"2026-01-02" is a date, not a number: type a number here'),
         (float("inf"), '"inf" is not a usable number: type a number such as 1200'),
         ("inf", '"inf" is not a number: type a number such as 1200 or 1,200.50'),
+        ("1e400", '"1e400" is not a usable number: type a number such as 1200'),
     ],
 )
 def test_parse_number_refuses(value, message):

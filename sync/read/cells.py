@@ -93,7 +93,7 @@ def parse_text(value: Any) -> str | None:
 # -- numbers -------------------------------------------------------------------------------
 
 _CURRENCY_MARKS = ("US$", "HK$", "A$", "C$", "S$", "R$", "$", "€", "£", "¥", "₹", "₩", "元")
-_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
+_PLAIN = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # 1e3 as Excel does
 _GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _SHORTHAND = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kKmMbB]|千|万|亿)")
 _SHORTHAND_FACTORS = {

@@ -67,9 +67,10 @@ def match_headers(spec: TabSpec, header_row: list[Any]) -> HeaderMatch:
     match = HeaderMatch()
     for index, cell in enumerate(header_row):
         text = cell_text(cell)
-        column = next((by_key[key] for key in header_keys(text) if key in by_key), None)
-        if column is None:
+        found = next((by_key[key] for key in header_keys(text) if key in by_key), None)
+        if found is None:
             continue  # the owner's own column: kept, never read
+        column = found
         if column.field in match.positions:
             first = column_letter(match.positions[column.field])
             match.issues.append(Issue(

@@ -135,7 +135,9 @@ def _row_model(tab: str) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for column in spec.columns:
         python_type = _PYTHON_TYPES[column.type]
-        annotated = Annotated[python_type | None, BeforeValidator(_cell_validator(column))]
+        # Built at run time from the declaration, so mypy cannot see the type.
+        annotated = Annotated[python_type | None,  # type: ignore[valid-type]
+                              BeforeValidator(_cell_validator(column))]
         fields[column.field] = (annotated, None)
     name = "".join(part.title() for part in spec.tab.split()) + "Row"
     return create_model(name, __doc__=f"One row of the {spec.tab} tab.", **fields)

@@ -1,0 +1,126 @@
+"""Invariants of the reader: no input crashes it, and what it returns is well formed."""
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sync.read import validate_workbook
+from sync.read.cells import format_number, parse_date, parse_number, parse_percent, parse_text
+from sync.read.headers import header_key
+from sync.schema import input_tabs, settings_specs, tab_spec
+
+TODAY = date(2026, 11, 26)
+
+cells = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(["", " ", "1,200.50", "$1,200", "(1,200)", "1.2k", "25%", "31/02/2026",
+                     "2026-11-03", "3/11/2026", "Yes", "否", "Won", "lost", "0001", "∞", "1e400",
+                     "2026年11月3日", "Company", "9" * 400]),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+)
+
+
+@st.composite
+def tab_grids(draw, spec_name: str):
+    """A header row in a random order (with an unknown column) and ragged random rows."""
+    spec = tab_spec(spec_name)
+    headers = draw(st.permutations([*spec.headers, "Owner's note"]))
+    if spec_name == "Settings":
+        keys = st.sampled_from([s.key for s in settings_specs()] + ["Nonsense"])
+        rows = draw(st.lists(st.lists(st.one_of(keys, cells), max_size=4), max_size=6))
+    else:
+        rows = draw(st.lists(st.lists(cells, max_size=len(headers) + 2), max_size=6))
+    return [list(headers), *rows]
+
+
+workbooks = st.fixed_dictionaries(
+    {},
+    optional={
+        **{spec.tab: tab_grids(spec.tab) for spec in input_tabs()},
+        "Stage Log": tab_grids("Stage Log"),
+    },
+)
+
+
+def assert_well_formed(tables, issues):
+    for issue in issues:
+        assert issue.severity in ("Error", "Warning")
+        assert issue.problem and issue.problem[0] not in " \n"
+        assert issue.row is None or issue.row >= 1
+        assert isinstance(issue.value, str)
+        if issue.column:
+            known = {spec.tab: set(spec.headers) for spec in (*input_tabs(), tab_spec("Stage Log"))}
+            assert issue.column in known[issue.tab] or issue.tab == "Settings"
+    for spec in input_tabs():
+        if spec.tab == "Settings":
+            continue
+        frame = getattr(tables, spec.tab.lower().replace(" ", "_"))
+        assert list(frame.columns) == [*(c.field for c in spec.columns), "row"]
+        assert frame["row"].is_unique and (frame["row"] >= 2).all()
+        for column in spec.columns:
+            if column.type in ("date", "datetime"):
+                assert pd.api.types.is_datetime64_any_dtype(frame[column.field])
+            if column.type in ("number", "integer", "money", "percent"):
+                assert frame[column.field].dtype == "float64"
+        error_rows = {i.row for i in issues if i.tab == spec.tab and i.severity == "Error"}
+        assert not error_rows & set(frame["row"]) or spec.tab == "Stages"
+    assert {"Won", "Lost"} <= set(tables.stages["type"])
+    assert pd.api.types.is_datetime64_any_dtype(tables.stage_log["changed_at"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workbooks)
+def test_no_input_crashes_the_reader(grids):
+    tables, issues = validate_workbook(grids, today=TODAY)
+    assert_well_formed(tables, issues)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), st.lists(st.lists(cells, max_size=5), max_size=4),
+                       max_size=4))
+def test_any_tab_names_and_shapes(grids):
+    tables, issues = validate_workbook(grids, today=TODAY)
+    assert_well_formed(tables, issues)
+
+
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False).map(lambda x: round(x, 2)))
+def test_numbers_written_with_separators_read_back(number):
+    written = f"{number:,.2f}"
+    assert parse_number(written) == float(f"{number:.2f}")
+    assert parse_number(f"${written}" if number >= 0 else f"-${written[1:]}") == float(
+        f"{number:.2f}")
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)))
+def test_dates_read_back_in_every_spelling(day):
+    serial = (day - date(1899, 12, 30)).days
+    assert parse_date(day.isoformat()) == day
+    assert parse_date(serial) == day
+    assert parse_date(f"{day.day}/{day.month}/{day.year}", "DMY") == day
+    assert parse_date(f"{day.month}/{day.day}/{day.year}", "MDY") == day
+    assert parse_date(f"{day.year}/{day.month}/{day.day}", "YMD") == day
+    assert parse_date(datetime.combine(day, datetime.min.time()) + timedelta(hours=23)) == day
+
+
+@given(st.floats(min_value=0, max_value=1, allow_nan=False))
+def test_fractions_stay_fractions_and_text_percent_is_points(fraction):
+    assert parse_percent(fraction, 1) == fraction
+    assert parse_percent(f"{format_number(fraction * 100)}%", 1) == float(
+        format_number(fraction * 100)) / 100
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_whole_numbers_in_text_columns_lose_the_decimal_part(number):
+    assert parse_text(float(number)) == str(number)
+
+
+@given(st.text(max_size=20))
+def test_header_key_is_idempotent(text):
+    assert header_key(header_key(text)) == header_key(text)
