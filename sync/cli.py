@@ -8,6 +8,7 @@ the workbook has an Error-severity issue, so scripts can gate on it.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,7 +76,7 @@ def configure(**overrides: Any) -> Config:
     """The layered configuration, with logging set to its level; bad values become errors."""
     with user_errors():
         config = load_config(**overrides)
-    handler = logging.StreamHandler(click.get_text_stream("stderr"))
+    handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_NoTracebackFormatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -84,8 +85,8 @@ def configure(**overrides: Any) -> Config:
 
 
 def stdout() -> Console:
-    """Where results go (created per command so it follows click's output stream)."""
-    return Console(file=click.get_text_stream("stdout"), highlight=False)
+    """Where results go: standard output, whatever it is at the time of printing."""
+    return Console(highlight=False)
 
 
 @contextmanager
@@ -185,7 +186,9 @@ sheet_option = click.option(
 )
 
 
-@click.group(cls=SalesOpsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    name="salesops", cls=SalesOpsGroup, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(__version__, prog_name="salesops")
 def main() -> None:
     """SalesOps Sheets: goals, funnel, commissions, customer segments and a dashboard,

@@ -1,0 +1,311 @@
+"""The `salesops` command: help, arguments, errors, exit codes, and the demo end to end."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from sync.cli import main
+from sync.demo import SHORTHAND_AMOUNT, UNKNOWN_STAGE, demo_grids
+from sync.schema import tab_spec
+
+COMMANDS = ["demo", "init", "sync", "check"]
+KPIS = [
+    "Revenue This Period", "Revenue Goal Attainment", "Win Rate", "Average Deal Size",
+    "Sales Cycle Days", "Sales Velocity Per Day", "Open Pipeline", "Weighted Pipeline",
+    "Pipeline Coverage", "Stuck Deals", "Customers At Risk", "NPS", "Data Issues",
+]
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch, tmp_path):
+    """No SALESOPS_ variables, an empty working directory, and logging restored afterwards."""
+    for name in list(os.environ):
+        if name.upper().startswith("SALESOPS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("COLUMNS", "200")  # wide tables: whole messages on one line
+    monkeypatch.chdir(tmp_path)
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:], root.level = handlers, level
+
+
+def run(*args: str) -> Result:
+    """Run `salesops ARGS` and check a user mistake never ends in a traceback."""
+    result = CliRunner().invoke(main, list(args))
+    if result.exception is not None:
+        assert isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo_book(tmp_path_factory) -> Path:
+    """A demo workbook written and synced once by `salesops demo`."""
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.xlsx"
+    result = CliRunner().invoke(main, ["demo", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture
+def book(demo_book, tmp_path) -> Path:
+    """A private copy of the demo workbook."""
+    return Path(shutil.copy(demo_book, tmp_path / "sales.xlsx"))
+
+
+def test_the_commands_are_demo_init_sync_check():
+    assert sorted(main.commands) == sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert f"Usage: salesops {command}" in result.output
+    assert "Example: salesops " + command in result.output
+    assert main.commands[command].help
+
+
+def test_bare_salesops_shows_help_and_succeeds():
+    result = run()
+    assert result.exit_code == 0
+    for command in COMMANDS:
+        assert command in result.output
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and "salesops, version" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["serve"], "No such command 'serve'"),
+        (["sync", "--nope"], "No such option '--nope'"),
+        (["demo", "--size", "0"], "Invalid value for '--size'"),
+        (["init", "--locale", "fr", "x.xlsx"], "Invalid value for '--locale'"),
+    ],
+)
+def test_command_line_mistakes_exit_1_not_2(args, fragment):
+    # 2 is reserved for `check` finding Error-severity issues.
+    result = run(*args)
+    assert result.exit_code == 1
+    assert fragment in result.output
+
+
+def test_sync_a_missing_file():
+    result = run("sync", "nope.xlsx")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: nope.xlsx does not exist")
+    assert "salesops init nope.xlsx" in result.output
+
+
+def test_sync_something_that_is_not_a_workbook(tmp_path):
+    (tmp_path / "notes.xlsx").write_text("just text", encoding="utf-8")
+    result = run("sync", "notes.xlsx")
+    assert result.exit_code == 1
+    assert "Error: notes.xlsx is not an .xlsx workbook" in result.output
+
+
+def test_path_and_sheet_together():
+    result = run("sync", "a.xlsx", "--sheet", "abc")
+    assert result.exit_code == 1
+    assert "either a workbook PATH or --sheet ID, not both" in result.output
+
+
+@pytest.mark.parametrize("command", ["sync", "check"])
+def test_no_workbook_given_nor_configured(command):
+    result = run(command)
+    assert result.exit_code == 1
+    assert "Error: no workbook given" in result.output
+
+
+def test_sheets_backend_configured_without_a_spreadsheet(monkeypatch):
+    monkeypatch.setenv("SALESOPS_BACKEND", "sheets")
+    result = run("sync")
+    assert result.exit_code == 1
+    assert "Error: no spreadsheet given: pass --sheet ID" in result.output
+
+
+@pytest.mark.parametrize("command", ["sync", "check", "demo", "init"])
+def test_a_bad_environment_variable_names_the_key(monkeypatch, command):
+    monkeypatch.setenv("SALESOPS_LOG_LEVEL", "LOUD")
+    result = run(command, "x.xlsx")
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "Error: Bad configuration: log_level = 'LOUD' (from SALESOPS_LOG_LEVEL)"
+    )
+
+
+def test_a_bad_config_yaml_names_the_key_and_the_file(tmp_path):
+    (tmp_path / "config.yaml").write_text("debounce_seconds: soon\n", encoding="utf-8")
+    result = run("sync", "x.xlsx")
+    assert result.exit_code == 1
+    assert "Error: Bad configuration: debounce_seconds = 'soon'" in result.output
+    assert f"(from {tmp_path / 'config.yaml'})" in result.output
+
+
+def test_a_secret_in_config_yaml_is_refused(tmp_path):
+    (tmp_path / "config.yaml").write_text("webhook_secret: s3cret\n", encoding="utf-8")
+    result = run("check", "x.xlsx")
+    assert result.exit_code == 1
+    assert "webhook_secret must not be stored in the file" in result.output
+
+
+def test_init_creates_the_input_tabs(tmp_path):
+    from sync.backends.xlsx import XlsxBackend
+
+    result = run("init", "new.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "Created the input tabs in new.xlsx" in result.output
+    grids = XlsxBackend(tmp_path / "new.xlsx").read(["Pipeline", "Stages"])
+    assert grids["Pipeline"][0] == tab_spec("Pipeline").headers
+    assert [row[0] for row in grids["Stages"][1:]] == [
+        "Lead", "Qualified", "Proposal", "Negotiation", "Won", "Lost"
+    ]
+
+
+@pytest.mark.parametrize("how", ["option", "config"])
+def test_init_in_chinese(tmp_path, how):
+    from sync.backends.xlsx import XlsxBackend
+
+    if how == "option":
+        result = run("init", "zh.xlsx", "--locale", "zh-CN")
+    else:
+        (tmp_path / "config.yaml").write_text("locale: zh-CN\n", encoding="utf-8")
+        result = run("init", "zh.xlsx")
+    assert result.exit_code == 0, result.output
+    headers = XlsxBackend(tmp_path / "zh.xlsx").read(["Orders"])["Orders"][0]
+    assert headers == [column.zh for column in tab_spec("Orders").columns]
+
+
+def test_init_never_overwrites(book):
+    before = book.read_bytes()
+    result = run("init", str(book))
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+    assert book.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        ([], "give either a workbook PATH or --sheet ID"),
+        (["a.xlsx", "--sheet", "abc"], "give either a workbook PATH or --sheet ID"),
+        (["sales.csv"], "the workbook should be an .xlsx file (e.g. sales.xlsx)"),
+    ],
+)
+def test_init_argument_mistakes(args, fragment):
+    result = run("init", *args)
+    assert result.exit_code == 1
+    assert fragment in result.output
+
+
+def test_demo_prints_the_key_figures_and_the_summary(tmp_path):
+    result = run("demo", "shop.xlsx")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "shop.xlsx").is_file()
+    positions = [result.output.index(kpi) for kpi in KPIS]
+    assert positions == sorted(positions)  # in the Dashboard's order
+    for label in ("Read", "Issues", "Wrote", "Time"):
+        assert f"\n{label} " in result.output
+    assert "Pipeline 300" in result.output and "Orders 2,000" in result.output
+    assert "4 errors" in result.output  # the four honest mistakes
+
+
+def test_demo_defaults_to_demo_xlsx(tmp_path):
+    result = run("demo")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "demo.xlsx").is_file()
+
+
+def test_demo_replaces_an_earlier_demo_but_not_an_owners_workbook(tmp_path, book):
+    assert run("demo", str(book), "--seed", "8").exit_code == 0  # an earlier demo: replaced
+    assert run("init", "mine.xlsx").exit_code == 0
+    before = (tmp_path / "mine.xlsx").read_bytes()
+    refused = run("demo", "mine.xlsx")
+    assert refused.exit_code == 1
+    assert "mine.xlsx already exists and is not a demo workbook" in refused.output
+    assert (tmp_path / "mine.xlsx").read_bytes() == before
+    assert run("demo", "mine.xlsx", "--force").exit_code == 0
+
+
+def test_check_exits_2_on_error_issues_and_writes_nothing(book):
+    before = book.read_bytes()
+    result = run("check", str(book))
+    assert result.exit_code == 2
+    assert UNKNOWN_STAGE in result.output and SHORTHAND_AMOUNT in result.output
+    assert "4 errors" in result.output
+    assert "Wrote" not in result.output
+    assert book.read_bytes() == before
+
+
+def test_check_exits_0_when_only_warnings_remain(tmp_path):
+    from sync.backends.xlsx_template import write_input_workbook
+
+    grids = demo_grids(seed=7)
+    fix_honest_mistakes(grids)
+    write_input_workbook(tmp_path / "clean.xlsx", grids)
+    result = run("check", "clean.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "0 errors" in result.output
+    assert "Warning" in result.output  # the East team's goal above its members' quotas
+
+
+def fix_honest_mistakes(grids: dict[str, list[list]]) -> None:
+    """Correct the demo's four mistakes the way the Data Issues tab asks."""
+    pipeline = grids["Pipeline"]
+    header = pipeline[0]
+    deal_id, stage, expected = (header.index(h) for h in ("Deal ID", "Stage", "Expected Close"))
+    seen = set()
+    for number, row in enumerate(pipeline[1:]):
+        if row[stage] == UNKNOWN_STAGE:
+            row[stage] = "Proposal"
+        if isinstance(row[expected], str):
+            row[expected] = None
+        if row[deal_id] in seen:
+            row[deal_id] = f"D-9{number:04d}"
+        seen.add(row[deal_id])
+    amount = grids["Orders"][0].index("Amount")
+    for row in grids["Orders"][1:]:
+        if row[amount] == SHORTHAND_AMOUNT:
+            row[amount] = 1200.0
+
+
+def test_sync_writes_the_computed_tabs_and_reports(book):
+    result = run("sync", str(book))
+    assert result.exit_code == 0, result.output
+    assert "Wrote   Dashboard, Funnel, Deal Health" in result.output
+    assert "4 errors" in result.output and "(see the Data Issues tab)" in result.output
+
+
+def test_sync_uses_the_workbook_in_config_yaml(tmp_path, book):
+    (tmp_path / "config.yaml").write_text(f"workbook: {book.name}\n", encoding="utf-8")
+    result = run("check")
+    assert result.exit_code == 2
+    assert UNKNOWN_STAGE in result.output
+
+
+@pytest.mark.parametrize("lock", [".~lock.sales.xlsx#", "~$sales.xlsx"])
+def test_syncing_a_workbook_open_elsewhere_is_an_error(book, lock):
+    (book.parent / lock).write_text("someone", encoding="utf-8")
+    before = book.read_bytes()
+    result = run("sync", str(book))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {book} is open in ")
+    assert book.read_bytes() == before
+
+
+def test_checking_a_workbook_open_elsewhere_is_fine(book):
+    # check writes nothing, so it reads the last saved state even while LibreOffice has it.
+    (book.parent / ".~lock.sales.xlsx#").write_text("someone", encoding="utf-8")
+    assert run("check", str(book)).exit_code == 2
