@@ -220,8 +220,8 @@ def format_percent(fraction: float) -> str:
 
 # -- yes / no ------------------------------------------------------------------------------
 
-_YES = {"yes", "y", "true", "1", "是", "对"}
-_NO = {"no", "n", "false", "0", "否", "不"}
+_YES = {"yes", "y", "true", "1", "是"}
+_NO = {"no", "n", "false", "0", "否"}
 
 
 def parse_yesno(value: Any) -> bool | None:
