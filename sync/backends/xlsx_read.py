@@ -23,14 +23,16 @@ def find_tab(names: Sequence[str], wanted: str) -> str | None:
 
 def plain_grid(rows: list[list[Any]]) -> Grid:
     """Calamine rows as a grid: blank cells None, trailing empty rows and columns gone."""
-    grid = [[None if value == "" else value for value in row] for row in rows]
+    # Calamine hands blanks in as "": only rows holding one need a rewrite.
+    grid = [[None if v == "" else v for v in row] if "" in row else row for row in rows]
     while grid and all(value is None for value in grid[-1]):
         grid.pop()
-    width = max(
-        (max((i + 1 for i, v in enumerate(row) if v is not None), default=0) for row in grid),
-        default=0,
-    )
-    return [row[:width] + [None] * (width - len(row)) for row in grid]
+    width = max((len(row) for row in grid), default=0)
+    while width and all(len(row) < width or row[width - 1] is None for row in grid):
+        width -= 1
+    return [
+        row if len(row) == width else (row[:width] + [None] * (width - len(row))) for row in grid
+    ]
 
 
 def read_tabs(path: Path, tabs: Sequence[str]) -> dict[str, Grid]:

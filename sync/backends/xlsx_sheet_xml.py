@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from sync.write.plan import TabOutput, number_format
@@ -49,7 +50,9 @@ def escape(text: str) -> str:
 
 def escape_cell_text(text: str) -> str:
     """Escape cell text, protecting literal `_xHHHH_` that readers decode as a character."""
-    return escape(_ESCAPE_LIKE.sub(r"_x005F\g<0>", text))
+    if "_x" in text:
+        text = _ESCAPE_LIKE.sub(r"_x005F\g<0>", text)
+    return escape(text)
 
 
 def serial(value: date | datetime, date1904: bool = False) -> float:
@@ -76,8 +79,13 @@ def cell_xml(ref: str, value: Any, style: int, date1904: bool = False) -> str:
     if isinstance(value, date):
         return f'<c r="{ref}"{s}><v>{serial(value, date1904)!r}</v></c>'
     # Inline strings are never formulas, so `=IMPORTXML(...)` stays text.
-    text = escape_cell_text(clean_text(str(value)))
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f'<c r="{ref}"{s} t="inlineStr"><is>{_text_element(str(value))}</is></c>'
+
+
+@lru_cache(maxsize=65536)
+def _text_element(text: str) -> str:
+    # Computed tabs repeat the same names and labels on many rows: escape each once.
+    return f'<t xml:space="preserve">{escape_cell_text(clean_text(text))}</t>'
 
 
 def fitted_width(declared: float, values: Sequence[Any]) -> float:

@@ -1,0 +1,91 @@
+"""A sync killed at any moment leaves the owner's workbook as it was, and openable."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from test_xlsx_support import funnel_output
+
+from sync.backends.xlsx import TEMP_SUFFIX, XlsxBackend
+from sync.backends.xlsx_guard import check_workbook_file
+
+TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+BIG_PLAN_ROWS = 150_000  # several seconds of work, so every kill lands mid-write
+
+CHILD = f"""
+import sys
+from test_xlsx_support import funnel_output
+from sync.backends.xlsx import XlsxBackend
+output = funnel_output({BIG_PLAN_ROWS})
+print("writing", flush=True)
+XlsxBackend(sys.argv[1]).write([output])
+print("done", flush=True)
+"""
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.0, 0.3, 0.8])
+def test_a_killed_sync_leaves_the_workbook_unchanged(tmp_path: Path, delay: float) -> None:
+    path = tmp_path / "sales.xlsx"
+    workbook = Workbook()
+    workbook.active.title = "Orders"
+    workbook.active.append(["Order ID", "Amount"])
+    workbook.active.append(["O-1", 120.0])
+    workbook.save(path)
+    original = digest(path)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), str(ROOT)])}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "writing"
+    time.sleep(delay)  # a pause before the kill, not a timing assertion
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=60)
+    child.stdout.close()
+
+    assert child.returncode == -signal.SIGKILL
+    assert digest(path) == original
+    check_workbook_file(path)
+    assert XlsxBackend(path).read(["Orders"])["Orders"] == [["Order ID", "Amount"], ["O-1", 120.0]]
+    # Whatever was left behind is a temp file beside it, never the workbook itself.
+    leftovers = {p.name for p in tmp_path.iterdir()} - {"sales.xlsx"}
+    assert all(name.startswith(".sales.xlsx.") and name.endswith(TEMP_SUFFIX) for name in leftovers)
+
+
+def test_an_interrupted_write_removes_its_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "sales.xlsx"
+    Workbook().save(path)
+    original = digest(path)
+
+    def fail(*_args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        XlsxBackend(path).write([funnel_output()])
+    assert digest(path) == original
+    assert [p.name for p in tmp_path.iterdir()] == ["sales.xlsx"]
+
+
+def test_the_workbook_keeps_its_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "sales.xlsx"
+    Workbook().save(path)
+    path.chmod(0o640)
+    XlsxBackend(path).write([funnel_output()])
+    assert path.stat().st_mode & 0o777 == 0o640
