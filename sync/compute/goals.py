@@ -24,6 +24,8 @@ GOAL_PROGRESS_HEADERS = [
     "Goal Row", "Owner", "Metric", "Product", "Region", "Period Start", "Period End", "Target",
     "Actual", "Attainment", "Expected By Now", "Pace", "Forecast", "Gap", "SMART",
 ]
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a goal counts: whose results, and which product and region."""
