@@ -164,6 +164,12 @@ def test_maven_funnel_all_rows(maven, maven_pipeline):
     assert conversions["Engaging"] == pytest.approx(reached["Engaging"] / reached["Prospecting"])
     assert conversions["Won"] == pytest.approx(reached["Won"] / reached["Engaging"])
     assert everyone.loc["Won", "Amount"] == 10_005_534
+    # Without a history, an open deal has been in Engaging since Created (engage_date);
+    # Deal Health's typical time is the median, and Stuck is over 2 x that.
+    engaging = kept[kept["deal_stage"] == "Engaging"]
+    days = (pd.Timestamp(MAVEN_AS_OF) - engaging["engage_date"]).dt.days
+    assert everyone.loc["Engaging", "Avg Days In Stage"] == pytest.approx(days.mean())  # 198.8
+    assert kpi(maven, "Stuck Deals") == (days > 2 * days.median()).sum()  # 122, median 165
     print("\nMaven funnel (All):")
     print(everyone[["Deals", "Reached", "Conversion From Previous", "Conversion From First"]])
 
@@ -268,16 +274,44 @@ def test_cdnow_revenue_of_the_last_month(cdnow, cdnow_purchases):
     assert kpi(cdnow, "Revenue This Period") == pytest.approx(june)  # 5,590.87
 
 
-def test_cdnow_frequency_scores(cdnow_segments, cdnow_purchases):
-    # F: distinct order days, ranked worst to best (ties by name), score ceil(5 rank / n).
-    days = cdnow_purchases.groupby("customer")["date"].nunique().rename("days").reset_index()
-    ranked = days.sort_values(["days", "customer"], kind="mergesort").reset_index(drop=True)
+def rfm_scores(worst_first: pd.Series) -> pd.Series:
+    """SPEC 4: rank worst to best, equal values by customer name, score ceil(5 rank / n)."""
+    frame = pd.DataFrame({"value": worst_first.to_numpy(), "name": worst_first.index})
+    ranked = frame.sort_values(["value", "name"], kind="mergesort")
     n = len(ranked)
-    ranked["F"] = [math.ceil(5 * (rank + 1) / n) for rank in range(n)]
-    expected = ranked.set_index("customer")["F"]
-    assert cdnow_segments["F"].astype(int).to_dict() == expected.to_dict()
+    return pd.Series([math.ceil(5 * rank / n) for rank in range(1, n + 1)], index=ranked["name"])
+
+
+def test_rfm_scores_by_hand():
+    # n = 4: ranks 1..4 give ceil(5/4) = 2, ceil(10/4) = 3, ceil(15/4) = 4, ceil(20/4) = 5;
+    # b and c tie on 2 and are ordered by name, so b ranks 2nd and c 3rd.
+    scores = rfm_scores(pd.Series({"d": 9, "c": 2, "b": 2, "a": 1}))
+    assert scores.to_dict() == {"a": 2, "b": 3, "c": 4, "d": 5}
+
+
+def test_cdnow_rfm_scores_and_value_tiers(cdnow_segments, cdnow_purchases):
+    per_customer = cdnow_purchases.groupby("customer")
+    recency = (pd.Timestamp(CDNOW_AS_OF) - per_customer["date"].max()).dt.days
+    expected = {
+        "R": rfm_scores(-recency),  # the longest ago is the worst
+        "F": rfm_scores(per_customer["date"].nunique()),  # distinct order days
+        "M": rfm_scores(per_customer["dollars"].sum()),
+    }
+    for letter, scores in expected.items():
+        assert cdnow_segments[letter].astype(int).to_dict() == scores.to_dict(), letter
     # quintiles of 2,357 customers: 471 or 472 each
     assert set(Counter(cdnow_segments["F"]).values()) <= {471, 472}
+
+    # Value tier: highest revenue first (ties by name); A while the customers before hold
+    # under 80% of revenue, B under 95%, else C.
+    revenue = per_customer["dollars"].sum().rename("revenue").reset_index()
+    revenue["minus"] = -revenue["revenue"]
+    ordered = revenue.sort_values(["minus", "customer"], kind="mergesort")
+    before = ordered["revenue"].cumsum() - ordered["revenue"]
+    share = before / ordered["revenue"].sum()
+    tiers = pd.Series(np.select([share < 0.8, share < 0.95], ["A", "B"], "C"),
+                      index=ordered["customer"])
+    assert cdnow_segments["Value Tier"].to_dict() == tiers.to_dict()
 
 
 @pytest.mark.slow
