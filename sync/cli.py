@@ -30,25 +30,32 @@ ISSUES_FOUND_EXIT = 2
 LOCALES = click.Choice(["en", "zh-CN"], case_sensitive=False)
 
 
+class CommandLineMistake(click.UsageError):
+    """A mistake in the command line: exit status 1, keeping 2 for `check`'s findings."""
+
+    exit_code = 1
+
+
 class SalesOpsGroup(click.Group):
-    """A click group whose command-line mistakes exit 1, keeping 2 for `check`'s findings."""
+    """A click group whose command-line mistakes exit 1 and whose bare call shows help."""
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         try:
             return super().make_context(*args, **kwargs)
         except click.exceptions.NoArgsIsHelpError as error:
-            error.exit_code = 0  # a bare `salesops` asks for help; it is not a mistake
-            raise
+            # A bare `salesops` asks for help: it is not a mistake.
+            click.echo(error.ctx.get_help() if error.ctx else error.format_message())
+            raise click.exceptions.Exit(0) from None
         except click.UsageError as error:
-            error.exit_code = 1
-            raise
+            raise CommandLineMistake(error.format_message(), error.ctx) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except click.UsageError as error:
-            error.exit_code = 1
+        except CommandLineMistake:
             raise
+        except click.UsageError as error:
+            raise CommandLineMistake(error.format_message(), error.ctx) from None
 
 
 @contextmanager
@@ -112,7 +119,7 @@ def xlsx_path(path: Path) -> Path:
 def open_backend(path: Path | None, sheet: str | None) -> Backend:
     """The workbook to work on: PATH, --sheet ID, or the one config.yaml names."""
     if path is not None and sheet is not None:
-        raise click.UsageError("give either a workbook PATH or --sheet ID, not both.")
+        raise CommandLineMistake("give either a workbook PATH or --sheet ID, not both.")
     config = configure(**({"backend": "sheets", "spreadsheet_id": sheet} if sheet else {}))
     if path is None and config.backend == "xlsx":
         path = config.workbook
@@ -241,7 +248,7 @@ def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
     Example: salesops init sales.xlsx --locale zh-CN
     """
     if (path is None) == (sheet is None):
-        raise click.UsageError("give either a workbook PATH or --sheet ID.")
+        raise CommandLineMistake("give either a workbook PATH or --sheet ID.")
     overrides: dict[str, Any] = {"locale": locale} if locale else {}
     if sheet:
         overrides.update(backend="sheets", spreadsheet_id=sheet)

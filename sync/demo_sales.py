@@ -155,7 +155,7 @@ def customer_rows(rng: np.random.Generator, customers: Customers) -> list[Row]:
     nps = np.clip(np.rint(2.0 * satisfaction + 0.3 + rng.normal(0, 1.2, size=count)), 0, 10)
     has_satisfaction = rng.random(count) < 0.85
     has_nps = rng.random(count) < 0.80
-    rows = []
+    rows: list[Row] = []
     for index, name in enumerate(customers.names):
         rows.append({
             "Customer": name,
