@@ -26,7 +26,7 @@ from sync.backends.xlsx_charts import quote_sheet
 from sync.backends.xlsx_sheet_xml import clean_text
 from sync.backends.xlsx_styles import HEADER_FILL_RGB
 from sync.errors import WorkbookError
-from sync.schema import ColumnSpec, TabSpec, input_tabs, settings_specs, tab_spec
+from sync.schema import ColumnSpec, SettingSpec, TabSpec, input_tabs, settings_specs, tab_spec
 from sync.write.plan import number_format
 
 NOTE_AUTHOR = "SalesOps Sheets"
@@ -148,10 +148,10 @@ def _default_rows(spec: TabSpec, locale: str) -> list[list[Any]]:
 
 def _settings_notes_and_lists(sheet: Worksheet, rows: list[list[Any]]) -> None:
     """A help note on each setting's name, and a dropdown on the values that are choices."""
-    by_name = {}
-    for setting in settings_specs():
-        by_name[setting.key.casefold()] = setting
-        by_name[setting.zh.casefold()] = setting
+    by_name: dict[str, SettingSpec] = {}
+    for spec in settings_specs():
+        by_name[spec.key.casefold()] = spec
+        by_name[spec.zh.casefold()] = spec
     for row_number, row in enumerate(rows, start=2):
         key = str(row[0]).strip().casefold() if row and row[0] is not None else ""
         setting = by_name.get(key)
