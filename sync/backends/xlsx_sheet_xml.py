@@ -146,8 +146,9 @@ def sheet_xml(
             cells.append(cell_xml(f"{letters[col_index]}{row_index + 2}", value, style, date1904))
         parts.append(f'<row r="{row_index + 2}">{"".join(cells)}</row>')
     parts.append("</sheetData>")
-    if width:
-        parts.append(f'<autoFilter ref="A1:{last}"/>')
+    # No autoFilter: without a `_xlnm._FilterDatabase` name per tab in workbook.xml it does
+    # not work in LibreOffice and can crash Excel on sort, and that name would pin the
+    # tab's position, which the owner may change.
     parts.append(
         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
     )
