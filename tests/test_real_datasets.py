@@ -372,6 +372,13 @@ def test_uci_revenue_customers_and_ids(uci, uci_lines):
     # no order in the month: Lifecycle Inactive, no RFM dates.
     refund_only = (amount[known] < 0).groupby(uci_lines.loc[known, "CustomerID"]).all()
     assert (segments["Lifecycle"] == "Inactive").sum() == refund_only.sum() == 63
+    # Orders: distinct invoices with a sale; a cancellation invoice is a refund, not an order.
+    sales = uci_lines[known & (amount >= 0)]
+    invoices = sales.groupby(sales["CustomerID"].astype(int).astype(str))["InvoiceNo"].nunique()
+    assert segments["Orders"].astype(int).to_dict() == {
+        **dict.fromkeys(refund_only.index[refund_only].astype(int).astype(str), 0),
+        **invoices.to_dict(),
+    }
 
 
 # --- Indian e-commerce --------------------------------------------------------------------
