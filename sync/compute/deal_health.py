@@ -10,11 +10,10 @@ import pandas as pd
 
 from sync.compute.funnel import FunnelStages
 from sync.compute.stage_log import Stint, clean_text, stage_stints
+from sync.schema import tab_spec
 from sync.tables import Tables
 
-DEAL_HEALTH_HEADERS = [
-    "Deal ID", "Deal", "Owner", "Stage", "Amount", "Days In Stage", "Typical Days", "Status",
-]
+DEAL_HEALTH_HEADERS = tab_spec("Deal Health").headers
 
 
 def typical_days(stints: list[Stint]) -> dict[str, float]:

@@ -8,12 +8,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sync.compute.stage_log import clean_text, log_records, stage_stints
+from sync.schema import tab_spec
 from sync.tables import Tables
 
-FUNNEL_HEADERS = [
-    "Rep", "Stage", "Deals", "Amount", "Weighted Amount", "Reached",
-    "Conversion From Previous", "Conversion From First", "Avg Days In Stage", "Flag",
-]
+FUNNEL_HEADERS = tab_spec("Funnel").headers
 ALL_REPS = "All"
 MIN_DEALS_FOR_FLAG = 5  # SPEC: a rep's gap is flagged only "with at least 5 deals reached"
 

@@ -18,12 +18,10 @@ from sync.compute.smart import (
     smart_check,
 )
 from sync.compute.stage_log import clean_text
+from sync.schema import tab_spec
 from sync.tables import Issue, Tables
 
-GOAL_PROGRESS_HEADERS = [
-    "Goal Row", "Owner", "Metric", "Product", "Region", "Period Start", "Period End", "Target",
-    "Actual", "Attainment", "Expected By Now", "Pace", "Forecast", "Gap", "SMART",
-]
+GOAL_PROGRESS_HEADERS = tab_spec("Goal Progress").headers
 
 
 @dataclass(frozen=True)

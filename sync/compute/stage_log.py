@@ -7,8 +7,10 @@ from datetime import date, datetime
 
 import pandas as pd
 
-LOG_HEADERS = ["Deal ID", "From Stage", "To Stage", "Changed At"]
-LOG_FIELDS = ["deal_id", "from_stage", "to_stage", "changed_at"]
+from sync.schema import tab_spec
+
+LOG_HEADERS = tab_spec("Stage Log").headers
+LOG_FIELDS = [column.field for column in tab_spec("Stage Log").columns]
 
 
 def clean_text(value: object) -> str | None:
