@@ -140,6 +140,11 @@ def test_maven_won_revenue_per_quarter(maven, maven_pipeline):
     actual = {f"2017-Q{(start.month - 1) // 3 + 1}": value
               for start, value in zip(company["Period Start"], company["Actual"], strict=True)}
     assert actual == pytest.approx(expected)
+    per_rep = won.groupby(["sales_agent", won["close_date"].dt.quarter])["close_value"].sum()
+    reps = goals[goals["Owner"] != "Company"]
+    quarters = [(start.month - 1) // 3 + 1 for start in reps["Period Start"]]
+    rep_actual = dict(zip(zip(reps["Owner"], quarters, strict=True), reps["Actual"], strict=True))
+    assert rep_actual == pytest.approx(per_rep.reindex(list(rep_actual), fill_value=0).to_dict())
     # the Dashboard's period is the quarter holding As Of: 2017-Q4
     assert kpi(maven, "Revenue This Period") == pytest.approx(expected["2017-Q4"])
 
