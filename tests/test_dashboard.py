@@ -1,10 +1,12 @@
 """The Dashboard: key figures in SPEC order, chart data, and the tab's layout with 3 charts."""
 
 import math
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sync.compute.dashboard import DashboardData, dashboard, net_promoter_score, revenue_chart
 from sync.compute.funnel import funnel
@@ -226,3 +228,34 @@ def test_empty_chart_data_still_gives_three_charts():
     output = dashboard_output(empty, "USD")
     assert len(output.charts) == 3
     assert output.rows == [["Data Issues", 0, None, None] + [None] * 9]
+
+
+STAGE_NAMES = ["Lead", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(
+    st.tuples(
+        st.sampled_from(STAGE_NAMES),
+        st.floats(min_value=0, max_value=1e5, allow_nan=False),
+        st.integers(min_value=0, max_value=500),  # days from Created to Closed
+        st.integers(min_value=0, max_value=700),  # days from Closed back to As Of
+    ),
+    max_size=30,
+))
+def test_dashboard_invariants(deals):
+    pipeline = [
+        dict(deal_id=f"D{i}", owner="Ana", stage=stage, amount=amount,
+             created=AS_OF - timedelta(days=ago + cycle), closed=AS_OF - timedelta(days=ago))
+        for i, (stage, amount, cycle, ago) in enumerate(deals)
+    ]
+    data = build(make_tables(SETTINGS, pipeline=pipeline))
+    figures = data.kpis.set_index("KPI")["Value"]
+    assert math.isnan(figures["Win Rate"]) or 0 <= figures["Win Rate"] <= 1
+    assert figures["Weighted Pipeline"] <= figures["Open Pipeline"] + 1e-6
+    assert figures["Sales Cycle Days"] >= 0 or math.isnan(figures["Sales Cycle Days"])
+    # the funnel chart never grows from one stage to the next
+    reached = data.funnel_chart["Reached"].tolist()
+    assert reached == sorted(reached, reverse=True)
+    output = dashboard_output(data, "USD")
+    assert all(len(row) == len(output.columns) for row in output.rows)
