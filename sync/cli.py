@@ -143,13 +143,18 @@ def open_backend(path: Path | None, sheet: str | None) -> Backend:
         return SheetsBackend.from_config(config)
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 error`, `3 errors`."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
 def summary_table(report: SyncReport, *, wrote: bool) -> Table:
     """Rows read per tab, issues by severity, tabs written and the time it took."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
     table.add_row("Read", ", ".join(f"{tab} {count:,}" for tab, count in report.rows_read.items()))
-    issues = f"{report.error_count:,} errors, {report.warning_count:,} warnings"
+    issues = f"{plural(report.error_count, 'error')}, {plural(report.warning_count, 'warning')}"
     if report.issues:
         issues += " (see the Data Issues tab)" if wrote else " (listed above)"
     table.add_row("Issues", issues)
@@ -209,10 +214,11 @@ def main() -> None:
 @main.command()
 @click.argument("path", default="demo.xlsx", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--size", default=1, show_default=True, type=click.IntRange(1, 1000),
-              help="Scale: 1 is about 300 deals, 120 customers and 2,000 orders.")
+              help="Scale: 1 writes 300 deals, 120 customers and 2,000 orders; 10 ten times that.")
 @click.option("--seed", default=7, show_default=True, type=int,
               help="Random seed: the same seed writes the same business.")
-@click.option("--locale", type=LOCALES, help="Header language (default: config.yaml's locale).")
+@click.option("--locale", type=LOCALES, metavar="[en|zh-CN]",
+              help="Header language (default: config.yaml's locale).")
 @click.option("--force", is_flag=True, help="Replace PATH even if it is not a demo workbook.")
 def demo(path: Path, size: int, seed: int, locale: str | None, force: bool) -> None:
     """Write a sample workbook, sync it and print the key figures.
@@ -238,7 +244,8 @@ def demo(path: Path, size: int, seed: int, locale: str | None, force: bool) -> N
 @main.command()
 @workbook_argument
 @sheet_option
-@click.option("--locale", type=LOCALES, help="Header language (default: config.yaml's locale).")
+@click.option("--locale", type=LOCALES, metavar="[en|zh-CN]",
+              help="Header language (default: config.yaml's locale).")
 def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
     """Create the input tabs: headers, dropdowns, frozen header row, help notes.
 
