@@ -51,6 +51,19 @@ class FunnelStages:
         """Names of the stages of this type (`Open`, `Won` or `Lost`)."""
         return {name for name in self.names if self.types[name] == kind}
 
+    def previous(self, name: str) -> str | None:
+        """The stage a conversion into this one is taken from (None: no conversion).
+
+        An Open stage's previous Open stage, a Won stage's last Open stage; nothing for the
+        first stage and for Lost stages.
+        """
+        open_stages = self.open
+        if self.types[name] == "Open" and open_stages.index(name) > 0:
+            return open_stages[open_stages.index(name) - 1]
+        if self.types[name] == "Won" and open_stages:
+            return open_stages[-1]
+        return None
+
 
 def last_open_stages(log: pd.DataFrame, open_stages: set[str]) -> dict[str, str]:
     """Each deal's most recent Open stage in the Stage Log."""
@@ -105,12 +118,9 @@ def _rep_rows(
     for name in stages.names:
         amount = amounts[name]
         kind = stages.types[name]
-        from_previous = from_first = math.nan
-        if kind == "Open" and name != first:
-            previous = open_stages[open_stages.index(name) - 1]
-            from_previous = _ratio(reached[name], reached[previous])
-        elif kind == "Won" and open_stages:
-            from_previous = _ratio(reached[name], reached[open_stages[-1]])
+        previous = stages.previous(name)
+        from_previous = _ratio(reached[name], reached[previous]) if previous else math.nan
+        from_first = math.nan
         if kind != "Lost" and first is not None:
             from_first = _ratio(reached[name], reached[first])
         days = days_by_stage.get(name, []) if kind == "Open" else []
@@ -133,7 +143,9 @@ def _percent(rate: float) -> str:
     return f"{rate * 100:.0f}%"
 
 
-def _flag_weak_stages(rows: list[dict], team: dict[str, float], gap_points: float) -> None:
+def _flag_weak_stages(
+    rows: list[dict], stages: FunnelStages, team: dict[str, float], gap_points: float
+) -> None:
     """Flag a rep's stage whose conversion from the previous stage trails the team's.
 
     A stage is flagged when the rep's rate is at least `gap_points` percentage points under
@@ -141,16 +153,9 @@ def _flag_weak_stages(rows: list[dict], team: dict[str, float], gap_points: floa
     rate's denominator), so one or two deals never raise a flag.
     """
     reached = {row["Stage"]: row["Reached"] for row in rows}
-    previous_of: dict[str, str] = {}
-    open_names = [row["Stage"] for row in rows if row["_kind"] == "Open"]
-    for index, name in enumerate(open_names[1:], start=1):
-        previous_of[name] = open_names[index - 1]
-    for row in rows:
-        if row["_kind"] == "Won" and open_names:
-            previous_of[row["Stage"]] = open_names[-1]
     for row in rows:
         rate, team_rate = row["Conversion From Previous"], team.get(row["Stage"], math.nan)
-        previous = previous_of.get(row["Stage"])
+        previous = stages.previous(row["Stage"])
         if previous is None or math.isnan(rate) or math.isnan(team_rate):
             continue
         # a tiny tolerance so 30% vs 45% with a 15-point gap counts as "at least 15 under"
@@ -203,9 +208,7 @@ def funnel(tables: Tables, log: pd.DataFrame) -> pd.DataFrame:
     for rep in reps:
         rep_deals = deals[[owner == rep for owner in owners]]
         rep_rows = _rep_rows(rep, rep_deals, stages, days_by_stage(rep))
-        for row in rep_rows:
-            row["_kind"] = stages.types[row["Stage"]]
-        _flag_weak_stages(rep_rows, team, tables.settings.rep_gap_points)
+        _flag_weak_stages(rep_rows, stages, team, tables.settings.rep_gap_points)
         rows.extend(rep_rows)
     table = pd.DataFrame(rows, columns=FUNNEL_HEADERS)
     return table.astype({"Deals": "int64", "Reached": "int64", "Flag": object})
