@@ -60,11 +60,14 @@ def _keyed(frame: pd.DataFrame, **columns: str) -> pd.DataFrame:
 def first_revenue(revenue: pd.DataFrame) -> pd.DataFrame:
     """Each customer's first positive revenue line ever (its day, rep, product and region).
 
-    Refunds are not a first purchase; lines on the same first day keep the Orders order,
-    so the earliest listed sale decides who brought the customer in.
+    Refunds are not a first purchase. Ties on the first day are broken the way the New
+    Customer Bonus breaks them (a Won deal's line before an order, then by sheet row), so
+    a goal and a commission credit the same rep with the same customer.
     """
-    sales = revenue[(revenue["amount"] > 0) & revenue["customer_key"].notna()]
-    ordered = sales.sort_values("date", kind="stable")
+    sales = revenue[
+        (revenue["amount"] > 0) & revenue["customer_key"].notna() & revenue["date"].notna()
+    ]
+    ordered = sales.sort_values(["date", "source", "row"], kind="mergesort")
     return ordered.drop_duplicates("customer_key", keep="first")
 
 
