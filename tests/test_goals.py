@@ -234,3 +234,17 @@ def test_company_revenue_actual_is_all_revenue_in_the_period(amounts, target):
     assert table["Actual"].tolist() == pytest.approx([sum(amounts)] * 2)
     assert table["Attainment"].tolist() == pytest.approx([sum(amounts) / target] * 2)
     assert set(table["Pace"]) <= {"Ahead", "On Track", "Behind"}
+
+
+def test_new_customer_on_a_tie_goes_to_the_won_deal_then_the_lower_row():
+    # New's first day 11-03 has an order by Bo (row 2) and a Won deal by Ana with no order:
+    # the deal's line comes first, as for the New Customer Bonus -> Ana 1, Bo 0.
+    tables = make_tables(
+        SETTINGS, team=TEAM,
+        orders=[dict(date="2026-11-03", customer="New", amount=100, rep="Bo")],
+        pipeline=[dict(deal_id="W9", owner="Ana", stage="Won", amount=50, customer="New",
+                       created="2026-10-01", closed="2026-11-03")],
+        goals=[goal("Ana", "New Customers", 1), goal("Bo", "New Customers", 1)],
+    )
+    table, _ = goal_progress(tables, revenue_lines(tables))
+    assert table["Actual"].tolist() == [1, 0]
