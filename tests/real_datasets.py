@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from sync.schema import input_tabs, tab_spec
+
 DATA = Path(__file__).parent / "data"
 Grid = list[list[Any]]
 Grids = dict[str, Grid]
@@ -36,12 +38,10 @@ def _settings(values: dict[str, Any]) -> Grid:
 
 def _with_every_tab(grids: Grids) -> Grids:
     """Add the tabs a dataset has no data for, as `salesops init` makes them."""
-    from sync.schema import input_tabs
-
     tabs = {spec.tab: grids.get(spec.tab, [spec.headers]) for spec in input_tabs()}
     if "Stages" not in grids:  # a new workbook's Stages tab holds the default stages
-        spec = next(spec for spec in input_tabs() if spec.tab == "Stages")
-        tabs["Stages"] += [[row[header] for header in spec.headers] for row in spec.defaults]
+        stages = tab_spec("Stages")
+        tabs["Stages"] += [[row[header] for header in stages.headers] for row in stages.defaults]
     return tabs
 
 
