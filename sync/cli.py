@@ -97,9 +97,9 @@ def stdout() -> Console:
 
 
 @contextmanager
-def progress_shown() -> Iterator[Callable[[str], None]]:
+def progress_shown(console: Console | None = None) -> Iterator[Callable[[str], None]]:
     """A live status line on stderr while a command runs; nothing when not a terminal."""
-    console = Console(stderr=True)
+    console = console or Console(stderr=True)
     if not console.is_terminal:
         yield lambda _message: None
         return

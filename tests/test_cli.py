@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import shutil
@@ -9,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from rich.console import Console
 
-from sync.cli import main
+from sync.cli import main, progress_shown
 from sync.demo import SHORTHAND_AMOUNT, UNKNOWN_STAGE, demo_grids
 from sync.schema import tab_spec
 
@@ -100,6 +102,19 @@ def test_command_line_mistakes_exit_1_not_2(args, fragment):
     result = run(*args)
     assert result.exit_code == 1
     assert fragment in result.output
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_progress_shows_only_in_a_terminal(terminal):
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=terminal, width=60)
+    with progress_shown(console) as progress:
+        progress("Reading sales.xlsx")
+        progress("Computing")
+    if terminal:
+        assert "Computing" in screen.getvalue()
+    else:
+        assert screen.getvalue() == ""
 
 
 def test_sync_a_missing_file():
