@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from sync.read import validate_workbook
 from sync.read.cells import format_number, parse_date, parse_number, parse_percent, parse_text
+from sync.read.columns import ReadContext, read_cell
+from sync.read.fastpath import SLOW, fast_reader
 from sync.read.headers import header_key
 from sync.schema import input_tabs, settings_specs, tab_spec
 
@@ -124,3 +126,19 @@ def test_whole_numbers_in_text_columns_lose_the_decimal_part(number):
 @given(st.text(max_size=20))
 def test_header_key_is_idempotent(text):
     assert header_key(header_key(text)) == header_key(text)
+
+
+all_columns = [column for spec in (*input_tabs(), tab_spec("Stage Log")) for column in spec.columns]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(all_columns), cells, st.sampled_from(["YMD", "DMY", "MDY"]))
+def test_the_fast_path_reads_exactly_like_the_full_reader(column, value, date_format):
+    context = ReadContext(date_format=date_format)
+    fast = fast_reader(column, context)(value)
+    if fast is SLOW:
+        return
+    warnings: list[str] = []
+    assert fast == read_cell(column, value, context, warnings.append)
+    assert type(fast) is type(read_cell(column, value, context, warnings.append))
+    assert warnings == []

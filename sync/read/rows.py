@@ -17,21 +17,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ValidationError, ValidationInfo, create_model
 from pydantic_core import PydanticCustomError
 
-from sync.read.cells import (
-    CellError,
-    cell_text,
-    format_number,
-    format_percent,
-    is_blank,
-    parse_choice,
-    parse_date,
-    parse_datetime,
-    parse_integer,
-    parse_number,
-    parse_percent,
-    parse_text,
-    parse_yesno,
-)
+from sync.read.cells import CellError, cell_text, is_blank
+from sync.read.columns import ReadContext, read_cell
+from sync.read.fastpath import SLOW, fast_reader
 from sync.read.headers import HeaderMatch
 from sync.schema import ColumnSpec, TabSpec, tab_spec
 from sync.tables import Issue
@@ -40,68 +28,6 @@ _PYTHON_TYPES: dict[str, Any] = {
     "text": str, "id": str, "choice": str, "date": date, "datetime": datetime,
     "number": float, "integer": float, "money": float, "percent": float, "yesno": bool,
 }
-
-
-@dataclass(frozen=True)
-class ReadContext:
-    """What parsing a cell needs besides the cell: the Date Format setting."""
-
-    date_format: str = "YMD"
-
-
-def _parse_typed(column: ColumnSpec, value: Any, date_format: str,
-                 warn: Callable[[str], None]) -> Any:
-    kind = column.type
-    if kind in ("text", "id"):
-        return parse_text(value)
-    if kind == "date":
-        return parse_date(value, date_format)
-    if kind == "datetime":
-        return parse_datetime(value, date_format)
-    if kind in ("number", "money"):
-        return parse_number(value)
-    if kind == "integer":
-        return parse_integer(value)
-    if kind == "percent":
-        return parse_percent(value, column.percent_points_above, warn)
-    if kind == "yesno":
-        return parse_yesno(value)
-    return parse_choice(value, column.choices, column.strict, warn)
-
-
-def _shown(column: ColumnSpec, number: float) -> str:
-    return format_percent(number) if column.type == "percent" else format_number(number)
-
-
-def _check_bounds(column: ColumnSpec, number: float) -> None:
-    if column.min is not None and number < column.min:
-        low = _shown(column, column.min)
-        raise CellError(
-            f"{_shown(column, number)} is below the minimum of {low}: type {low} or more"
-        )
-    if column.max is not None and number > column.max:
-        high = _shown(column, column.max)
-        raise CellError(
-            f"{_shown(column, number)} is above the maximum of {high}: type {high} or less"
-        )
-
-
-def read_cell(column: ColumnSpec, value: Any, context: ReadContext,
-              warn: Callable[[str], None]) -> Any:
-    """One cell of this column as its typed value; raises CellError if it cannot be read."""
-    if is_blank(value):
-        if column.required:
-            raise CellError(f"{column.header} is required: fill in this cell")
-        if column.default is not None:
-            return _parse_typed(column, column.default, "YMD", warn)
-        return None
-    caveats: list[str] = []
-    typed = _parse_typed(column, value, context.date_format, caveats.append)
-    if isinstance(typed, float):
-        _check_bounds(column, typed)
-    for caveat in caveats:  # only a cell that was read in the end carries its caveats
-        warn(caveat)
-    return typed
 
 
 def _cell_validator(column: ColumnSpec) -> Callable[[Any, ValidationInfo], Any]:
@@ -152,14 +78,25 @@ class TabRows:
     issues: list[Issue] = field(default_factory=list)
 
 
+@cache
+def _fast_readers(tab: str, context: ReadContext) -> tuple[tuple[str, Any], ...]:
+    return tuple((column.field, fast_reader(column, context)) for column in tab_spec(tab).columns)
+
+
 def read_rows(spec: TabSpec, grid: list[list[Any]], headers: HeaderMatch,
               context: ReadContext) -> TabRows:
-    """Read every data row of a tab: records of readable rows, issues for the others."""
+    """Read every data row of a tab: records of readable rows, issues for the others.
+
+    A row whose cells are all clean (`fastpath`) is taken as is; any other row goes
+    through the tab's Pydantic row model, which reads each cell in full and explains
+    every cell it cannot read.
+    """
     result = TabRows()
     if headers.missing_required:
         return result  # the header issues already say what to add
     model = row_model(spec)
     by_field = {column.field: column for column in spec.columns}
+    fast_readers = _fast_readers(spec.tab, context)
     positions = headers.positions
     for offset, cells in enumerate(grid[1:]):
         sheet_row = offset + 2
@@ -168,8 +105,19 @@ def read_rows(spec: TabSpec, grid: list[list[Any]], headers: HeaderMatch,
         width = len(cells)
         raw = {name: cells[index] if index < width else None
                for name, index in positions.items()}
-        if all(is_blank(value) for value in raw.values()):
+        if all(value is None or is_blank(value) for value in raw.values()):
             continue  # an empty row, or one holding only the owner's own columns
+        record: dict[str, Any] = {}
+        for name, read in fast_readers:
+            value = read(raw.get(name))
+            if value is SLOW:
+                break
+            record[name] = value
+        else:
+            record["row"] = sheet_row
+            result.records.append(record)
+            result.raw[sheet_row] = raw
+            continue
         warnings: list[tuple[str, str]] = []
         inputs = {name: raw.get(name) for name in by_field}
         try:
