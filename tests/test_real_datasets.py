@@ -27,6 +27,7 @@ from real_datasets import (
     cdnow_grids,
     india_grids,
     maven_grids,
+    maven_stage_history,
     uci_grids,
 )
 
@@ -177,6 +178,22 @@ def test_maven_funnel_all_rows(maven, maven_pipeline):
     assert kpi(maven, "Stuck Deals") == (days > 2 * days.median()).sum()  # 122, median 165
     print("\nMaven funnel (All):")
     print(everyone[["Deals", "Reached", "Conversion From Previous", "Conversion From First"]])
+
+
+def test_maven_stage_history_rows():
+    export = pd.DataFrame({
+        "opportunity_id": ["W1", "O1", "P1"],
+        "deal_stage": ["Won", "Engaging", "Prospecting"],
+        "engage_date": ["2017-01-05", "2017-01-02", None],
+        "close_date": ["2017-02-01", None, None],
+    })
+    # oldest first; the open deal has one row, the Prospecting deal (no date) none
+    assert maven_stage_history(export) == [
+        ["Deal ID", "From Stage", "To Stage", "Changed At"],
+        ["O1", None, "Engaging", "2017-01-02"],
+        ["W1", None, "Engaging", "2017-01-05"],
+        ["W1", "Engaging", "Won", "2017-02-01"],
+    ]
 
 
 @pytest.mark.slow
