@@ -141,3 +141,45 @@ def test_any_text_round_trips(tmp_path: Path, texts: list[str]) -> None:
     read_back = [row[0] if row else None for row in grid[1:]]
     read_back += [None] * (len(expected) - len(read_back))  # trailing blank rows are trimmed
     assert read_back == expected
+
+
+plain_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.dates(min_value=date(1900, 3, 1), max_value=date(9999, 12, 31)),
+    st.datetimes(min_value=datetime(1900, 3, 1), max_value=datetime(9999, 12, 31)).map(
+        lambda moment: moment.replace(microsecond=0)
+    ),
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.lists(plain_values, min_size=3, max_size=3), min_size=1, max_size=10))
+def test_any_plain_values_round_trip(tmp_path: Path, rows: list[list[object]]) -> None:
+    path = tmp_path / "book.xlsx"
+    path.unlink(missing_ok=True)
+    _blank_workbook(tmp_path)
+    output = TabOutput(
+        name="Funnel",
+        columns=[PlanColumn(name, "text", 12) for name in ("A", "B", "C")],
+        rows=rows,
+    )
+    backend = XlsxBackend(path)
+    backend.write([output])
+    grid = backend.read(["Funnel"])["Funnel"][1:]
+
+    def expected(value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return float(value)  # every number is a double in the file
+        if isinstance(value, datetime) and value.time() == datetime.min.time():
+            return value.date()  # midnight reads back as a date
+        return value
+
+    wanted = [[expected(v) for v in row] for row in rows]
+    while wanted and all(v is None for v in wanted[-1]):
+        wanted.pop()  # trailing blank rows are trimmed; the header keeps all 3 columns
+    assert grid == wanted
