@@ -140,7 +140,9 @@ def open_backend(path: Path | None, sheet: str | None) -> Backend:
     from sync.backends.sheets import SheetsBackend
 
     with user_errors():
-        return SheetsBackend.from_config(config)
+        return SheetsBackend(
+            config.spreadsheet_id, config.google_credentials, config.sheets_api_url
+        )
 
 
 def plural(count: int, noun: str) -> str:
@@ -266,17 +268,23 @@ def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
         xlsx_path(path)
         with user_errors():
             create_template(path, config.locale)
-        target = str(path)
-    else:
-        from sync.backends.sheets_template import init_sheet
+        stdout().print(
+            f"Created the input tabs in {path}. Fill in Team, Pipeline, Orders and Goals, "
+            f"then run `salesops sync {path}`."
+        )
+        return
+    from sync.backends.sheets_template import init_sheet
 
-        with user_errors():
-            init_sheet(config, sheet, config.locale)
-        target = f"spreadsheet {sheet}"
-    stdout().print(
-        f"Created the input tabs in {target}. Fill in Team, Pipeline, Orders and Goals, "
-        f"then run `salesops sync {path if path is not None else '--sheet ' + str(sheet)}`."
-    )
+    with user_errors():
+        result = init_sheet(
+            str(sheet), config.google_credentials, config.locale, config.sheets_api_url
+        )
+    console = stdout()
+    for label, tabs in (("Created", result.created), ("Filled in the empty tabs", result.filled),
+                        ("Left as they are (they hold data)", result.kept)):
+        if tabs:
+            console.print(f"{label}: {', '.join(tabs)}")
+    console.print(f"Next: fill in the tabs, then run `salesops sync --sheet {sheet}`.")
 
 
 @main.command(name="sync")

@@ -324,3 +324,62 @@ def test_checking_a_workbook_open_elsewhere_is_fine(book):
     # check writes nothing, so it reads the last saved state even while LibreOffice has it.
     (book.parent / ".~lock.sales.xlsx#").write_text("someone", encoding="utf-8")
     assert run("check", str(book)).exit_code == 2
+
+
+# ---- Google Sheets, through the Sheets API emulator ---------------------------------------
+
+from tests.sheets_emulator.fixtures import (  # noqa: E402 - fixtures for the tests below
+    CLIENT_EMAIL,
+    service_account,  # noqa: F401
+    sheets_emulator,  # noqa: F401
+    sheets_private_key,  # noqa: F401
+)
+
+
+@pytest.fixture
+def google(monkeypatch, service_account, sheets_emulator):  # noqa: F811
+    """The emulator, with the CLI's environment pointing at it and its key file."""
+    monkeypatch.setenv("SALESOPS_GOOGLE_CREDENTIALS", str(service_account.key_path))
+    monkeypatch.setenv("SALESOPS_SHEETS_API_URL", sheets_emulator.url)
+    return sheets_emulator
+
+
+def test_check_and_sync_a_google_spreadsheet(google):
+    google.create("demo-sheet", tabs=demo_grids(), editors=(CLIENT_EMAIL,))
+    checked = run("check", "--sheet", "demo-sheet")
+    assert checked.exit_code == 2, checked.output
+    assert UNKNOWN_STAGE in checked.output
+    synced = run("sync", "--sheet", "demo-sheet")
+    assert synced.exit_code == 0, synced.output
+    assert "Wrote   Dashboard" in synced.output
+    assert google.values("demo-sheet", "Dashboard")[0][:4] == ["KPI", "Value", "Target", "Status"]
+
+
+def test_the_spreadsheet_in_config_yaml(google, tmp_path):
+    google.create("configured", tabs=demo_grids(), editors=(CLIENT_EMAIL,))
+    (tmp_path / "config.yaml").write_text(
+        "backend: sheets\nspreadsheet_id: configured\n", encoding="utf-8"
+    )
+    assert run("check").exit_code == 2
+
+
+def test_init_a_google_spreadsheet(google):
+    google.create("empty", editors=(CLIENT_EMAIL,))
+    result = run("init", "--sheet", "empty")
+    assert result.exit_code == 0, result.output
+    assert "Created: Settings, Stages, Team, Goals, Pipeline" in result.output
+    assert google.values("empty", "Pipeline")[0] == tab_spec("Pipeline").headers
+
+
+def test_a_spreadsheet_not_shared_with_the_service_account(google):
+    google.create("private")
+    result = run("sync", "--sheet", "private")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ")
+    assert f"Share the spreadsheet with {CLIENT_EMAIL}" in result.output
+
+
+def test_no_service_account_key():
+    result = run("sync", "--sheet", "abc")
+    assert result.exit_code == 1
+    assert "Error: No service-account key: set SALESOPS_GOOGLE_CREDENTIALS" in result.output
