@@ -240,17 +240,21 @@ def test_stage_log_is_read_back():
         ["Deal ID", "From Stage", "To Stage", "Changed At"],
         ["D-1", None, "Lead", datetime(2026, 11, 1, 9, 30)],
         ["D-1", "Lead", "Won", 46329.5],  # serial 46329.5 = 2026-11-03 12:00
-        [None, "Lead", "Won", 46329.5],
+        ["D-2", "Lead", "Won", "yesterday"],
     ]
     tables, issues = validate_workbook(grids, today=TODAY)
     log = tables.stage_log
-    assert log["changed_at"].tolist() == [
+    assert log["changed_at"].tolist()[:2] == [
         pd.Timestamp("2026-11-01 09:30"), pd.Timestamp("2026-11-03 12:00"),
     ]
-    assert log["from_stage"].isna().tolist() == [True, False]
+    assert log["from_stage"].isna().tolist() == [True, False, False]
+    # The log is written back whole: an unreadable row stays in, its bad cell blank.
+    assert log["row"].tolist() == [2, 3, 4]
+    assert pd.isna(log["changed_at"].iloc[2])
     assert issues_of(issues, "Stage Log") == [
-        (4, "Deal ID", "", "Error",
-         "Deal ID is blank, so this change is ignored: fill it in or delete the row"),
+        (4, "Changed At", "yesterday", "Warning",
+         "Changed At is blank or unreadable, so reports ignore this change: leave the Stage "
+         "Log to the product"),
     ]
 
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from sync.read.cells import is_blank
+from sync.read.cells import cell_text, is_blank
+from sync.read.columns import ReadContext, read_cell
 from sync.read.headers import header_key, match_headers
-from sync.read.rows import ReadContext, TabRows, read_rows
+from sync.read.rows import TabRows, read_rows
 from sync.read.rules import (
     Directory,
     check_goal_owners,
@@ -146,31 +147,44 @@ def _apply_rules(rows: dict[str, TabRows], present: dict[str, bool]) -> dict[str
 
 
 def read_stage_log(grid: Grid | None, context: ReadContext) -> tuple[pd.DataFrame, list[Issue]]:
-    """The Stage Log read back: deal_id, from_stage, to_stage, changed_at (datetime64), row."""
+    """The Stage Log read back: deal_id, from_stage, to_stage, changed_at (datetime64), row.
+
+    The log is append-only and written back whole, so no row is left out: a cell that
+    cannot be read is kept blank, with a Warning.
+    """
     spec = tab_spec(STAGE_LOG)
-    rows = TabRows()
+    issues: list[Issue] = []
+    records: list[dict[str, Any]] = []
     if grid and isinstance(grid, list | tuple) and not _is_empty(grid):
         header_row = grid[0] if isinstance(grid[0], list | tuple) else [grid[0]]
         headers = match_headers(spec, list(header_row))
-        rows = read_rows(spec, list(grid), headers, context)
-        rows.issues[:0] = headers.issues
-    kept = []
-    for record in rows.records:
-        needed = (("Deal ID", "deal_id"), ("Changed At", "changed_at"))
-        lacking = [header for header, field in needed if record.get(field) is None]
-        if lacking:
-            rows.issues.append(Issue(
-                tab=STAGE_LOG, row=record["row"], column=lacking[0], severity="Error",
-                problem=f"{lacking[0]} is blank, so this change is ignored: fill it in or "
-                        "delete the row",
-            ))
-            continue
-        kept.append(record)
+        issues.extend(headers.issues)
+        for offset, cells in enumerate(grid[1:]):
+            cells = list(cells) if isinstance(cells, list | tuple) else [cells]
+            raw = {name: cells[index] if index < len(cells) else None
+                   for name, index in headers.positions.items()}
+            if all(is_blank(value) for value in raw.values()):
+                continue
+            record: dict[str, Any] = {"row": offset + 2}
+            for column in spec.columns:
+                value = raw.get(column.field)
+                try:
+                    record[column.field] = read_cell(column, value, context, lambda _: None)
+                except Exception:  # the log is written back whole: keep the row, blank cell
+                    record[column.field] = None
+                if record[column.field] is None and column.field in ("deal_id", "changed_at"):
+                    issues.append(Issue(
+                        tab=STAGE_LOG, row=offset + 2, column=column.header,
+                        value=cell_text(value), severity="Warning",
+                        problem=f"{column.header} is blank or unreadable, so reports ignore "
+                                "this change: leave the Stage Log to the product",
+                    ))
+            records.append(record)
     columns = ["deal_id", "from_stage", "to_stage"]
-    log = pd.DataFrame({name: pd.Series([r.get(name) for r in kept], dtype=object)
+    log = pd.DataFrame({name: pd.Series([r.get(name) for r in records], dtype=object)
                         for name in columns})
     log["changed_at"] = pd.to_datetime(
-        pd.Series([r["changed_at"] for r in kept], dtype=object)
+        pd.Series([r["changed_at"] for r in records], dtype=object)
     )
-    log["row"] = pd.Series([r["row"] for r in kept], dtype="int64")
-    return log, rows.issues
+    log["row"] = pd.Series([r["row"] for r in records], dtype="int64")
+    return log, issues
