@@ -87,6 +87,8 @@ def test_widths_fit_content_up_to_a_cap() -> None:
     assert fitted_width(10, ["abc"]) == 10  # declared width wins when content is short
     assert fitted_width(10, ["x" * 20]) == 22  # 20 characters + 2 of padding
     assert fitted_width(10, ["x" * 500]) == 60  # capped
+    assert fitted_width(8, [1234567.5]) == 15  # "1,234,567.50" is 12, + a sign + 2 of padding
+    assert fitted_width(4, ["商机编号"]) == 10  # 4 wide characters take 8 columns, + 2
 
 
 def test_sheet_has_frozen_bold_header_and_per_cell_formats() -> None:

@@ -36,7 +36,9 @@ def test_template_has_every_input_tab_with_headers_notes_and_frozen_row(tmp_path
         for cell, column in zip(sheet[1], spec.columns, strict=True):
             assert cell.font.b
             assert cell.comment is not None and cell.comment.text == column.help
-            assert sheet.column_dimensions[cell.column_letter].width == column.width
+            # The declared width, or the header's length + 2 when that is more.
+            expected = max(column.width, len(column.header) + 2)
+            assert sheet.column_dimensions[cell.column_letter].width == expected
 
 
 def test_dropdowns(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -89,9 +90,17 @@ def _text_element(text: str) -> str:
 
 
 def fitted_width(declared: float, values: Sequence[Any]) -> float:
-    """The declared width, widened to fit the longest value (capped)."""
-    longest = max((len(str(v)) for v in values if v is not None), default=0)
+    """The declared width, widened to fit the longest value as shown (capped)."""
+    longest = max((_shown_length(v) for v in values if v is not None), default=0)
     return float(min(max(declared, longest + 2), MAX_FITTED_WIDTH))
+
+
+def _shown_length(value: Any) -> int:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return len(f"{value:,.2f}") + 1  # thousands separators, decimals, a currency sign
+    text = str(value)
+    # Chinese, Japanese and Korean characters take two columns.
+    return len(text) + sum(1 for c in text if unicodedata.east_asian_width(c) in "WF")
 
 
 def sheet_xml(

@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sync.backends.xlsx_charts import quote_sheet
-from sync.backends.xlsx_sheet_xml import clean_text
+from sync.backends.xlsx_sheet_xml import clean_text, fitted_width
 from sync.backends.xlsx_styles import HEADER_FILL_RGB
 from sync.errors import WorkbookError
 from sync.schema import ColumnSpec, SettingSpec, TabSpec, input_tabs, settings_specs, tab_spec
@@ -90,7 +90,8 @@ def _fill_tab(
         column = columns[index - 1]
         if column is not None and column.help:
             cell.comment = _note(column.help)
-        width = column.width if column is not None else max(12, len(header) + 2)
+        # Wide enough for the header too (a zh-CN label takes two columns a character).
+        width = fitted_width(column.width if column is not None else 12, [header])
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     formats = [_input_format(column, currency) for column in columns]
