@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
-from sync.cli import main, progress_shown
+from sync.cli import configure, main, progress_shown
 from sync.demo import SHORTHAND_AMOUNT, UNKNOWN_STAGE, demo_grids
 from sync.schema import tab_spec
 
@@ -115,6 +115,18 @@ def test_progress_shows_only_in_a_terminal(terminal):
         assert "Computing" in screen.getvalue()
     else:
         assert screen.getvalue() == ""
+
+
+@pytest.mark.parametrize(("level", "traceback_shown"), [("INFO", False), ("DEBUG", True)])
+def test_tracebacks_are_logged_only_at_debug_level(capsys, level, traceback_shown):
+    configure(log_level=level)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logging.getLogger("sync.engine").exception("computing Funnel failed")
+    logged = capsys.readouterr().err
+    assert "ERROR sync.engine: computing Funnel failed" in logged
+    assert ("Traceback" in logged) is traceback_shown
 
 
 def test_sync_a_missing_file():
