@@ -89,3 +89,26 @@ def test_the_workbook_keeps_its_permissions(tmp_path: Path) -> None:
     path.chmod(0o640)
     XlsxBackend(path).write([funnel_output()])
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_save_by_the_owner_during_the_sync_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sync.backends.xlsx_package import Package
+    from sync.errors import WorkbookError
+
+    path = tmp_path / "sales.xlsx"
+    Workbook().save(path)
+    save = Package.save
+
+    def owner_saves_meanwhile(self: Package, handle: object) -> None:
+        owners_version = Workbook()
+        owners_version.active["A1"] = "typed while syncing"
+        owners_version.save(path)
+        save(self, handle)
+
+    monkeypatch.setattr(Package, "save", owner_saves_meanwhile)
+    with pytest.raises(WorkbookError, match="saved by another program during the sync"):
+        XlsxBackend(path).write([funnel_output()])
+    assert XlsxBackend(path).read(["Sheet"])["Sheet"] == [["typed while syncing"]]
+    assert [p.name for p in tmp_path.iterdir()] == ["sales.xlsx"]
