@@ -1,0 +1,338 @@
+"""The Google Sheets backend: one metadata read, one batchGet, one batchUpdate per sync.
+
+Reads fetch the spreadsheet's metadata (tabs, grid sizes, time zone, charts, protections)
+and then every needed tab's values in a single `values:batchGet`, unformatted, with dates
+as serial numbers. Writes diff the plan against the computed tabs as read and send only
+the changed blocks, in one atomic `batchUpdate` (split into as few bodies as needed when
+the change is larger than about 2 MB). Input tabs are never written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from gspread.exceptions import APIError
+from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
+
+from sync.backends import sheets_requests as build
+from sync.backends.base import Grid, WriteStats
+from sync.backends.sheets_auth import RetryPolicy, load_key, open_client
+from sync.backends.sheets_diff import Block, changed_blocks, new_log_rows
+from sync.errors import CredentialsError, MissingTabError, SheetsApiError
+from sync.schema import computed_tabs, input_tabs, tab_spec
+from sync.write.plan import TabOutput
+
+# Without deals there is nothing to compute; every other input tab has a sensible empty
+# default (Settings and Stages their defaults, the rest no rows), so only Pipeline is
+# required. docs/google-sheets.md says so.
+REQUIRED_TABS = ("Pipeline",)
+METADATA_FIELDS = (
+    "spreadsheetId,properties(title,timeZone,locale),"
+    "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount,frozenRowCount)),"
+    "charts(chartId,spec),protectedRanges(protectedRangeId,description,warningOnly))"
+)
+VALUE_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
+
+
+@dataclass
+class TabInfo:
+    """What the metadata says about one tab."""
+
+    sheet_id: int
+    title: str
+    rows: int
+    columns: int
+    frozen_rows: int
+    charts: list[dict[str, Any]] = field(default_factory=list)
+    protected: bool = False
+
+
+def quote_title(title: str) -> str:
+    """A tab name as an A1 range for the whole tab: `'Deal Health'`, `'Ana''s'`."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+class SheetsBackend:
+    """A Google spreadsheet opened by its id with a service account."""
+
+    def __init__(
+        self,
+        spreadsheet_id: str,
+        credentials: str | Path | None = None,
+        api_url: str | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.spreadsheet_id = spreadsheet_id.strip()
+        self.label = self.spreadsheet_id
+        self.key = load_key(credentials)
+        self.client = open_client(self.key, api_url, retry)
+        self._metadata: dict[str, Any] | None = None
+        self.tab_infos: dict[str, TabInfo] = {}
+        self._computed: dict[str, Grid] | None = None  # computed tabs' values as last read
+
+    # ---- reading ---------------------------------------------------------------------
+
+    def metadata(self) -> dict[str, Any]:
+        """The spreadsheet's metadata (one spreadsheets.get, cached)."""
+        if self._metadata is None:
+            self._metadata = self.call(
+                lambda http: http.fetch_sheet_metadata(
+                    self.spreadsheet_id,
+                    params={"includeGridData": "false", "fields": METADATA_FIELDS},
+                )
+            )
+            self.tab_infos = {}
+            for sheet in self._metadata.get("sheets", []):
+                properties = sheet["properties"]
+                grid = properties.get("gridProperties", {})
+                self.tab_infos[properties["title"]] = TabInfo(
+                    sheet_id=properties.get("sheetId", 0),
+                    title=properties["title"],
+                    rows=grid.get("rowCount", 0),
+                    columns=grid.get("columnCount", 0),
+                    frozen_rows=grid.get("frozenRowCount", 0),
+                    charts=sheet.get("charts", []),
+                    protected=any(
+                        p.get("description") == build.PROTECTION_NOTE
+                        for p in sheet.get("protectedRanges", [])
+                    ),
+                )
+        return self._metadata
+
+    def today(self) -> date:
+        """Today in the spreadsheet's time zone."""
+        zone = self.metadata().get("properties", {}).get("timeZone") or "UTC"
+        try:
+            return datetime.now(ZoneInfo(zone)).date()
+        except (ZoneInfoNotFoundError, ValueError):
+            return datetime.now(ZoneInfo("UTC")).date()
+
+    def tab_titles(self) -> list[str]:
+        """The titles of the spreadsheet's tabs, in order."""
+        self.metadata()
+        return list(self.tab_infos)
+
+    def find_tab(self, name: str) -> str | None:
+        """The title of the tab holding template tab `name`: exact, else by case, else zh-CN."""
+        self.metadata()
+        if name in self.tab_infos:
+            return name
+        wanted = {name.strip().casefold()}
+        with contextlib.suppress(KeyError):  # not a template tab: no zh-CN name
+            wanted.add(tab_spec(name).zh.casefold())
+        for title in self.tab_infos:
+            if title.strip().casefold() in wanted:
+                return title
+        return None
+
+    def read(self, tabs: Sequence[str]) -> dict[str, Grid]:
+        """Values of the named tabs (one batchGet, which also reads the computed tabs)."""
+        self.metadata()
+        found = {name: self.find_tab(name) for name in tabs}
+        for name in REQUIRED_TABS:
+            if name in found and found[name] is None:
+                raise MissingTabError(
+                    f'Spreadsheet {self.spreadsheet_id} has no "{name}" tab (renamed or deleted?): '
+                    f'rename it back to "{name}", or run `salesops init --sheet '
+                    f"{self.spreadsheet_id}` to recreate the missing template tabs."
+                )
+        wanted = {name: title for name, title in found.items() if title is not None}
+        computed = [spec.tab for spec in computed_tabs() if spec.tab in self.tab_infos]
+        titles = list(dict.fromkeys([*wanted.values(), *computed]))
+        grids = self.read_values(titles)
+        self._computed = {name: grids[name] for name in computed}
+        return {name: grids[title] for name, title in wanted.items()}
+
+    def read_values(self, titles: list[str]) -> dict[str, Grid]:
+        if not titles:
+            return {}
+        answer = self.call(
+            lambda http: http.values_batch_get(
+                self.spreadsheet_id, [quote_title(t) for t in titles], params=dict(VALUE_PARAMS)
+            )
+        )
+        grids = {}
+        for title, value_range in zip(titles, answer.get("valueRanges", []), strict=True):
+            grids[title] = [
+                [None if value == "" else value for value in row]
+                for row in value_range.get("values", [])
+            ]
+        return grids
+
+    # ---- writing ---------------------------------------------------------------------
+
+    def write(self, outputs: Sequence[TabOutput]) -> WriteStats:
+        """Write only what changed in the computed tabs, in one atomic batchUpdate."""
+        inputs = {spec.tab for spec in input_tabs()}
+        for output in outputs:
+            if output.name in inputs:
+                raise ValueError(f"{output.name} is an input tab: the product never writes it")
+        self.metadata()
+        if self._computed is None:
+            computed = [spec.tab for spec in computed_tabs() if spec.tab in self.tab_infos]
+            self._computed = self.read_values(computed)
+        requests: list[build.Request] = []
+        stats = WriteStats(tabs_written=[])
+        taken_ids = {tab.sheet_id for tab in self.tab_infos.values()}
+        for output in outputs:
+            tab_requests, cells = self._plan_tab(output, taken_ids)
+            if tab_requests:
+                stats.tabs_written.append(output.name)
+                requests.extend(tab_requests)
+                stats.cells_written += cells
+        for body in build.split_batches(requests):
+            self.send_batch(body)
+            stats.requests += 1
+        if requests:
+            # The computed tabs now hold the plan; metadata (ids, charts) is read again if needed.
+            for output in outputs:
+                self._computed[output.name] = self._written_grid(output)
+            self._metadata = None
+        return stats
+
+    def batch_update(self, requests: list[build.Request]) -> None:
+        """Send requests in as few spreadsheets.batchUpdate calls as their size allows."""
+        for body in build.split_batches(requests):
+            self.send_batch(body)
+
+    def send_batch(self, body: bytes) -> dict[str, Any]:
+        """One spreadsheets.batchUpdate with an encoded body (compact JSON)."""
+        url = SPREADSHEET_BATCH_UPDATE_URL % self.spreadsheet_id
+        headers = {"Content-Type": "application/json"}
+        response = self.call(lambda http: http.request("post", url, data=body, headers=headers))
+        return response.json()
+
+    def _written_grid(self, output: TabOutput) -> Grid:
+        if output.append_only and self._computed and self._computed.get(output.name):
+            existing = self._computed[output.name]
+            return [output.headers, *existing[1:], *new_log_rows(existing[1:], output.rows)]
+        return [output.headers, *output.rows]
+
+    def new_sheet_id(self, title: str, taken: set[int]) -> int:
+        # Chosen here, not by the API, so the same batchUpdate can format and chart the tab.
+        sheet_id = zlib.crc32(title.encode("utf-8")) % 2_000_000_000 + 1
+        while sheet_id in taken:
+            sheet_id += 1
+        taken.add(sheet_id)
+        return sheet_id
+
+    def _plan_tab(self, output: TabOutput, taken_ids: set[int]) -> tuple[list[build.Request], int]:
+        """The requests that bring one computed tab to the plan, and the cells they write."""
+        tab = self.tab_infos.get(output.name)
+        old = (self._computed or {}).get(output.name, [])
+        grid: Grid = [output.headers, *output.rows]
+        if output.append_only and old:
+            fresh = new_log_rows(old[1:], output.rows)
+            grid = [output.headers, *old[1:], *fresh]
+        width = len(output.columns)
+        anchor_rows = max((c.anchor_row + 1 for c in output.charts), default=0)
+        anchor_columns = max((c.anchor_column + 1 for c in output.charts), default=0)
+        need_rows = max(len(grid), anchor_rows, 2)
+        # Headroom, so a tab that grows by a few rows is not resized (and reformatted) each sync.
+        grown_rows = need_rows + max(50, need_rows // 10)
+        need_columns = max(width, anchor_columns, 1)
+        requests: list[build.Request] = []
+        relayout = False
+        if tab is None:
+            sheet_id = self.new_sheet_id(output.name, taken_ids)
+            requests.append(build.add_sheet(sheet_id, output.name, grown_rows, need_columns))
+            row_count, relayout = grown_rows, True
+        else:
+            sheet_id = tab.sheet_id
+            row_count = tab.rows
+            if tab.rows < need_rows or tab.columns < need_columns:
+                row_count = max(tab.rows, grown_rows)
+                requests.append(build.resize(sheet_id, row_count, max(tab.columns, need_columns)))
+                relayout = True
+            if tab.frozen_rows != 1:
+                requests.append(build.freeze_header(sheet_id))
+        blocks = changed_blocks(old, grid)
+        if not old or blocks and blocks[0].top == 0:
+            relayout = True  # a new or changed header row: columns may have moved
+        cells = 0
+        changed_rows: list[int] = []
+        for block in blocks:
+            cells += block.cells
+            written = Block(block.top, min(block.bottom, len(grid)), block.left, block.right)
+            if written.bottom > written.top:
+                requests.extend(build.write_values(sheet_id, grid, written))
+                changed_rows.extend(range(written.top - 1, written.bottom - 1))
+            if block.bottom > len(grid):
+                top = max(block.top, len(grid))
+                requests.append(build.clear_rows(sheet_id, top, block.bottom, block.right))
+        if relayout:
+            requests.extend(build.layout(output, sheet_id, row_count))
+            changed_rows = list(range(len(output.rows)))
+        if not output.append_only:
+            requests.extend(
+                build.cell_formats(output, sheet_id, 1, [r for r in changed_rows if r >= 0])
+            )
+        if tab is None or not tab.protected:
+            requests.append(build.protect(sheet_id))
+        requests.extend(self._chart_requests(output, sheet_id, tab))
+        return requests, cells
+
+    def _chart_requests(
+        self, output: TabOutput, sheet_id: int, tab: TabInfo | None
+    ) -> list[dict[str, Any]]:
+        existing: dict[str, list[dict[str, Any]]] = {}
+        for chart in tab.charts if tab else []:
+            existing.setdefault(chart.get("spec", {}).get("title", ""), []).append(chart)
+        requests = []
+        for chart in output.charts:
+            spec = build.chart_spec(chart, sheet_id)
+            if spec is None:
+                continue
+            same_title = existing.get(chart.title, [])
+            if not same_title:
+                requests.append(build.add_chart(chart, spec, sheet_id))
+                continue
+            first, *duplicates = same_title
+            if not build.contains(first.get("spec"), spec):
+                requests.append(build.update_chart(first["chartId"], spec))
+            requests.extend(build.delete_chart(d["chartId"]) for d in duplicates)
+        return requests
+
+    # ---- errors ----------------------------------------------------------------------
+
+    def call(self, action: Any) -> Any:
+        """Run one API call, turning Google's refusals into messages that say what to do."""
+        try:
+            return action(self.client.http_client)
+        except APIError as error:
+            raise self._explain(error) from error
+
+    def _explain(self, error: APIError) -> Exception:
+        status = error.response.status_code
+        message = error.error.get("message", "") if isinstance(error.error, dict) else str(error)
+        sheet = self.spreadsheet_id
+        if status == HTTPStatus.FORBIDDEN and "has not been used" in message:
+            return SheetsApiError(
+                "The Google Sheets API is not enabled for the service account's project: "
+                "enable it in the Cloud console (APIs & Services > Library > Google Sheets API)."
+            )
+        if status == HTTPStatus.FORBIDDEN:
+            return SheetsApiError(
+                f"No access to spreadsheet {sheet}. Share the spreadsheet with "
+                f"{self.key.client_email} as an editor (Share button, paste the address, "
+                "choose Editor)."
+            )
+        if status == HTTPStatus.NOT_FOUND:
+            return SheetsApiError(
+                f"No spreadsheet has the id {sheet}: copy the id from the sheet's address "
+                "(the part between /d/ and /edit) and try again."
+            )
+        if status == HTTPStatus.UNAUTHORIZED:
+            return CredentialsError(
+                f"Google did not accept the service account's credentials ({message}): create "
+                "a new JSON key and point SALESOPS_GOOGLE_CREDENTIALS at it."
+            )
+        return SheetsApiError(f"Google Sheets refused the request ({status}): {message}")

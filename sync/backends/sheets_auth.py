@@ -1,0 +1,201 @@
+"""Google credentials and the HTTP client gspread talks through.
+
+The client rewrites gspread's fixed `https://sheets.googleapis.com` URLs to the base URL
+set in `SALESOPS_SHEETS_API_URL` (an emulator, a proxy), and retries 429 and 5xx answers
+with exponential backoff and full jitter, honouring `Retry-After`, within a time budget.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import gspread
+import requests
+from google.auth.exceptions import RefreshError, TransportError
+from google.oauth2 import service_account
+from gspread.exceptions import APIError
+from gspread.http_client import HTTPClient
+
+from sync.errors import CredentialsError, SheetsApiError
+
+SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+GOOGLE_API_URL = "https://sheets.googleapis.com"
+CREDENTIALS_ENV = "SALESOPS_GOOGLE_CREDENTIALS"
+API_URL_ENV = "SALESOPS_SHEETS_API_URL"
+_KEY_FIELDS = ("client_email", "private_key", "token_uri")
+_RETRYABLE = {HTTPStatus.TOO_MANY_REQUESTS, 500, 502, 503, 504}
+
+
+@dataclass
+class RetryPolicy:
+    """How long to keep retrying quota (429) and server (5xx) errors.
+
+    `sleep`, `clock` and `jitter` are injectable so tests run the whole schedule instantly.
+    """
+
+    budget_seconds: float = 60.0
+    base_delay: float = 1.0
+    max_delay: float = 32.0
+    max_attempts: int = 12
+    sleep: Callable[[float], None] = time.sleep
+    jitter: Callable[[], float] = random.random
+    waits: list[float] = field(default_factory=list)
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Full jitter over an exponential ceiling, but never sooner than Retry-After."""
+        ceiling = min(self.max_delay, self.base_delay * 2**attempt)
+        jittered = ceiling * self.jitter()
+        return max(jittered, retry_after or 0.0)
+
+
+@dataclass(frozen=True)
+class ServiceAccountKey:
+    """A parsed service-account key file."""
+
+    path: Path
+    client_email: str
+    credentials: service_account.Credentials
+
+
+def credentials_path(path: str | Path | None = None) -> Path:
+    """The key file to use: the given path, else SALESOPS_GOOGLE_CREDENTIALS."""
+    chosen = path or os.environ.get(CREDENTIALS_ENV)
+    if not chosen:
+        raise CredentialsError(
+            f"No service-account key: set {CREDENTIALS_ENV} to the path of the JSON key file "
+            "you downloaded for the service account (see docs/google-sheets.md)."
+        )
+    return Path(chosen).expanduser()
+
+
+def load_key(path: str | Path | None = None) -> ServiceAccountKey:
+    """Read a service-account key file and make credentials for the spreadsheets scope."""
+    key_path = credentials_path(path)
+    try:
+        info = json.loads(key_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise CredentialsError(
+            f"The key file {key_path} does not exist: check {CREDENTIALS_ENV} or download a "
+            "JSON key for the service account (see docs/google-sheets.md)."
+        ) from error
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CredentialsError(
+            f"The key file {key_path} is not a readable JSON key: download a new JSON key "
+            "for the service account and point "
+            f"{CREDENTIALS_ENV} at it."
+        ) from error
+    if not isinstance(info, dict) or info.get("type") != "service_account":
+        kind = info.get("type") if isinstance(info, dict) else None
+        raise CredentialsError(
+            f"The key file {key_path} is not a service-account key (type {kind!r}): create a "
+            "service account, add a JSON key and point "
+            f"{CREDENTIALS_ENV} at it."
+        )
+    missing = [name for name in _KEY_FIELDS if not info.get(name)]
+    if missing:
+        raise CredentialsError(
+            f"The key file {key_path} lacks {', '.join(missing)}: download a new JSON key for "
+            "the service account."
+        )
+    try:
+        # token_uri comes from the key file itself, so another token endpoint can serve it.
+        credentials = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+    except (ValueError, TypeError) as error:
+        raise CredentialsError(
+            f"The key file {key_path} holds a malformed private key: download a new JSON key "
+            "for the service account."
+        ) from error
+    return ServiceAccountKey(key_path, info["client_email"], credentials)
+
+
+def api_url(url: str | None = None) -> str:
+    """The Sheets API base URL: the given one, else SALESOPS_SHEETS_API_URL, else Google's."""
+    return (url or os.environ.get(API_URL_ENV) or GOOGLE_API_URL).rstrip("/")
+
+
+class SheetsHTTPClient(HTTPClient):
+    """gspread's HTTP client with a configurable base URL and bounded retries."""
+
+    def __init__(self, auth: Any, session: requests.Session | None = None) -> None:
+        super().__init__(auth, session)
+        self.base_url = GOOGLE_API_URL
+        self.retry = RetryPolicy()
+        self.timeout = (10.0, 120.0)
+
+    def request(
+        self,
+        method: str,
+        endpoint: str,
+        params: Any = None,
+        data: bytes | None = None,
+        json: Mapping[str, Any] | None = None,
+        files: Any = None,
+        headers: MutableMapping[str, str] | None = None,
+    ) -> requests.Response:
+        """Send one API call, retrying quota and server errors within the budget."""
+        if endpoint.startswith(GOOGLE_API_URL):
+            # gspread builds its URLs at import time; swap the host here, not in its constants.
+            endpoint = self.base_url + endpoint[len(GOOGLE_API_URL) :]
+        waited = 0.0
+        attempt = 0
+        while True:
+            try:
+                return super().request(method, endpoint, params, data, json, files, headers)
+            except APIError as error:
+                status = error.response.status_code
+                if status not in _RETRYABLE:
+                    raise
+                failure: Exception = error
+                retry_after = _retry_after(error.response)
+                reason = f"{status} {error.response.reason or ''}".strip()
+            except (requests.ConnectionError, requests.Timeout) as error:
+                failure, retry_after, reason = error, None, "no answer"
+            except RefreshError as error:
+                raise CredentialsError(
+                    f"Google refused the service account's key ({error.args[0]}): create a new "
+                    f"JSON key for the service account and point {CREDENTIALS_ENV} at it."
+                ) from error
+            except TransportError as error:
+                raise SheetsApiError(
+                    f"Could not reach Google's token endpoint ({error}): check the network."
+                ) from error
+            delay = self.retry.delay(attempt, retry_after)
+            attempt += 1
+            if attempt >= self.retry.max_attempts or waited + delay > self.retry.budget_seconds:
+                raise SheetsApiError(
+                    f"Google Sheets kept answering {reason} for {waited:.0f} s after "
+                    f"{attempt} attempts: the API quota is probably used up; wait a minute and "
+                    "sync again."
+                ) from failure
+            self.retry.waits.append(delay)
+            self.retry.sleep(delay)
+            waited += delay
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None  # an HTTP date: rare for Google APIs, fall back to backoff
+
+
+def open_client(
+    key: ServiceAccountKey, base_url: str | None = None, retry: RetryPolicy | None = None
+) -> gspread.Client:
+    """A gspread client that talks to `base_url` with this key and retry policy."""
+    client = gspread.Client(key.credentials, http_client=SheetsHTTPClient)
+    http = client.http_client
+    assert isinstance(http, SheetsHTTPClient)
+    http.base_url = api_url(base_url)
+    if retry is not None:
+        http.retry = retry
+    return client

@@ -1,0 +1,132 @@
+"""Which cells of a computed tab changed: compare the planned grid with the one read."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+_EPOCH = datetime(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A rectangle of changed cells: rows `top`..`bottom`-1, columns `left`..`right`-1."""
+
+    top: int
+    bottom: int
+    left: int
+    right: int
+
+    @property
+    def cells(self) -> int:
+        """How many cells the block covers."""
+        return (self.bottom - self.top) * (self.right - self.left)
+
+
+def serial(value: date | datetime) -> float:
+    """Days since 1899-12-30, the number Sheets stores for a date or date-time."""
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    delta = value.replace(tzinfo=None) - _EPOCH
+    return delta.days + (delta.seconds + delta.microseconds / 1_000_000) / 86400
+
+
+def comparable(value: Any) -> tuple[str, Any] | None:
+    """A value as the API reads it back (UNFORMATTED_VALUE, SERIAL_NUMBER), for equality.
+
+    Tagged by kind so `True` never equals `1`; dates compare as serials rounded to
+    about a millisecond, since that is all a sheet keeps.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, date):
+        return ("number", round(serial(value), 8))
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return ("number", round(float(value), 8) if abs(value) < 1e6 else float(value))
+    return ("text", str(value))
+
+
+def cell_at(grid: Sequence[Sequence[Any]], row: int, column: int) -> Any:
+    """A cell of a ragged grid (None outside it)."""
+    if row < len(grid) and column < len(grid[row]):
+        return grid[row][column]
+    return None
+
+
+def _same_row(old_row: Sequence[Any], new_row: Sequence[Any]) -> bool:
+    # Fast path for the common case; comparing types keeps `True` apart from `1`.
+    return list(old_row) == list(new_row) and list(map(type, old_row)) == list(map(type, new_row))
+
+
+def _changed_columns(old_row: Sequence[Any], new_row: Sequence[Any]) -> list[int]:
+    return [
+        column
+        for column in range(max(len(old_row), len(new_row)))
+        if comparable(cell_at([old_row], 0, column)) != comparable(cell_at([new_row], 0, column))
+    ]
+
+
+def changed_blocks(old: Sequence[Sequence[Any]], new: Sequence[Sequence[Any]]) -> list[Block]:
+    """Blocks covering every cell whose value differs; consecutive changed rows merge.
+
+    Rows of `old` beyond `new` count as changed (their cells must be cleared).
+    """
+    blocks: list[Block] = []
+    current: list[int] | None = None  # [top, bottom, left, right]
+    for row in range(max(len(old), len(new))):
+        old_row = old[row] if row < len(old) else ()
+        new_row = new[row] if row < len(new) else ()
+        if not old_row:  # a new row: every filled cell changes
+            filled = [index for index, value in enumerate(new_row) if comparable(value)]
+            columns = filled[:1] + filled[-1:]
+        elif _same_row(old_row, new_row):
+            columns = []
+        else:
+            columns = _changed_columns(old_row, new_row)
+        if not columns:
+            if current:
+                blocks.append(Block(*current))
+                current = None
+            continue
+        left, right = columns[0], columns[-1] + 1
+        if current and current[1] == row:
+            current[1] = row + 1
+            current[2] = min(current[2], left)
+            current[3] = max(current[3], right)
+        else:
+            if current:
+                blocks.append(Block(*current))
+            current = [row, row + 1, left, right]
+    if current:
+        blocks.append(Block(*current))
+    return blocks
+
+
+def new_log_rows(existing: Sequence[Sequence[Any]], planned: Sequence[Sequence[Any]]) -> list:
+    """Planned rows of an append-only tab that are not in it yet, in planned order.
+
+    Works whether the plan holds the whole log or only this sync's rows: each planned
+    row is matched at most once against an equal existing row.
+    """
+    width = max((len(row) for row in planned), default=0)
+
+    def key(row: Sequence[Any]) -> tuple:
+        return tuple(comparable(cell_at([row], 0, column)) for column in range(width))
+
+    seen = Counter(key(row) for row in existing)
+    fresh = []
+    for row in planned:
+        row_key = key(row)
+        if seen[row_key]:
+            seen[row_key] -= 1
+        else:
+            fresh.append(list(row))
+    return fresh
