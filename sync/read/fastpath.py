@@ -19,6 +19,7 @@ from sync.schema import ColumnSpec
 
 SLOW = object()  # "this cell needs the full reader"
 _LARGEST_EXACT = 2.0**53  # beyond this a float no longer holds every whole number
+_MEMORY = 50_000  # distinct date cells remembered per column and Date Format
 
 
 def _ignore(_: str) -> None:
@@ -36,15 +37,32 @@ def _refuse(_: str) -> None:
 def fast_reader(column: ColumnSpec, context: ReadContext) -> Callable[[Any], Any]:
     """A function giving a cell's value when it reads without a problem, else `SLOW`."""
     shortcut = _shortcut(column)
+    # A date column repeats the same few hundred days (serial numbers or text) over
+    # thousands of rows: remember each one's reading.
+    seen: dict[tuple[type, Any], Any] | None = {} if column.type == "date" else None
+
+    def parse(value: Any) -> Any:
+        try:  # text to parse, such as `$1,200` or `2026-11-03`, or a serial date
+            return read_cell(column, value, context, _refuse)
+        except Exception:  # a problem or a caveat: the row model reads it and explains it
+            return SLOW
 
     def read(value: Any) -> Any:
         quick = shortcut(value)
         if quick is not SLOW or value is None:
             return quick
-        try:  # text to parse, such as `$1,200` or `2026-11-03`
-            return read_cell(column, value, context, _refuse)
-        except Exception:  # a problem or a caveat: the row model reads it and explains it
-            return SLOW
+        if seen is None:
+            return parse(value)
+        key = (type(value), value)
+        try:
+            return seen[key]
+        except KeyError:
+            result = parse(value)
+            if len(seen) < _MEMORY:
+                seen[key] = result
+            return result
+        except TypeError:  # an unhashable value
+            return parse(value)
 
     return read
 
