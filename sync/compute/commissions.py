@@ -19,7 +19,7 @@ from datetime import date
 
 import pandas as pd
 
-from sync.compute.periods import label_bounds, period_bounds, period_labels
+from sync.compute.periods import label_bounds, period_bounds, period_label, period_labels
 from sync.compute.tiers import (
     Tier,
     band_label,
@@ -41,6 +41,11 @@ COLUMNS = [
 def name_key(name: object) -> str | None:
     """Reps and teams are matched trimmed and case-insensitive."""
     return plan_key(name)
+
+
+def _keys(names: pd.Series) -> pd.Series:
+    """`name_key` of many names, worked out once per distinct name."""
+    return names.map({name: name_key(name) for name in names.dropna().unique()})
 
 
 @dataclass
@@ -94,8 +99,7 @@ def _goal_targets(
         start, end = goal.period_start.date(), goal.period_end.date()
         if period_bounds(start, settings.period, settings.fiscal_year_start) != (start, end):
             continue
-        label = period_labels(pd.Series([goal.period_start]), settings.period,
-                              settings.fiscal_year_start).iloc[0]
+        label = period_label(start, settings.period, settings.fiscal_year_start)
         key = (str(name_key(goal.owner)), label)
         if key in targets:
             issues.append(Issue(
@@ -116,14 +120,17 @@ def _clawbacks(lines: pd.DataFrame, days: int) -> tuple[list[Clawback], pd.Serie
     sales = lines[(lines["amount"] > 0) & lines["deal_id"].notna()]
     if refunds.empty or sales.empty:
         return [], counted
-    pairs = refunds.reset_index(names="refund").merge(
-        sales.reset_index(names="sale"), on="deal_id", suffixes=("", "_sale")
-    )
-    age = (pairs["date"] - pairs["date_sale"]).dt.days
-    pairs = pairs[(age >= 0) & (age <= days)]
-    # The latest sale before the refund is the one it undoes.
-    pairs = pairs.sort_values(["refund", "date_sale", "sale"])
-    pairs = pairs.drop_duplicates("refund", keep="last")
+    # The latest sale of the same deal on or before the refund is the one it undoes.
+    pairs = pd.merge_asof(
+        refunds.reset_index(names="refund").sort_values("date"),
+        sales.reset_index(names="sale").sort_values(["date", "sale"])[
+            ["date", "deal_id", "sale", "rep_key", "period"]
+        ].rename(columns={"rep_key": "rep_key_sale", "period": "period_sale"}).assign(
+            date_sale=lambda frame: frame["date"]),
+        on="date", by="deal_id", direction="backward",
+        tolerance=pd.Timedelta(days=days),
+    ).dropna(subset=["sale"])
+    pairs["sale"] = pairs["sale"].astype(int)
     left = sales["amount"].to_dict()
     found = []
     for pair in pairs.sort_values(["date", "refund"]).itertuples(index=False):
@@ -147,7 +154,7 @@ def _new_customers(revenue: pd.DataFrame, settings: WorkbookSettings) -> pd.Seri
     first = sales.sort_values(["date", "source", "row"], kind="mergesort").drop_duplicates(
         "customer_key")
     first = first[first["rep"].notna()]
-    keys = first["rep"].map(name_key)
+    keys = _keys(first["rep"])
     labels = period_labels(first["date"], settings.period, settings.fiscal_year_start)
     return first.groupby([keys, labels]).size()
 
@@ -202,9 +209,10 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
                                                             strict=True)}
 
     lines = revenue[revenue["rep"].notna() & revenue["date"].notna()].copy()
-    lines["rep_key"] = lines["rep"].map(name_key)
+    lines["rep_key"] = _keys(lines["rep"])
     lines["period"] = period_labels(lines["date"], settings.period, settings.fiscal_year_start)
-    for key, rep in zip(lines["rep_key"], lines["rep"], strict=True):
+    credited = lines.drop_duplicates("rep_key")
+    for key, rep in zip(credited["rep_key"], credited["rep"], strict=True):
         display.setdefault(key, str(rep).strip())
 
     clawbacks, counted = _clawbacks(lines, settings.clawback_days)

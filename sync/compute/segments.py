@@ -187,16 +187,23 @@ def _predictions(
     return result, []
 
 
-def _lifecycle(row: pd.Series, open_deal_keys: set[str], settings) -> str:
-    if pd.isna(row["first_order"]):
-        return "Prospect" if row.name in open_deal_keys else "Inactive"
-    if row["Recency Days"] > settings.churned_after_days:
-        return "Churned"
-    if row["Recency Days"] > settings.at_risk_after_days:
-        return "At Risk"
-    if row["T"] <= settings.new_customer_days:
-        return "New"
-    return "Active"
+def lifecycle_stages(history: pd.DataFrame, open_deal_keys: set[str], settings) -> pd.Series:
+    """Prospect, Inactive, Churned, At Risk, New or Active: the first that applies."""
+    no_orders = history["first_order"].isna()
+    since_last = history["Recency Days"]
+    since_first = history["T"]
+    stage = np.select(
+        [
+            no_orders & history.index.isin(list(open_deal_keys)),
+            no_orders,
+            since_last > settings.churned_after_days,
+            since_last > settings.at_risk_after_days,
+            since_first <= settings.new_customer_days,
+        ],
+        ["Prospect", "Inactive", "Churned", "At Risk", "New"],
+        default="Active",
+    )
+    return pd.Series(stage, index=history.index, dtype=object)
 
 
 def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
@@ -234,7 +241,7 @@ def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFra
     pipeline = tables.pipeline
     open_deal_keys = set(customer_key(pipeline.loc[pipeline["stage"].isin(open_stages),
                                                    "customer"]).dropna())
-    lifecycle = history.apply(_lifecycle, axis=1, args=(open_deal_keys, settings))
+    lifecycle = lifecycle_stages(history, open_deal_keys, settings)
 
     listed = tables.customers.dropna(subset=["customer"])
     nps = dict(zip(customer_key(listed["customer"]), listed["nps"], strict=True))
