@@ -267,3 +267,19 @@ def test_an_empty_tab_warns():
          'The Goals tab is empty: type its headers in row 1 ("salesops init" creates a tab '
          "with them)"),
     ]
+
+
+def test_blank_active_means_yes():
+    grids = workbook(Team=[["Rep", "Active"], ["Ana", None], ["Bo", "no"], ["Cy", "是"]])
+    tables, issues = validate_workbook(grids, today=TODAY)
+    assert tables.team["active"].tolist() == [True, False, True]
+    assert issues_of(issues, "Team") == []
+
+
+def test_a_repeated_bad_cell_is_reported_on_every_row():
+    grids = workbook(Orders=[["Date", "Amount"], ["31/02/2026", 1], [46082, 2], ["31/02/2026", 3]])
+    tables, issues = validate_workbook(grids, today=TODAY)
+    assert tables.orders["row"].tolist() == [3]
+    assert [(row, value) for row, _, value, _, _ in issues_of(issues, "Orders")] == [
+        (2, "31/02/2026"), (4, "31/02/2026"),
+    ]
