@@ -92,11 +92,12 @@ def demo_grids(size: int = 1, seed: int = 7, *, today: date | None = None) -> di
         "Orders": orders,
         "Commission Plans": plan_rows(),
     }
-    return {
-        spec.tab: [spec.headers, *([row.get(header) for header in spec.headers]
-                                   for row in rows[spec.tab])]
-        for spec in input_tabs()
-    }
+    grids = {}
+    for spec in input_tabs():
+        headers = spec.headers
+        grids[spec.tab] = [headers, *([row.get(header) for header in headers]
+                                      for row in rows[spec.tab])]
+    return grids
 
 
 def settings_rows(today: date) -> list[Row]:
@@ -179,23 +180,24 @@ def quarter_of(calendar: Calendar, offset: int) -> date:
 def history_by_rep(calendar: Calendar, deals: list[Deal], deal_ids: list[str],
                    lines: list[OrderLine]) -> dict[str, dict[tuple[int, date], float]]:
     """Per metric, the (rep, quarter start) figures the goals are set from."""
+    quarters = [quarter_of(calendar, offset) for offset in range(calendar.days + 1)]
     figures: dict[str, dict[tuple[int, date], float]] = {
         metric: defaultdict(float)
         for metric in ("Revenue", "Deals Won", "New Customers", "Pipeline Created")
     }
     linked = {line.deal_id for line in lines if line.deal_id}
     for line in lines:
-        figures["Revenue"][line.rep, quarter_of(calendar, line.day)] += line.amount
+        figures["Revenue"][line.rep, quarters[line.day]] += line.amount
     first_sale: dict[int, OrderLine] = {}
     for line in sorted(lines, key=lambda line: line.day):
         if line.amount > 0:
             first_sale.setdefault(line.customer, line)
     for line in first_sale.values():
-        figures["New Customers"][line.rep, quarter_of(calendar, line.day)] += 1
+        figures["New Customers"][line.rep, quarters[line.day]] += 1
     for deal, deal_id in zip(deals, deal_ids, strict=True):
-        figures["Pipeline Created"][deal.owner, quarter_of(calendar, deal.created)] += deal.amount
+        figures["Pipeline Created"][deal.owner, quarters[deal.created]] += deal.amount
         if deal.outcome == "Won" and deal.closed is not None:
-            quarter = quarter_of(calendar, deal.closed)
+            quarter = quarters[deal.closed]
             figures["Deals Won"][deal.owner, quarter] += 1
             if deal_id not in linked:
                 figures["Revenue"][deal.owner, quarter] += deal.amount

@@ -243,17 +243,23 @@ def assign_deal_customers(
 ) -> None:
     """Give each deal a customer of its owner: buyers for won deals, often prospects for others."""
     everyone = np.arange(len(customers.names))
+    pools = []
+    for owner in range(len(REPS)):
+        mine = everyone[customers.owners == owner]
+        buyers = mine[~customers.prospect[mine]]
+        buyers = buyers[np.argsort(customers.end[buyers], kind="stable")]  # by last buying day
+        pools.append((mine, buyers, customers.end[buyers], mine[customers.prospect[mine]]))
     for deal in deals:
-        mine = customers.owners == deal.owner
-        if deal.outcome == "Won":
-            pool = everyone[mine & ~customers.prospect & (customers.end >= (deal.closed or 0))]
+        mine, buyers, last_days, prospects = pools[deal.owner]
+        if deal.outcome == "Won":  # someone still buying when the deal closed
+            pool = buyers[np.searchsorted(last_days, deal.closed or 0):]
         elif rng.random() < (0.35 if deal.outcome == "Lost" else 0.30):
-            pool = everyone[mine & customers.prospect]
+            pool = prospects
         else:
-            pool = everyone[mine & ~customers.prospect]
+            pool = buyers
         if len(pool) == 0:
-            pool = everyone[mine] if mine.any() else everyone
-        deal.customer = int(rng.choice(pool))
+            pool = mine if len(mine) else everyone
+        deal.customer = int(pool[rng.integers(len(pool))])
 
 
 def deal_rows(rng: np.random.Generator, calendar: Calendar, deals: list[Deal],
