@@ -249,6 +249,14 @@ def test_demo_prints_the_key_figures_and_the_summary(tmp_path):
     assert "4 errors" in result.output  # the four honest mistakes
 
 
+def test_the_demo_funnel_flags_the_rep_whose_proposals_stall(demo_book):
+    from sync.backends.xlsx import XlsxBackend
+
+    header, *rows = XlsxBackend(demo_book).read(["Funnel"])["Funnel"]
+    rep, flag = header.index("Rep"), header.index("Flag")
+    assert "Ben Carter" in {row[rep] for row in rows if row[flag]}
+
+
 def test_demo_defaults_to_demo_xlsx(tmp_path):
     result = run("demo")
     assert result.exit_code == 0, result.output
