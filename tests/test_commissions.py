@@ -185,6 +185,14 @@ def test_refund_outside_the_window_stays_in_revenue_and_is_not_clawed_back():
         38_000, 1_000, 0, 1_000]
 
 
+@pytest.mark.parametrize(("clawback_days", "clawed"), [(26, 40), (25, 0)])
+def test_clawback_window_includes_its_last_day(clawback_days, clawed):
+    # sale 2026-10-10, refund 2026-11-05: 26 days apart
+    settings = WorkbookSettings(as_of=date(2026, 11, 30), clawback_days=clawback_days)
+    table, _ = pay(settings, goals=CLAWBACK_GOALS, orders=CLAWBACK_ORDERS)
+    assert row_of(table)["Clawbacks"] == clawed
+
+
 def test_refund_without_a_deal_id_stays_in_revenue():
     orders = [sale("2026-10-10", 10_000, deal_id="D1"), sale("2026-11-02", 40_000),
               sale("2026-11-05", -2_000)]

@@ -50,14 +50,13 @@ def _keys(names: pd.Series) -> pd.Series:
 
 @dataclass
 class Clawback:
-    """A refund taking back the commission paid on its sale."""
+    """A refund taking back the commission paid on its sale, from the rep paid for it."""
 
     rep: str
     period: str
     refund_date: date
     deal_id: str
     base: float
-    sale_rep: str
     sale_period: str
     rate: float = 0.0
 
@@ -141,8 +140,7 @@ def _clawbacks(lines: pd.DataFrame, days: int) -> tuple[list[Clawback], pd.Serie
         counted[pair.refund] += base  # the clawed part leaves revenue; any excess stays
         found.append(Clawback(
             rep=pair.rep_key_sale, period=pair.period, refund_date=pair.date.date(),
-            deal_id=pair.deal_id, base=base, sale_rep=pair.rep_key_sale,
-            sale_period=pair.period_sale,
+            deal_id=pair.deal_id, base=base, sale_period=pair.period_sale,
         ))
     return found, counted
 
@@ -268,7 +266,7 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
                              f"team bonus {format_money(settings.team_bonus)}")
 
     for claw in clawbacks:
-        sale = rows[(claw.sale_rep, claw.sale_period)]
+        sale = rows[(claw.rep, claw.sale_period)]
         claw.rate = sale.effective_rate
         rows[(claw.rep, claw.period)].clawbacks.append(claw)
 

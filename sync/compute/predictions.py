@@ -101,7 +101,7 @@ def _maximise(negative_ll, start: FloatArray) -> FloatArray:
             # Line searches can stall near the optimum: carry on from where it stopped.
             restart = result.x if np.isfinite(result.fun) else start
             polished = minimize(negative_ll, restart, method="Nelder-Mead", bounds=bounds,
-                                options={"maxiter": 20000, "xatol": 1e-8, "fatol": 1e-10})
+                                options={"maxiter": 2000, "xatol": 1e-8, "fatol": 1e-10})
             if not np.isfinite(result.fun) or polished.fun <= result.fun:
                 result = polished
     if not (np.isfinite(result.fun) and np.all(np.isfinite(result.x))):
