@@ -229,8 +229,8 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
         team_revenue: dict[tuple[str, str], float] = {}
         for (rep_key, label), amount in revenue_of.items():
             if rep_key in team_of:
-                team_key = (team_of[rep_key], label)
-                team_revenue[team_key] = team_revenue.get(team_key, 0.0) + amount
+                team_period = (team_of[rep_key], label)
+                team_revenue[team_period] = team_revenue.get(team_period, 0.0) + amount
         team_met = {
             key for key, actual in team_revenue.items()
             if key in targets and actual >= targets[key][0]
@@ -239,8 +239,8 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
     keys: set[tuple[str, str]] = set(revenue_of.index)
     keys |= {(claw.rep, claw.period) for claw in clawbacks}
     keys |= {key for key in targets if key[0] in display and key[0] in members.index}
-    for team_key, label in team_met:
-        keys |= {(rep_key, label) for rep_key in members.index[members["team_key"] == team_key]}
+    for team, label in team_met:
+        keys |= {(rep_key, label) for rep_key in members.index[members["team_key"] == team]}
 
     rows = {key: Payout(display[key[0]], key[1]) for key in keys}
     for key, row in rows.items():
