@@ -91,14 +91,21 @@ def revenue_lines(tables: Tables) -> pd.DataFrame:
     })
     lines = pd.concat([order_lines, deal_lines], ignore_index=True) if len(deal_lines) else order_lines
     lines = lines.reset_index(drop=True)
-    lines["customer_key"] = customer_key(lines["customer"]) if len(lines) else pd.Series(dtype=object)
-    missing_rep = lines["rep"].isna()
-    lines.loc[missing_rep, "rep"] = lines.loc[missing_rep, "customer_key"].map(owner_of_customer)
-    missing_region = lines["region"].isna()
-    lines.loc[missing_region, "region"] = lines.loc[missing_region, "customer_key"].map(
-        region_of_customer
-    )
-    for name in ("rep", "region", "customer", "product", "deal_id", "order_id"):
-        values = lines[name].astype(object)
-        lines[name] = values.where(values.notna(), None)
+    # Text columns are plain objects with None for blank, whatever dtype pandas inferred.
+    text = {
+        name: [value if isinstance(value, str) else None for value in lines[name]]
+        for name in ("rep", "region", "customer", "product", "deal_id", "order_id")
+    }
+    keys = [name.strip().casefold() if name else None for name in text["customer"]]
+    text["customer_key"] = keys
+    text["rep"] = [
+        rep if rep is not None else owner_of_customer.get(key)
+        for rep, key in zip(text["rep"], keys, strict=True)
+    ]
+    text["region"] = [
+        region if region is not None else region_of_customer.get(key)
+        for region, key in zip(text["region"], keys, strict=True)
+    ]
+    for name, values in text.items():
+        lines[name] = pd.Series(values, index=lines.index, dtype=object)
     return lines[REVENUE_COLUMNS]

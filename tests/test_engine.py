@@ -1,0 +1,144 @@
+"""The whole sync: read -> validate -> compute -> write, end to end."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
+
+from sync.backends.xlsx import XlsxBackend
+from sync.backends.xlsx_template import write_input_workbook
+from sync.demo import demo_grids
+from sync.engine import compute_tabs, sync_workbook
+from sync.read import validate_workbook
+from sync.schema import computed_tabs, tab_spec
+
+TODAY = date(2026, 11, 26)
+NOW = datetime(2026, 11, 26, 9, 30)
+COMPUTED = [spec.tab for spec in computed_tabs()]
+
+
+def sheet(path, name):
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+
+
+@pytest.fixture(scope="module")
+def demo_book(tmp_path_factory):
+    path = tmp_path_factory.mktemp("engine") / "demo.xlsx"
+    write_input_workbook(path, demo_grids(size=1, seed=7, today=TODAY))
+    return path
+
+
+def test_sync_writes_every_computed_tab_and_reports(demo_book):
+    report = sync_workbook(XlsxBackend(demo_book), now=NOW)
+    assert report.tabs_written == COMPUTED
+    assert report.rows_read["Pipeline"] == 300
+    assert report.rows_read["Orders"] == 2000
+    assert report.as_of == TODAY
+    # the demo's four honest mistakes are the four Errors
+    assert report.error_count == 4
+    assert [name for name, _ in report.kpis] == [
+        "Revenue This Period", "Revenue Goal Attainment", "Win Rate", "Average Deal Size",
+        "Sales Cycle Days", "Sales Velocity Per Day", "Open Pipeline", "Weighted Pipeline",
+        "Pipeline Coverage", "Stuck Deals", "Customers At Risk", "NPS", "Data Issues",
+    ]
+    for tab in COMPUTED:
+        rows = sheet(demo_book, tab)
+        assert rows[0][: len(tab_spec(tab).headers)] == tab_spec(tab).headers
+    issues = sheet(demo_book, "Data Issues")[1:]
+    assert not [row for row in issues if "could not be computed" in str(row[5])]
+    assert sorted(row[2] for row in issues if row[4] == "Error") == [
+        "Amount", "Deal ID", "Expected Close", "Stage"
+    ]
+
+
+def test_a_second_sync_appends_nothing_to_the_stage_log(demo_book):
+    sync_workbook(XlsxBackend(demo_book), now=NOW)
+    first = sheet(demo_book, "Stage Log")
+    sync_workbook(XlsxBackend(demo_book), now=NOW + timedelta(hours=1))
+    second = sheet(demo_book, "Stage Log")
+    assert second == first
+    # one first-sight row per valid deal: 300 rows less the 3 dropped by an Error
+    # (unknown stage, impossible Expected Close date, duplicate Deal ID)
+    assert len(first) - 1 == 297
+
+
+def test_the_owners_input_tabs_are_not_written(demo_book):
+    before = {name: sheet(demo_book, name) for name in ("Pipeline", "Orders", "Goals")}
+    sync_workbook(XlsxBackend(demo_book), now=NOW)
+    assert {name: sheet(demo_book, name) for name in before} == before
+
+
+# A workbook of plausible but awkward values: zero amounts, one-day periods, reps and
+# customers that appear nowhere else, deals in every stage, refunds, empty tabs.
+names = st.sampled_from(["Ana", "Bo", "Cy", "Di", ""])
+customers = st.sampled_from(["Acme", "acme ", "Zed", "Orbit", None])
+days = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 3, 1))
+stages = st.sampled_from(["Lead", "Qualified", "Proposal", "Negotiation", "Won", "Lost"])
+
+
+@st.composite
+def workbooks(draw):
+    pipeline = [["Deal ID", "Customer", "Owner", "Stage", "Amount", "Created", "Expected Close",
+                 "Closed", "Product", "Region"]]
+    for index in range(draw(st.integers(0, 12))):
+        created = draw(days)
+        pipeline.append([
+            f"D{index}", draw(customers), draw(names), draw(stages),
+            draw(st.sampled_from([0, 1, 999.5, 25000])), created,
+            draw(st.none() | days), created + timedelta(days=draw(st.integers(0, 90))),
+            draw(st.sampled_from(["Pro", "Lite", None])), draw(st.sampled_from(["N", "S", None])),
+        ])
+    orders = [["Order ID", "Date", "Customer", "Amount", "Rep", "Deal ID", "Product"]]
+    for index in range(draw(st.integers(0, 25))):
+        orders.append([
+            draw(st.sampled_from([f"O{index}", "O1", None])), draw(days), draw(customers),
+            draw(st.sampled_from([-300, -1, 0, 10, 1200.5, 90000])), draw(names),
+            draw(st.sampled_from([None, "D0", "D1", "D9"])), draw(st.sampled_from(["Pro", None])),
+        ])
+    team = [["Rep", "Team", "Commission Plan", "Active"]] + [
+        [rep, draw(st.sampled_from(["East", "West", None])), draw(st.sampled_from(["Std", "X", None])),
+         draw(st.sampled_from(["Yes", "No"]))]
+        for rep in ("Ana", "Bo", "Cy")
+    ]
+    plans = [["Plan", "From %", "To %", "Rate", "Bonus"]] + draw(st.sampled_from([
+        [],
+        [["Std", "0%", "100%", "5%", None], ["Std", "100%", None, "8%", 500]],
+        [["Std", "0%", "50%", "2%", None], ["Std", "40%", None, "5%", None]],  # overlap
+        [["Std", "10%", None, "3%", 0]],  # no tier from 0%
+    ]))
+    goals = [["Owner", "Metric", "Period Start", "Period End", "Target", "Product", "Region"]]
+    for _ in range(draw(st.integers(0, 6))):
+        start = draw(days)
+        goals.append([
+            draw(st.sampled_from(["Ana", "East", "Company", "Nobody"])),
+            draw(st.sampled_from(["Revenue", "Deals Won", "New Customers", "Pipeline Created"])),
+            start, start + timedelta(days=draw(st.integers(-5, 120))),
+            draw(st.sampled_from([0, 1, 50000, -3, None])), draw(st.sampled_from([None, "Pro"])),
+            draw(st.sampled_from([None, "N"])),
+        ])
+    customer_rows = [["Customer", "NPS", "Satisfaction", "Owner"]] + [
+        [name, draw(st.sampled_from([None, 0, 6, 9, 10])), draw(st.sampled_from([None, 1, 5])),
+         draw(names)]
+        for name in ("Acme", "Zed", "Quiet")
+    ]
+    period = draw(st.sampled_from(["Month", "Quarter"]))
+    settings_rows = [["Setting", "Value"], ["As Of", draw(days)], ["Period", period],
+                     ["Fiscal Year Start", draw(st.integers(1, 12))],
+                     ["New Customer Bonus", 100], ["Team Bonus", 50]]
+    return {"Pipeline": pipeline, "Orders": orders, "Team": team, "Commission Plans": plans,
+            "Goals": goals, "Customers": customer_rows, "Settings": settings_rows}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workbooks())
+def test_no_workbook_makes_a_computation_fail(grids):
+    tables, issues = validate_workbook(grids, today=TODAY)
+    computed = compute_tabs(tables, issues, NOW)
+    failures = [issue.problem for issue in computed.issues if "could not be computed" in issue.problem]
+    assert failures == []
+    assert [output.name for output in computed.outputs] == COMPUTED
+    for output in computed.outputs:
+        assert output.headers[: len(tab_spec(output.name).headers)] == tab_spec(output.name).headers
+        assert all(len(row) == len(output.columns) for row in output.rows)
