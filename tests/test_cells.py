@@ -139,10 +139,20 @@ def test_percent_points_warning_message():
     assert warnings == ['"25" is read as 25%: type 25% to say so, or 0.25 if you meant a fraction']
 
 
-@pytest.mark.parametrize("value", ["high", "%", "1.2k%", True])
-def test_parse_percent_refuses(value):
-    with pytest.raises(CellError, match="is not a"):
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("high", '"high" is not a percent: type a percent such as 25%'),
+        ("%", '"%" is not a percent: type a percent such as 25%'),
+        ("1.2k%", '"1.2k%" is not a percent: type a percent such as 25%'),
+        ("25%%", '"25%%" is not a percent: type a percent such as 25%'),
+        (True, '"TRUE" is not a percent: type a percent such as 25%'),
+    ],
+)
+def test_parse_percent_refuses(value, message):
+    with pytest.raises(CellError) as refused:
         parse_percent(value, 1)
+    assert str(refused.value) == message
 
 
 @pytest.mark.parametrize(

@@ -192,7 +192,10 @@ def parse_percent(
     if isinstance(value, str):
         text = _normal(value)
         if text.endswith("%"):
-            number = parse_number(text[:-1].strip())
+            try:
+                number = parse_number(text[:-1].strip())
+            except CellError:
+                number = None
             if number is None:
                 raise CellError(f'"{value}" is not a percent: type a percent such as 25%')
             return number / 100
