@@ -195,6 +195,22 @@ def _no_plan_reason(in_team: bool, plan: object, known: dict[str, str]) -> str:
     return f'plan "{str(plan).strip()}" is not in Commission Plans'
 
 
+def _teams_meeting_goals(
+    revenue_of: pd.Series, members: pd.DataFrame, targets: dict[tuple[str, str], tuple[float, int]]
+) -> set[tuple[str, str]]:
+    """(team key, period) where the members' credited revenue reaches the team's goal."""
+    team_of = members["team_key"].dropna().to_dict()
+    team_revenue: dict[tuple[str, str], float] = {}
+    for (rep_key, label), amount in revenue_of.items():
+        if rep_key in team_of:
+            team_period = (team_of[rep_key], label)
+            team_revenue[team_period] = team_revenue.get(team_period, 0.0) + amount
+    return {
+        key for key, actual in team_revenue.items()
+        if key in targets and actual >= targets[key][0]
+    }
+
+
 def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """The Commissions table and its issues: plan errors, missing quotas, unpaid reps."""
     settings = tables.settings
@@ -222,19 +238,7 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
     issues += goal_issues
     new_customers = _new_customers(revenue, settings)
 
-    team_met: set[tuple[str, str]] = set()
-    if settings.team_bonus > 0:
-        # A team's actual is the sum of its members' credited revenue.
-        team_of = members["team_key"].dropna().to_dict()
-        team_revenue: dict[tuple[str, str], float] = {}
-        for (rep_key, label), amount in revenue_of.items():
-            if rep_key in team_of:
-                team_period = (team_of[rep_key], label)
-                team_revenue[team_period] = team_revenue.get(team_period, 0.0) + amount
-        team_met = {
-            key for key, actual in team_revenue.items()
-            if key in targets and actual >= targets[key][0]
-        }
+    team_met = _teams_meeting_goals(revenue_of, members, targets) if settings.team_bonus else set()
 
     keys: set[tuple[str, str]] = set(revenue_of.index)
     keys |= {(claw.rep, claw.period) for claw in clawbacks}
@@ -287,9 +291,8 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
             )
         row.steps.append(f"payout {format_money(_payout(row))}")
 
-    for rep_key in sorted(unpaid & set(members.index)):
-        if not (revenue_of.index.get_level_values(0) == rep_key).any():
-            continue
+    reps_with_revenue = set(revenue_of.index.get_level_values(0))
+    for rep_key in sorted(unpaid & set(members.index) & reps_with_revenue):
         plan = members["commission_plan"].get(rep_key)
         issues.append(Issue(
             tab="Team", row=int(members.loc[rep_key, "row"]), column="Commission Plan",
