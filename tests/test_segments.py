@@ -226,6 +226,25 @@ def test_predictions_stay_blank_with_one_warning_below_twenty_repeat_customers()
     assert "only 19 customers have ordered on more than one day" in issues[0].problem
 
 
+def test_predicted_value_alone_is_blank_when_no_repeat_order_has_a_value():
+    # every repeat order is free (amount 0): order value cannot be modelled, but the
+    # repeat-purchase model still gives P(Alive) and Expected Orders
+    orders = [dict(o, amount=0.0) if o["date"] != first else o
+              for o, first in _with_first_days(repeat_buyers(25))]
+    table, issues = segments_of(orders=orders)
+    assert table[["P(Alive)", "Expected Orders"]].notna().all().all()
+    assert table["Predicted Value"].isna().all()
+    assert [(i.severity, i.column) for i in issues] == [("Warning", "Predicted Value")]
+    assert issues[0].problem.startswith("Predicted Value is blank: the order-value model")
+
+
+def _with_first_days(orders):
+    first = {}
+    for o in orders:
+        first[o["customer"]] = min(first.get(o["customer"], o["date"]), o["date"])
+    return [(o, first[o["customer"]]) for o in orders]
+
+
 def test_no_customers_gives_an_empty_table():
     table, issues = segments_of()
     assert list(table.columns) == COLUMNS and table.empty and issues == []
