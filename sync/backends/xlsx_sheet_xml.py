@@ -117,6 +117,8 @@ def sheet_xml(
     parts = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
         f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">',
+        # A tab with charts prints on one page, the way an owner hands a dashboard round.
+        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if drawing_rel_id else "",
         f'<dimension ref="A1:{last}"/>',
         '<sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -162,6 +164,7 @@ def sheet_xml(
         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
     )
     if drawing_rel_id:
+        parts.append('<pageSetup orientation="portrait" fitToWidth="1" fitToHeight="1"/>')
         parts.append(f'<drawing r:id="{drawing_rel_id}"/>')
     parts.append("</worksheet>")
     return "".join(parts).encode("utf-8")
