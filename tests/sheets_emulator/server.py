@@ -255,7 +255,8 @@ class SheetsEmulator:
                 {"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}},
             )
         finally:
-            self.calls[endpoint] += 1
+            with self.lock:
+                self.calls[endpoint] += 1
 
     def _inject_fault(self, endpoint: str) -> None:
         with self.lock:
@@ -626,14 +627,8 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {key.lower(): value for key, value in self.headers.items()}
         status, extra, answer = self.emulator.handle(self.command, self.path, headers, body)
         payload = json.dumps(answer, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(payload)))
-        for key, value in extra.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(payload)
         endpoint = _safe_endpoint(self.command, self.path)
+        # Recorded before answering, so a test reading the records after a call sees it.
         with self.emulator.lock:
             self.emulator.records.append(
                 CallRecord(
@@ -646,6 +641,13 @@ class _Handler(BaseHTTPRequestHandler):
                     _decoded(body) if self.emulator.keep_bodies else None,
                 )
             )
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(payload)))
+        for key, value in extra.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = _serve
 

@@ -1,0 +1,60 @@
+"""Credentials, the base-URL override and the retry schedule of the Sheets HTTP client."""
+
+from __future__ import annotations
+
+import pytest
+
+from sync.backends.sheets_auth import (
+    GOOGLE_API_URL,
+    SCOPES,
+    RetryPolicy,
+    api_url,
+    load_key,
+    open_client,
+)
+from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
+    CLIENT_EMAIL,
+    service_account,
+    sheets_emulator,
+    sheets_private_key,
+)
+
+
+@pytest.mark.parametrize(
+    ("attempt", "retry_after", "delay"),
+    [
+        (0, None, 0.5),  # ceiling 1 s x draw 0.5
+        (3, None, 4.0),  # ceiling 2^3 = 8 s x 0.5
+        (9, None, 16.0),  # ceiling capped at 32 s x 0.5
+        (0, 7.0, 7.0),  # never sooner than Retry-After
+        (5, 2.0, 16.0),  # ceiling 32 s x 0.5 = 16 s is already later than 2 s
+    ],
+)
+def test_backoff_with_full_jitter(attempt: int, retry_after: float | None, delay: float) -> None:
+    assert RetryPolicy(jitter=lambda: 0.5).delay(attempt, retry_after) == delay
+
+
+def test_the_key_asks_for_the_spreadsheets_scope_only(service_account) -> None:  # noqa: F811
+    key = load_key(service_account.key_path)
+    assert key.client_email == CLIENT_EMAIL
+    assert (
+        tuple(key.credentials.scopes) == SCOPES == ("https://www.googleapis.com/auth/spreadsheets",)
+    )
+    # The token comes from the key file's own token_uri.
+    assert key.credentials._token_uri.endswith("/token")
+
+
+def test_api_url_from_the_environment(monkeypatch) -> None:
+    monkeypatch.delenv("SALESOPS_SHEETS_API_URL", raising=False)
+    assert api_url() == GOOGLE_API_URL
+    monkeypatch.setenv("SALESOPS_SHEETS_API_URL", "http://127.0.0.1:9999/")
+    assert api_url() == "http://127.0.0.1:9999"
+
+
+def test_gspread_urls_are_rewritten_to_the_base_url(service_account, sheets_emulator) -> None:  # noqa: F811
+    sheets_emulator.create("abc", {"Pipeline": [["Deal ID"]]}, editors=(CLIENT_EMAIL,))
+    client = open_client(load_key(service_account.key_path), sheets_emulator.url)
+    # gspread's own helper, with its https://sheets.googleapis.com URL, reaches the emulator.
+    spreadsheet = client.open_by_key("abc")
+    assert spreadsheet.worksheet("Pipeline").row_values(1) == ["Deal ID"]
+    assert sheets_emulator.calls["get"] >= 1

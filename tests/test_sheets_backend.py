@@ -1,0 +1,406 @@
+"""The Google Sheets backend through real gspread and google-auth, against the emulator."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from sync.backends.sheets import SheetsBackend
+from sync.backends.sheets_auth import RetryPolicy
+from sync.errors import CredentialsError, MissingTabError, SheetsApiError
+from sync.write.plan import ChartSeries, ChartSpec, PlanColumn, TabOutput
+from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
+    CLIENT_EMAIL,
+    service_account,
+    sheets_emulator,
+    sheets_env,
+    sheets_private_key,
+)
+from tests.sheets_emulator.server import SheetsEmulator
+
+SHEET = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
+PIPELINE = [
+    ["Deal ID", "Deal", "Owner", "Stage", "Amount", "Created"],
+    ["D-1", "Acme renewal", "Ana Ruiz", "Proposal", 12000, date(2026, 9, 14)],
+    ["D-2", "Globex", "Bo Chen", "Won", 8000, date(2026, 8, 1)],
+]
+
+
+@pytest.fixture
+def book(sheets_env: SheetsEmulator) -> SheetsEmulator:  # noqa: F811 - fixture by name
+    """An emulated spreadsheet with the owner's Pipeline and Settings, shared with us."""
+    sheets_env.create(
+        SHEET,
+        {"Pipeline": PIPELINE, "Settings": [["Setting", "Value"], ["Currency", "EUR"]]},
+        editors=(CLIENT_EMAIL,),
+    )
+    return sheets_env
+
+
+def no_wait() -> RetryPolicy:
+    """A retry policy that records its waits instead of sleeping."""
+    waits: list[float] = []
+    return RetryPolicy(sleep=waits.append, jitter=lambda: 0.5)
+
+
+def backend(retry: RetryPolicy | None = None) -> SheetsBackend:
+    """A fresh backend, as each sync makes one (URL and key come from the environment)."""
+    return SheetsBackend(SHEET, retry=retry or no_wait())
+
+
+def funnel(deals: int = 3, rows: int = 4) -> TabOutput:
+    """A small hand-built Funnel tab."""
+    return TabOutput(
+        name="Funnel",
+        columns=[
+            PlanColumn("Rep", "text", 18),
+            PlanColumn("Stage", "text", 14),
+            PlanColumn("Deals", "integer", 8),
+            PlanColumn("Amount", "money", 14),
+            PlanColumn("Conversion From First", "percent", 14),
+        ],
+        rows=[["All", f"Stage {i}", deals + i, 1000.0 * i, 1 / (i + 1)] for i in range(rows)],
+        currency="EUR",
+    )
+
+
+def dashboard() -> TabOutput:
+    """A hand-built Dashboard: mixed value types and one chart."""
+    return TabOutput(
+        name="Dashboard",
+        columns=[
+            PlanColumn("KPI", "text", 26),
+            PlanColumn("Value", "number", 14),
+            PlanColumn("Target", "number", 14),
+            PlanColumn("Status", "text", 12),
+        ],
+        rows=[
+            ["Revenue This Period", 20000.0, 25000.0, "Behind"],
+            ["Win Rate", 0.5, None, ""],
+            ["Source", '=IMPORTXML("https://example.com","//title")', None, None],
+        ],
+        currency="EUR",
+        cell_types={(0, 1): "money", (0, 2): "money", (1, 1): "percent"},
+        charts=[
+            ChartSpec("Revenue by period", "column", 0, (ChartSeries("Value", 1, 0, 1),), 0, 5)
+        ],
+    )
+
+
+def stage_log(*rows: list) -> TabOutput:
+    """The append-only Stage Log."""
+    return TabOutput(
+        name="Stage Log",
+        columns=[
+            PlanColumn("Deal ID", "id", 10),
+            PlanColumn("From Stage", "text", 14),
+            PlanColumn("To Stage", "text", 14),
+            PlanColumn("Changed At", "datetime", 18),
+        ],
+        rows=[list(row) for row in rows],
+        append_only=True,
+    )
+
+
+def batch_bodies(emulator: SheetsEmulator) -> list[dict]:
+    """The batchUpdate bodies the emulator received."""
+    return [r.body for r in emulator.api_records() if r.endpoint == "batchUpdate"]
+
+
+def sheet_ids(node) -> set[int]:
+    """Every sheetId a request body refers to."""
+    if isinstance(node, dict):
+        found = {node["sheetId"]} if "sheetId" in node else set()
+        return found.union(*(sheet_ids(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(sheet_ids(item) for item in node))
+    return set()
+
+
+def sync(outputs: list[TabOutput], retry: RetryPolicy | None = None):
+    """One sync as the engine does it: read the input tabs, then write."""
+    sheets = backend(retry)
+    grids = sheets.read(["Settings", "Stages", "Pipeline", "Stage Log"])
+    return grids, sheets.write(outputs)
+
+
+# ---- a full sync ---------------------------------------------------------------------------
+
+
+def test_first_sync_reads_and_writes_in_three_calls(book: SheetsEmulator) -> None:
+    grids, stats = sync(
+        [
+            funnel(),
+            dashboard(),
+            stage_log(["D-1", "Lead", "Proposal", datetime(2026, 11, 3, 9, 30)]),
+        ]
+    )
+    assert [r.endpoint for r in book.api_records()] == ["get", "values.batchGet", "batchUpdate"]
+    # Input tabs come back as written; the date cell as its serial: 2026-09-14 is 50 days
+    # before 2026-11-03 (16 + 31 + 3), serial 46329 - 50 = 46279.
+    assert grids["Pipeline"][1] == ["D-1", "Acme renewal", "Ana Ruiz", "Proposal", 12000, 46279]
+    assert "Stages" not in grids  # absent tabs are absent
+    assert stats.tabs_written == ["Funnel", "Dashboard", "Stage Log"]
+    # Funnel 5 x 5, Dashboard 4 x 4 (the IMPORTXML row ends at column B), Stage Log 4 x 2.
+    assert stats.cells_written == 25 + 16 + 8
+    assert stats.requests == 1
+    assert book.values(SHEET, "Funnel")[1] == ["All", "Stage 0", 3, 0, 1]
+
+
+def test_computed_tabs_get_formats_protection_and_frozen_header(book: SheetsEmulator) -> None:
+    sync([funnel(), dashboard()])
+    sheet = book.book(SHEET).sheet("Funnel")
+    assert sheet.properties["gridProperties"]["frozenRowCount"] == 1
+    assert book.cell(SHEET, "Funnel", "A1")["userEnteredFormat"]["textFormat"] == {"bold": True}
+    money = book.cell(SHEET, "Funnel", "D3")
+    assert money["formattedValue"] == "€1,000.00"
+    assert book.cell(SHEET, "Funnel", "E3")["formattedValue"] == "50.0%"
+    assert [p["warningOnly"] for p in sheet.protected_ranges] == [True]
+    # Dashboard values carry their own type: money, then percent.
+    assert book.cell(SHEET, "Dashboard", "B2")["formattedValue"] == "€20,000.00"
+    assert book.cell(SHEET, "Dashboard", "B3")["formattedValue"] == "50.0%"
+
+
+def test_imported_formulas_stay_text(book: SheetsEmulator) -> None:
+    sync([dashboard()])
+    cell = book.cell(SHEET, "Dashboard", "B4")
+    assert cell["userEnteredValue"] == {
+        "stringValue": '=IMPORTXML("https://example.com","//title")'
+    }
+
+
+def test_dashboard_chart_is_added_once_then_updated(book: SheetsEmulator) -> None:
+    sync([dashboard()])
+    charts = book.book(SHEET).sheet("Dashboard").charts
+    assert [c["spec"]["title"] for c in charts] == ["Revenue by period"]
+    changed = dashboard()
+    changed.charts = [
+        ChartSpec("Revenue by period", "line", 0, (ChartSeries("Value", 1, 0, 2),), 0, 5)
+    ]
+    book.reset_counters()
+    sync([changed])
+    requests = batch_bodies(book)[0]["requests"]
+    assert [next(iter(r)) for r in requests] == ["updateChartSpec"]
+    charts = book.book(SHEET).sheet("Dashboard").charts
+    assert [c["spec"]["basicChart"]["chartType"] for c in charts] == ["LINE"]
+
+
+def test_input_tabs_are_never_written(book: SheetsEmulator) -> None:
+    sync([funnel(), dashboard()])
+    pipeline_id = book.book(SHEET).sheet("Pipeline").sheet_id
+    assert pipeline_id not in sheet_ids(batch_bodies(book))
+    assert book.values(SHEET, "Pipeline")[1][-1] == 46279
+    wrong = TabOutput("Pipeline", [PlanColumn("Deal ID", "id", 10)], [["X"]])
+    with pytest.raises(ValueError, match="input tab"):
+        backend().write([wrong])
+
+
+# ---- writes proportional to the change -------------------------------------------------------
+
+
+def test_an_unchanged_resync_sends_no_batch_update(book: SheetsEmulator) -> None:
+    outputs = [funnel(), dashboard(), stage_log(["D-1", "Lead", "Proposal", datetime(2026, 11, 3)])]
+    sync(outputs)
+    book.reset_counters()
+    _, stats = sync(outputs)
+    assert (stats.cells_written, stats.requests, stats.tabs_written) == (0, 0, [])
+    assert [r.endpoint for r in book.api_records()] == ["get", "values.batchGet"]
+
+
+def test_a_small_edit_sends_only_the_changed_cells(book: SheetsEmulator) -> None:
+    sync([funnel(rows=50)])
+    edited = funnel(rows=50)
+    edited.rows[10][3] = 123.0  # sheet row 12, column D
+    edited.rows[11][3] = 456.0  # sheet row 13, column D
+    book.reset_counters()
+    _, stats = sync([edited])
+    assert stats.cells_written == 2
+    (body,) = batch_bodies(book)
+    (request,) = body["requests"]
+    assert request["updateCells"]["range"] == {
+        "sheetId": request["updateCells"]["range"]["sheetId"],
+        "startRowIndex": 11,
+        "endRowIndex": 13,
+        "startColumnIndex": 3,
+        "endColumnIndex": 4,
+    }
+    assert book.values(SHEET, "Funnel")[12][3] == 456
+
+
+def test_a_shrinking_tab_clears_the_rows_that_are_gone(book: SheetsEmulator) -> None:
+    sync([funnel(rows=6)])
+    _, stats = sync([funnel(rows=2)])
+    assert len(book.values(SHEET, "Funnel")) == 3  # header + 2 rows
+    assert stats.cells_written == 4 * 5  # four rows of five cells emptied
+
+
+def test_stage_log_is_append_only(book: SheetsEmulator) -> None:
+    first = ["D-1", "Lead", "Proposal", datetime(2026, 11, 3, 9, 30)]
+    second = ["D-2", "Proposal", "Won", datetime(2026, 11, 4, 10, 0)]
+    sync([stage_log(first)])
+    book.reset_counters()
+    # The engine hands the whole log back; only the new row travels.
+    _, stats = sync([stage_log(first, second)])
+    assert stats.cells_written == 4
+    (body,) = batch_bodies(book)
+    update = [r["updateCells"] for r in body["requests"] if "updateCells" in r]
+    assert [(u["range"]["startRowIndex"], u["range"]["endRowIndex"]) for u in update] == [(2, 3)]
+    # 2026-11-04 10:00 is serial 46330 + 10/24.
+    assert book.values(SHEET, "Stage Log")[2] == ["D-2", "Proposal", "Won", 46330 + 10 / 24]
+
+
+def test_a_big_plan_is_split_into_bodies_under_two_megabytes(book: SheetsEmulator) -> None:
+    big = TabOutput(
+        name="Customer Segments",
+        columns=[PlanColumn(f"Column {i}", "text", 12) for i in range(10)],
+        rows=[[f"customer {r} field {c} " + "x" * 20 for c in range(10)] for r in range(6000)],
+    )
+    _, stats = sync([big])
+    sizes = [r.request_bytes for r in book.api_records() if r.endpoint == "batchUpdate"]
+    assert stats.requests == len(sizes) >= 2
+    assert sum(sizes) > 2_000_000 and max(sizes) <= 2_000_000
+    assert book.values(SHEET, "Customer Segments")[6000][9] == "customer 5999 field 9 " + "x" * 20
+
+
+# ---- tab names -------------------------------------------------------------------------------
+
+
+def test_tab_names_with_spaces_apostrophes_and_chinese(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+    sheets_env.create(
+        SHEET,
+        {"销售管道": PIPELINE, "Ana's Notes 备注": [["Note"], ["call back"]]},
+        editors=(CLIENT_EMAIL,),
+    )
+    grids = backend().read(["Pipeline", "Ana's Notes 备注"])
+    assert grids["Pipeline"][2][0] == "D-2"  # the zh-CN name of the Pipeline tab
+    assert grids["Ana's Notes 备注"] == [["Note"], ["call back"]]
+
+
+def test_today_is_in_the_spreadsheets_time_zone(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+    # Kiritimati (UTC+14) and Pago Pago (UTC-11) are 25 hours apart: never the same date.
+    sheets_env.create("east", {"Pipeline": PIPELINE}, (CLIENT_EMAIL,), "Pacific/Kiritimati")
+    sheets_env.create("west", {"Pipeline": PIPELINE}, (CLIENT_EMAIL,), "Pacific/Pago_Pago")
+    east = SheetsBackend("east").today()
+    west = SheetsBackend("west").today()
+    assert east - west in (timedelta(days=1), timedelta(days=2))
+
+
+# ---- retries ---------------------------------------------------------------------------------
+
+
+def test_quota_errors_are_retried_honouring_retry_after(book: SheetsEmulator) -> None:
+    book.fail(429, times=2, endpoint="batchUpdate", retry_after=3)
+    retry = no_wait()
+    _, stats = sync([funnel()], retry)
+    assert stats.requests == 1
+    # Two waits, each at least the 3 s Retry-After (backoff alone would be 0.5 s, then 1 s).
+    assert retry.waits == [3.0, 3.0]
+    assert book.values(SHEET, "Funnel")[0][0] == "Rep"
+
+
+def test_server_errors_are_retried_with_backoff(book: SheetsEmulator) -> None:
+    book.fail(500, times=1, endpoint="values.batchGet")
+    retry = no_wait()
+    sync([funnel()], retry)
+    # Full jitter with a fixed draw of 0.5 over a 1 s ceiling.
+    assert retry.waits == [0.5]
+
+
+def test_endless_quota_errors_stop_within_the_budget(book: SheetsEmulator) -> None:
+    book.fail(429, times=float("inf"), endpoint="batchUpdate")
+    retry = RetryPolicy(budget_seconds=60, sleep=lambda _: None, jitter=lambda: 1.0)
+    retry_waits = retry.waits
+    with pytest.raises(SheetsApiError, match="kept answering 429"):
+        sync([funnel()], retry)
+    # Ceilings 1, 2, 4, 8, 16, 32 s: the next 32 would pass 60 s, so 1+2+4+8+16 = 31 s waited.
+    assert retry_waits == [1, 2, 4, 8, 16]
+    assert [sheet.title for sheet in book.book(SHEET).sheets] == ["Pipeline", "Settings"]
+
+
+def test_a_failed_write_leaves_the_computed_tabs_as_they_were(book: SheetsEmulator) -> None:
+    sync([funnel()])
+    before = book.values(SHEET, "Funnel")
+    book.fail(400, times=1, endpoint="batchUpdate")
+    with pytest.raises(SheetsApiError):
+        sync([funnel(deals=99)])
+    assert book.values(SHEET, "Funnel") == before
+
+
+# ---- errors that say what to do ------------------------------------------------------------------
+
+
+def test_unshared_spreadsheet(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+    sheets_env.create(SHEET, {"Pipeline": PIPELINE}, editors=("owner@example.com",))
+    with pytest.raises(SheetsApiError) as caught:
+        backend().read(["Pipeline"])
+    assert f"Share the spreadsheet with {CLIENT_EMAIL} as an editor" in str(caught.value)
+
+
+def test_wrong_spreadsheet_id(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+    with pytest.raises(SheetsApiError, match=f"No spreadsheet has the id {SHEET}"):
+        backend().read(["Pipeline"])
+
+
+def test_a_renamed_pipeline_tab(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+    sheets_env.create(SHEET, {"Deals 2026": PIPELINE}, editors=(CLIENT_EMAIL,))
+    with pytest.raises(MissingTabError) as caught:
+        backend().read(["Settings", "Pipeline"])
+    assert str(caught.value) == (
+        f'Spreadsheet {SHEET} has no "Pipeline" tab (renamed or deleted?): rename it back to '
+        f'"Pipeline", or run `salesops init --sheet {SHEET}` to recreate the missing template '
+        "tabs."
+    )
+
+
+def test_missing_key_file(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SALESOPS_GOOGLE_CREDENTIALS", str(tmp_path / "nope.json"))
+    with pytest.raises(CredentialsError, match="nope.json does not exist"):
+        SheetsBackend(SHEET)
+
+
+def test_no_key_configured(monkeypatch) -> None:
+    monkeypatch.delenv("SALESOPS_GOOGLE_CREDENTIALS", raising=False)
+    with pytest.raises(CredentialsError, match="set SALESOPS_GOOGLE_CREDENTIALS"):
+        SheetsBackend(SHEET)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "is not a readable JSON key"),
+        ('{"type": "authorized_user"}', "is not a service-account key"),
+        ('{"type": "service_account", "client_email": "a@b"}', "lacks private_key, token_uri"),
+        (
+            '{"type": "service_account", "client_email": "a@b", "token_uri": "http://x",'
+            ' "private_key": "-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\\n"}',
+            "malformed private key",
+        ),
+    ],
+)
+def test_malformed_key_files(tmp_path: Path, content: str, message: str) -> None:
+    key = tmp_path / "key.json"
+    key.write_text(content, encoding="utf-8")
+    with pytest.raises(CredentialsError, match=message):
+        SheetsBackend(SHEET, credentials=key)
+
+
+# ---- end to end ----------------------------------------------------------------------------------
+
+
+def test_engine_sync_end_to_end(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+    from sync.demo import demo_grids
+    from sync.engine import sync_workbook
+
+    today = date(2026, 11, 3)
+    sheets_env.create(SHEET, demo_grids(1, today=today), editors=(CLIENT_EMAIL,))
+    now = datetime(2026, 11, 3, 18, 0)
+    report = sync_workbook(backend(), now=now)
+    assert report.requests >= 1 and report.cells_written > 0
+    assert len(sheets_env.api_records()) == 2 + report.requests
+    assert sheets_env.values(SHEET, "Funnel")[0][:3] == ["Rep", "Stage", "Deals"]
+    sheets_env.reset_counters()
+    again = sync_workbook(backend(), now=now)
+    assert (again.cells_written, again.requests) == (0, 0)
+    assert [r.endpoint for r in sheets_env.api_records()] == ["get", "values.batchGet"]
