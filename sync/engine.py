@@ -62,11 +62,14 @@ def _step(name: str, issues: list[Issue], compute: Callable[[], Any], fallback: 
         return compute()
     except Exception as error:  # noqa: BLE001 - the sync must finish and say what failed
         log.exception("computing %s failed", name)
-        issues.append(Issue(
-            tab=name, severity="Error",
-            problem=f"The {name} tab could not be computed ({type(error).__name__}: {error}). "
-            "The other tabs are up to date; please report this with your workbook.",
-        ))
+        issues.append(
+            Issue(
+                tab=name,
+                severity="Error",
+                problem=f"The {name} tab could not be computed ({type(error).__name__}: {error}). "
+                "The other tabs are up to date; please report this with your workbook.",
+            )
+        )
         return fallback
 
 
@@ -106,23 +109,39 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
     issues = list(issues)
     currency = tables.settings.currency
     revenue = revenue_lines(tables)
-    new_log = _step("Stage Log", issues,
-                    lambda: stage_changes(tables.pipeline, tables.stage_log, now), empty("Stage Log"))
+    new_log = _step(
+        "Stage Log",
+        issues,
+        lambda: stage_changes(tables.pipeline, tables.stage_log, now),
+        empty("Stage Log"),
+    )
     stage_log = full_log(tables.stage_log, new_log)
     funnel_table = _step("Funnel", issues, lambda: funnel(tables, stage_log), empty("Funnel"))
-    health = _step("Deal Health", issues, lambda: deal_health(tables, stage_log), empty("Deal Health"))
-    goals, goal_issues = _step("Goal Progress", issues, lambda: goal_progress(tables, revenue),
-                               (empty("Goal Progress"), []))
-    pay, pay_issues = _step("Commissions", issues, lambda: commissions(tables, revenue),
-                            (empty("Commissions"), []))
+    health = _step(
+        "Deal Health", issues, lambda: deal_health(tables, stage_log), empty("Deal Health")
+    )
+    goals, goal_issues = _step(
+        "Goal Progress",
+        issues,
+        lambda: goal_progress(tables, revenue),
+        (empty("Goal Progress"), []),
+    )
+    pay, pay_issues = _step(
+        "Commissions", issues, lambda: commissions(tables, revenue), (empty("Commissions"), [])
+    )
     segments, segment_issues = _step(
-        "Customer Segments", issues, lambda: customer_segments(tables, revenue),
+        "Customer Segments",
+        issues,
+        lambda: customer_segments(tables, revenue),
         (empty("Customer Segments"), []),
     )
     issues += [*goal_issues, *pay_issues, *segment_issues]
-    data = _step("Dashboard", issues, lambda: dashboard(
-        tables, revenue, funnel_table, health, goals, pay, segments, len(issues)
-    ), None)
+    data = _step(
+        "Dashboard",
+        issues,
+        lambda: dashboard(tables, revenue, funnel_table, health, goals, pay, segments, len(issues)),
+        None,
+    )
 
     outputs = []
     kpis: list[tuple[str, str]] = []
@@ -133,9 +152,13 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
             for _, row in data.kpis.iterrows()
         ]
     for tab, frame in (
-        ("Funnel", funnel_table), ("Deal Health", health), ("Goal Progress", goals),
-        ("Commissions", pay), ("Customer Segments", segments),
-        ("Data Issues", issues_frame(issues)), ("Stage Log", stage_log),
+        ("Funnel", funnel_table),
+        ("Deal Health", health),
+        ("Goal Progress", goals),
+        ("Commissions", pay),
+        ("Customer Segments", segments),
+        ("Data Issues", issues_frame(issues)),
+        ("Stage Log", stage_log),
     ):
         outputs.append(frame_output(tab, frame, currency))
     return Computed(tables=tables, issues=issues, outputs=outputs, kpis=kpis)
@@ -149,7 +172,8 @@ def _read(backend: Backend, progress: Progress) -> tuple[Tables, list[Issue], di
     grids = backend.read([*names, "Stage Log"])
     rows_read = {
         name: sum(1 for row in grids[name][1:] if any(v not in (None, "") for v in row))
-        for name in names if name in grids
+        for name in names
+        if name in grids
     }
     progress("Validating rows")
     tables, issues = validate_workbook(grids, today=backend.today())
@@ -160,35 +184,40 @@ def _quiet(_message: str) -> None:
     pass
 
 
-def sync_workbook(
-    backend: Backend, *, now: datetime | None = None, progress: Progress | None = None
+def _run(
+    backend: Backend, now: datetime | None, progress: Progress | None, write: bool
 ) -> SyncReport:
-    """Read, validate, compute and write back every computed tab."""
     progress = progress or _quiet
     started = time.perf_counter()
     now = (now or datetime.now()).replace(microsecond=0)
     tables, issues, rows_read = _read(backend, progress)
     progress("Computing")
     computed = compute_tabs(tables, issues, now)
-    progress("Writing computed tabs")
-    stats: WriteStats = backend.write(computed.outputs)
-    return SyncReport(
-        rows_read=rows_read, issues=computed.issues, as_of=tables.settings.as_of,
-        tabs_written=stats.tabs_written, cells_written=stats.cells_written,
-        requests=stats.requests, seconds=time.perf_counter() - started, kpis=computed.kpis,
+    report = SyncReport(
+        rows_read=rows_read,
+        issues=computed.issues,
+        as_of=tables.settings.as_of,
+        kpis=computed.kpis,
     )
+    if write:
+        progress("Writing computed tabs")
+        stats: WriteStats = backend.write(computed.outputs)
+        report.tabs_written = stats.tabs_written
+        report.cells_written = stats.cells_written
+        report.requests = stats.requests
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def sync_workbook(
+    backend: Backend, *, now: datetime | None = None, progress: Progress | None = None
+) -> SyncReport:
+    """Read, validate, compute and write back every computed tab."""
+    return _run(backend, now, progress, write=True)
 
 
 def check_workbook(
     backend: Backend, *, now: datetime | None = None, progress: Progress | None = None
 ) -> SyncReport:
     """Validate and compute like a sync, but write nothing."""
-    progress = progress or _quiet
-    started = time.perf_counter()
-    now = (now or datetime.now()).replace(microsecond=0)
-    tables, issues, rows_read = _read(backend, progress)
-    computed = compute_tabs(tables, issues, now)
-    return SyncReport(
-        rows_read=rows_read, issues=computed.issues, as_of=tables.settings.as_of,
-        seconds=time.perf_counter() - started, kpis=computed.kpis,
-    )
+    return _run(backend, now, progress, write=False)

@@ -55,5 +55,9 @@ def period_labels(days: pd.Series, period: str, fiscal_year_start: int = 1) -> p
     else:
         months_in = (stamps.dt.month - fiscal_year_start) % 12
         year = stamps.dt.year - (stamps.dt.month < fiscal_year_start).astype(int)
-        labels = year.astype("Int64").astype(str) + "-Q" + (months_in // 3 + 1).astype("Int64").astype(str)
+        labels = (
+            year.astype("Int64").astype(str)
+            + "-Q"
+            + (months_in // 3 + 1).astype("Int64").astype(str)
+        )
     return labels.astype(object).where(stamps.notna(), None)

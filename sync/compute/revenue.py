@@ -7,22 +7,34 @@ import pandas as pd
 from sync.tables import Tables
 
 REVENUE_COLUMNS = [
-    "date", "amount", "rep", "customer", "customer_key", "product", "region", "deal_id",
-    "order_id", "source", "row",
+    "date",
+    "amount",
+    "rep",
+    "customer",
+    "customer_key",
+    "product",
+    "region",
+    "deal_id",
+    "order_id",
+    "source",
+    "row",
 ]
 
 
 def customer_key(names: pd.Series) -> pd.Series:
     """Customers are compared trimmed and case-insensitive."""
-    return names.astype(object).where(names.notna(), None).map(
-        lambda name: name.strip().casefold() if isinstance(name, str) else None
+    return (
+        names.astype(object)
+        .where(names.notna(), None)
+        .map(lambda name: name.strip().casefold() if isinstance(name, str) else None)
     )
 
 
 def _owner_by_customer(customers: pd.DataFrame) -> dict[str, str]:
     keys = customer_key(customers["customer"])
     return {
-        key: owner for key, owner in zip(keys, customers["owner"], strict=True)
+        key: owner
+        for key, owner in zip(keys, customers["owner"], strict=True)
         if key is not None and isinstance(owner, str)
     }
 
@@ -30,7 +42,8 @@ def _owner_by_customer(customers: pd.DataFrame) -> dict[str, str]:
 def _region_by_customer(customers: pd.DataFrame) -> dict[str, str]:
     keys = customer_key(customers["customer"])
     return {
-        key: region for key, region in zip(keys, customers["region"], strict=True)
+        key: region
+        for key, region in zip(keys, customers["region"], strict=True)
         if key is not None and isinstance(region, str)
     }
 
@@ -54,17 +67,19 @@ def revenue_lines(tables: Tables) -> pd.DataFrame:
     deal_owner = dict(zip(pipeline["deal_id"], pipeline["owner"], strict=True))
     deal_region = dict(zip(pipeline["deal_id"], pipeline["region"], strict=True))
 
-    order_lines = pd.DataFrame({
-        "date": pd.to_datetime(orders["date"]),
-        "amount": orders["amount"].astype(float),
-        "rep": orders["rep"].astype(object),
-        "customer": orders["customer"].astype(object),
-        "product": orders["product"].astype(object),
-        "deal_id": orders["deal_id"].astype(object),
-        "order_id": orders["order_id"].astype(object),
-        "source": "order",
-        "row": orders["row"],
-    })
+    order_lines = pd.DataFrame(
+        {
+            "date": pd.to_datetime(orders["date"]),
+            "amount": orders["amount"].astype(float),
+            "rep": orders["rep"].astype(object),
+            "customer": orders["customer"].astype(object),
+            "product": orders["product"].astype(object),
+            "deal_id": orders["deal_id"].astype(object),
+            "order_id": orders["order_id"].astype(object),
+            "source": "order",
+            "row": orders["row"],
+        }
+    )
     order_lines["region"] = order_lines["deal_id"].map(
         lambda deal_id: deal_region.get(deal_id) if isinstance(deal_id, str) else None
     )
@@ -75,21 +90,26 @@ def revenue_lines(tables: Tables) -> pd.DataFrame:
 
     # A refund linked to a deal undoes part of the sale; it does not stand in for the sale.
     linked = set(orders.loc[orders["amount"] >= 0, "deal_id"].dropna())
-    won = pipeline[pipeline["stage"].isin(won_stages(tables.stages))
-                   & ~pipeline["deal_id"].isin(linked)]
-    deal_lines = pd.DataFrame({
-        "date": pd.to_datetime(won["closed"]),
-        "amount": won["amount"].astype(float).fillna(0.0),
-        "rep": won["owner"].astype(object),
-        "customer": won["customer"].astype(object),
-        "product": won["product"].astype(object),
-        "region": won["region"].astype(object),
-        "deal_id": won["deal_id"].astype(object),
-        "order_id": None,
-        "source": "deal",
-        "row": won["row"],
-    })
-    lines = pd.concat([order_lines, deal_lines], ignore_index=True) if len(deal_lines) else order_lines
+    won = pipeline[
+        pipeline["stage"].isin(won_stages(tables.stages)) & ~pipeline["deal_id"].isin(linked)
+    ]
+    deal_lines = pd.DataFrame(
+        {
+            "date": pd.to_datetime(won["closed"]),
+            "amount": won["amount"].astype(float).fillna(0.0),
+            "rep": won["owner"].astype(object),
+            "customer": won["customer"].astype(object),
+            "product": won["product"].astype(object),
+            "region": won["region"].astype(object),
+            "deal_id": won["deal_id"].astype(object),
+            "order_id": None,
+            "source": "deal",
+            "row": won["row"],
+        }
+    )
+    lines = (
+        pd.concat([order_lines, deal_lines], ignore_index=True) if len(deal_lines) else order_lines
+    )
     lines = lines.reset_index(drop=True)
     # Text columns are plain objects with None for blank, whatever dtype pandas inferred.
     text = {

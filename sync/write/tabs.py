@@ -29,7 +29,11 @@ def plain_value(value: Any, value_type: str) -> Any:
         return value.date()
     if value_type in _INTEGER_TYPES and isinstance(value, int | float):
         return int(round(float(value)))
-    if value_type in _FLOAT_TYPES and isinstance(value, int | float) and not isinstance(value, bool):
+    if (
+        value_type in _FLOAT_TYPES
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ):
         return float(value)
     if hasattr(value, "item") and not isinstance(value, str | date):
         return plain_value(value.item(), value_type)  # numpy scalars
