@@ -282,7 +282,11 @@ def add_honest_mistakes(rng: np.random.Generator, today: date, pipeline: list[Ro
     proposals = [index for index in open_rows if pipeline[index]["Stage"] == "Proposal"]
     unknown = int(rng.choice(proposals or open_rows))
     rest = [index for index in open_rows if index != unknown]
-    bad_date, duplicate = (int(i) for i in rng.choice(rest, size=2, replace=False))
+    bad_date = int(rng.choice(rest))
+    # The row above the duplicate must stay valid, or its ID would not count as taken.
+    duplicate = int(rng.choice(
+        [index for index in rest if index != bad_date and index - 1 not in (unknown, bad_date)]
+    ))
     pipeline[unknown]["Stage"] = UNKNOWN_STAGE
     pipeline[bad_date]["Expected Close"] = impossible_date(today)
     # The owner retyped the number of the deal just above.

@@ -27,7 +27,7 @@ _WEST = ("West", "Omar Haddad")
 REPS = (
     DemoRep("Ana Ruiz", *_EAST, "North", "Senior", 3.5, 0.24, 1.30, 1.25, 16, 0.86),
     # The weak spot the Funnel flags: Ben's proposals stall and rarely move on.
-    DemoRep("Ben Carter", *_EAST, "East", "Standard", 2.0, 0.20, 1.00, 1.00, 55, 0.45),
+    DemoRep("Ben Carter", *_EAST, "East", "Standard", 2.0, 0.20, 1.00, 1.00, 90, 0.35),
     DemoRep("Chloe Nguyen", *_EAST, "North", "Standard", 1.2, 0.18, 0.90, 0.90, 18, 0.80),
     DemoRep("David Kim", *_WEST, "West", "Senior", 4.0, 0.22, 1.15, 1.10, 17, 0.82),
     DemoRep("Elena Rossi", *_WEST, "South", "Standard", 0.8, 0.16, 0.75, 0.85, 20, 0.76),

@@ -151,8 +151,8 @@ def customer_rows(rng: np.random.Generator, customers: Customers) -> list[Row]:
     """The Customers tab: survey answers on most rows, happier customers still buying."""
     count = len(customers.names)
     churned = customers.end < customers.end.max()
-    satisfaction = np.clip(np.rint(rng.normal(4.1 - 1.3 * churned, 0.8)), 1, 5)
-    nps = np.clip(np.rint(2.0 * satisfaction + 0.3 + rng.normal(0, 1.2, size=count)), 0, 10)
+    satisfaction = np.clip(np.rint(rng.normal(4.1 - 1.0 * churned, 0.8)), 1, 5)
+    nps = np.clip(np.rint(2.0 * satisfaction + 0.8 + rng.normal(0, 1.2, size=count)), 0, 10)
     has_satisfaction = rng.random(count) < 0.85
     has_nps = rng.random(count) < 0.80
     rows: list[Row] = []

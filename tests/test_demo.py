@@ -294,6 +294,12 @@ def test_any_seed_and_day_gives_a_consistent_business(seed, today):
             assert order["Deal ID"] in won
     counts = honest_mistakes(grids, today)
     assert set(counts.values()) == {1}
+    from sync.read import validate_workbook
+
+    _tables, issues = validate_workbook(grids, today=today)
+    assert sorted(issue.column for issue in issues if issue.severity == "Error") == [
+        "Amount", "Deal ID", "Expected Close", "Stage"
+    ]
 
 
 @pytest.mark.parametrize(
