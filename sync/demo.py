@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -55,7 +55,9 @@ def impossible_date(today: date) -> str:
     return f"31/02/{today.year}"
 
 
-def demo_grids(size: int = 1, seed: int = 7, *, today: date | None = None) -> dict[str, list[list]]:
+def demo_grids(
+    size: int = 1, seed: int = 7, *, today: date | None = None
+) -> dict[str, list[list[Any]]]:
     """The input tabs of the demo business, as grids keyed by tab name.
 
     `size` scales deals (300), customers (120) and orders (2,000) linearly; `today`
@@ -92,11 +94,12 @@ def demo_grids(size: int = 1, seed: int = 7, *, today: date | None = None) -> di
         "Orders": orders,
         "Commission Plans": plan_rows(),
     }
-    grids = {}
+    grids: dict[str, list[list[Any]]] = {}
     for spec in input_tabs():
         headers = spec.headers
-        grids[spec.tab] = [headers, *([row.get(header) for header in headers]
-                                      for row in rows[spec.tab])]
+        grid: list[list[Any]] = [list(headers)]
+        grid.extend([row.get(header) for header in headers] for row in rows[spec.tab])
+        grids[spec.tab] = grid
     return grids
 
 
