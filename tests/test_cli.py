@@ -52,7 +52,12 @@ def demo_book(tmp_path_factory) -> Path:
     """A demo workbook written and synced once by `salesops demo`."""
     folder = tmp_path_factory.mktemp("demo")
     path = folder / "demo.xlsx"
-    result = CliRunner().invoke(main, ["demo", str(path)])
+    unset = {name: None for name in os.environ if name.upper().startswith("SALESOPS_")}
+    unset["SALESOPS_CONFIG"] = None
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    result = CliRunner().invoke(main, ["demo", str(path)], env=unset)
+    root.handlers[:], root.level = handlers, level
     assert result.exit_code == 0, result.output
     return path
 
