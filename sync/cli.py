@@ -162,7 +162,8 @@ def summary_table(report: SyncReport, *, wrote: bool) -> Table:
     table.add_row("Issues", issues)
     if wrote:
         tabs = ", ".join(report.tabs_written) or "none (nothing changed)"
-        table.add_row("Wrote", f"{tabs}: {report.cells_written:,} cells")
+        sent = f" in {plural(report.requests, 'API request')}" if report.requests else ""
+        table.add_row("Wrote", f"{tabs}: {report.cells_written:,} cells{sent}")
     table.add_row("As of", report.as_of.isoformat())
     table.add_row("Time", f"{report.seconds:.2f} s")
     return table

@@ -377,6 +377,7 @@ def test_check_and_sync_a_google_spreadsheet(google):
     synced = run("sync", "--sheet", "demo-sheet")
     assert synced.exit_code == 0, synced.output
     assert "Wrote   Dashboard" in synced.output
+    assert " API request" in synced.output  # one batchUpdate, or a few for a huge plan
     assert google.values("demo-sheet", "Dashboard")[0][:4] == ["KPI", "Value", "Target", "Status"]
 
 
