@@ -404,3 +404,32 @@ def test_engine_sync_end_to_end(sheets_env: SheetsEmulator) -> None:  # noqa: F8
     again = sync_workbook(backend(), now=now)
     assert (again.cells_written, again.requests) == (0, 0)
     assert [r.endpoint for r in sheets_env.api_records()] == ["get", "values.batchGet"]
+
+
+def test_engine_resync_after_a_stage_move_appends_one_log_row(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+    from sync.demo import demo_grids
+    from sync.engine import sync_workbook
+
+    sheets_env.create(SHEET, demo_grids(1, today=date(2026, 11, 3)), editors=(CLIENT_EMAIL,))
+    sync_workbook(backend(), now=datetime(2026, 11, 3, 18, 0))
+    log_rows = len(sheets_env.values(SHEET, "Stage Log"))
+    pipeline = sheets_env.book(SHEET).sheet("Pipeline")
+    stage = pipeline.rows[0].index("Stage")
+    row = next(r for r in range(1, len(pipeline.rows)) if pipeline.value(r, stage) == "Lead")
+    pipeline.set_value(row, stage, "Qualified")  # the owner moves one deal
+    sheets_env.reset_counters()
+    sync_workbook(backend(), now=datetime(2026, 11, 4, 9, 0))
+    log = sheets_env.values(SHEET, "Stage Log")
+    # 2026-11-04 09:00 is serial 46330 + 9/24 = 46330.375.
+    assert log[-1] == [pipeline.value(row, 0), "Lead", "Qualified", 46330.375]
+    assert len(log) == log_rows + 1
+    log_id = sheets_env.book(SHEET).sheet("Stage Log").sheet_id
+    (body,) = batch_bodies(sheets_env)
+    log_writes = [
+        r["updateCells"]["range"]
+        for r in body["requests"]
+        if "updateCells" in r and r["updateCells"]["range"]["sheetId"] == log_id
+    ]
+    assert [(w["startRowIndex"], w["endRowIndex"]) for w in log_writes] == [
+        (log_rows, log_rows + 1)
+    ]

@@ -198,7 +198,7 @@ class SheetsBackend:
             self._metadata = None
         return stats
 
-    def batch_update(self, requests: list[build.Request]) -> None:
+    def batch_update(self, requests: Sequence[build.Request]) -> None:
         """Send requests in as few spreadsheets.batchUpdate calls as their size allows."""
         for body in build.split_batches(requests):
             self.send_batch(body)
@@ -284,8 +284,8 @@ class SheetsBackend:
         self, output: TabOutput, sheet_id: int, tab: TabInfo | None
     ) -> list[dict[str, Any]]:
         existing: dict[str, list[dict[str, Any]]] = {}
-        for chart in tab.charts if tab else []:
-            existing.setdefault(chart.get("spec", {}).get("title", ""), []).append(chart)
+        for embedded in tab.charts if tab else []:
+            existing.setdefault(embedded.get("spec", {}).get("title", ""), []).append(embedded)
         requests = []
         for chart in output.charts:
             spec = build.chart_spec(chart, sheet_id)

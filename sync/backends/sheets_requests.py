@@ -184,7 +184,8 @@ def write_values(
     left, right = block.left, block.right
     for row in range(block.top, block.bottom):
         source = list(grid[row][left:right]) if row < len(grid) else []
-        source.extend([None] * (right - left - len(source)))
+        while source and extended_value(source[-1]) is None:
+            source.pop()  # the range covers the block: cells left out are cleared
         row_text = '{"values":[' + ",".join(map(cell_text, source)) + "]}"
         if rows and size + len(row_text) + 1 > max_bytes:
             requests.append(_update_values(sheet_id, top, row, block, rows))
