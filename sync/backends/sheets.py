@@ -19,12 +19,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from gspread.exceptions import APIError
-from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
-
 from sync.backends import sheets_requests as build
 from sync.backends.base import Grid, WriteStats
-from sync.backends.sheets_auth import RetryPolicy, load_key, open_client
+from sync.backends.sheets_auth import ApiError, RetryPolicy, load_key, open_client
 from sync.backends.sheets_diff import Block, changed_blocks, new_log_rows
 from sync.errors import CredentialsError, MissingTabError, SheetsApiError
 from sync.schema import computed_tabs, input_tabs, tab_spec
@@ -205,10 +202,7 @@ class SheetsBackend:
 
     def send_batch(self, body: bytes) -> dict[str, Any]:
         """One spreadsheets.batchUpdate with an encoded body (compact JSON)."""
-        url = SPREADSHEET_BATCH_UPDATE_URL % self.spreadsheet_id
-        headers = {"Content-Type": "application/json"}
-        response = self.call(lambda http: http.request("post", url, data=body, headers=headers))
-        return response.json()
+        return self.call(lambda http: http.batch_update_encoded(self.spreadsheet_id, body))
 
     def _written_grid(self, output: TabOutput) -> Grid:
         if output.append_only and self._computed and self._computed.get(output.name):
@@ -307,10 +301,10 @@ class SheetsBackend:
         """Run one API call, turning Google's refusals into messages that say what to do."""
         try:
             return action(self.client.http_client)
-        except APIError as error:
+        except ApiError as error:
             raise self._explain(error) from error
 
-    def _explain(self, error: APIError) -> Exception:
+    def _explain(self, error: ApiError) -> Exception:
         status = error.response.status_code
         message = error.error.get("message", "") if isinstance(error.error, dict) else str(error)
         sheet = self.spreadsheet_id

@@ -23,8 +23,12 @@ from google.auth.exceptions import RefreshError, TransportError
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
+from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 
 from sync.errors import CredentialsError, SheetsApiError
+
+# The backend's other modules reach gspread only through this one.
+ApiError = APIError
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 GOOGLE_API_URL = "https://sheets.googleapis.com"
@@ -178,6 +182,12 @@ class SheetsHTTPClient(HTTPClient):
             self.retry.waits.append(delay)
             self.retry.sleep(delay)
             waited += delay
+
+    def batch_update_encoded(self, spreadsheet_id: str, body: bytes) -> Any:
+        """spreadsheets.batchUpdate with a body already encoded as JSON."""
+        url = SPREADSHEET_BATCH_UPDATE_URL % spreadsheet_id
+        headers = {"Content-Type": "application/json"}
+        return self.request("post", url, data=body, headers=headers).json()
 
 
 def _retry_after(response: requests.Response) -> float | None:
