@@ -433,3 +433,16 @@ def test_engine_resync_after_a_stage_move_appends_one_log_row(sheets_env: Sheets
     assert [(w["startRowIndex"], w["endRowIndex"]) for w in log_writes] == [
         (log_rows, log_rows + 1)
     ]
+
+
+def test_a_computed_tab_named_in_another_case_is_reused(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+    # Sheets refuses a second tab whose name differs only by case, so write into it.
+    sheets_env.create(
+        SHEET, {"Pipeline": PIPELINE, "funnel": [["old"], ["stale"]]}, editors=(CLIENT_EMAIL,)
+    )
+    sync([funnel(rows=1)])
+    assert [sheet.title for sheet in sheets_env.book(SHEET).sheets] == ["Pipeline", "funnel"]
+    assert sheets_env.values(SHEET, "funnel") == [
+        ["Rep", "Stage", "Deals", "Amount", "Conversion From First"],
+        ["All", "Stage 0", 3, 0, 1],
+    ]

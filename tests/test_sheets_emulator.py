@@ -314,3 +314,15 @@ def test_a_token_needs_the_right_key(sheets_emulator, tmp_path) -> None:  # noqa
 def test_requests_without_a_token_are_refused(api) -> None:
     emulator, session, base = api
     assert requests.get(base, timeout=10).status_code == 401
+
+
+def test_grid_data_and_columns_major(api) -> None:
+    emulator, session, base = api
+    grid = session.get(base, params={"includeGridData": "true"}).json()
+    cell = grid["sheets"][0]["data"][0]["rowData"][1]["values"][2]
+    assert cell["userEnteredValue"] == {"numberValue": 46329}
+    assert cell["userEnteredFormat"]["numberFormat"]["type"] == "DATE"
+    columns = session.get(
+        f"{base}/values/Pipeline!A1:B3", params={"majorDimension": "COLUMNS"}
+    ).json()
+    assert columns["values"] == [["Deal ID", "D-1", "D-2"], ["Amount", "1200"]]

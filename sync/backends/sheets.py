@@ -130,6 +130,14 @@ class SheetsBackend:
                 return title
         return None
 
+    def computed_titles(self) -> dict[str, str]:
+        """The computed tabs that exist, by template name -> title in the spreadsheet.
+
+        Sheets titles are unique regardless of case, so an owner's `funnel` is our Funnel.
+        """
+        found = {spec.tab: self.find_tab(spec.tab) for spec in computed_tabs()}
+        return {name: title for name, title in found.items() if title is not None}
+
     def read(self, tabs: Sequence[str]) -> dict[str, Grid]:
         """Values of the named tabs (one batchGet, which also reads the computed tabs)."""
         self.metadata()
@@ -142,10 +150,10 @@ class SheetsBackend:
                     f"{self.spreadsheet_id}` to recreate the missing template tabs."
                 )
         wanted = {name: title for name, title in found.items() if title is not None}
-        computed = [spec.tab for spec in computed_tabs() if spec.tab in self.tab_infos]
-        titles = list(dict.fromkeys([*wanted.values(), *computed]))
+        computed = self.computed_titles()
+        titles = list(dict.fromkeys([*wanted.values(), *computed.values()]))
         grids = self.read_values(titles)
-        self._computed = {name: grids[name] for name in computed}
+        self._computed = {name: grids[title] for name, title in computed.items()}
         return {name: grids[title] for name, title in wanted.items()}
 
     def read_values(self, titles: list[str]) -> dict[str, Grid]:
@@ -174,8 +182,9 @@ class SheetsBackend:
                 raise ValueError(f"{output.name} is an input tab: the product never writes it")
         self.metadata()
         if self._computed is None:
-            computed = [spec.tab for spec in computed_tabs() if spec.tab in self.tab_infos]
-            self._computed = self.read_values(computed)
+            computed = self.computed_titles()
+            grids = self.read_values(list(computed.values()))
+            self._computed = {name: grids[title] for name, title in computed.items()}
         requests: list[build.Request] = []
         stats = WriteStats(tabs_written=[])
         taken_ids = {tab.sheet_id for tab in self.tab_infos.values()}
@@ -220,7 +229,8 @@ class SheetsBackend:
 
     def _plan_tab(self, output: TabOutput, taken_ids: set[int]) -> tuple[list[build.Request], int]:
         """The requests that bring one computed tab to the plan, and the cells they write."""
-        tab = self.tab_infos.get(output.name)
+        title = self.find_tab(output.name)
+        tab = self.tab_infos.get(title) if title else None
         old = (self._computed or {}).get(output.name, [])
         grid: Grid = [output.headers, *output.rows]
         if output.append_only and old:
