@@ -203,6 +203,11 @@ count calls. The calls, bytes and cells are what Google would receive. Command:
   covers a block of changed rows). The first sync also writes formats, widths, the
   warning-only protections and the Dashboard's charts; bodies above 2 MB are split into as
   few `batchUpdate` calls as needed (more calls only on a large first sync).
+- The first sync sends more bytes than the naive `update`: `updateCells` names each
+  cell's type (`{"userEnteredValue":{"stringValue":…}}`, so text such as `=IMPORTXML(…)`
+  stays text) where `values.update` sends bare values, and it carries the formats and
+  charts. Every later sync sends only what changed: nothing, or a few kilobytes after an
+  edit, against the naive script's full rewrite each time.
 - The naive script makes a `spreadsheets.get` per worksheet it opens, a `values.get` per
   input tab, and a `clear` + `update` per computed tab on every sync, rewriting every
   cell even when nothing changed, and it leaves numbers unformatted and no charts.

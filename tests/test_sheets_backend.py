@@ -143,7 +143,7 @@ def test_first_sync_reads_and_writes_in_three_calls(book: SheetsEmulator) -> Non
     assert grids["Pipeline"][1] == ["D-1", "Acme renewal", "Ana Ruiz", "Proposal", 12000, 46279]
     assert "Stages" not in grids  # absent tabs are absent
     assert stats.tabs_written == ["Funnel", "Dashboard", "Stage Log"]
-    # Funnel 5 x 5, Dashboard 4 x 4 (the IMPORTXML row ends at column B), Stage Log 4 x 2.
+    # Header and rows: Funnel 5 rows x 5 columns, Dashboard 4 x 4, Stage Log 2 x 4.
     assert stats.cells_written == 25 + 16 + 8
     assert stats.requests == 1
     assert book.values(SHEET, "Funnel")[1] == ["All", "Stage 0", 3, 0, 1]
