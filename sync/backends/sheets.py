@@ -194,28 +194,29 @@ class SheetsBackend:
                 stats.tabs_written.append(output.name)
                 requests.extend(tab_requests)
                 stats.cells_written += cells
-        for body in build.split_batches(requests):
-            self.send_batch(body)
-            stats.requests += 1
+        stats.requests = self.batch_update(requests)
         if requests:
             # The computed tabs now hold the plan; metadata (ids, charts) is read again if needed.
             for output in outputs:
-                self._computed[output.name] = self._written_grid(output)
+                self._computed[output.name] = self._planned_grid(output)
             self._metadata = None
         return stats
 
-    def batch_update(self, requests: Sequence[build.Request]) -> None:
+    def batch_update(self, requests: Sequence[build.Request]) -> int:
         """Send requests in as few spreadsheets.batchUpdate calls as their size allows."""
-        for body in build.split_batches(requests):
+        bodies = build.split_batches(requests)
+        for body in bodies:
             self.send_batch(body)
+        return len(bodies)
 
     def send_batch(self, body: bytes) -> dict[str, Any]:
         """One spreadsheets.batchUpdate with an encoded body (compact JSON)."""
         return self.call(lambda http: http.batch_update_encoded(self.spreadsheet_id, body))
 
-    def _written_grid(self, output: TabOutput) -> Grid:
-        if output.append_only and self._computed and self._computed.get(output.name):
-            existing = self._computed[output.name]
+    def _planned_grid(self, output: TabOutput) -> Grid:
+        """The tab as it should be: the plan, or for an append-only tab its rows plus new ones."""
+        existing = (self._computed or {}).get(output.name)
+        if output.append_only and existing:
             return [output.headers, *existing[1:], *new_log_rows(existing[1:], output.rows)]
         return [output.headers, *output.rows]
 
@@ -232,10 +233,7 @@ class SheetsBackend:
         title = self.find_tab(output.name)
         tab = self.tab_infos.get(title) if title else None
         old = (self._computed or {}).get(output.name, [])
-        grid: Grid = [output.headers, *output.rows]
-        if output.append_only and old:
-            fresh = new_log_rows(old[1:], output.rows)
-            grid = [output.headers, *old[1:], *fresh]
+        grid = self._planned_grid(output)
         width = len(output.columns)
         anchor_rows = max((c.anchor_row + 1 for c in output.charts), default=0)
         anchor_columns = max((c.anchor_column + 1 for c in output.charts), default=0)
