@@ -1,9 +1,15 @@
 """A realistic, seeded small business to try the product on: `salesops demo`.
 
-`demo_grids` returns the input tabs as grids (row 1 = English headers); the same seed and
-day give the same workbook. The data holds a handful of honest mistakes an owner makes
-(a bad date, an unknown stage, a duplicate Deal ID, an amount typed as `1.2k`) so the
-Data Issues tab has something to say.
+`demo_grids` returns the input tabs and the Stage Log as grids (row 1 = English headers);
+the same seed and day give the same workbook. The data holds a handful of honest mistakes
+an owner makes (a bad date, an unknown stage, a duplicate Deal ID, an amount typed as
+`1.2k`) so the Data Issues tab has something to say.
+
+The Stage Log is the history the product would have written had it synced the business
+throughout its 18 months: each deal first seen in its first stage on its Created day,
+then one row per move (to Won or Lost on its Closed day), at business-hours times, never
+after today. So the first sync of the demo appends nothing, Lost deals count the stages
+they really reached, and days in stage come from the log rather than from Created.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from sync.demo_sales import (
     make_customers,
     refund_lines,
     simulate_deals,
+    stage_log_rows,
 )
 from sync.errors import SalesOpsError, WorkbookError
 from sync.schema import input_tabs, settings_specs, tab_spec
@@ -42,6 +49,8 @@ DEALS_PER_SIZE = 300
 CUSTOMERS_PER_SIZE = 120
 ORDERS_PER_SIZE = 2000
 REFUND_SHARE = 0.012  # about one order row in eighty is a refund
+
+STAGE_LOG = "Stage Log"
 
 # The honest mistakes, each written exactly once.
 UNKNOWN_STAGE = "Proposal Sent"
@@ -56,7 +65,7 @@ def impossible_date(today: date) -> str:
 def demo_grids(
     size: int = 1, seed: int = 7, *, today: date | None = None
 ) -> dict[str, list[list[Any]]]:
-    """The input tabs of the demo business, as grids keyed by tab name.
+    """The input tabs of the demo business and its Stage Log, as grids keyed by tab name.
 
     `size` scales deals (300), customers (120) and orders (2,000) linearly; `today`
     (default: the machine's today) is the Settings tab's As Of and the end of the history.
@@ -92,12 +101,26 @@ def demo_grids(
         "Orders": orders,
         "Commission Plans": plan_rows(),
     }
+    # The log holds what the product could have read. The unknown stage was typed over a
+    # deal the log had already seen, so its log ends at the stage it really has (the reader
+    # drops the row, so the engine logs nothing for it until the owner corrects it). The
+    # duplicate Deal ID was typed when its row was added: the reader has always dropped
+    # that row, so the log never saw that deal, and its ID logs the row above.
+    logged_ids: list[str | None] = [
+        deal_id if row["Deal ID"] == deal_id else None
+        for row, deal_id in zip(pipeline, deal_ids, strict=True)
+    ]
+    # Its times are drawn after every input tab's, so the inputs do not depend on the log.
+    stage_log = stage_log_rows(rng, calendar, deals, logged_ids)
     grids: dict[str, list[list[Any]]] = {}
     for spec in input_tabs():
         headers = spec.headers
         grid: list[list[Any]] = [list(headers)]
         grid.extend([row.get(header) for header in headers] for row in rows[spec.tab])
         grids[spec.tab] = grid
+    log_headers = tab_spec(STAGE_LOG).headers
+    grids[STAGE_LOG] = [list(log_headers)]
+    grids[STAGE_LOG].extend([row[header] for header in log_headers] for row in stage_log)
     return grids
 
 
@@ -210,13 +233,21 @@ def is_demo_workbook(path: Path) -> bool:
 
 def write_demo_workbook(path: Path, *, size: int = 1, seed: int = 7, locale: str = "en",
                         today: date | None = None, replace: bool = False) -> Path:
-    """Write the demo business's input tabs to a new .xlsx workbook.
+    """Write the demo business's input tabs and its Stage Log to a new .xlsx workbook.
 
     An existing file is replaced only when it is an earlier demo workbook, or `replace`.
     """
+    import pandas as pd
+
+    from sync.backends.xlsx import XlsxBackend
     from sync.backends.xlsx_template import write_input_workbook
+    from sync.write.tabs import frame_output
 
     grids = demo_grids(size, seed, today=today)
+    inputs = {tab: grid for tab, grid in grids.items() if tab != STAGE_LOG}
+    headers, *log_rows = grids[STAGE_LOG]
+    log = pd.DataFrame(log_rows, columns=headers)
+    log["Changed At"] = pd.to_datetime(log["Changed At"])
     if path.exists():
         if not replace and not is_demo_workbook(path):
             raise WorkbookError(
@@ -224,7 +255,9 @@ def write_demo_workbook(path: Path, *, size: int = 1, seed: int = 7, locale: str
                 "or replace it on purpose with `salesops demo --force`."
             )
         path.unlink()
-    write_input_workbook(path, grids, locale)
+    write_input_workbook(path, inputs, locale)
+    # The log goes through the product's own writer, so it is the tab a sync would write.
+    XlsxBackend(path).write([frame_output(STAGE_LOG, log, str(DEMO_SETTINGS["Currency"]))])
     return path
 
 

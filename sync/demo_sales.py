@@ -1,4 +1,4 @@
-"""Simulated sales history of the demo business: customers, deals and orders.
+"""Simulated sales history of the demo business: customers, deals, orders and stage changes.
 
 Days are counted as offsets from the first day of the history (18 months before today);
 every draw comes from one numpy Generator, so a seed gives the same history every time.
@@ -7,7 +7,7 @@ every draw comes from one numpy Generator, so a seed gives the same history ever
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
@@ -178,7 +178,11 @@ def _pick(rng: np.random.Generator, shares: dict[str, float], size: int) -> list
 
 @dataclass
 class Deal:
-    """One simulated deal; `outcome` is an open stage name, `Won` or `Lost`."""
+    """One simulated deal; `outcome` is an open stage name, `Won` or `Lost`.
+
+    `entered` lists the stages in the order the deal entered them, each with its day: the
+    first stage on the Created day, the last one is `outcome` (Won or Lost on the Closed day).
+    """
 
     created: int
     owner: int
@@ -188,6 +192,7 @@ class Deal:
     amount: float
     product: str
     customer: int = -1
+    entered: list[tuple[str, int]] = field(default_factory=list)
 
 
 def simulate_deals(rng: np.random.Generator, calendar: Calendar, count: int) -> list[Deal]:
@@ -212,9 +217,11 @@ def simulate_deals(rng: np.random.Generator, calendar: Calendar, count: int) -> 
         rep = REPS[int(owners[index])]
         stage_days = (*STAGE_DAYS[:2], rep.proposal_days, STAGE_DAYS[3])
         stage_pass = (*STAGE_PASS[:2], rep.proposal_pass, STAGE_PASS[3])
-        age = days - int(created[index])
+        start = int(created[index])
+        age = days - start
         elapsed = 0.0
         outcome, closed = STAGE_NAMES[0], None
+        entered = [(STAGE_NAMES[0], start)]
         for stage, name in enumerate(STAGE_NAMES):
             dwell = dwell_draws[index, stage] * stage_days[stage]
             if elapsed + dwell > age:
@@ -222,10 +229,13 @@ def simulate_deals(rng: np.random.Generator, calendar: Calendar, count: int) -> 
                 break
             elapsed += dwell
             if pass_draws[index, stage] >= stage_pass[stage]:
-                outcome, closed = "Lost", int(created[index] + elapsed)
+                outcome, closed = "Lost", int(start + elapsed)
+                entered.append(("Lost", closed))
                 break
+            following = STAGE_NAMES[stage + 1] if stage + 1 < len(STAGE_NAMES) else "Won"
+            entered.append((following, int(start + elapsed)))
         else:
-            outcome, closed = "Won", int(created[index] + elapsed)
+            outcome, closed = "Won", int(start + elapsed)
         product = products[index]
         size = 2.0 if product == "Enterprise Suite" else 1.0
         deals.append(Deal(
@@ -233,7 +243,7 @@ def simulate_deals(rng: np.random.Generator, calendar: Calendar, count: int) -> 
             closed=min(closed, days) if closed is not None else None,
             expected_close=int(created[index] + 10 + expected_cycle[index]),
             amount=float(round(base_amounts[index] * size * rep.deal_size, -2)),
-            product=product,
+            product=product, entered=entered,
         ))
     return deals
 
@@ -287,6 +297,43 @@ def deal_rows(rng: np.random.Generator, calendar: Calendar, deals: list[Deal],
             "Lost Reason": reasons[index] if deal.outcome == "Lost" else None,
         })
     return rows
+
+
+# The owner's syncs run in business hours: 09:00 to 18:00, as minutes of the day.
+SYNC_MINUTES = (9 * 60, 18 * 60)
+
+
+def stage_log_rows(rng: np.random.Generator, calendar: Calendar, deals: list[Deal],
+                   deal_ids: list[str | None]) -> list[Row]:
+    """The Stage Log the product would have written had it synced the business every day.
+
+    Each deal gets its first-sight row (blank From Stage) on its Created day, then one row
+    per move up to today, at a business-hours time; a deal whose `deal_ids` entry is None is
+    left out. Rows are in the order the syncs appended them (time, then deal).
+    """
+    logged = [
+        (deal_id, [(stage, day) for stage, day in deal.entered if day <= calendar.days])
+        for deal, deal_id in zip(deals, deal_ids, strict=True) if deal_id is not None
+    ]
+    minutes = rng.integers(*SYNC_MINUTES, size=sum(len(entered) for _, entered in logged))
+    appended: list[tuple[datetime, Row]] = []
+    position = 0
+    for deal_id, entered in logged:
+        drawn = [int(minute) for minute in minutes[position: position + len(entered)]]
+        position += len(entered)
+        # Several moves on one day happen in their order: sort the times within each day.
+        days_and_minutes = sorted(zip([day for _, day in entered], drawn, strict=True))
+        previous_stage: str | None = None
+        previous_time: datetime | None = None
+        for (stage, _), (day, minute) in zip(entered, days_and_minutes, strict=True):
+            changed_at = datetime.combine(calendar.day(day), time()) + timedelta(minutes=minute)
+            if previous_time is not None and changed_at <= previous_time:
+                changed_at = previous_time + timedelta(minutes=1)  # two moves, two syncs
+            appended.append((changed_at, {"Deal ID": deal_id, "From Stage": previous_stage,
+                                          "To Stage": stage, "Changed At": changed_at}))
+            previous_stage, previous_time = stage, changed_at
+    appended.sort(key=lambda pair: pair[0])  # stable: a deal's own rows keep their order
+    return [row for _, row in appended]
 
 
 @dataclass

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync.demo import SHORTHAND_AMOUNT, UNKNOWN_STAGE, demo_grids, impossible_date
+from sync.demo import (
+    SHORTHAND_AMOUNT,
+    UNKNOWN_STAGE,
+    demo_grids,
+    impossible_date,
+    write_demo_workbook,
+)
 from sync.demo_sales import months_before
 from sync.schema import input_tabs, tab_spec
 
 TODAY = date(2026, 11, 26)
 OPEN_STAGES = {"Lead", "Qualified", "Proposal", "Negotiation"}
-PLAIN_TYPES = {str, float, int, date, type(None)}
+PLAIN_TYPES = {str, float, int, date, datetime, type(None)}
 
 
 def records(grids: dict[str, list[list]], tab: str) -> list[dict]:
@@ -30,9 +36,9 @@ def grids() -> dict[str, list[list]]:
     return demo_grids(today=TODAY)
 
 
-def test_every_input_tab_has_its_english_headers(grids):
-    assert list(grids) == [spec.tab for spec in input_tabs()]
-    for spec in input_tabs():
+def test_every_input_tab_and_the_stage_log_have_their_english_headers(grids):
+    assert list(grids) == [*(spec.tab for spec in input_tabs()), "Stage Log"]
+    for spec in (*input_tabs(), tab_spec("Stage Log")):
         assert grids[spec.tab][0] == spec.headers
 
 
@@ -294,12 +300,14 @@ def test_any_seed_and_day_gives_a_consistent_business(seed, today):
             assert order["Deal ID"] in won
     counts = honest_mistakes(grids, today)
     assert set(counts.values()) == {1}
+    check_stage_log(grids, today)
     from sync.read import validate_workbook
 
-    _tables, issues = validate_workbook(grids, today=today)
+    tables, issues = validate_workbook(grids, today=today)
     assert sorted(issue.column for issue in issues if issue.severity == "Error") == [
         "Amount", "Deal ID", "Expected Close", "Stage"
     ]
+    assert len(first_sync_changes(tables, today)) == 0
 
 
 @pytest.mark.parametrize(
@@ -313,3 +321,163 @@ def test_any_seed_and_day_gives_a_consistent_business(seed, today):
 )
 def test_months_before(day, months, expected):
     assert months_before(day, months) == expected
+
+
+# ---- the Stage Log: the history daily syncs would have written ----------------------------
+
+STAGE_ORDER = ["Lead", "Qualified", "Proposal", "Negotiation"]
+
+
+def logged_history(grids: dict[str, list[list]]) -> dict[str, list[dict]]:
+    """Each Deal ID's Stage Log rows, in log order."""
+    history = defaultdict(list)
+    for row in records(grids, "Stage Log"):
+        history[row["Deal ID"]].append(row)
+    return history
+
+
+def readable_deals(grids: dict[str, list[list]]) -> list[dict]:
+    """The Pipeline rows the reader keeps Deal IDs of: each ID's first row."""
+    seen, deals = set(), []
+    for deal in records(grids, "Pipeline"):
+        if deal["Deal ID"] not in seen:
+            seen.add(deal["Deal ID"])
+            deals.append(deal)
+    return deals
+
+
+def check_stage_log(grids: dict[str, list[list]], today: date) -> None:
+    """Every invariant the demo's Stage Log keeps against its Pipeline and its day."""
+    log = records(grids, "Stage Log")
+    history = logged_history(grids)
+    deals = readable_deals(grids)
+    # every deal whose ID the reader keeps is logged, and no other ID is
+    assert set(history) == {deal["Deal ID"] for deal in deals}
+    # the syncs appended in time order, in business hours, never after today
+    times = [row["Changed At"] for row in log]
+    assert all(isinstance(moment, datetime) for moment in times)
+    assert times == sorted(times)
+    assert max(times).date() <= today
+    assert all(time(9) <= moment.time() <= time(18, 30) for moment in times)
+    for deal in deals:
+        rows = history[deal["Deal ID"]]
+        # first sight in the first stage on the Created day, then each move from the last
+        assert (rows[0]["From Stage"], rows[0]["To Stage"]) == (None, "Lead")
+        assert rows[0]["Changed At"].date() == deal["Created"]
+        for before, after in zip(rows, rows[1:], strict=False):
+            assert after["From Stage"] == before["To Stage"]
+            assert after["Changed At"] > before["Changed At"]  # one deal's rows strictly in time
+        # stage by stage: the open stages in order, then Won or Lost at most once, last
+        stages = [row["To Stage"] for row in rows]
+        opened = [stage for stage in stages if stage in OPEN_STAGES]
+        assert opened == STAGE_ORDER[: len(opened)]
+        assert all(stage in OPEN_STAGES for stage in stages[:-1])
+        if deal["Stage"] == UNKNOWN_STAGE:
+            # typed over a stage the log had seen: the log keeps the last stage it could read
+            assert stages[-1] in OPEN_STAGES
+            continue
+        assert stages[-1] == deal["Stage"]
+        if deal["Stage"] in ("Won", "Lost"):
+            assert rows[-1]["Changed At"].date() == deal["Closed"]
+            if deal["Stage"] == "Won":  # won only after every open stage
+                assert opened == STAGE_ORDER
+
+
+def first_sync_changes(tables, today: date):
+    """The rows a first sync of the demo, late on its last day, appends to the Stage Log."""
+    from sync.compute.stage_log import stage_changes
+
+    return stage_changes(tables.pipeline, tables.stage_log, datetime.combine(today, time(23)))
+
+
+def test_the_stage_log_agrees_with_the_pipeline(grids):
+    check_stage_log(grids, TODAY)
+
+
+def test_the_stage_log_leaves_out_the_row_whose_deal_id_repeats_the_row_above(grids):
+    pipeline = records(grids, "Pipeline")
+    repeated = next(
+        deal for above, deal in zip(pipeline, pipeline[1:], strict=False)
+        if deal["Deal ID"] == above["Deal ID"]
+    )
+    above = pipeline[pipeline.index(repeated) - 1]
+    # the log of that ID is the row above's own: its stages, its Created day
+    rows = logged_history(grids)[above["Deal ID"]]
+    assert rows[0]["Changed At"].date() == above["Created"]
+    assert rows[-1]["To Stage"] == above["Stage"]
+    assert len(logged_history(grids)) == 299  # 300 rows, one of them repeating an ID
+
+
+def test_the_unknown_stage_deal_is_logged_at_the_stage_it_had(grids):
+    # The mistake is typed over a Proposal stage, so the log ends in Proposal.
+    deal = next(d for d in records(grids, "Pipeline") if d["Stage"] == UNKNOWN_STAGE)
+    assert logged_history(grids)[deal["Deal ID"]][-1]["To Stage"] == "Proposal"
+
+
+def test_a_first_sync_of_the_demo_appends_nothing(grids):
+    from sync.read import validate_workbook
+
+    tables, issues = validate_workbook(grids, today=TODAY)
+    assert [issue for issue in issues if issue.tab == "Stage Log"] == []
+    assert len(tables.stage_log) == len(grids["Stage Log"]) - 1
+    assert len(first_sync_changes(tables, TODAY)) == 0
+
+
+def test_the_funnel_reach_is_the_stages_the_log_saw(grids):
+    from sync.compute.funnel import funnel
+    from sync.read import validate_workbook
+
+    tables, _issues = validate_workbook(grids, today=TODAY)
+    table = funnel(tables, tables.stage_log)
+    reached = dict(zip(table["Stage"][table["Rep"] == "All"],
+                       table["Reached"][table["Rep"] == "All"], strict=True))
+    kept = set(tables.pipeline["deal_id"])
+    history = logged_history(grids)
+    for stage in STAGE_ORDER:
+        seen = sum(
+            any(row["To Stage"] == stage for row in rows)
+            for deal_id, rows in history.items() if deal_id in kept
+        )
+        assert reached[stage] == seen
+    # More than an empty log would give, where a Lost deal reaches only the first stage
+    assert reached["Qualified"] > sum(
+        stage not in ("Lead", "Lost") for stage in tables.pipeline["stage"]
+    )
+
+
+def test_days_in_stage_come_from_the_log(grids):
+    from sync.compute.deal_health import deal_health
+    from sync.read import validate_workbook
+
+    tables, _issues = validate_workbook(grids, today=TODAY)
+    health = deal_health(tables, tables.stage_log)
+    history = logged_history(grids)
+    for deal_id, days in zip(health["Deal ID"], health["Days In Stage"], strict=True):
+        entered = history[deal_id][-1]["Changed At"].date()
+        assert days == (TODAY - entered).days
+    created = {deal["Deal ID"]: deal["Created"] for deal in readable_deals(grids)}
+    # not every open deal is still in the stage it was created in, so Created alone is wrong
+    assert any(
+        days < (TODAY - created[deal_id]).days
+        for deal_id, days in zip(health["Deal ID"], health["Days In Stage"], strict=True)
+    )
+
+
+def test_the_stage_log_is_deterministic_by_seed(grids):
+    assert demo_grids(seed=3, today=TODAY)["Stage Log"] == demo_grids(seed=3, today=TODAY)[
+        "Stage Log"
+    ]
+    assert demo_grids(seed=8, today=TODAY)["Stage Log"] != grids["Stage Log"]
+
+
+def test_the_demo_workbook_holds_the_stage_log(tmp_path, grids):
+    from python_calamine import CalamineWorkbook
+
+    path = write_demo_workbook(tmp_path / "demo.xlsx", today=TODAY)
+    book = CalamineWorkbook.from_path(str(path))
+    assert book.sheet_names == [*(spec.tab for spec in input_tabs()), "Stage Log"]
+    written = book.get_sheet_by_name("Stage Log").to_python()
+    blank = ""  # a blank From Stage reads back as an empty cell
+    assert written == [
+        [blank if value is None else value for value in row] for row in grids["Stage Log"]
+    ]
