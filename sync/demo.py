@@ -40,7 +40,7 @@ from sync.demo_sales import (
     stage_log_rows,
 )
 from sync.errors import SalesOpsError, WorkbookError
-from sync.schema import input_tabs, settings_specs, tab_spec
+from sync.schema import computed_tabs, input_tabs, settings_specs, tab_spec
 
 if TYPE_CHECKING:
     from sync.engine import SyncReport
@@ -256,8 +256,15 @@ def write_demo_workbook(path: Path, *, size: int = 1, seed: int = 7, locale: str
             )
         path.unlink()
     write_input_workbook(path, inputs, locale)
-    # The log goes through the product's own writer, so it is the tab a sync would write.
-    XlsxBackend(path).write([frame_output(STAGE_LOG, log, str(DEMO_SETTINGS["Currency"]))])
+    # The log goes through the product's own writer, so it is the tab a sync would write;
+    # the other computed tabs are laid out empty first so the tabs come in their usual order.
+    currency = str(DEMO_SETTINGS["Currency"])
+    outputs = [
+        frame_output(spec.tab, log if spec.tab == STAGE_LOG else pd.DataFrame(columns=spec.headers),
+                     currency)
+        for spec in computed_tabs()
+    ]
+    XlsxBackend(path).write(outputs)
     return path
 
 

@@ -18,7 +18,7 @@ from sync.demo import (
     write_demo_workbook,
 )
 from sync.demo_sales import months_before
-from sync.schema import input_tabs, tab_spec
+from sync.schema import computed_tabs, input_tabs, tab_spec
 
 TODAY = date(2026, 11, 26)
 OPEN_STAGES = {"Lead", "Qualified", "Proposal", "Negotiation"}
@@ -475,7 +475,10 @@ def test_the_demo_workbook_holds_the_stage_log(tmp_path, grids):
 
     path = write_demo_workbook(tmp_path / "demo.xlsx", today=TODAY)
     book = CalamineWorkbook.from_path(str(path))
-    assert book.sheet_names == [*(spec.tab for spec in input_tabs()), "Stage Log"]
+    # the computed tabs are laid out (empty but for the log) in their usual order
+    assert book.sheet_names == [*(spec.tab for spec in input_tabs()),
+                                *(spec.tab for spec in computed_tabs())]
+    assert book.get_sheet_by_name("Funnel").to_python() == [tab_spec("Funnel").headers]
     written = book.get_sheet_by_name("Stage Log").to_python()
     blank = ""  # a blank From Stage reads back as an empty cell
     assert written == [
