@@ -117,8 +117,7 @@ def default_stages() -> pd.DataFrame:
 
     spec = tab_spec("Stages")
     records = [
-        {spec.column(header).field: value for header, value in row.items()}
-        for row in spec.defaults
+        {spec.column(header).field: value for header, value in row.items()} for row in spec.defaults
     ]
     return build_frame("Stages", records)
 
@@ -126,15 +125,22 @@ def default_stages() -> pd.DataFrame:
 def make_tables(settings: WorkbookSettings, **records: list[dict]) -> Tables:
     """Tables from records per tab field name (`pipeline=[{...}]`); Stages default."""
     names = {
-        "stages": "Stages", "team": "Team", "goals": "Goals", "pipeline": "Pipeline",
-        "customers": "Customers", "orders": "Orders", "commission_plans": "Commission Plans",
+        "stages": "Stages",
+        "team": "Team",
+        "goals": "Goals",
+        "pipeline": "Pipeline",
+        "customers": "Customers",
+        "orders": "Orders",
+        "commission_plans": "Commission Plans",
     }
     frames = {attr: build_frame(tab, records.get(attr, [])) for attr, tab in names.items()}
     if "stages" not in records:
         frames["stages"] = default_stages()
     tables = Tables(settings=settings, **frames)
     if "stage_log" in records:
-        log = pd.DataFrame(records["stage_log"], columns=["deal_id", "from_stage", "to_stage", "changed_at"])
+        log = pd.DataFrame(
+            records["stage_log"], columns=["deal_id", "from_stage", "to_stage", "changed_at"]
+        )
         log["changed_at"] = pd.to_datetime(log["changed_at"])
         tables.stage_log = log
     return tables

@@ -39,9 +39,19 @@ def test_sync_writes_every_computed_tab_and_reports(demo_book):
     # the demo's four honest mistakes are the four Errors
     assert report.error_count == 4
     assert [name for name, _ in report.kpis] == [
-        "Revenue This Period", "Revenue Goal Attainment", "Win Rate", "Average Deal Size",
-        "Sales Cycle Days", "Sales Velocity Per Day", "Open Pipeline", "Weighted Pipeline",
-        "Pipeline Coverage", "Stuck Deals", "Customers At Risk", "NPS", "Data Issues",
+        "Revenue This Period",
+        "Revenue Goal Attainment",
+        "Win Rate",
+        "Average Deal Size",
+        "Sales Cycle Days",
+        "Sales Velocity Per Day",
+        "Open Pipeline",
+        "Weighted Pipeline",
+        "Pipeline Coverage",
+        "Stuck Deals",
+        "Customers At Risk",
+        "NPS",
+        "Data Issues",
     ]
     for tab in COMPUTED:
         rows = sheet(demo_book, tab)
@@ -49,7 +59,10 @@ def test_sync_writes_every_computed_tab_and_reports(demo_book):
     issues = sheet(demo_book, "Data Issues")[1:]
     assert not [row for row in issues if "could not be computed" in str(row[5])]
     assert sorted(row[2] for row in issues if row[4] == "Error") == [
-        "Amount", "Deal ID", "Expected Close", "Stage"
+        "Amount",
+        "Deal ID",
+        "Expected Close",
+        "Stage",
     ]
 
 
@@ -89,55 +102,111 @@ stages = st.sampled_from(["Lead", "Qualified", "Proposal", "Negotiation", "Won",
 
 @st.composite
 def workbooks(draw):
-    pipeline = [["Deal ID", "Customer", "Owner", "Stage", "Amount", "Created", "Expected Close",
-                 "Closed", "Product", "Region"]]
+    pipeline = [
+        [
+            "Deal ID",
+            "Customer",
+            "Owner",
+            "Stage",
+            "Amount",
+            "Created",
+            "Expected Close",
+            "Closed",
+            "Product",
+            "Region",
+        ]
+    ]
     for index in range(draw(st.integers(0, 12))):
         created = draw(days)
-        pipeline.append([
-            f"D{index}", draw(customers), draw(names), draw(stages),
-            draw(st.sampled_from([0, 1, 999.5, 25000])), created,
-            draw(st.none() | days), created + timedelta(days=draw(st.integers(0, 90))),
-            draw(st.sampled_from(["Pro", "Lite", None])), draw(st.sampled_from(["N", "S", None])),
-        ])
+        pipeline.append(
+            [
+                f"D{index}",
+                draw(customers),
+                draw(names),
+                draw(stages),
+                draw(st.sampled_from([0, 1, 999.5, 25000])),
+                created,
+                draw(st.none() | days),
+                created + timedelta(days=draw(st.integers(0, 90))),
+                draw(st.sampled_from(["Pro", "Lite", None])),
+                draw(st.sampled_from(["N", "S", None])),
+            ]
+        )
     orders = [["Order ID", "Date", "Customer", "Amount", "Rep", "Deal ID", "Product"]]
     for index in range(draw(st.integers(0, 25))):
-        orders.append([
-            draw(st.sampled_from([f"O{index}", "O1", None])), draw(days), draw(customers),
-            draw(st.sampled_from([-300, -1, 0, 10, 1200.5, 90000])), draw(names),
-            draw(st.sampled_from([None, "D0", "D1", "D9"])), draw(st.sampled_from(["Pro", None])),
-        ])
+        orders.append(
+            [
+                draw(st.sampled_from([f"O{index}", "O1", None])),
+                draw(days),
+                draw(customers),
+                draw(st.sampled_from([-300, -1, 0, 10, 1200.5, 90000])),
+                draw(names),
+                draw(st.sampled_from([None, "D0", "D1", "D9"])),
+                draw(st.sampled_from(["Pro", None])),
+            ]
+        )
     team = [["Rep", "Team", "Commission Plan", "Active"]] + [
-        [rep, draw(st.sampled_from(["East", "West", None])), draw(st.sampled_from(["Std", "X", None])),
-         draw(st.sampled_from(["Yes", "No"]))]
+        [
+            rep,
+            draw(st.sampled_from(["East", "West", None])),
+            draw(st.sampled_from(["Std", "X", None])),
+            draw(st.sampled_from(["Yes", "No"])),
+        ]
         for rep in ("Ana", "Bo", "Cy")
     ]
-    plans = [["Plan", "From %", "To %", "Rate", "Bonus"]] + draw(st.sampled_from([
-        [],
-        [["Std", "0%", "100%", "5%", None], ["Std", "100%", None, "8%", 500]],
-        [["Std", "0%", "50%", "2%", None], ["Std", "40%", None, "5%", None]],  # overlap
-        [["Std", "10%", None, "3%", 0]],  # no tier from 0%
-    ]))
+    plans = [["Plan", "From %", "To %", "Rate", "Bonus"]] + draw(
+        st.sampled_from(
+            [
+                [],
+                [["Std", "0%", "100%", "5%", None], ["Std", "100%", None, "8%", 500]],
+                [["Std", "0%", "50%", "2%", None], ["Std", "40%", None, "5%", None]],  # overlap
+                [["Std", "10%", None, "3%", 0]],  # no tier from 0%
+            ]
+        )
+    )
     goals = [["Owner", "Metric", "Period Start", "Period End", "Target", "Product", "Region"]]
     for _ in range(draw(st.integers(0, 6))):
         start = draw(days)
-        goals.append([
-            draw(st.sampled_from(["Ana", "East", "Company", "Nobody"])),
-            draw(st.sampled_from(["Revenue", "Deals Won", "New Customers", "Pipeline Created"])),
-            start, start + timedelta(days=draw(st.integers(-5, 120))),
-            draw(st.sampled_from([0, 1, 50000, -3, None])), draw(st.sampled_from([None, "Pro"])),
-            draw(st.sampled_from([None, "N"])),
-        ])
+        goals.append(
+            [
+                draw(st.sampled_from(["Ana", "East", "Company", "Nobody"])),
+                draw(
+                    st.sampled_from(["Revenue", "Deals Won", "New Customers", "Pipeline Created"])
+                ),
+                start,
+                start + timedelta(days=draw(st.integers(-5, 120))),
+                draw(st.sampled_from([0, 1, 50000, -3, None])),
+                draw(st.sampled_from([None, "Pro"])),
+                draw(st.sampled_from([None, "N"])),
+            ]
+        )
     customer_rows = [["Customer", "NPS", "Satisfaction", "Owner"]] + [
-        [name, draw(st.sampled_from([None, 0, 6, 9, 10])), draw(st.sampled_from([None, 1, 5])),
-         draw(names)]
+        [
+            name,
+            draw(st.sampled_from([None, 0, 6, 9, 10])),
+            draw(st.sampled_from([None, 1, 5])),
+            draw(names),
+        ]
         for name in ("Acme", "Zed", "Quiet")
     ]
     period = draw(st.sampled_from(["Month", "Quarter"]))
-    settings_rows = [["Setting", "Value"], ["As Of", draw(days)], ["Period", period],
-                     ["Fiscal Year Start", draw(st.integers(1, 12))],
-                     ["New Customer Bonus", 100], ["Team Bonus", 50]]
-    return {"Pipeline": pipeline, "Orders": orders, "Team": team, "Commission Plans": plans,
-            "Goals": goals, "Customers": customer_rows, "Settings": settings_rows}
+    settings_rows = [
+        ["Setting", "Value"],
+        ["As Of", draw(days)],
+        ["Period", period],
+        ["Fiscal Year Start", draw(st.integers(1, 12))],
+        ["New Customer Bonus", 100],
+        ["Team Bonus", 50],
+    ]
+    return {
+        "Pipeline": pipeline,
+        "Orders": orders,
+        "Team": team,
+        "Commission Plans": plans,
+        "Goals": goals,
+        "Customers": customer_rows,
+        "Settings": settings_rows,
+    }
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -145,7 +214,9 @@ def workbooks(draw):
 def test_no_workbook_makes_a_computation_fail(grids):
     tables, issues = validate_workbook(grids, today=TODAY)
     computed = compute_tabs(tables, issues, NOW)
-    failures = [issue.problem for issue in computed.issues if "could not be computed" in issue.problem]
+    failures = [
+        issue.problem for issue in computed.issues if "could not be computed" in issue.problem
+    ]
     assert failures == []
     assert [output.name for output in computed.outputs] == COMPUTED
     for output in computed.outputs:

@@ -135,7 +135,7 @@ def revenue_chart(revenue: pd.DataFrame, tables: Tables) -> pd.DataFrame:
     Periods before the first sale are left out, so a young business sees no empty bars.
     """
     settings = tables.settings
-    labels = []
+    labels: list[str] = []
     day = settings.as_of
     first_sale = revenue["date"].min() if len(revenue) else None
     first_start = (

@@ -119,11 +119,11 @@ def revenue_lines(tables: Tables) -> pd.DataFrame:
     keys = [name.strip().casefold() if name else None for name in text["customer"]]
     text["customer_key"] = keys
     text["rep"] = [
-        rep if rep is not None else owner_of_customer.get(key)
+        rep if rep is not None else owner_of_customer.get(key or "")
         for rep, key in zip(text["rep"], keys, strict=True)
     ]
     text["region"] = [
-        region if region is not None else region_of_customer.get(key)
+        region if region is not None else region_of_customer.get(key or "")
         for region, key in zip(text["region"], keys, strict=True)
     ]
     for name, values in text.items():
