@@ -193,16 +193,18 @@ google-auth and HTTP), so the seconds are this machine's CPU, not Google's laten
 the real API each call adds roughly 0.2-1 s of round trip, and the per-minute quotas
 count calls. The calls, bytes and cells are what Google would receive. Command:
 
-    {command}
+    COMMAND
 
-{table}
+TABLE
 
-- The product's sync is always 3 calls: one `spreadsheets.get`, one `values:batchGet`
-  (every input and computed tab), one `batchUpdate`; an unchanged re-sync sends no
-  `batchUpdate` at all, and an edit sends only the cells it changes (each `updateCells`
-  covers a block of changed rows). The first sync also writes formats, widths, the
-  warning-only protections and the Dashboard's charts; bodies above 2 MB are split into as
-  few `batchUpdate` calls as needed (more calls only on a large first sync).
+- The product's sync is 3 calls: one `spreadsheets.get`, one `values:batchGet` (every
+  input and computed tab), one `batchUpdate`; an unchanged re-sync sends no `batchUpdate`
+  at all, and an edit sends only the cells it changes (each `updateCells` covers a block
+  of changed rows). The first sync also writes formats, widths, the warning-only
+  protections and the Dashboard's charts; a change above 2 MB is split into as few
+  `batchUpdate` calls as needed (here only the first sync of the largest size: 4 bodies).
+- Cells written count the cells inside the ranges sent. The product leaves out the blank
+  cells at the end of new rows; the naive `update` sends whole rectangles.
 - The first sync sends more bytes than the naive `update`: `updateCells` names each
   cell's type (`{"userEnteredValue":{"stringValue":…}}`, so text such as `=IMPORTXML(…)`
   stays text) where `values.update` sends bare values, and it carries the formats and
@@ -247,7 +249,7 @@ def main() -> None:
     sizes = " ".join(map(str, args.sizes))
     command = COMMAND if args.sizes == DEFAULT_SIZES else f"{COMMAND} --sizes {sizes}"
     if not args.no_docs:
-        write_docs(SECTION_INTRO.format(command=command, table=table(runs)))
+        write_docs(SECTION_INTRO.replace("COMMAND", command).replace("TABLE", table(runs)))
 
 
 if __name__ == "__main__":
