@@ -326,3 +326,20 @@ def test_grid_data_and_columns_major(api) -> None:
         f"{base}/values/Pipeline!A1:B3", params={"majorDimension": "COLUMNS"}
     ).json()
     assert columns["values"] == [["Deal ID", "D-1", "D-2"], ["Amount", "1200"]]
+
+
+tab_names = st.text(
+    alphabet=st.sampled_from(list("AbZ z'_-!销售1")), min_size=1, max_size=12
+).filter(lambda name: name.strip() == name)
+
+
+@given(
+    tab_names,
+    st.integers(0, 5000),
+    st.integers(0, 700),
+    st.integers(1, 50),
+    st.integers(1, 30),
+)
+def test_a1_ranges_round_trip(title: str, row: int, column: int, height: int, width: int) -> None:
+    text = format_a1(title, row, column, row + height, column + width)
+    assert parse_a1(text) == A1Range(title, row, column, row + height, column + width)

@@ -6,6 +6,8 @@ import json
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sync.backends import sheets_requests as build
 from sync.backends.sheets_diff import Block
@@ -115,3 +117,19 @@ def test_contains_ignores_fields_google_adds() -> None:
         {"title": "T", "basicChart": {"chartType": "BAR", "stackedType": "X"}}, wanted
     )
     assert not build.contains({"title": "T", "basicChart": {"chartType": "LINE"}}, wanted)
+
+
+@given(
+    st.lists(st.integers(min_value=1, max_value=400), min_size=1, max_size=60),
+    st.integers(min_value=500, max_value=5000),
+)
+def test_split_batches_keeps_order_and_size(lengths: list[int], limit: int) -> None:
+    requests = [{"updateCells": {"fields": "x" * length}} for length in lengths]
+    bodies = build.split_batches(requests, max_bytes=limit)
+    decoded = [r for body in bodies for r in json.loads(body)["requests"]]
+    assert decoded == requests
+    assert all(len(body) <= limit for body in bodies)
+    # As few bodies as possible: no two neighbours would have fitted together.
+    sizes = [len(body) for body in bodies]
+    for first, second in zip(sizes, sizes[1:], strict=False):
+        assert first + second - len('{"requests":[]}') + 1 > limit
