@@ -446,3 +446,15 @@ def test_a_computed_tab_named_in_another_case_is_reused(sheets_env: SheetsEmulat
         ["Rep", "Stage", "Deals", "Amount", "Conversion From First"],
         ["All", "Stage 0", 3, 0, 1],
     ]
+
+
+def test_a_chart_added_twice_is_removed_again(book: SheetsEmulator) -> None:
+    sync([dashboard()])
+    sheet = book.book(SHEET).sheet("Dashboard")
+    duplicate = {**sheet.charts[0], "chartId": 424242}  # as if a retried write added it again
+    sheet.charts.append(duplicate)
+    book.reset_counters()
+    sync([dashboard()])
+    (body,) = batch_bodies(book)
+    assert body["requests"] == [{"deleteEmbeddedObject": {"objectId": 424242}}]
+    assert len(book.book(SHEET).sheet("Dashboard").charts) == 1
