@@ -170,8 +170,13 @@ def cell_text(value: Any) -> str:
     return '{"userEnteredValue":{"numberValue":' + repr(extended["numberValue"]) + "}}"
 
 
+# Value writes travel in pieces of about 62 KB so that packing them into 2 MB bodies wastes
+# at most one piece per body: a 5.4 MB first sync then fits in 3 bodies, not 4.
+VALUE_PIECE_BYTES = MAX_BODY_BYTES // 32
+
+
 def write_values(
-    sheet_id: int, grid: Sequence[Sequence[Any]], block: Block, max_bytes: int = MAX_BODY_BYTES // 2
+    sheet_id: int, grid: Sequence[Sequence[Any]], block: Block, max_bytes: int = VALUE_PIECE_BYTES
 ) -> list[EncodedRequest]:
     """updateCells over a block, split by rows so no request exceeds `max_bytes`.
 
