@@ -104,6 +104,54 @@ def test_scopes_team_rep_and_product(progress):
     assert table.loc[12, "Actual"] == 500
 
 
+def test_region_scope_takes_the_deals_region_else_the_customers():
+    # Regions: a line linked to a deal takes the deal's Region; otherwise (an order, or a
+    # deal with a blank Region) the customer's Region in Customers. Names compare without
+    # case or surrounding spaces.
+    tables = make_tables(
+        SETTINGS,
+        team=TEAM,
+        customers=[dict(customer="Acme", region="North"), dict(customer="Zed", region="South")],
+        orders=[
+            dict(date="2026-11-03", customer="Acme", amount=1000, rep="Ana"),  # North
+            dict(date="2026-11-04", customer="Zed", amount=500, rep="Bo"),  # South
+            dict(date="2026-11-06", customer="Zed", amount=300, rep="Bo", deal_id="S1"),  # North
+        ],
+        pipeline=[
+            # Won, fulfilled by the 300 order: Zed's deal, but booked in the North region
+            dict(deal_id="S1", owner="Bo", stage="Won", amount=300, customer="Zed",
+                 region="North", created="2026-10-01", closed="2026-11-05"),
+            # open, blank Region: Acme's North
+            dict(deal_id="O1", owner="Ana", stage="Proposal", amount=4000, customer="Acme",
+                 created="2026-11-02", expected_close="2026-11-20"),
+            # open, Region South although Acme is in the North
+            dict(deal_id="O2", owner="Ana", stage="Lead", amount=600, customer="Acme",
+                 region="South", created="2026-11-05", expected_close="2026-11-25"),
+        ],
+        goals=[
+            goal("Company", "Revenue", 6000, region="north"),  # row 2
+            goal("Company", "Deals Won", 2, region="North"),  # row 3
+            goal("Company", "Pipeline Created", 5000, region=" NORTH "),  # row 4
+            goal("Ana", "Revenue", 2000, region="North"),  # row 5
+            goal("Company", "Revenue", 1000, region="South"),  # row 6
+        ],
+    )
+    table, _ = goal_progress(tables, revenue_lines(tables))
+    table = table.set_index("Goal Row")
+    # North revenue: Acme's 1000 + the 300 order of deal S1 (North) = 1300; Zed's 500 is
+    # South. Forecast: 1300 + O1 4000 x 50% = 3300 (O2 is South). Gap 6000 - 3300 = 2700.
+    assert table.loc[2, ["Actual", "Forecast", "Gap"]].tolist() == [1300, 3300, 2700]
+    assert table.loc[2, "Region"] == "north"
+    # Deals Won in the North: S1 (closed 11-05) = 1; forecast + O1's probability 0.5
+    assert table.loc[3, ["Actual", "Forecast"]].tolist() == [1, 1.5]
+    # Pipeline created in November in the North: O1 4000 (S1 was created in October)
+    assert table.loc[4, "Actual"] == 4000
+    # Ana in the North: her 1000 order (O1 is not revenue yet); forecast 1000 + 2000
+    assert table.loc[5, ["Actual", "Forecast"]].tolist() == [1000, 3000]
+    # South: Zed's 500 order; forecast adds O2's 600 x 10% = 60
+    assert table.loc[6, ["Actual", "Forecast"]].tolist() == [500, 560]
+
+
 def test_deals_won_goal(progress):
     row = progress[0].loc[5]
     # W1 closed 11-06; forecast adds O1's probability: 1 + 0.5 = 1.5
