@@ -183,6 +183,9 @@ def test_funnel_invariants(deals, gap):
     # the All rows hold every deal and every amount of the Pipeline once
     assert team["Deals"].sum() == len(deals)
     assert team["Amount"].sum() == pytest.approx(sum(amount for _, _, amount, _ in deals))
+    probability = dict(zip(STAGES, [0.1, 0.25, 0.5, 0.75, 1.0, 0.0], strict=True))
+    assert team["Weighted Amount"].sum() == pytest.approx(
+        sum(amount * probability[stage] for stage, _, amount, _ in deals))
     # per rep rows add up to the team's for deals with an owner
     owned = table[table["Rep"] != "All"]
     assert owned["Deals"].sum() == sum(owner is not None for _, owner, _, _ in deals)
