@@ -105,6 +105,19 @@ def test_cdnow_summary_matches_the_published_one(cdnow):
     assert second["repeat_spend"] == pytest.approx(11.77)
 
 
+def test_cdnow_summary_matches_the_published_one_for_every_customer(cdnow):
+    # The published calibration summary of the sample (x, t_x and T in weeks to two
+    # decimals, zbar the mean spend over repeat purchase days), customer by customer.
+    published = pd.read_csv(CDNOW.with_name("cdnow_customers_summary_with_transactions.csv"),
+                            dtype={"ID": str}).set_index("ID")
+    assert len(published) == 2357
+    ours = cdnow.reindex(published.index)
+    assert (ours["x"] == published["x"]).all()
+    assert (ours["t_x"] / 7 - published["t_x"]).abs().max() < 0.005 + 1e-9
+    assert (ours["T"] / 7 - published["T"]).abs().max() < 0.005 + 1e-9
+    assert (ours["repeat_spend"] - published["zbar"]).abs().max() < 0.005 + 1e-9
+
+
 def test_cdnow_bgnbd_fit_reproduces_the_published_parameters(cdnow):
     # FHL 2005, section 5: r = 0.243, alpha = 4.414 (weeks), a = 0.793, b = 2.426
     params = fit_bgnbd(cdnow["x"], cdnow["t_x"] / 7, cdnow["T"] / 7)
