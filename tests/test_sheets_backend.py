@@ -319,6 +319,29 @@ def test_endless_quota_errors_stop_within_the_budget(book: SheetsEmulator) -> No
     assert [sheet.title for sheet in book.book(SHEET).sheets] == ["Pipeline", "Settings"]
 
 
+def test_slow_server_errors_count_against_the_budget(book: SheetsEmulator) -> None:
+    book.fail(503, times=float("inf"), endpoint="get")
+    now = [0.0]
+
+    def clock() -> float:
+        # Each reading comes after one more answer, and every answer took 25 s.
+        reading = now[0]
+        now[0] += 25
+        return reading
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    retry = RetryPolicy(budget_seconds=60, sleep=sleep, clock=clock, jitter=lambda: 0.5)
+    with pytest.raises(SheetsApiError, match="kept answering 503") as caught:
+        backend(retry).metadata()
+    # Answer 1 at 25 s, wait 0.5 s; answer 2 at 50.5 s, wait 1 s; answer 3 at 76.5 s: the
+    # next wait would end past 60 s, so three attempts, not the twelve the waits alone allow.
+    assert retry.waits == [0.5, 1.0]
+    assert book.calls["get"] == 3
+    assert "for 76 s after 3 attempts" in str(caught.value)
+
+
 def test_a_failed_write_leaves_the_computed_tabs_as_they_were(book: SheetsEmulator) -> None:
     sync([funnel()])
     before = book.values(SHEET, "Funnel")

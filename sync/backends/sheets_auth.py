@@ -42,7 +42,9 @@ _RETRYABLE = {HTTPStatus.TOO_MANY_REQUESTS, 500, 502, 503, 504}
 class RetryPolicy:
     """How long to keep retrying quota (429) and server (5xx) errors.
 
-    `sleep`, `clock` and `jitter` are injectable so tests run the whole schedule instantly.
+    The budget covers the whole call: the waits and the time the failed attempts took (a
+    server that answers 503 only after a long pause uses it up sooner). `sleep`, `clock`
+    and `jitter` are injectable so tests run the whole schedule instantly.
     """
 
     budget_seconds: float = 60.0
@@ -50,6 +52,7 @@ class RetryPolicy:
     max_delay: float = 32.0
     max_attempts: int = 12
     sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
     jitter: Callable[[], float] = random.random
     waits: list[float] = field(default_factory=list)
 
@@ -150,6 +153,7 @@ class SheetsHTTPClient(HTTPClient):
             endpoint = self.base_url + endpoint[len(GOOGLE_API_URL) :]
         waited = 0.0
         attempt = 0
+        started = self.retry.clock()
         while True:
             try:
                 return super().request(method, endpoint, params, data, json, files, headers)
@@ -173,9 +177,11 @@ class SheetsHTTPClient(HTTPClient):
                 ) from error
             delay = self.retry.delay(attempt, retry_after)
             attempt += 1
-            if attempt >= self.retry.max_attempts or waited + delay > self.retry.budget_seconds:
+            # Time spent so far: the waits, plus the attempts themselves when they were slow.
+            spent = max(self.retry.clock() - started, waited)
+            if attempt >= self.retry.max_attempts or spent + delay > self.retry.budget_seconds:
                 raise SheetsApiError(
-                    f"Google Sheets kept answering {reason} for {waited:.0f} s after "
+                    f"Google Sheets kept answering {reason} for {spent:.0f} s after "
                     f"{attempt} attempts: the API quota is probably used up; wait a minute and "
                     "sync again."
                 ) from failure
