@@ -67,6 +67,19 @@ def test_status(health):
     assert health["Status"].tolist() == ["Overdue", "OK", "Stuck", "Overdue", "OK", "OK"]
 
 
+@pytest.mark.parametrize(("stuck_factor", "p3_status"), [(4.4, "Stuck"), (4.5, "OK")])
+def test_stuck_factor_comes_from_the_settings(stuck_factor, p3_status):
+    # P3: 45 days in Proposal against a typical 10: stuck above 4.4 x 10 = 44, not at 4.5 x 10
+    tables = make_tables(SETTINGS.model_copy(update={"stuck_factor": stuck_factor}), pipeline=[
+        deal("P2", "Proposal", "2026-11-10"),  # 5 days
+        deal("P3", "Proposal", "2026-10-01"),  # 45 days
+        deal("P4", "Proposal", "2026-11-05"),  # 10 days: median of 5, 10, 45 is 10
+    ])
+    table = deal_health(tables, pd.DataFrame(columns=LOG_HEADERS)).set_index("Deal ID")
+    assert table["Typical Days"].tolist() == [10, 10, 10]
+    assert table["Status"].tolist() == ["OK", p3_status, "OK"]
+
+
 @pytest.mark.parametrize(
     ("days", "typical", "expected_close", "status"),
     [

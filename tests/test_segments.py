@@ -8,6 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sync.compute.predictions import (
+    expected_order_value,
+    expected_orders,
+    fit_bgnbd,
+    fit_gamma_gamma,
+    p_alive,
+)
 from sync.compute.revenue import revenue_lines
 from sync.compute.segments import (
     COLUMNS,
@@ -157,6 +164,21 @@ def test_lifecycle_boundaries(first_days_ago, last_days_ago, lifecycle):
     assert table.iloc[0]["Lifecycle"] == lifecycle
 
 
+@pytest.mark.parametrize(("first_days_ago", "last_days_ago", "lifecycle"), [
+    (400, 61, "Churned"),       # 61 > 60 Churned After Days
+    (400, 60, "At Risk"),       # 60 is not > 60; 60 > 30 At Risk After Days
+    (400, 30, "Active"),        # 30 is not > 30
+    (200, 10, "New"),           # first order 200 days ago <= 200 New Customer Days
+    (201, 10, "Active"),
+])
+def test_lifecycle_follows_the_settings(first_days_ago, last_days_ago, lifecycle):
+    settings = SETTINGS.model_copy(update={
+        "new_customer_days": 200, "at_risk_after_days": 30, "churned_after_days": 60})
+    table, _ = segments_of(settings, orders=[order("Acme", days_ago(first_days_ago), 10),
+                                             order("Acme", days_ago(last_days_ago), 10)])
+    assert table.iloc[0]["Lifecycle"] == lifecycle
+
+
 def test_lifecycle_without_orders_is_prospect_with_an_open_deal_else_inactive():
     table, _ = segments_of(
         customers=[dict(customer="Lead Co"), dict(customer="Old Co"), dict(customer="Lost Co")],
@@ -216,6 +238,40 @@ def test_predictions_fill_in_with_enough_repeat_customers():
     assert predicted.notna().all().all()
     assert ((table["P(Alive)"] > 0) & (table["P(Alive)"] <= 1)).all()
     assert (table["Expected Orders"] > 0).all() and (table["Predicted Value"] > 0).all()
+
+
+def test_predictions_over_the_horizon_and_predicted_value_is_orders_times_order_value():
+    # Recomputed from the model functions on the summary worked out here, in days:
+    # x = order days - 1, t_x = first to last order day, T = first order day to As Of.
+    orders = repeat_buyers(30) + [order("One-off", days_ago(40), 80)]
+    frame = pd.DataFrame(orders)
+    frame["day"] = pd.to_datetime(frame["date"])
+    by_customer = frame.groupby("customer")
+    first, last = by_customer["day"].min(), by_customer["day"].max()
+    x = (by_customer["day"].nunique() - 1).to_numpy(dtype=float)
+    t_x = (last - first).dt.days.to_numpy(dtype=float)
+    T = (pd.Timestamp(AS_OF) - first).dt.days.to_numpy(dtype=float)
+    spend = [
+        group[group["day"] > group["day"].min()].groupby("day")["amount"].sum().mean()
+        if len(group["day"].unique()) > 1 else 0.0
+        for _, group in by_customer
+    ]
+    params = fit_bgnbd(x, t_x, T)
+    value = expected_order_value(fit_gamma_gamma(x, spend), x, spend)
+    results = {}
+    for horizon in (30, 365):
+        settings = SETTINGS.model_copy(update={"prediction_horizon_days": horizon})
+        table, _ = segments_of(settings, orders=orders)
+        table = table.set_index("Customer").loc[first.index]
+        expected = expected_orders(params, x, t_x, T, horizon)
+        assert table["Expected Orders"].to_numpy(dtype=float) == pytest.approx(expected, rel=1e-4)
+        assert table["P(Alive)"].to_numpy(dtype=float) == pytest.approx(
+            p_alive(params, x, t_x, T), rel=1e-4)
+        assert table["Predicted Value"].to_numpy(dtype=float) == pytest.approx(
+            expected * value, rel=1e-4)
+        results[horizon] = table["Expected Orders"].to_numpy(dtype=float)
+    # a longer horizon expects more orders from every customer
+    assert (results[365] > results[30]).all()
 
 
 def test_predictions_stay_blank_with_one_warning_below_twenty_repeat_customers():
