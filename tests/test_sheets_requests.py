@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sync.backends import sheets_requests as build
@@ -123,6 +123,8 @@ def test_contains_ignores_fields_google_adds() -> None:
     st.lists(st.integers(min_value=1, max_value=400), min_size=1, max_size=60),
     st.integers(min_value=500, max_value=5000),
 )
+# Two requests of 29 + 26 and 29 + 400 bytes make a body of exactly 15 + 55 + 1 + 429 = 500.
+@example(lengths=[26, 400], limit=500)
 def test_split_batches_keeps_order_and_size(lengths: list[int], limit: int) -> None:
     requests = [{"updateCells": {"fields": "x" * length}} for length in lengths]
     bodies = build.split_batches(requests, max_bytes=limit)

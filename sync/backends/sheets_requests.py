@@ -409,16 +409,17 @@ def split_batches(requests: Sequence[Request], max_bytes: int = MAX_BODY_BYTES) 
     A single request larger than the limit travels alone (value writes are already split
     by rows, so only an exotic request could be).
     """
+    empty = len('{"requests":[]}')
     bodies: list[bytes] = []
     texts: list[str] = []
-    size = len('{"requests":[]}')
+    size = empty  # the exact length of the body holding `texts`
     for request in requests:
         text = request_text(request)
-        if texts and size + len(text) + 1 > max_bytes:
+        if texts and size + 1 + len(text) > max_bytes:  # a comma, then the request
             bodies.append(_body(texts))
-            texts, size = [], len('{"requests":[]}')
+            texts, size = [], empty
+        size += len(text) + (1 if texts else 0)
         texts.append(text)
-        size += len(text) + 1
     if texts:
         bodies.append(_body(texts))
     return bodies
