@@ -258,3 +258,31 @@ def test_dashboard_invariants(deals):
     assert reached == sorted(reached, reverse=True)
     output = dashboard_output(data, "USD")
     assert all(len(row) == len(output.columns) for row in output.rows)
+
+
+def test_every_computed_tab_is_a_pure_function_of_the_tables():
+    # The demo business, validated once, computed at two different wall-clock times with
+    # the same As Of: the inputs are not touched and every tab, chart and figure is the
+    # same (the figures depend on As Of, never on when the sync runs).
+    from datetime import datetime
+
+    from sync.demo import demo_grids
+    from sync.engine import compute_tabs
+    from sync.read import validate_workbook
+
+    today = date(2026, 11, 26)
+    tables, issues = validate_workbook(demo_grids(today=today), today=today)
+    assert tables.settings.as_of == today
+    names = ("stages", "team", "goals", "pipeline", "customers", "orders",
+             "commission_plans", "stage_log")
+    before = {name: getattr(tables, name).copy(deep=True) for name in names}
+    first = compute_tabs(tables, issues, datetime(2026, 11, 26, 23, 0))
+    later = compute_tabs(tables, issues, datetime(2027, 3, 1, 9, 30))
+    for name in names:
+        pd.testing.assert_frame_equal(getattr(tables, name), before[name])
+    assert [output.name for output in first.outputs] == [output.name for output in later.outputs]
+    for one, other in zip(first.outputs, later.outputs, strict=True):
+        assert pd.DataFrame(one.rows).equals(pd.DataFrame(other.rows)), one.name
+        assert one.charts == other.charts
+    assert first.kpis == later.kpis
+    assert len(first.outputs) == 8 and len(first.kpis) == len(KPI_ORDER)
