@@ -1,19 +1,25 @@
-"""Invariants of the reader: no input crashes it, and what it returns is well formed."""
+"""Invariants of the reader: no input crashes it or the engine behind it, and what it returns
+is well formed."""
 
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
 
+from sync.backends.xlsx import XlsxBackend
+from sync.backends.xlsx_template import write_input_workbook
+from sync.engine import compute_tabs, sync_workbook
 from sync.read import validate_workbook
 from sync.read.cells import format_number, parse_date, parse_number, parse_percent, parse_text
 from sync.read.columns import ReadContext, read_cell
 from sync.read.fastpath import SLOW, fast_reader
 from sync.read.headers import header_key
-from sync.schema import input_tabs, settings_specs, tab_spec
+from sync.schema import computed_tabs, input_tabs, settings_specs, tab_spec
 
 TODAY = date(2026, 11, 26)
+NOW = datetime(2026, 11, 26, 9, 30)
 
 cells = st.one_of(
     st.none(),
@@ -90,6 +96,57 @@ def test_no_input_crashes_the_reader(grids):
 def test_any_tab_names_and_shapes(grids):
     tables, issues = validate_workbook(grids, today=TODAY)
     assert_well_formed(tables, issues)
+
+
+def assert_computed_whole(computed):
+    """Every computed tab is planned, with its declared headers, and none of them failed."""
+    failures = [issue.problem for issue in computed.issues
+                if "could not be computed" in issue.problem]
+    assert failures == []
+    assert [output.name for output in computed.outputs] == [spec.tab for spec in computed_tabs()]
+    for output in computed.outputs:
+        assert output.headers[: len(tab_spec(output.name).headers)] == tab_spec(output.name).headers
+        assert all(len(row) == len(output.columns) for row in output.rows)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workbooks)
+def test_no_input_makes_the_engine_fail(grids):
+    # Random cell values in every column of every input tab (and the Stage Log) go through
+    # the whole computation: each computed tab comes out, and no step had to be skipped.
+    tables, issues = validate_workbook(grids, today=TODAY)
+    assert_computed_whole(compute_tabs(tables, issues, NOW))
+
+
+class RandomCellsWorkbook(XlsxBackend):
+    """A real .xlsx file whose input tabs read as the given random grids."""
+
+    def __init__(self, path, grids):
+        super().__init__(path)
+        self.grids = grids
+
+    def today(self):
+        return TODAY
+
+    def read(self, tabs):
+        return {name: grid for name, grid in self.grids.items() if name in tabs}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(grids=workbooks)
+def test_no_input_makes_a_sync_fail(tmp_path, grids):
+    # The same random values, synced for real into a workbook file and read back.
+    path = tmp_path / "random.xlsx"
+    path.unlink(missing_ok=True)
+    write_input_workbook(path, {"Settings": [["Setting", "Value"]]})
+    report = sync_workbook(RandomCellsWorkbook(path, grids), now=NOW)
+    assert report.tabs_written == [spec.tab for spec in computed_tabs()]
+    assert not [issue for issue in report.issues if "could not be computed" in issue.problem]
+    book = CalamineWorkbook.from_path(str(path))
+    written = book.get_sheet_by_name("Data Issues").to_python()
+    assert written[0] == tab_spec("Data Issues").headers
+    assert len(written) == len(report.issues) + 1
 
 
 @given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False).map(lambda x: round(x, 2)))
