@@ -148,6 +148,60 @@ def test_discovery_validation_refuses_what_google_refuses(body, message) -> None
     assert message in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("request_body", "message"),
+    [
+        (
+            {
+                "updateSheetProperties": {
+                    "properties": {"sheetId": 1, "gridProperties": {"rowCount": 5}},
+                    "fields": "gridProperties.rowcount",
+                }
+            },
+            "'gridProperties.rowcount' names 'rowcount', which is not a field of SheetProperties",
+        ),
+        (
+            {
+                "repeatCell": {
+                    "cell": {"userEnteredFormat": {"numberFormat": {"type": "NUMBER"}}},
+                    "fields": "userEnteredFormat.numberformat",
+                }
+            },
+            "names 'numberformat', which is not a field of CellData",
+        ),
+        (
+            {"updateCells": {"fields": "userEnteredValue,noteText", "rows": []}},
+            "names 'noteText', which is not a field of CellData",
+        ),
+        (
+            {
+                "updateDimensionProperties": {
+                    "properties": {"pixelSize": 10},
+                    "fields": "pixelsize",
+                }
+            },
+            "names 'pixelsize', which is not a field of DimensionProperties",
+        ),
+    ],
+)
+def test_a_misspelled_field_mask_is_refused(request_body, message) -> None:
+    with pytest.raises(InvalidArgument, match="Invalid field mask") as caught:
+        validate_body({"requests": [request_body]}, "BatchUpdateSpreadsheetRequest")
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "mask",
+    [
+        "userEnteredValue,userEnteredFormat.textFormat.bold,note",
+        "userEnteredFormat(numberFormat,textFormat/bold)",
+        "*",
+    ],
+)
+def test_field_masks_the_product_sends_pass(mask: str) -> None:
+    validate_body({"requests": [{"repeatCell": {"fields": mask}}]}, "BatchUpdateSpreadsheetRequest")
+
+
 def test_a_valid_body_passes() -> None:
     validate_body(
         {
@@ -277,6 +331,25 @@ def test_fields_mask_on_get(api) -> None:
         "properties": {"timeZone": "Etc/UTC"},
         "sheets": [{"properties": {"title": "Pipeline"}}, {"properties": {"title": "It's 销售"}}],
     }
+
+
+def test_a_misspelled_fields_selector_is_refused_over_http(api) -> None:
+    emulator, session, base = api
+    answer = session.get(base, params={"fields": "sheets(propertiez(title))"})
+    assert answer.status_code == 400
+    assert answer.json()["error"]["status"] == "INVALID_ARGUMENT"
+    assert "'propertiez', which is not a field of Spreadsheet" in answer.json()["error"]["message"]
+
+
+def test_a_misspelled_body_field_is_refused_over_http(api) -> None:
+    emulator, session, base = api
+    answer = session.post(
+        f"{base}:batchUpdate",
+        json={"requests": [{"addSheet": {"properties": {"title": "New", "frozenRows": 1}}}]},
+    )
+    assert answer.status_code == 400
+    assert 'Unknown name "frozenRows"' in answer.json()["error"]["message"]
+    assert [sheet.title for sheet in emulator.book("book1").sheets] == ["Pipeline", "It's 销售"]
 
 
 def test_injected_429_carries_retry_after(api) -> None:

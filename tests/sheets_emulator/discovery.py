@@ -158,6 +158,8 @@ def _validate_object(value: Any, name: str, schema: dict[str, Any], path: Path) 
             )
         if item is not None:  # JSON null means "not set" in proto3 JSON
             validate_schema(item, spec, (path, _snake_cached(key)))
+    if name in _MASK_TARGETS and type(value.get("fields")) is str:
+        validate_mask(value["fields"], _MASK_TARGETS[name], (path, "fields"))
     if name in _ONE_OF:
         present = [key for key, item in value.items() if item is not None]
         if len(present) > 1:
@@ -167,6 +169,79 @@ def _validate_object(value: Any, name: str, schema: dict[str, Any], path: Path) 
             )
         if name == "Request" and not present:
             raise InvalidArgument(f"Invalid {_spell(path) or 'requests'}: No request set.")
+
+
+# The message a request's `fields` mask selects from (a FieldMask names paths of it).
+_MASK_TARGETS = {
+    "AppendCellsRequest": "CellData",
+    "RepeatCellRequest": "CellData",
+    "UpdateCellsRequest": "CellData",
+    "UpdateBandingRequest": "BandedRange",
+    "UpdateDimensionPropertiesRequest": "DimensionProperties",
+    "UpdateDeveloperMetadataRequest": "DeveloperMetadata",
+    "UpdateDataSourceRequest": "DataSource",
+    "UpdateDimensionGroupRequest": "DimensionGroup",
+    "UpdateEmbeddedObjectBorderRequest": "EmbeddedObjectBorder",
+    "UpdateEmbeddedObjectPositionRequest": "EmbeddedObjectPosition",
+    "UpdateFilterViewRequest": "FilterView",
+    "UpdateNamedRangeRequest": "NamedRange",
+    "UpdateProtectedRangeRequest": "ProtectedRange",
+    "UpdateSheetPropertiesRequest": "SheetProperties",
+    "UpdateSlicerSpecRequest": "SlicerSpec",
+    "UpdateSpreadsheetPropertiesRequest": "SpreadsheetProperties",
+    "UpdateTableRequest": "Table",
+}
+
+
+def mask_paths(mask: str) -> list[list[str]]:
+    """The paths a mask names: `a.b,c(d,e/f)` -> [a, b], [c, d], [c, e, f]."""
+    paths: list[list[str]] = []
+    stack: list[list[str]] = []
+    token = ""
+    for char in mask.replace(" ", "") + ",":
+        if char == "(":
+            stack.append(re.split(r"[./]", token))
+            token = ""
+        elif char in ",)":
+            if token:
+                prefix = [part for parent in stack for part in parent]
+                paths.append(prefix + re.split(r"[./]", token))
+            token = ""
+            if char == ")":
+                if not stack:
+                    raise InvalidArgument(f"Invalid field mask '{mask}': unbalanced parentheses")
+                stack.pop()
+        else:
+            token += char
+    if stack:
+        raise InvalidArgument(f"Invalid field mask '{mask}': unbalanced parentheses")
+    return paths
+
+
+def validate_mask(mask: str, schema_name: str, path: Path = None) -> None:
+    """Raise InvalidArgument unless every path of a field mask names fields of the schema.
+
+    Google refuses a mask naming a field its message does not have (`gridProperties.rowcount`,
+    `sheets(propertiez)`) instead of ignoring it; `*` selects everything below it.
+    """
+    for parts in mask_paths(mask):
+        schema: dict[str, Any] = _schemas()[schema_name]
+        for part in parts:
+            if part == "*":
+                break
+            while "$ref" in schema or schema.get("type") == "array":
+                schema = _schemas()[schema["$ref"]] if "$ref" in schema else schema["items"]
+            if "additionalProperties" in schema:
+                schema = schema["additionalProperties"]
+                continue
+            field = schema.get("properties", {}).get(part)
+            if field is None or not part:
+                where = f" at '{_spell(path)}'" if path is not None else ""
+                raise InvalidArgument(
+                    f"Invalid field mask{where}: '{mask}' names '{part}', which is not a field "
+                    f"of {schema_name}"
+                )
+            schema = field
 
 
 def validate_body(body: Any, schema_name: str) -> None:
@@ -195,6 +270,9 @@ def validate_query(method_path: str, query: dict[str, list[str]]) -> None:
             )
         if len(values) > 1 and not spec.get("repeated"):
             raise InvalidArgument(f"Invalid value at '{key}': only one value is allowed")
+        response = method(method_path).get("response", {}).get("$ref")
+        if key == "fields" and response:
+            validate_mask(values[0], response)
         for raw in values:
             if "enum" in spec and raw not in spec["enum"]:
                 raise InvalidArgument(f"Invalid value at '{_snake(key)}', {_describe(raw)}")
