@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,9 @@ from test_xlsx_support import (
 
 from sync.backends.xlsx import XlsxBackend
 from sync.backends.xlsx_read import read_tabs
+from sync.demo import write_demo_workbook
+from sync.engine import sync_workbook
+from sync.schema import computed_tabs
 from sync.write.plan import PlanColumn, TabOutput
 
 pytestmark = pytest.mark.libreoffice
@@ -103,3 +106,30 @@ def test_dashboard_charts_render(tmp_path: Path) -> None:
 
 def _near(rgb: tuple[int, int, int], target: tuple[int, int, int]) -> bool:
     return all(abs(a - b) < 12 for a, b in zip(rgb, target, strict=True))
+
+
+def test_libreoffice_reads_back_what_a_real_sync_wrote(tmp_path: Path) -> None:
+    # The demo business, synced by the engine; LibreOffice opens it and saves it again, and
+    # every cell of every computed tab it saved equals the cell the sync wrote.
+    book = write_demo_workbook(tmp_path / "demo.xlsx", today=date(2026, 11, 26))
+    sync_workbook(XlsxBackend(book), now=datetime(2026, 11, 26, 9, 30))
+    computed = [spec.tab for spec in computed_tabs()]
+    written = read_tabs(book, computed)
+    resaved = read_tabs(convert(book, "xlsx", tmp_path / "resaved"), computed)
+    assert sorted(resaved) == sorted(computed)
+    for tab in computed:
+        assert len(written[tab]) > 1, tab
+        assert _trimmed(resaved[tab]) == _trimmed(written[tab]), tab
+
+
+def _trimmed(grid: list[list[object]]) -> list[list[object]]:
+    """Rows without trailing blanks, floats to 9 significant digits (the file keeps 15+)."""
+    rows = []
+    for row in grid:
+        cells = [float(f"{v:.9g}") if isinstance(v, float) else v for v in row]
+        while cells and cells[-1] in (None, ""):
+            cells.pop()
+        rows.append(cells)
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
