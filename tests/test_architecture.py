@@ -1,0 +1,45 @@
+"""The layout shows the architecture: I/O libraries stay at the edges."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SYNC = Path(__file__).resolve().parent.parent / "sync"
+IO_LIBRARIES = {"gspread", "google", "openpyxl", "python_calamine", "requests", "flask",
+                "zipfile", "httplib2", "urllib3", "socket", "http"}
+# The one place each backend's library may be imported.
+ALLOWED = {
+    "gspread": {"backends/sheets_auth.py"},
+    "google": {"backends/sheets_auth.py"},
+    "requests": {"backends/sheets_auth.py"},
+    "python_calamine": {"backends/xlsx_read.py"},
+    "openpyxl": {"backends/xlsx_template.py"},
+}
+
+
+def imported_roots(path: Path) -> set[str]:
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+@pytest.mark.parametrize(
+    "module", sorted(p.relative_to(SYNC).as_posix() for p in (SYNC / "compute").glob("*.py"))
+)
+def test_compute_modules_import_no_io_library(module):
+    assert not imported_roots(SYNC / module) & IO_LIBRARIES
+
+
+@pytest.mark.parametrize("library", sorted(ALLOWED))
+def test_each_backend_library_is_imported_in_one_place(library):
+    importers = {
+        path.relative_to(SYNC).as_posix()
+        for path in SYNC.rglob("*.py")
+        if library in imported_roots(path)
+    }
+    assert importers <= ALLOWED[library]
