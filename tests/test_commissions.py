@@ -1,5 +1,6 @@
 """Commissions: tiers, bonuses, clawbacks and the explanation (SPEC section 4, Commission)."""
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -303,3 +304,74 @@ def test_payout_never_decreases_when_revenue_rises(cuts, rates, bonuses, target,
         return row_of(table)["Payout"]
 
     assert payout(revenue + more) >= payout(revenue)
+
+
+def _amount(text):
+    return float(text.replace(",", ""))
+
+
+def explained_parts(explanation):
+    """(tier commission, bonuses, clawbacks, payout) read back from an Explanation.
+
+    Every step must be one the product writes; each `base x rate = result` is checked to
+    the cent, so a rep redoing the sums gets the same figures.
+    """
+    money, rate = r"(-?[\d,]+(?:\.\d+)?)", r"([\d.]+)%"
+    band = re.compile(rf"(?:[\d.]+-[\d.]+%|[\d.]+%\+|no quota:) {money} x {rate} "
+                      rf"(?:\(first tier rate\) )?= {money}")
+    bonus = re.compile(rf"(?:bonus at [\d.]+%:|team .+ met its [\d,.]+ goal: team bonus"
+                       rf"|new customers \d+ x [\d,.]+ =) {money}")
+    clawback = re.compile(rf"clawback: refund [\d,.]+ on \S+ \(deal \S+\) x [\d.]+% "
+                          rf"\(\S+ rate\) = {money}")
+    tier = bonuses = clawed = 0.0
+    payout = None
+    for step in explanation.split("; "):
+        if match := band.fullmatch(step):
+            base, fraction, result = _amount(match[1]), float(match[2]) / 100, _amount(match[3])
+            assert abs(base * fraction - result) <= 0.0051, step
+            tier += result
+        elif match := bonus.fullmatch(step):
+            bonuses += _amount(match[1])
+        elif match := clawback.fullmatch(step):
+            clawed += _amount(match[1])
+        elif match := re.fullmatch(rf"payout {money}", step):
+            payout = _amount(match[1])
+        else:
+            assert re.fullmatch(r"[\d,.]+ quota|no revenue in any tier", step), step
+    return tier, bonuses, clawed, payout
+
+
+@settings(max_examples=40, deadline=None)
+@given(cuts=PLAN_CUTS,
+       rates=st.lists(st.integers(0, 3000).map(lambda bp: bp / 10_000), min_size=4, max_size=4),
+       bonuses=st.lists(st.sampled_from([None, 0.0, 100.0, 2500.0]), min_size=4, max_size=4),
+       target=st.one_of(st.none(), st.floats(1_000, 200_000)),
+       sales=st.lists(st.floats(0, 100_000).map(lambda x: round(x, 2)), min_size=1,
+                      max_size=4),
+       refund=st.floats(0, 5_000).map(lambda x: round(x, 2)),
+       new_customer_bonus=st.sampled_from([0.0, 250.0]), team_bonus=st.sampled_from([0.0, 75.0]))
+def test_the_explanation_adds_up_to_the_columns(cuts, rates, bonuses, target, sales, refund,
+                                                new_customer_bonus, team_bonus):
+    starts = [0.0, *sorted(cuts)]
+    ends = [*sorted(cuts), None]
+    plans = [dict(plan="P", from_pct=s, to_pct=e, rate=r, bonus=b)
+             for s, e, r, b in zip(starts, ends, rates, bonuses, strict=False)]
+    goals = [quota("East", 10_000)]
+    if target is not None:
+        goals += [quota("Ana", target, "2026-10-01", "2026-10-31"), quota("Ana", target)]
+    orders = [sale(f"2026-10-{10 + i:02d}", amount, customer=f"C{i}", deal_id=f"D{i}")
+              for i, amount in enumerate(sales)]
+    orders.append(sale("2026-11-05", -refund, customer="C0", deal_id="D0"))
+    orders.append(sale("2026-11-06", sales[-1], customer=f"C{len(sales) - 1}"))
+    settings_ = WorkbookSettings(as_of=date(2026, 11, 30), new_customer_bonus=new_customer_bonus,
+                                 team_bonus=team_bonus)
+    table, _ = pay(settings_, team=[dict(ANA, commission_plan="P")], plans=plans, goals=goals,
+                   orders=orders)
+    for row in table.itertuples(index=False):
+        tier, bonus, clawed, payout = explained_parts(row.Explanation)
+        assert tier == pytest.approx(row[COLUMNS.index("Tier Commission")], abs=0.005)
+        assert bonus == pytest.approx(row.Bonuses, abs=0.005)
+        assert clawed == pytest.approx(row.Clawbacks, abs=0.005)
+        assert payout == pytest.approx(row.Payout, abs=0.005)
+        assert row.Payout == pytest.approx(
+            row[COLUMNS.index("Tier Commission")] + row.Bonuses - row.Clawbacks, abs=0.005)
