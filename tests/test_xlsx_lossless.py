@@ -13,10 +13,12 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from test_xlsx_support import (
+    convert,
     dashboard_output,
     funnel_output,
     members,
     owner_workbook_with_cached_values,
+    owner_workbook_with_pivot_table,
     stage_log_output,
 )
 
@@ -139,6 +141,32 @@ def test_computed_tabs_are_added_after_the_owner_tabs(owner_copy: Path) -> None:
         "Conversion From First",
         "Flag",
     ]
+
+
+@pytest.mark.libreoffice
+def test_a_pivot_table_survives_a_sync(tmp_path: Path) -> None:
+    path = owner_workbook_with_pivot_table(tmp_path)
+    before_raw = raw_members(path)
+    before = members(path)
+    XlsxBackend(path).write([funnel_output(), dashboard_output()])
+    after_raw = raw_members(path)
+    after = members(path)
+    pivot_parts = [name for name in before_raw if "pivot" in name.lower()]
+    assert len(pivot_parts) == 5  # table, cache definition, cache records, two .rels
+    for name, raw in before_raw.items():
+        if name not in INDEX_PARTS:
+            assert after_raw[name] == raw, f"{name} changed"
+    for name in INDEX_PARTS:
+        assert only_gained(before[name], after[name]) == [], name
+    assert b"<pivotCaches>" in after["xl/workbook.xml"]
+    check_package_integrity(path)
+    # LibreOffice opens the synced file and still finds the pivot table and its cache.
+    resaved = convert(path, "xlsx", tmp_path / "resaved")
+    with zipfile.ZipFile(resaved) as package:
+        names = package.namelist()
+        pivot = package.read("xl/pivotTables/pivotTable1.xml")
+    assert "xl/pivotCache/pivotCacheDefinition1.xml" in names
+    assert b'name="Revenue by customer"' in pivot
 
 
 def test_styles_are_appended_once_and_reused(tmp_path: Path) -> None:

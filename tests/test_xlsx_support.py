@@ -143,6 +143,52 @@ def owner_workbook_with_cached_values(folder: Path) -> Path:
     return converted
 
 
+PIVOT_FODS = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"
+ office:mimetype="application/vnd.oasis.opendocument.spreadsheet">
+<office:body><office:spreadsheet>
+<table:table table:name="Orders">{rows}</table:table>
+<table:table table:name="Summary">
+<table:table-row><table:table-cell/></table:table-row></table:table>
+<table:data-pilot-tables>
+<table:data-pilot-table table:name="Revenue by customer" table:target-range-address="Summary.A1:B5">
+<table:source-cell-range table:cell-range-address="Orders.A1:Orders.C4"/>
+<table:data-pilot-field table:source-field-name="Customer" table:orientation="row"/>
+<table:data-pilot-field table:source-field-name="Amount" table:orientation="data"
+ table:function="sum"/>
+</table:data-pilot-table>
+</table:data-pilot-tables>
+</office:spreadsheet></office:body></office:document>
+"""
+
+
+def owner_workbook_with_pivot_table(folder: Path) -> Path:
+    """An owner's workbook with a pivot table (revenue by customer), as LibreOffice saves it."""
+
+    def cell(value: object) -> str:
+        if isinstance(value, str):
+            return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p>' \
+                "</table:table-cell>"
+        return f'<table:table-cell office:value-type="float" office:value="{value}"/>'
+
+    grid = [["Order ID", "Customer", "Amount"], ["O-1", "Acme", 100], ["O-2", "Zed", 250],
+            ["O-3", "Acme", 50]]
+    rows = "".join(
+        "<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in grid
+    )
+    (folder / "raw").mkdir()
+    source = folder / "raw" / "pivot.fods"
+    source.write_text(PIVOT_FODS.format(rows=rows), encoding="utf-8")
+    converted = convert(source, "xlsx", folder)
+    with zipfile.ZipFile(converted) as package:
+        names = package.namelist()
+    assert "xl/pivotTables/pivotTable1.xml" in names
+    assert "xl/pivotCache/pivotCacheDefinition1.xml" in names
+    return converted
+
+
 def funnel_output(rows: int = 4) -> TabOutput:
     """A small Funnel-like tab: text, counts, money, percents."""
     stages = ["Lead", "Qualified", "Proposal", "Won"]
