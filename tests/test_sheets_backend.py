@@ -187,6 +187,34 @@ def test_dashboard_chart_is_added_once_then_updated(book: SheetsEmulator) -> Non
     assert [c["spec"]["basicChart"]["chartType"] for c in charts] == ["LINE"]
 
 
+def _without_defaults(node):
+    """A JSON answer as proto3 prints it: fields holding 0, false or "" left out."""
+    if isinstance(node, dict):
+        # `value not in (0, "")` also leaves out False, which equals 0.
+        return {k: _without_defaults(v) for k, v in node.items() if v not in (0, "")}
+    if isinstance(node, list):
+        return [_without_defaults(item) for item in node]
+    return node
+
+
+def test_a_chart_read_back_without_its_default_fields_is_left_alone(book: SheetsEmulator) -> None:
+    sync([dashboard()])
+    sheet = book.book(SHEET).sheet("Dashboard")
+    (chart,) = sheet.charts
+    assert (
+        chart["spec"]["basicChart"]["domains"][0]["domain"]["sourceRange"]["sources"][0][
+            "startColumnIndex"
+        ]
+        == 0
+    )
+    chart["spec"] = _without_defaults(chart["spec"])  # headerCount 0, startColumnIndex 0 gone
+    assert "headerCount" not in chart["spec"]["basicChart"]
+    book.reset_counters()
+    _, stats = sync([dashboard()])
+    assert (stats.requests, stats.tabs_written) == (0, [])
+    assert "batchUpdate" not in book.calls
+
+
 def test_input_tabs_are_never_written(book: SheetsEmulator) -> None:
     sync([funnel(), dashboard()])
     pipeline_id = book.book(SHEET).sheet("Pipeline").sheet_id

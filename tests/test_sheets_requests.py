@@ -119,6 +119,24 @@ def test_contains_ignores_fields_google_adds() -> None:
     assert not build.contains({"title": "T", "basicChart": {"chartType": "LINE"}}, wanted)
 
 
+def test_contains_reads_a_left_out_field_as_its_default() -> None:
+    source = {"sheetId": 5, "startRowIndex": 1, "endRowIndex": 4, "startColumnIndex": 0}
+    wanted = {"headerCount": 0, "sources": [source], "stacked": False, "title": ""}
+    # A proto3 JSON answer leaves out 0, false and "": they still match.
+    answer = {"sources": [{"sheetId": 5, "startRowIndex": 1, "endRowIndex": 4}]}
+    assert build.contains(answer, wanted)
+    assert build.contains(
+        {"sources": [{"sheetId": 5, "endRowIndex": 4, "startRowIndex": 1}]},
+        {"sources": [{"sheetId": 5, "startRowIndex": 1, "endRowIndex": 4}], "series": []},
+    )
+    # A left-out field does not match a value other than its default.
+    assert not build.contains(
+        {"sources": [{"sheetId": 5, "endRowIndex": 4}]}, {"sources": [source]}
+    )
+    assert not build.contains({}, {"headerCount": 1})
+    assert not build.contains({}, {"title": "Funnel"})
+
+
 @given(
     st.lists(st.integers(min_value=1, max_value=400), min_size=1, max_size=60),
     st.integers(min_value=500, max_value=5000),

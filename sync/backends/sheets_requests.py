@@ -377,17 +377,26 @@ def delete_chart(chart_id: int) -> dict[str, Any]:
 
 
 def contains(actual: Any, wanted: Any) -> bool:
-    """Whether `actual` holds every field of `wanted` (Google may add defaults to specs)."""
+    """Whether `actual` holds every field of `wanted` (Google may add defaults to specs).
+
+    A field Google leaves out of its answer holds its default (0, false, "", empty), as in
+    any proto3 JSON answer, so it matches a wanted default: a chart whose category column
+    is column A (`startColumnIndex` 0) is not rewritten on every sync.
+    """
     if isinstance(wanted, dict):
+        actual = {} if actual is None else actual
         return isinstance(actual, dict) and all(
             contains(actual.get(key), value) for key, value in wanted.items()
         )
     if isinstance(wanted, list):
+        actual = [] if actual is None else actual
         return (
             isinstance(actual, list)
             and len(actual) == len(wanted)
             and all(contains(a, w) for a, w in zip(actual, wanted, strict=True))
         )
+    if actual is None:
+        return wanted is None or wanted in (0, "")  # 0 also matches False
     return actual == wanted
 
 
