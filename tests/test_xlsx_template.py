@@ -35,10 +35,23 @@ def test_template_has_every_input_tab_with_headers_notes_and_frozen_row(tmp_path
         assert sheet.freeze_panes == "A2"
         for cell, column in zip(sheet[1], spec.columns, strict=True):
             assert cell.font.b
-            assert cell.comment is not None and cell.comment.text == column.help
+            assert cell.comment is not None and cell.comment.text == column.note
+            assert cell.comment.text.startswith(column.help)
             # The declared width, or the header's length + 2 when that is more.
             expected = max(column.width, len(column.header) + 2)
             assert sheet.column_dimensions[cell.column_letter].width == expected
+
+
+def test_header_notes_give_the_declared_example(tmp_path: Path) -> None:
+    workbook = load_workbook(create_template(tmp_path / "sales.xlsx"))
+    notes = {cell.value: cell.comment.text for cell in workbook["Pipeline"][1]}
+    assert notes["Deal ID"] == "A unique code for the deal. Example: D-0001"
+    assert notes["Created"] == "When the deal was opened. Example: 2026-09-14"
+    assert notes["Amount"] == "Expected value of the deal (0 or more). Example: 12000"
+    # No example declared: the help alone; an example already in the help is not repeated.
+    assert notes["Closed"] == "When it was won or lost: required for Won and Lost deals."
+    stages = {cell.value: cell.comment.text for cell in workbook["Stages"][1]}
+    assert stages["Probability"] == "Chance a deal at this stage is won, e.g. 50%."
 
 
 def test_dropdowns(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""New workbooks: the input tabs with headers, help notes, dropdowns and example rows.
+"""New workbooks: the input tabs with headers, help notes (with an example), dropdowns and
+default rows.
 
 Only ever writes a file that does not exist yet, so openpyxl (which drops charts and
 images it does not know) never re-saves an owner's workbook.
@@ -42,7 +43,7 @@ _INPUT_FORMATS = {"percent": "0%", "number": "General", "integer": "0"}
 
 
 def create_template(path: str | os.PathLike[str], locale: str = "en") -> Path:
-    """Create a new workbook with every input tab, its defaults and examples."""
+    """Create a new workbook with every input tab and its default rows."""
     return write_input_workbook(path, {}, locale)
 
 
@@ -88,8 +89,8 @@ def _fill_tab(
         cell = sheet.cell(row=1, column=index, value=header)
         cell.font, cell.fill = bold, fill
         column = columns[index - 1]
-        if column is not None and column.help:
-            cell.comment = _note(column.help)
+        if column is not None and column.note:
+            cell.comment = _note(column.note)
         # Wide enough for the header too (a zh-CN label takes two columns a character).
         width = fitted_width(column.width if column is not None else 12, [header])
         sheet.column_dimensions[get_column_letter(index)].width = width

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import cache
 from typing import Any, Literal
 
@@ -55,6 +56,14 @@ class ColumnSpec(BaseModel):
     def label(self, locale: str = "en") -> str:
         """The header to write for a locale (`en` or `zh-CN`)."""
         return self.zh if locale == "zh-CN" else self.header
+
+    @property
+    def note(self) -> str:
+        """The help note a template puts on the header: the help, then the example."""
+        if self.example in (None, "") or "e.g." in self.help:
+            return self.help
+        example = self.example.isoformat() if isinstance(self.example, date) else self.example
+        return f"{self.help} Example: {example}".strip()
 
 
 class SettingSpec(BaseModel):
