@@ -457,6 +457,38 @@ def test_engine_sync_end_to_end(sheets_env: SheetsEmulator) -> None:  # noqa: F8
     assert [r.endpoint for r in sheets_env.api_records()] == ["get", "values.batchGet"]
 
 
+def test_the_demo_computes_the_same_from_sheets_as_from_xlsx(
+    sheets_env: SheetsEmulator,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from sync.backends.xlsx import XlsxBackend
+    from sync.demo import demo_grids, write_demo_workbook
+    from sync.engine import compute_tabs
+    from sync.read import validate_workbook
+    from sync.schema import input_tabs
+
+    today, now = date(2026, 11, 3), datetime(2026, 11, 3, 18, 0)
+    sheets_env.create(SHEET, demo_grids(1, 7, today=today), editors=(CLIENT_EMAIL,))
+    workbook = write_demo_workbook(tmp_path / "demo.xlsx", today=today)
+    names = [spec.tab for spec in input_tabs()] + ["Stage Log"]
+    computed = {}
+    for label, source in (("sheets", backend()), ("xlsx", XlsxBackend(workbook))):
+        tables, issues = validate_workbook(source.read(names), today=today)
+        computed[label] = compute_tabs(tables, issues, now)
+    sheets, xlsx = computed["sheets"], computed["xlsx"]
+    # The same validation sees the same rows (serial dates read as dates), finds the same
+    # mistakes the demo plants, and every computed tab comes out equal, value and type.
+    assert [i.problem for i in sheets.issues] == [i.problem for i in xlsx.issues]
+    assert len(sheets.issues) == 5
+    assert sheets.kpis == xlsx.kpis
+    for ours, theirs in zip(sheets.outputs, xlsx.outputs, strict=True):
+        assert ours.name == theirs.name
+        assert ours.rows == theirs.rows, ours.name
+        assert [list(map(type, row)) for row in ours.rows] == [
+            list(map(type, row)) for row in theirs.rows
+        ], ours.name
+
+
 def test_engine_resync_after_a_stage_move_appends_one_log_row(sheets_env: SheetsEmulator) -> None:  # noqa: F811
     from sync.demo import demo_grids
     from sync.engine import sync_workbook
