@@ -96,6 +96,42 @@ def test_layering(tmp_path, monkeypatch, file_value, env_value, override, expect
     assert load_config(**overrides).debounce_seconds == expected
 
 
+# A value other than the default for every key, as an environment variable spells it, and
+# what the loaded configuration then holds.
+EVERY_KEY = {
+    "backend": ("sheets", "sheets"),
+    "workbook": ("/srv/books/sales.xlsx", Path("/srv/books/sales.xlsx")),
+    "spreadsheet_id": ("1AbC", "1AbC"),
+    "google_credentials": ("/srv/keys/key.json", Path("/srv/keys/key.json")),
+    "sheets_api_url": ("http://127.0.0.1:9000", "http://127.0.0.1:9000"),
+    "locale": ("zh-CN", "zh-CN"),
+    "webhook_secret": ("s3cret", "s3cret"),
+    "allowed_spreadsheets": ("id1,id2", ["id1", "id2"]),
+    "debounce_seconds": ("5", 5.0),
+    "max_delay_seconds": ("60", 60.0),
+    "queue": ("redis://cache:6379/0", "redis://cache:6379/0"),
+    "log_level": ("WARNING", "WARNING"),
+}
+
+
+def test_every_key_has_an_example_here():
+    assert sorted(EVERY_KEY) == sorted(Config.model_fields)
+
+
+@pytest.mark.parametrize("key", sorted(EVERY_KEY))
+def test_every_key_is_overridden_by_its_environment_variable(tmp_path, monkeypatch, key):
+    text, expected = EVERY_KEY[key]
+    if key != "webhook_secret":  # the secret may not be in the file at all
+        default = Config.model_construct().model_dump()[key]
+        write_config(tmp_path, f"{key}: {default!r}\n" if default is not None else f"{key}:\n")
+    monkeypatch.setenv(f"SALESOPS_{key.upper()}", text)
+    value = getattr(load_config(), key)
+    if key == "webhook_secret":
+        value = value.get_secret_value()
+    assert value == expected
+    assert value != Config.model_construct().model_dump()[key]
+
+
 def test_none_overrides_are_ignored(monkeypatch):
     monkeypatch.setenv("SALESOPS_LOCALE", "zh-CN")
     assert load_config(locale=None).locale == "zh-CN"
