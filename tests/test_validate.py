@@ -4,8 +4,11 @@ from datetime import date, datetime
 
 import pandas as pd
 import pytest
+from pydantic import BaseModel, ValidationError
 
 from sync.read import validate_workbook
+from sync.read.columns import ReadContext
+from sync.read.rows import row_model
 from sync.schema import input_tabs
 from sync.tables import default_stages
 
@@ -283,3 +286,30 @@ def test_a_repeated_bad_cell_is_reported_on_every_row():
     assert [(row, value) for row, _, value, _, _ in issues_of(issues, "Orders")] == [
         (2, "31/02/2026"), (4, "31/02/2026"),
     ]
+
+
+@pytest.mark.parametrize("spec", input_tabs(), ids=lambda spec: spec.tab)
+def test_each_tab_has_a_pydantic_row_model_with_its_declared_fields(spec):
+    model = row_model(spec)
+    assert issubclass(model, BaseModel)
+    assert list(model.model_fields) == [column.field for column in spec.columns]
+
+
+def test_the_row_model_reads_a_row_and_explains_every_bad_cell():
+    model = row_model(next(spec for spec in input_tabs() if spec.tab == "Pipeline"))
+    row = model.model_validate(
+        {"deal_id": 17850.0, "stage": "Won", "amount": "$1,200", "created": "2026-11-03",
+         "closed": 46330},
+        context={"read": ReadContext(), "warnings": []},
+    )
+    # 17850.0 is an identifier, read as text; serial 46330 is 2026-11-04 (46329 = 2026-11-03).
+    assert (row.deal_id, row.amount, row.created, row.closed) == (
+        "17850", 1200.0, date(2026, 11, 3), date(2026, 11, 4))
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate({"amount": "1.2k", "created": "31/02/2026"},
+                             context={"read": ReadContext(date_format="DMY"), "warnings": []})
+    problems = {error["loc"][0]: error["msg"] for error in caught.value.errors()}
+    assert problems == {
+        "amount": '"1.2k" is not accepted as a number: type the full number, e.g. 1200',
+        "created": '"31/02/2026" is not a date: type it as 2026-02-28 or use a date cell',
+    }
