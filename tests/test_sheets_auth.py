@@ -58,3 +58,33 @@ def test_gspread_urls_are_rewritten_to_the_base_url(service_account, sheets_emul
     spreadsheet = client.open_by_key("abc")
     assert spreadsheet.worksheet("Pipeline").row_values(1) == ["Deal ID"]
     assert sheets_emulator.calls["get"] >= 1
+
+
+def test_key_and_api_url_from_config_yaml(
+    monkeypatch,
+    tmp_path,
+    service_account,  # noqa: F811
+    sheets_emulator,  # noqa: F811
+) -> None:
+    from click.testing import CliRunner
+
+    from sync.cli import main
+
+    for name in ("SALESOPS_GOOGLE_CREDENTIALS", "SALESOPS_SHEETS_API_URL", "SALESOPS_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "key.json").write_text(service_account.key_path.read_text(), encoding="utf-8")
+    (folder / "config.yaml").write_text(
+        f"google_credentials: key.json\nsheets_api_url: {sheets_emulator.url}\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(folder)
+    sheets_emulator.create("cfg", {"Pipeline": [["Deal ID"]]}, editors=(CLIENT_EMAIL,))
+    result = CliRunner().invoke(main, ["check", "--sheet", "cfg"])
+    # Exit 2: the check ran and reports the missing optional tabs as data issues.
+    assert result.exit_code == 2, result.output
+    assert not result.output.startswith("Error:")
+    # The key named in config.yaml got its token from its own token_uri, the emulator's,
+    # and the API calls went to the base URL config.yaml names.
+    assert sheets_emulator.calls["token"] == 1
+    assert [r.endpoint for r in sheets_emulator.api_records()] == ["get", "values.batchGet"]
