@@ -69,6 +69,22 @@ def test_missing_file(tmp_path: Path) -> None:
         XlsxBackend(tmp_path / "nope.xlsx").read(["Pipeline"])
 
 
+@pytest.mark.parametrize(
+    ("name", "suggested"),
+    [("sales.xlsx", "sales.xlsx"), ("Sales.XLSX", "Sales.XLSX"), ("sales.csv", "sales.xlsx"),
+     ("sales", "sales.xlsx")],
+)
+def test_a_missing_file_suggests_a_name_init_accepts(
+    tmp_path: Path, name: str, suggested: str
+) -> None:
+    with pytest.raises(WorkbookError) as refused:
+        XlsxBackend(tmp_path / name).read(["Pipeline"])
+    assert str(refused.value) == (
+        f"{tmp_path / name} does not exist: check the path, or create a workbook with "
+        f"`salesops init {tmp_path / suggested}`."
+    )
+
+
 def test_a_folder_is_not_a_workbook(tmp_path: Path) -> None:
     with pytest.raises(WorkbookError, match="is a folder"):
         XlsxBackend(tmp_path).read(["Pipeline"])

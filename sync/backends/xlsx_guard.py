@@ -42,9 +42,11 @@ def check_not_locked(path: Path) -> None:
 def check_workbook_file(path: Path) -> None:
     """Refuse a path that is missing or is not an unencrypted .xlsx package."""
     if not path.exists():
+        # `init` only writes .xlsx files: suggest a name it accepts.
+        suggested = path if path.suffix.lower() == ".xlsx" else path.with_suffix(".xlsx")
         raise WorkbookError(
             f"{path} does not exist: check the path, or create a workbook with "
-            f"`salesops init {path}`."
+            f"`salesops init {suggested}`."
         )
     if not path.is_file():
         raise WorkbookError(f"{path} is a folder, not a workbook file: give the path of an .xlsx.")
