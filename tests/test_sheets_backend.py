@@ -292,6 +292,44 @@ def test_a_big_plan_is_split_into_bodies_under_two_megabytes(book: SheetsEmulato
     assert book.values(SHEET, "Customer Segments")[6000][9] == "customer 5999 field 9 " + "x" * 20
 
 
+def test_a_split_write_that_fails_half_way_is_completed_by_the_next_sync(
+    book: SheetsEmulator,
+) -> None:
+    big = TabOutput(
+        name="Customer Segments",
+        columns=[
+            PlanColumn("Customer", "text", 30),
+            *(PlanColumn(f"Note {i}", "text", 12) for i in range(8)),
+            PlanColumn("Revenue", "money", 14),
+        ],
+        rows=[
+            [f"customer {r}", *(f"note {r}.{c} " + "x" * 20 for c in range(8)), 100.0 + r]
+            for r in range(6000)
+        ],
+        currency="EUR",
+    )
+    book.fail(400, times=1, endpoint="batchUpdate", skip=1)  # the second body is refused
+    with pytest.raises(SheetsApiError):
+        sync([big])
+    bodies = [r for r in book.api_records() if r.endpoint == "batchUpdate"]
+    assert [r.status for r in bodies] == [200, 400]
+    _, stats = sync([big])
+    assert stats.requests >= 1
+    # Values, formats, widths and the protection are all there after the second sync ...
+    assert book.values(SHEET, "Customer Segments")[6000][-1] == 6099
+    assert book.cell(SHEET, "Customer Segments", "A1")["userEnteredFormat"]["textFormat"] == {
+        "bold": True
+    }
+    assert book.cell(SHEET, "Customer Segments", "J6001")["formattedValue"] == "€6,099.00"
+    sheet = book.book(SHEET).sheet("Customer Segments")
+    assert sheet.column_pixels[0] == 30 * 7 + 12
+    assert [p["warningOnly"] for p in sheet.protected_ranges] == [True]
+    # ... and a third sync has nothing left to do.
+    book.reset_counters()
+    _, stats = sync([big])
+    assert (stats.requests, stats.cells_written) == (0, 0)
+
+
 # ---- tab names -------------------------------------------------------------------------------
 
 

@@ -261,15 +261,19 @@ class SheetsBackend:
             relayout = True  # a new or changed header row: columns may have moved
         cells = 0
         changed_rows: list[int] = []
+        values: list[build.Request] = []
         for block in blocks:
             cells += block.cells
             written = Block(block.top, min(block.bottom, len(grid)), block.left, block.right)
             if written.bottom > written.top:
-                requests.extend(build.write_values(sheet_id, grid, written))
+                values.extend(build.write_values(sheet_id, grid, written))
                 changed_rows.extend(range(written.top - 1, written.bottom - 1))
             if block.bottom > len(grid):
                 top = max(block.top, len(grid))
-                requests.append(build.clear_rows(sheet_id, top, block.bottom, block.right))
+                values.append(build.clear_rows(sheet_id, top, block.bottom, block.right))
+        # Formats and the protection go before the values: when a large write is split into
+        # several bodies and a later one fails, they are in place already, and the next
+        # sync, which sends only the values still missing, would not send them again.
         if relayout:
             requests.extend(build.layout(output, sheet_id, row_count))
             changed_rows = list(range(len(output.rows)))
@@ -279,6 +283,7 @@ class SheetsBackend:
             )
         if tab is None or not tab.protected:
             requests.append(build.protect(sheet_id))
+        requests.extend(values)
         requests.extend(self._chart_requests(output, sheet_id, tab))
         return requests, cells
 

@@ -50,12 +50,16 @@ class ApiFailure(Exception):
 
 @dataclass
 class Fault:
-    """An injected failure: answer `code` to the next `times` calls of `endpoint`."""
+    """An injected failure: answer `code` to the next `times` calls of `endpoint`.
+
+    The first `skip` matching calls are answered normally.
+    """
 
     code: int
     times: float
     endpoint: str | None = None
     retry_after: float | None = None
+    skip: int = 0
 
 
 @dataclass
@@ -190,10 +194,15 @@ class SheetsEmulator:
         times: float = 1,
         endpoint: str | None = None,
         retry_after: float | None = None,
+        skip: int = 0,
     ) -> None:
-        """Answer `code` to the next `times` calls (of `endpoint` if given; inf = forever)."""
+        """Answer `code` to the next `times` calls (of `endpoint` if given; inf = forever).
+
+        With `skip`, that many matching calls succeed first (fail the second body of a split
+        write with `skip=1`).
+        """
         with self.lock:
-            self.faults.append(Fault(code, times, endpoint, retry_after))
+            self.faults.append(Fault(code, times, endpoint, retry_after, skip))
 
     def reset_counters(self) -> None:
         """Forget the calls seen so far."""
@@ -262,6 +271,9 @@ class SheetsEmulator:
         with self.lock:
             for fault in self.faults:
                 if fault.times > 0 and fault.endpoint in (None, endpoint):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        continue
                     fault.times -= 1
                     headers = {}
                     if fault.retry_after is not None:
