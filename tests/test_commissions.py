@@ -170,8 +170,8 @@ def test_clawback_inside_the_window_takes_back_the_sale_periods_rate():
     row = row_of(table)
     assert row[["Revenue", "Tier Commission", "Clawbacks", "Payout"]].tolist() == [
         40_000, 1_100, 40, 1_060]
-    assert ("clawback: refund 2,000 on 2026-11-05 (deal D1) x 2% (2026-10 rate) = 40; "
-            "payout 1,060") in row["Explanation"]
+    assert ("clawback: refund 2,000 on 2026-11-05 (deal D1) x 200 / 10,000 (2026-10 rate, 2%) "
+            "= 40; payout 1,060") in row["Explanation"]
     assert row_of(table, period="2026-10")["Payout"] == 200
     assert issues == []
 
@@ -314,26 +314,32 @@ def explained_parts(explanation):
     """(tier commission, bonuses, clawbacks, payout) read back from an Explanation.
 
     Every step must be one the product writes; each `base x rate = result` is checked to
-    the cent, so a rep redoing the sums gets the same figures.
+    the cent (give or take the rounding of the figures written), so a rep redoing the sums
+    gets the same figures.
     """
     money, rate = r"(-?[\d,]+(?:\.\d+)?)", r"([\d.]+)%"
     band = re.compile(rf"(?:[\d.]+-[\d.]+%|[\d.]+%\+|no quota:) {money} x {rate} "
                       rf"(?:\(first tier rate\) )?= {money}")
     bonus = re.compile(rf"(?:bonus at [\d.]+%:|team .+ met its [\d,.]+ goal: team bonus"
                        rf"|new customers \d+ x [\d,.]+ =) {money}")
-    clawback = re.compile(rf"clawback: refund [\d,.]+ on \S+ \(deal \S+\) x [\d.]+% "
-                          rf"\(\S+ rate\) = {money}")
+    clawback = re.compile(rf"clawback: refund {money} on \S+ \(deal \S+\) x "
+                          rf"(?:{money} / {money} \(\S+ rate, [\d.]+%\)"
+                          rf"|0% \(\S+ rate: no revenue\)) = {money}")
     tier = bonuses = clawed = 0.0
     payout = None
     for step in explanation.split("; "):
         if match := band.fullmatch(step):
             base, fraction, result = _amount(match[1]), float(match[2]) / 100, _amount(match[3])
-            assert abs(base * fraction - result) <= 0.0051, step
+            # the band's revenue is written to the cent, so allow for its rounding too
+            assert abs(base * fraction - result) <= 0.005 * (1 + fraction) + 1e-6, step
             tier += result
         elif match := bonus.fullmatch(step):
             bonuses += _amount(match[1])
         elif match := clawback.fullmatch(step):
-            clawed += _amount(match[1])
+            refund, result = _amount(match[1]), _amount(match[4])
+            expected = refund * _amount(match[2]) / _amount(match[3]) if match[2] else 0.0
+            assert abs(expected - result) <= 0.005 + 1e-6, step
+            clawed += result
         elif match := re.fullmatch(rf"payout {money}", step):
             payout = _amount(match[1])
         else:

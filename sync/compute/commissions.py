@@ -58,11 +58,27 @@ class Clawback:
     deal_id: str
     base: float
     sale_period: str
-    rate: float = 0.0
+    sale_commission: float = 0.0  # Tier Commission of the rep in the sale's period
+    sale_revenue: float = 0.0  # Revenue of the rep in the sale's period, as written
+
+    @property
+    def rate(self) -> float:
+        """The effective rate of the sale's period (0 when its revenue is not positive)."""
+        return self.sale_commission / self.sale_revenue if self.sale_revenue > 0 else 0.0
 
     @property
     def amount(self) -> float:
         return round(self.base * self.rate, 2)
+
+    def step(self) -> str:
+        """The clawback in the Explanation, with the rate as the division it comes from."""
+        if self.sale_revenue > 0:
+            rate = (f"{format_money(self.sale_commission)} / {format_money(self.sale_revenue)} "
+                    f"({self.sale_period} rate, {format_percent(round(self.rate, 4))})")
+        else:
+            rate = f"0% ({self.sale_period} rate: no revenue)"
+        return (f"clawback: refund {format_money(self.base)} on {self.refund_date:%Y-%m-%d} "
+                f"(deal {self.deal_id}) x {rate} = {format_money(self.amount)}")
 
 
 @dataclass
@@ -77,10 +93,6 @@ class Payout:
     bonuses: float = 0.0
     clawbacks: list[Clawback] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
-
-    @property
-    def effective_rate(self) -> float:
-        return self.tier_commission / self.revenue if self.revenue > 0 else 0.0
 
 
 def _goal_targets(
@@ -271,7 +283,9 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
 
     for claw in clawbacks:
         sale = rows[(claw.rep, claw.sale_period)]
-        claw.rate = sale.effective_rate
+        # the figures of the sale period's row as written, so the rep can redo the division
+        claw.sale_commission = round(sale.tier_commission, 2)
+        claw.sale_revenue = round(sale.revenue, 2)
         rows[(claw.rep, claw.period)].clawbacks.append(claw)
 
     unpaid: set[str] = set()
@@ -284,11 +298,7 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
             row.clawbacks = []
             continue
         for claw in row.clawbacks:
-            row.steps.append(
-                f"clawback: refund {format_money(claw.base)} on {claw.refund_date:%Y-%m-%d} "
-                f"(deal {claw.deal_id}) x {format_percent(round(claw.rate, 6))} "
-                f"({claw.sale_period} rate) = {format_money(claw.amount)}"
-            )
+            row.steps.append(claw.step())
         row.steps.append(f"payout {format_money(_payout(row))}")
 
     reps_with_revenue = set(revenue_of.index.get_level_values(0))
