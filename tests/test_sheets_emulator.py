@@ -416,3 +416,39 @@ tab_names = st.text(
 def test_a1_ranges_round_trip(title: str, row: int, column: int, height: int, width: int) -> None:
     text = format_a1(title, row, column, row + height, column + width)
     assert parse_a1(text) == A1Range(title, row, column, row + height, column + width)
+
+
+def test_values_update_batch_update_and_clear_through_gspread(api, service_account) -> None:  # noqa: F811
+    from sync.backends.sheets_auth import load_key, open_client
+
+    emulator, session, base = api
+    client = open_client(load_key(service_account.key_path), emulator.url)
+    worksheet = client.open_by_key("book1").worksheet("It's 销售")
+    # values.update, USER_ENTERED: text is parsed as a user would type it.
+    answer = worksheet.update([["1,200", "2026-11-03", "=A1*2", "'0001", "TRUE"]], "A2", raw=False)
+    assert answer["updatedRange"] == "'It''s 销售'!A2:E2"
+    assert answer["updatedCells"] == 5
+    assert emulator.values("book1", "It's 销售")[1] == [1200, 46329, "=A1*2", "0001", True]
+    assert emulator.cell("book1", "It's 销售", "B2")["formattedValue"] == "2026-11-03"
+    # RAW (gspread's default) keeps the text as typed.
+    worksheet.update([["=A1*2", "2026-11-03"]], "A3")
+    assert emulator.values("book1", "It's 销售")[2] == ["=A1*2", "2026-11-03"]
+    assert emulator.cell("book1", "It's 销售", "A3")["userEnteredValue"] == {"stringValue": "=A1*2"}
+    # values.batchUpdate: several ranges in one atomic call.
+    worksheet.batch_update(
+        [{"range": "C3", "values": [["c"]]}, {"range": "D3:E3", "values": [["d", 5]]}]
+    )
+    assert emulator.values("book1", "It's 销售")[2] == ["=A1*2", "2026-11-03", "c", "d", 5]
+    assert emulator.calls["values.batchUpdate"] == 1
+    # values.clear empties the values of the whole tab.
+    worksheet.clear()
+    assert emulator.values("book1", "It's 销售") == []
+    assert emulator.calls["values.clear"] == 1
+    # A write past the grid's last row is refused, as Google does.
+    worksheet.resize(rows=3)  # gspread's mask is `gridProperties/rowCount`
+    assert emulator.book("book1").sheet("It's 销售").properties["gridProperties"] == {
+        "rowCount": 3,
+        "columnCount": 26,
+    }
+    with pytest.raises(Exception, match="exceeds grid limits"):
+        worksheet.update([["x"]], "A4")

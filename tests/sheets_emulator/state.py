@@ -172,11 +172,11 @@ def apply_mask(target: dict[str, Any], source: dict[str, Any] | None, fields: tu
 
 
 def split_fields(mask: str) -> list[str]:
-    """`a,b(c,d)` -> [`a`, `b.c`, `b.d`] (Google field-mask shorthand)."""
+    """`a,b(c,d)` -> [`a`, `b.c`, `b.d`] (Google field-mask shorthand; `b/c` is `b.c`)."""
     paths: list[str] = []
     stack: list[str] = []
     token = ""
-    for char in mask.replace(" ", "") + ",":
+    for char in mask.replace(" ", "").replace("/", ".") + ",":
         if char == "(":
             stack.append(token)
             token = ""
