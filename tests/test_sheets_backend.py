@@ -443,6 +443,20 @@ def test_a_renamed_pipeline_tab(sheets_env: SheetsEmulator) -> None:  # noqa: F8
     )
 
 
+def test_a_key_google_refuses(book: SheetsEmulator, tmp_path: Path) -> None:
+    from tests.sheets_emulator.fixtures import make_private_key, write_key_file
+
+    # A key the token endpoint does not know: deleted in the console, say.
+    stranger = write_key_file(
+        tmp_path / "old-key.json", make_private_key(), book.token_uri, CLIENT_EMAIL
+    )
+    with pytest.raises(CredentialsError) as caught:
+        SheetsBackend(SHEET, credentials=stranger, retry=no_wait()).read(["Pipeline"])
+    assert str(caught.value).startswith("Google refused the service account's key")
+    assert "create a new JSON key" in str(caught.value)
+    assert book.api_records() == [] and book.calls["token"] >= 1
+
+
 def test_missing_key_file(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SALESOPS_GOOGLE_CREDENTIALS", str(tmp_path / "nope.json"))
     with pytest.raises(CredentialsError, match="nope.json does not exist"):
