@@ -257,6 +257,25 @@ def test_a_small_edit_sends_only_the_changed_cells(book: SheetsEmulator) -> None
     assert book.values(SHEET, "Funnel")[12][3] == 456
 
 
+def test_a_growing_tab_is_resized_with_headroom(book: SheetsEmulator) -> None:
+    sync([funnel(rows=4)])
+    grid = book.book(SHEET).sheet("Funnel").properties["gridProperties"]
+    # Header + 4 rows, plus 50 rows of headroom; 5 columns.
+    assert (grid["rowCount"], grid["columnCount"]) == (5 + 50, 5)
+    sync([funnel(rows=30)])  # 31 rows still fit in 55: no resize
+    assert book.book(SHEET).sheet("Funnel").properties["gridProperties"]["rowCount"] == 55
+    book.reset_counters()
+    sync([funnel(rows=80)])
+    (body,) = batch_bodies(book)
+    resize = [r["updateSheetProperties"] for r in body["requests"] if "updateSheetProperties" in r]
+    assert [r["properties"]["gridProperties"] for r in resize] == [
+        {"rowCount": 81 + 50, "columnCount": 5}
+    ]
+    assert len(book.values(SHEET, "Funnel")) == 81
+    # The new rows get the column formats: row 81 holds data row 79, Amount 79,000.
+    assert book.cell(SHEET, "Funnel", "D81")["formattedValue"] == "€79,000.00"
+
+
 def test_a_shrinking_tab_clears_the_rows_that_are_gone(book: SheetsEmulator) -> None:
     sync([funnel(rows=6)])
     _, stats = sync([funnel(rows=2)])
