@@ -321,8 +321,8 @@ def check(ctx: click.Context, path: Path | None, sheet: str | None) -> None:
     from sync.engine import check_workbook
 
     backend = open_backend(path, sheet)
-    with user_errors():
-        report = check_workbook(backend)
+    with user_errors(), progress_shown() as progress:
+        report = check_workbook(backend, progress=progress)
     console = stdout()
     if report.issues:
         console.print(issues_table(report))

@@ -6,6 +6,7 @@ import io
 import logging
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,24 @@ def test_progress_shows_only_in_a_terminal(terminal):
         assert "Computing" in screen.getvalue()
     else:
         assert screen.getvalue() == ""
+
+
+@pytest.mark.parametrize("command", ["demo", "sync", "check"])
+def test_the_long_commands_report_their_progress(monkeypatch, book, command):
+    import sync.cli
+
+    seen: list[str] = []
+
+    @contextmanager
+    def recorded(console=None):
+        yield seen.append
+
+    monkeypatch.setattr(sync.cli, "progress_shown", recorded)
+    result = run(command, str(book) if command != "demo" else "shop.xlsx")
+    assert result.exit_code in (0, 2), result.output
+    assert any(step.startswith("Reading ") for step in seen), seen
+    assert "Computing" in seen
+    assert ("Writing computed tabs" in seen) is (command != "check")
 
 
 @pytest.mark.parametrize(("level", "traceback_shown"), [("INFO", False), ("DEBUG", True)])
