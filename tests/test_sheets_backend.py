@@ -427,6 +427,19 @@ def test_slow_server_errors_count_against_the_budget(book: SheetsEmulator) -> No
     assert "for 76 s after 3 attempts" in str(caught.value)
 
 
+def test_the_budget_is_shared_by_the_calls_of_one_sync(book: SheetsEmulator) -> None:
+    book.fail(429, times=2, endpoint="get", retry_after=25)
+    book.fail(429, times=1, endpoint="values.batchGet", retry_after=25)
+    retry = no_wait()
+    with pytest.raises(SheetsApiError) as caught:
+        sync([funnel()], retry)
+    # The metadata call waited 25 s twice (Retry-After), then succeeded; the batchGet's
+    # first 25 s wait would end at 75 s, past the 60 s budget of the whole sync.
+    assert retry.waits == [25.0, 25.0]
+    assert "kept answering 429 Too Many Requests for 50 s after 1 attempt:" in str(caught.value)
+    assert (book.calls["get"], book.calls["values.batchGet"]) == (3, 1)
+
+
 def test_a_failed_write_leaves_the_computed_tabs_as_they_were(book: SheetsEmulator) -> None:
     sync([funnel()])
     before = book.values(SHEET, "Funnel")

@@ -42,9 +42,11 @@ _RETRYABLE = {HTTPStatus.TOO_MANY_REQUESTS, 500, 502, 503, 504}
 class RetryPolicy:
     """How long to keep retrying quota (429) and server (5xx) errors.
 
-    The budget covers the whole call: the waits and the time the failed attempts took (a
-    server that answers 503 only after a long pause uses it up sooner). `sleep`, `clock`
-    and `jitter` are injectable so tests run the whole schedule instantly.
+    The budget is shared by every call of one client (a backend makes one per sync), so a
+    sync retries for about `budget_seconds` in all, however many of its calls meet errors.
+    It covers the waits and the time the failed attempts took (a server that answers 503
+    only after a long pause uses it up sooner). `sleep`, `clock` and `jitter` are
+    injectable so tests run the whole schedule instantly.
     """
 
     budget_seconds: float = 60.0
@@ -55,6 +57,7 @@ class RetryPolicy:
     clock: Callable[[], float] = time.monotonic
     jitter: Callable[[], float] = random.random
     waits: list[float] = field(default_factory=list)
+    spent: float = 0.0  # seconds of the budget used by earlier calls and this one so far
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         """Full jitter over an exponential ceiling, but never sooner than Retry-After."""
@@ -154,6 +157,7 @@ class SheetsHTTPClient(HTTPClient):
         waited = 0.0
         attempt = 0
         started = self.retry.clock()
+        earlier = self.retry.spent
         while True:
             try:
                 return super().request(method, endpoint, params, data, json, files, headers)
@@ -178,16 +182,19 @@ class SheetsHTTPClient(HTTPClient):
             delay = self.retry.delay(attempt, retry_after)
             attempt += 1
             # Time spent so far: the waits, plus the attempts themselves when they were slow.
-            spent = max(self.retry.clock() - started, waited)
+            spent = earlier + max(self.retry.clock() - started, waited)
             if attempt >= self.retry.max_attempts or spent + delay > self.retry.budget_seconds:
+                self.retry.spent = spent
+                attempts = f"{attempt} attempt" + ("s" if attempt > 1 else "")
                 raise SheetsApiError(
                     f"Google Sheets kept answering {reason} for {spent:.0f} s after "
-                    f"{attempt} attempts: the API quota is probably used up; wait a minute and "
+                    f"{attempts}: the API quota is probably used up; wait a minute and "
                     "sync again."
                 ) from failure
             self.retry.waits.append(delay)
             self.retry.sleep(delay)
             waited += delay
+            self.retry.spent = spent + delay
 
     def batch_update_encoded(self, spreadsheet_id: str, body: bytes) -> Any:
         """spreadsheets.batchUpdate with a body already encoded as JSON."""
