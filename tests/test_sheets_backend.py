@@ -459,6 +459,22 @@ def test_unshared_spreadsheet(sheets_env: SheetsEmulator) -> None:  # noqa: F811
     assert f"Share the spreadsheet with {CLIENT_EMAIL} as an editor" in str(caught.value)
 
 
+def test_sheets_api_not_enabled(book: SheetsEmulator) -> None:
+    # Google's answer when the key's Cloud project has not enabled the Sheets API.
+    book.fail(
+        403,
+        endpoint="get",
+        message="Google Sheets API has not been used in project 123456 before or it is "
+        "disabled. Enable it by visiting https://console.developers.google.com/apis/api/"
+        "sheets.googleapis.com/overview?project=123456 then retry.",
+    )
+    with pytest.raises(SheetsApiError) as caught:
+        backend().read(["Pipeline"])
+    assert str(caught.value).startswith(
+        "The Google Sheets API is not enabled for the service account's project"
+    )
+
+
 def test_wrong_spreadsheet_id(sheets_env: SheetsEmulator) -> None:  # noqa: F811
     with pytest.raises(SheetsApiError, match=f"No spreadsheet has the id {SHEET}"):
         backend().read(["Pipeline"])

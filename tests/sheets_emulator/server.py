@@ -60,6 +60,7 @@ class Fault:
     endpoint: str | None = None
     retry_after: float | None = None
     skip: int = 0
+    message: str | None = None
 
 
 @dataclass
@@ -195,6 +196,7 @@ class SheetsEmulator:
         endpoint: str | None = None,
         retry_after: float | None = None,
         skip: int = 0,
+        message: str | None = None,
     ) -> None:
         """Answer `code` to the next `times` calls (of `endpoint` if given; inf = forever).
 
@@ -202,7 +204,7 @@ class SheetsEmulator:
         write with `skip=1`).
         """
         with self.lock:
-            self.faults.append(Fault(code, times, endpoint, retry_after, skip))
+            self.faults.append(Fault(code, times, endpoint, retry_after, skip, message))
 
     def reset_counters(self) -> None:
         """Forget the calls seen so far."""
@@ -278,11 +280,17 @@ class SheetsEmulator:
                     headers = {}
                     if fault.retry_after is not None:
                         headers["Retry-After"] = f"{fault.retry_after:g}"
-                    status = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
+                    status = {
+                        403: "PERMISSION_DENIED",
+                        429: "RESOURCE_EXHAUSTED",
+                        500: "INTERNAL",
+                        503: "UNAVAILABLE",
+                    }
                     message = {
                         429: "Quota exceeded for quota metric 'Write requests' and limit "
                         "'Write requests per minute per user'",
                     }.get(fault.code, "Internal error encountered.")
+                    message = fault.message or message
                     raise ApiFailure(
                         fault.code, status.get(fault.code, "UNKNOWN"), message, headers
                     )
