@@ -10,6 +10,7 @@ naming the key and where the value came from.
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -36,6 +37,8 @@ ENV_ONLY_KEYS = frozenset({"webhook_secret"})
 PATH_KEYS = frozenset({"workbook", "google_credentials"})
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+log = logging.getLogger(__name__)
 
 
 def config_file_path() -> Path | None:
@@ -232,6 +235,24 @@ def describe_errors(error: ValidationError, overrides: dict[str, Any]) -> str:
     return "Bad configuration: " + " ".join(lines)
 
 
+def unknown_variables() -> list[str]:
+    """`SALESOPS_` environment variables that name no setting, each with a likely fix."""
+    known = [f"{ENV_PREFIX}{key.upper()}" for key in Config.model_fields]
+    found = []
+    for name in sorted(os.environ):
+        variable = name.upper()
+        if not variable.startswith(ENV_PREFIX) or variable in (*known, CONFIG_PATH_VARIABLE):
+            continue
+        close = difflib.get_close_matches(variable, [*known, CONFIG_PATH_VARIABLE], n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        found.append(f"{name} is not a setting and is ignored{hint}")
+    return found
+
+
 def load_config(**overrides: Any) -> Config:
     """The settings, layered defaults -> config.yaml -> SALESOPS_ variables -> overrides."""
-    return Config(**{key: value for key, value in overrides.items() if value is not None})
+    config = Config(**{key: value for key, value in overrides.items() if value is not None})
+    # A misspelt variable would otherwise be ignored without a word.
+    for message in unknown_variables():
+        log.warning(message)
+    return config

@@ -132,6 +132,18 @@ def test_every_key_is_overridden_by_its_environment_variable(tmp_path, monkeypat
     assert value != Config.model_construct().model_dump()[key]
 
 
+def test_a_misspelt_variable_is_named_in_a_warning(monkeypatch, caplog):
+    monkeypatch.setenv("SALESOPS_DEBOUNCE", "5")
+    monkeypatch.setenv("SALESOPS_LOG_LEVEL", "INFO")
+    monkeypatch.setenv("OTHER_DEBOUNCE", "5")
+    with caplog.at_level("WARNING", logger="sync.config"):
+        config = load_config()
+    assert config.debounce_seconds == 3.0
+    assert caplog.messages == [
+        "SALESOPS_DEBOUNCE is not a setting and is ignored; did you mean SALESOPS_DEBOUNCE_SECONDS?"
+    ]
+
+
 def test_none_overrides_are_ignored(monkeypatch):
     monkeypatch.setenv("SALESOPS_LOCALE", "zh-CN")
     assert load_config(locale=None).locale == "zh-CN"
