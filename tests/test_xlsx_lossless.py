@@ -7,6 +7,7 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,8 @@ from test_xlsx_support import (
 from sync.backends.xlsx import XlsxBackend
 from sync.backends.xlsx_package import Package
 from sync.backends.xlsx_zip import read_members
+from sync.engine import sync_workbook
+from sync.schema import computed_tabs
 
 INDEX_PARTS = {
     "[Content_Types].xml",
@@ -121,6 +124,29 @@ def test_two_syncs_keep_every_owner_part_byte_for_byte(owner_copy: Path) -> None
     for name in INDEX_PARTS:
         assert after[name] == after_first[name], name
     assert sorted(after) == sorted(after_first)
+    check_package_integrity(owner_copy)
+
+
+@pytest.mark.libreoffice
+def test_a_real_sync_keeps_the_owners_parts_byte_for_byte(owner_copy: Path) -> None:
+    # The owner's Orders tab (formulas with cached values, a conditional format, a comment,
+    # a chart and an image) and Settings tab go through the whole engine, twice.
+    before_raw = raw_members(owner_copy)
+    before = members(owner_copy)
+    for hour in (9, 10):
+        report = sync_workbook(XlsxBackend(owner_copy), now=datetime(2026, 11, 26, hour))
+    assert report.tabs_written == [spec.tab for spec in computed_tabs()]
+    after_raw = raw_members(owner_copy)
+    after = members(owner_copy)
+    for name, raw in before_raw.items():
+        if name not in INDEX_PARTS:
+            assert after_raw.get(name) == raw, f"{name} changed or disappeared"
+    for name in INDEX_PARTS:
+        assert only_gained(before[name], after[name]) == [], name
+    assert {"xl/charts/chart1.xml", "xl/media/image1.png"} <= set(after)
+    orders = [name for name in before
+              if name.startswith("xl/worksheets/sheet") and b"SUM(D2:D9)" in before[name]]
+    assert orders and after[orders[0]] == before[orders[0]]  # the formulas' tab, unchanged
     check_package_integrity(owner_copy)
 
 
