@@ -189,9 +189,10 @@ def table(runs: list[Run]) -> str:
 SECTION_INTRO = """## Google Sheets
 
 Measured through the Sheets API emulator of the test suite on loopback (real gspread,
-google-auth and HTTP), so the seconds are this machine's CPU, not Google's latency: on
-the real API each call adds roughly 0.2-1 s of round trip, and the per-minute quotas
-count calls. The calls, bytes and cells are what Google would receive. Command:
+google-auth and HTTP), so the seconds are this machine's CPU (2 cores; they vary with its
+load by a factor of two or more), not Google's latency: on the real API each call adds
+roughly 0.2-1 s of round trip, and the per-minute quotas count calls. The calls, bytes
+and cells are what Google would receive. Command:
 
     COMMAND
 
