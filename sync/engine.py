@@ -15,7 +15,7 @@ from sync.backends.base import Backend, WriteStats
 from sync.schema import input_tabs
 from sync.tables import Issue, Tables
 from sync.write.plan import CURRENCY_SYMBOLS, TabOutput
-from sync.write.tabs import frame_output, issues_frame
+from sync.write.tabs import frame_output, goal_progress_output, issues_frame
 
 log = logging.getLogger(__name__)
 
@@ -151,16 +151,15 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
             (row["KPI"], format_kpi(row["Value"], row["Type"], currency))
             for _, row in data.kpis.iterrows()
         ]
-    for tab, frame in (
-        ("Funnel", funnel_table),
-        ("Deal Health", health),
-        ("Goal Progress", goals),
-        ("Commissions", pay),
-        ("Customer Segments", segments),
-        ("Data Issues", issues_frame(issues)),
-        ("Stage Log", stage_log),
-    ):
-        outputs.append(frame_output(tab, frame, currency))
+    outputs += [
+        frame_output("Funnel", funnel_table, currency),
+        frame_output("Deal Health", health, currency),
+        goal_progress_output(goals, currency),
+        frame_output("Commissions", pay, currency),
+        frame_output("Customer Segments", segments, currency),
+        frame_output("Data Issues", issues_frame(issues), currency),
+        frame_output("Stage Log", stage_log, currency),
+    ]
     return Computed(tables=tables, issues=issues, outputs=outputs, kpis=kpis)
 
 

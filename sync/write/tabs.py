@@ -78,3 +78,19 @@ def issues_frame(issues: Sequence[Issue]) -> pd.DataFrame:
         [[i.tab, i.row, i.column, i.value, i.severity, i.problem] for i in ordered],
         columns=["Tab", "Row", "Column", "Value", "Severity", "Problem"],
     )
+
+
+MONEY_METRICS = {"Revenue", "Pipeline Created"}
+GOAL_AMOUNT_COLUMNS = ("Target", "Actual", "Expected By Now", "Forecast", "Gap")
+
+
+def goal_progress_output(frame: pd.DataFrame, currency: str) -> TabOutput:
+    """Goal Progress, whose amounts are money on Revenue and Pipeline Created rows and
+    counts on the others."""
+    output = frame_output("Goal Progress", frame, currency)
+    metric = output.headers.index("Metric")
+    amounts = [output.headers.index(header) for header in GOAL_AMOUNT_COLUMNS]
+    for row_index, row in enumerate(output.rows):
+        if row[metric] in MONEY_METRICS:
+            output.cell_types.update({(row_index, column): "money" for column in amounts})
+    return output

@@ -1,0 +1,42 @@
+"""Computed tables become write plans with the right value types."""
+
+from datetime import date
+
+import pandas as pd
+
+from sync.tables import Issue
+from sync.write.tabs import frame_output, goal_progress_output, issues_frame, plain_value
+
+
+def test_plain_values_are_what_a_backend_can_write():
+    assert plain_value(float("nan"), "money") is None
+    assert plain_value(pd.NaT, "date") is None
+    assert plain_value(pd.Timestamp("2026-11-03 10:00"), "date") == date(2026, 11, 3)
+    assert plain_value(2.6, "integer") == 3
+    assert plain_value(7, "money") == 7.0 and isinstance(plain_value(7, "money"), float)
+    assert plain_value("=IMPORTXML(a)", "text") == "=IMPORTXML(a)"
+
+
+def test_goal_amounts_are_money_only_on_money_metrics():
+    frame = pd.DataFrame(
+        [[2, "Company", "Revenue", 1000.0, 400.0], [3, "Ana", "Deals Won", 10.0, 4.0]],
+        columns=["Goal Row", "Owner", "Metric", "Target", "Actual"],
+    ).reindex(columns=["Goal Row", "Owner", "Metric", "Product", "Region", "Period Start",
+                       "Period End", "Target", "Actual", "Attainment", "Expected By Now",
+                       "Pace", "Forecast", "Gap", "SMART"])
+    output = goal_progress_output(frame, "EUR")
+    target = output.headers.index("Target")
+    assert output.cell_format(0, target) == '"€"#,##0.00;-"€"#,##0.00'
+    assert output.cell_format(1, target) == "#,##0.0"
+    assert output.cell_format(0, output.headers.index("Attainment")) == "0.0%"
+
+
+def test_data_issues_list_errors_first_then_by_tab_and_row():
+    frame = issues_frame([
+        Issue(tab="Pipeline", row=9, severity="Warning", problem="w"),
+        Issue(tab="Orders", row=3, severity="Error", problem="e2"),
+        Issue(tab="Goals", row=5, severity="Error", problem="e1"),
+    ])
+    assert frame["Problem"].tolist() == ["e1", "e2", "w"]
+    output = frame_output("Data Issues", frame, "USD")
+    assert output.rows[0] == ["Goals", 5, "", "", "Error", "e1"]
