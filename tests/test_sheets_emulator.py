@@ -392,6 +392,8 @@ def test_requests_without_a_token_are_refused(api) -> None:
 def test_grid_data_and_columns_major(api) -> None:
     emulator, session, base = api
     grid = session.get(base, params={"includeGridData": "true"}).json()
+    # Offsets of 0 are left out, as Google does.
+    assert "startRow" not in grid["sheets"][0]["data"][0]
     cell = grid["sheets"][0]["data"][0]["rowData"][1]["values"][2]
     assert cell["userEnteredValue"] == {"numberValue": 46329}
     assert cell["userEnteredFormat"]["numberFormat"]["type"] == "DATE"

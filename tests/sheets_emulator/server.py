@@ -408,14 +408,15 @@ class SheetsEmulator:
     def _grid_data(self, sheet: Sheet) -> dict[str, Any]:
         rows, columns = sheet.data_extent()
         formats = sheet.formats_over((0, rows, 0, columns))
-        return {
-            "startRow": 0,
-            "startColumn": 0,
-            "rowData": [
+        # Google leaves out startRow and startColumn when they are 0, and rowData when the
+        # tab is empty.
+        grid: dict[str, Any] = {}
+        if rows:
+            grid["rowData"] = [
                 {"values": [cell_json(sheet, r, c, formats[r][c]) for c in range(columns)]}
                 for r in range(rows)
-            ],
-        }
+            ]
+        return grid
 
     # ---- values ------------------------------------------------------------------------
 
