@@ -175,7 +175,8 @@ def _read(backend: Backend, progress: Progress) -> tuple[Tables, list[Issue], di
         if name in grids
     }
     progress("Validating rows")
-    tables, issues = validate_workbook(grids, today=backend.today())
+    hint = getattr(backend, "add_tab_hint", None)
+    tables, issues = validate_workbook(grids, today=backend.today(), add_tab_hint=hint)
     return tables, issues, rows_read
 
 

@@ -491,6 +491,21 @@ def test_a_renamed_pipeline_tab(sheets_env: SheetsEmulator) -> None:  # noqa: F8
     )
 
 
+def test_a_renamed_optional_tab_is_a_data_issue_offering_init(
+    sheets_env: SheetsEmulator,  # noqa: F811
+) -> None:
+    from sync.engine import check_workbook
+
+    sheets_env.create(SHEET, {"Pipeline": PIPELINE, "Team 2": [["Rep"], ["Ana"]]},
+                      editors=(CLIENT_EMAIL,))
+    report = check_workbook(backend(), now=datetime(2026, 11, 3, 18, 0))
+    team = [issue for issue in report.issues if issue.tab == "Team"]
+    assert team[0].problem == (
+        f'The Team tab is missing, so it is read as empty: run "salesops init --sheet {SHEET}" '
+        "to add it (your other tabs are kept)"
+    )
+
+
 def test_a_key_google_refuses(book: SheetsEmulator, tmp_path: Path) -> None:
     from tests.sheets_emulator.fixtures import make_private_key, write_key_file
 

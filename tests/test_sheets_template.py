@@ -41,7 +41,9 @@ def test_init_creates_every_input_tab_in_one_batch_update(empty_book: SheetsEmul
 def test_headers_carry_bold_and_help_notes(empty_book: SheetsEmulator) -> None:
     init_sheet(SHEET)
     header = empty_book.cell(SHEET, "Pipeline", "A1")
-    assert header["note"] == tab_spec("Pipeline").column("Deal ID").help
+    # the same note as a local template: the help, then the declared example
+    assert header["note"] == tab_spec("Pipeline").column("Deal ID").note
+    assert header["note"].endswith("Example: D-0001")
     assert header["userEnteredFormat"]["textFormat"] == {"bold": True}
 
 

@@ -313,3 +313,15 @@ def test_the_row_model_reads_a_row_and_explains_every_bad_cell():
         "amount": '"1.2k" is not accepted as a number: type the full number, e.g. 1200',
         "created": '"31/02/2026" is not a date: type it as 2026-02-28 or use a date cell',
     }
+
+
+def test_a_missing_tab_says_how_to_add_it_where_the_workbook_lives():
+    grids = {"Pipeline": [["Deal ID", "Stage", "Created"]]}
+    _, issues = validate_workbook(grids, today=date(2026, 11, 26))
+    team = next(issue for issue in issues if issue.tab == "Team")
+    assert team.problem == (
+        "The Team tab is missing, so it is read as empty: add a tab with that name and its "
+        'headers in row 1 ("salesops init new.xlsx" writes a template to copy it from)'
+    )
+    _, issues = validate_workbook(grids, today=date(2026, 11, 26), add_tab_hint="do X")
+    assert next(i for i in issues if i.tab == "Team").problem.endswith("read as empty: do X")

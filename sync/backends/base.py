@@ -25,6 +25,8 @@ class Backend(Protocol):
     """A workbook the engine reads from and writes computed tabs to."""
 
     label: str  # how messages name the workbook: a file path or a spreadsheet id
+    # A backend may also offer `add_tab_hint: str`, how an owner adds a missing template tab
+    # where the workbook lives (e.g. `run "salesops init --sheet ID"`).
 
     def today(self) -> date:
         """Today where the workbook lives (the spreadsheet's time zone, or the machine's)."""

@@ -69,6 +69,10 @@ class SheetsBackend:
     ) -> None:
         self.spreadsheet_id = spreadsheet_id.strip()
         self.label = self.spreadsheet_id
+        self.add_tab_hint = (
+            f'run "salesops init --sheet {self.spreadsheet_id}" to add it (your other tabs are '
+            "kept)"
+        )
         self.key = load_key(credentials)
         self.client = open_client(self.key, api_url, retry)
         self._metadata: dict[str, Any] | None = None

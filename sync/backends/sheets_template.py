@@ -89,7 +89,7 @@ def _header_row(spec: TabSpec, locale: str) -> dict[str, Any]:
             {
                 "userEnteredValue": {"stringValue": column.label(locale)},
                 "userEnteredFormat": {"textFormat": {"bold": True}},
-                **({"note": column.help} if column.help else {}),
+                **({"note": column.note} if column.note else {}),
             }
             for column in spec.columns
         ]

@@ -53,18 +53,26 @@ def _is_empty(grid: Grid) -> bool:
     )
 
 
-def _missing_tab(tab: str) -> Issue:
+# How an owner adds a template tab to a local workbook; a backend may say better.
+ADD_TAB_HINT = (
+    'add a tab with that name and its headers in row 1 ("salesops init new.xlsx" writes a '
+    "template to copy it from)"
+)
+
+
+def _missing_tab(tab: str, add_tab_hint: str = ADD_TAB_HINT) -> Issue:
     return Issue(
         tab=tab, row=None, severity="Warning",
-        problem=f'The {tab} tab is missing, so it is read as empty: run "salesops init" to '
-                "add it (your other tabs are kept)",
+        problem=f"The {tab} tab is missing, so it is read as empty: {add_tab_hint}",
     )
 
 
-def read_tab(spec: TabSpec, grid: Grid | None, context: ReadContext) -> TabRows:
+def read_tab(
+    spec: TabSpec, grid: Grid | None, context: ReadContext, add_tab_hint: str = ADD_TAB_HINT
+) -> TabRows:
     """Header matching and row reading of one tab (a missing tab reads as empty)."""
     if grid is None:
-        return TabRows(issues=[_missing_tab(spec.tab)])
+        return TabRows(issues=[_missing_tab(spec.tab, add_tab_hint)])
     if not isinstance(grid, list | tuple) or _is_empty(grid):
         return TabRows(issues=[Issue(
             tab=spec.tab, row=1, severity="Warning",
@@ -79,14 +87,19 @@ def read_tab(spec: TabSpec, grid: Grid | None, context: ReadContext) -> TabRows:
 
 
 def validate_workbook(
-    grids: dict[str, list[list[Any]]], *, today: date
+    grids: dict[str, list[list[Any]]], *, today: date, add_tab_hint: str | None = None
 ) -> tuple[Tables, list[Issue]]:
-    """Read and validate every input tab (and the Stage Log): tables plus Data Issues."""
+    """Read and validate every input tab (and the Stage Log): tables plus Data Issues.
+
+    `add_tab_hint` tells the owner how to add a missing template tab where the workbook
+    lives (a Google spreadsheet says `salesops init --sheet ID`).
+    """
+    add_tab_hint = add_tab_hint or ADD_TAB_HINT
     settings_spec = tab_spec("Settings")
     settings_grid = find_grid(grids, settings_spec)
     settings, issues = read_settings(settings_grid, today=today)
     if settings_grid is None:
-        issues.insert(0, _missing_tab("Settings"))
+        issues.insert(0, _missing_tab("Settings", add_tab_hint))
     context = ReadContext(date_format=settings.date_format)
 
     rows: dict[str, TabRows] = {}
@@ -96,7 +109,7 @@ def validate_workbook(
             continue
         grid = find_grid(grids, spec)
         present[spec.tab] = grid is not None
-        rows[spec.tab] = read_tab(spec, grid, context)
+        rows[spec.tab] = read_tab(spec, grid, context, add_tab_hint)
         check_unique(spec, rows[spec.tab])
 
     frames = _apply_rules(rows, present)
