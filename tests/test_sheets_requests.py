@@ -153,3 +153,24 @@ def test_split_batches_keeps_order_and_size(lengths: list[int], limit: int) -> N
     sizes = [len(body) for body in bodies]
     for first, second in zip(sizes, sizes[1:], strict=False):
         assert first + second - len('{"requests":[]}') + 1 > limit
+
+
+def test_cell_formats_merge_into_blocks_of_equal_formats() -> None:
+    columns = [PlanColumn("Metric", "text", 10), PlanColumn("Target", "number", 10),
+               PlanColumn("Actual", "number", 10), PlanColumn("Pace", "text", 8)]
+    rows = [["Revenue", 1, 2, "Ahead"], ["Revenue", 3, 4, "Done"], ["Deals Won", 5, 6, "Done"],
+            ["Revenue", 7, 8, "Missed"]]
+    money = {(row, column): "money" for row in (0, 1, 3) for column in (1, 2)}
+    output = TabOutput("Goal Progress", columns, rows, currency="USD", cell_types=money)
+    requests = build.cell_formats(output, sheet_id=5, first_row=1, rows=range(4))
+    # rows 0-1 share one block over columns 1-2; row 2 keeps its column format; row 3 alone
+    assert [r["repeatCell"]["range"] for r in requests] == [
+        {"sheetId": 5, "startRowIndex": 1, "endRowIndex": 3, "startColumnIndex": 1,
+         "endColumnIndex": 3},
+        {"sheetId": 5, "startRowIndex": 4, "endRowIndex": 5, "startColumnIndex": 1,
+         "endColumnIndex": 3},
+    ]
+    assert requests[0]["repeatCell"]["cell"]["userEnteredFormat"]["numberFormat"]["type"] == (
+        "CURRENCY"
+    )
+    validate_body({"requests": requests}, "BatchUpdateSpreadsheetRequest")

@@ -266,33 +266,53 @@ def layout(output: TabOutput, sheet_id: int, row_count: int) -> list[dict[str, A
 def cell_formats(
     output: TabOutput, sheet_id: int, first_row: int, rows: Sequence[int]
 ) -> list[dict[str, Any]]:
-    """Number formats of data cells that differ from their column's (Dashboard values).
+    """Number formats of data cells that differ from their column's (Dashboard values,
+    money goals), one repeatCell per block of equal formats.
 
-    `rows` are 0-based data rows; `first_row` is the sheet row index of data row 0.
+    `rows` are 0-based data rows; `first_row` is the sheet row index of data row 0. Runs of
+    equal formats along a row make one range, and consecutive rows with the same runs share
+    it, so a tab of money goals costs a handful of requests, not one per cell.
     """
-    requests = []
-    for row in rows:
+    blocks: list[list[Any]] = []  # [top, bottom, runs] with runs = ((left, right, fmt), ...)
+    for row in sorted(set(rows)):
         if row >= len(output.rows):
             continue
-        values = output.rows[row]
-        for column in range(len(output.columns)):
-            value = values[column] if column < len(values) else None
-            if (row, column) not in output.cell_types and not isinstance(value, date):
-                continue  # the column's own format applies
-            fmt = effective_format(output, row, column)
-            if fmt == column_format(output, column):
-                continue
-            sheet_row = first_row + row
-            requests.append(
-                {
-                    "repeatCell": {
-                        "range": grid_range(sheet_id, sheet_row, sheet_row + 1, column, column + 1),
-                        "cell": {"userEnteredFormat": {"numberFormat": fmt}} if fmt else {},
-                        "fields": "userEnteredFormat.numberFormat",
-                    }
-                }
-            )
-    return requests
+        runs = _format_runs(output, row)
+        if not runs:
+            continue
+        if blocks and blocks[-1][1] == row and blocks[-1][2] == runs:
+            blocks[-1][1] = row + 1
+        else:
+            blocks.append([row, row + 1, runs])
+    return [
+        {
+            "repeatCell": {
+                "range": grid_range(sheet_id, first_row + top, first_row + bottom, left, right),
+                "cell": {"userEnteredFormat": {"numberFormat": fmt}} if fmt else {},
+                "fields": "userEnteredFormat.numberFormat",
+            }
+        }
+        for top, bottom, runs in blocks
+        for left, right, fmt in runs
+    ]
+
+
+def _format_runs(output: TabOutput, row: int) -> tuple[tuple[int, int, Any], ...]:
+    """(left, right, format) runs of a row's cells whose format is not their column's."""
+    values = output.rows[row]
+    runs: list[tuple[int, int, Any]] = []
+    for column in range(len(output.columns)):
+        value = values[column] if column < len(values) else None
+        if (row, column) not in output.cell_types and not isinstance(value, date):
+            continue  # the column's own format applies
+        fmt = effective_format(output, row, column)
+        if fmt == column_format(output, column):
+            continue
+        if runs and runs[-1][1] == column and runs[-1][2] == fmt:
+            runs[-1] = (runs[-1][0], column + 1, fmt)
+        else:
+            runs.append((column, column + 1, fmt))
+    return tuple(runs)
 
 
 def protect(sheet_id: int) -> dict[str, Any]:
