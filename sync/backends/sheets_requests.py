@@ -83,6 +83,21 @@ def column_format(output: TabOutput, column: int) -> dict[str, Any] | None:
     return number_format_json(spec.type, pattern) if pattern else None
 
 
+def column_width(sheet_id: int, index: int, characters: float) -> dict[str, Any]:
+    """Set a column's width from a width in characters."""
+    return {
+        "updateDimensionProperties": {
+            "range": {
+                "sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": index,
+                "endIndex": index + 1,
+            },
+            # About 7 pixels per character of the default font, plus padding.
+            "properties": {"pixelSize": int(characters * 7 + 12)},
+            "fields": "pixelSize",
+        }
+    }
+
+
 def grid_range(sheet_id: int, top: int, bottom: int, left: int, right: int) -> dict[str, int]:
     """A GridRange (0-based, end-exclusive)."""
     return {
@@ -244,22 +259,8 @@ def layout(output: TabOutput, sheet_id: int, row_count: int) -> list[dict[str, A
                 }
             }
         )
-    for index, column in enumerate(output.columns):
-        requests.append(
-            {
-                "updateDimensionProperties": {
-                    "range": {
-                        "sheetId": sheet_id,
-                        "dimension": "COLUMNS",
-                        "startIndex": index,
-                        "endIndex": index + 1,
-                    },
-                    # About 7 pixels per character of the default font, plus padding.
-                    "properties": {"pixelSize": int(column.width * 7 + 12)},
-                    "fields": "pixelSize",
-                }
-            }
-        )
+    requests += [column_width(sheet_id, index, column.width)
+                 for index, column in enumerate(output.columns)]
     return requests
 
 

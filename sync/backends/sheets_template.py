@@ -152,20 +152,7 @@ def template_requests(spec: TabSpec, sheet_id: int, locale: str) -> list[dict[st
                     }
                 }
             )
-        requests.append(
-            {
-                "updateDimensionProperties": {
-                    "range": {
-                        "sheetId": sheet_id,
-                        "dimension": "COLUMNS",
-                        "startIndex": index,
-                        "endIndex": index + 1,
-                    },
-                    "properties": {"pixelSize": int(column.width * 7 + 12)},
-                    "fields": "pixelSize",
-                }
-            }
-        )
+        requests.append(build.column_width(sheet_id, index, column.width))
     if spec.tab == "Settings":
         # Settings with a fixed set of values get a dropdown on their Value cell.
         for offset, setting in enumerate(spec.settings, start=1):
