@@ -88,7 +88,9 @@ def column_width(sheet_id: int, index: int, characters: float) -> dict[str, Any]
     return {
         "updateDimensionProperties": {
             "range": {
-                "sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": index,
+                "sheetId": sheet_id,
+                "dimension": "COLUMNS",
+                "startIndex": index,
                 "endIndex": index + 1,
             },
             # About 7 pixels per character of the default font, plus padding.
@@ -259,8 +261,9 @@ def layout(output: TabOutput, sheet_id: int, row_count: int) -> list[dict[str, A
                 }
             }
         )
-    requests += [column_width(sheet_id, index, column.width)
-                 for index, column in enumerate(output.columns)]
+    requests += [
+        column_width(sheet_id, index, column.width) for index, column in enumerate(output.columns)
+    ]
     return requests
 
 
