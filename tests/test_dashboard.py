@@ -286,3 +286,17 @@ def test_every_computed_tab_is_a_pure_function_of_the_tables():
         assert one.charts == other.charts
     assert first.kpis == later.kpis
     assert len(first.outputs) == 8 and len(first.kpis) == len(KPI_ORDER)
+
+
+def test_many_reps_get_horizontal_bars_that_grow_with_the_team(data):
+    reps = [f"Rep {index:02d}" for index in range(30)]
+    many = DashboardData(
+        kpis=data.kpis, funnel_chart=data.funnel_chart, revenue_chart=data.revenue_chart,
+        attainment_chart=pd.DataFrame({"Rep": reps, "Attainment": [0.5] * 30}),
+    )
+    _, attainment, revenue = dashboard_output(many, "USD").charts
+    # 30 bars x 18 px + 90 px of title, axis and legend = 630 px, over ceil(630 / 20) + 1 =
+    # 33 rows, so the revenue chart starts 33 rows below the attainment chart
+    assert (attainment.kind, attainment.height_px) == ("bar", 630)
+    assert revenue.anchor_row - attainment.anchor_row == 33
+    assert attainment.height_px <= 33 * 20

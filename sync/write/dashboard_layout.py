@@ -36,6 +36,10 @@ FUNNEL_COLUMN, ATTAINMENT_COLUMN, REVENUE_COLUMN = 5, 8, 11  # F, I, L
 # data from column F on; 288 px is under 15 default rows (20-21 px), 16 keep a margin
 CHART_WIDTH_PX, CHART_HEIGHT_PX = 480, 288
 CHART_ROWS = 16
+# Beyond this many reps the attainment chart turns into horizontal bars that grow with the
+# team, so every name stays readable (30 reps in 288 px of columns overlap their labels).
+MANY_REPS = 8
+ROW_PX, BAR_PX, CHART_FRAME_PX = 20, 18, 90
 
 
 def _block(frame: pd.DataFrame, types: tuple[ColumnType, ColumnType]) -> list[list[Any]]:
@@ -47,7 +51,7 @@ def _block(frame: pd.DataFrame, types: tuple[ColumnType, ColumnType]) -> list[li
 
 def _chart(
     title: str, kind: str, column: int, rows: int, anchor_row: int, value_format: str,
-    series_name: str,
+    series_name: str, height_px: int = CHART_HEIGHT_PX,
 ) -> ChartSpec:
     # an empty block still gets its chart, over one blank row, so the layout never shifts
     last = max(rows, 1) - 1
@@ -59,7 +63,7 @@ def _chart(
         anchor_row=anchor_row,
         anchor_column=0,
         width_px=CHART_WIDTH_PX,
-        height_px=CHART_HEIGHT_PX,
+        height_px=height_px,
         value_format=cast(Any, value_format),
     )
 
@@ -100,13 +104,19 @@ def dashboard_output(data: DashboardData, currency: str) -> TabOutput:
             rows[index][first_column:first_column + width] = values
 
     first_chart_row = len(kpi_rows) + 2  # header row + figures, then one blank row
+    reps = len(data.attainment_chart)
+    attainment_kind, attainment_px, attainment_rows = "column", CHART_HEIGHT_PX, CHART_ROWS
+    if reps > MANY_REPS:
+        attainment_kind = "bar"
+        attainment_px = max(CHART_HEIGHT_PX, reps * BAR_PX + CHART_FRAME_PX)
+        attainment_rows = math.ceil(attainment_px / ROW_PX) + 1
     charts = [
         _chart("Funnel: deals that reached each stage", "bar", FUNNEL_COLUMN,
                len(data.funnel_chart), first_chart_row, "integer", "Reached"),
-        _chart("Quota attainment by rep", "column", ATTAINMENT_COLUMN,
-               len(data.attainment_chart), first_chart_row + CHART_ROWS, "percent", "Attainment"),
+        _chart("Quota attainment by rep", attainment_kind, ATTAINMENT_COLUMN, reps,
+               first_chart_row + CHART_ROWS, "percent", "Attainment", attainment_px),
         _chart("Revenue by period", "column", REVENUE_COLUMN, len(data.revenue_chart),
-               first_chart_row + 2 * CHART_ROWS, "money", "Revenue"),
+               first_chart_row + CHART_ROWS + attainment_rows, "money", "Revenue"),
     ]
     return TabOutput(
         name="Dashboard", columns=columns, rows=rows, currency=currency,
