@@ -2,7 +2,8 @@
 
 import pytest
 
-from sync.read.headers import column_letter, header_keys, match_headers
+from sync.a1 import column_letter
+from sync.read.headers import header_keys, match_headers
 from sync.schema import tab_spec
 
 

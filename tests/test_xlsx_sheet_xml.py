@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from sync.a1 import column_letter
 from sync.backends.xlsx import XlsxBackend
 from sync.backends.xlsx_sheet_xml import (
     cell_xml,
     clean_text,
-    column_letter,
     fitted_width,
     serial,
     sheet_xml,

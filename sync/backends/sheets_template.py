@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sync.a1 import column_letter
 from sync.backends import sheets_requests as build
 from sync.backends.sheets import SheetsBackend
 from sync.backends.sheets_auth import RetryPolicy
@@ -38,15 +39,6 @@ class InitResult:
     kept: list[str] = field(default_factory=list)
 
 
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
-
-
 def dropdown_rule(column: ColumnSpec, locale: str) -> dict[str, Any] | None:
     """The data validation of a column: a list of choices or a range of another tab."""
     if column.dropdown == "yesno":
@@ -54,7 +46,7 @@ def dropdown_rule(column: ColumnSpec, locale: str) -> dict[str, Any] | None:
     elif column.dropdown in _RANGE_SOURCES:
         source_tab, header = _RANGE_SOURCES[column.dropdown]
         index = tab_spec(source_tab).headers.index(header)
-        letter = _letter(index)
+        letter = column_letter(index)
         return {
             "condition": {
                 "type": "ONE_OF_RANGE",

@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any
 
+from sync.a1 import column_letter
 from sync.write.plan import TabOutput, number_format
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -21,16 +22,6 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _ESCAPE_LIKE = re.compile(r"_x[0-9A-Fa-f]{4}_")
 _EPOCH_1900 = datetime(1899, 12, 30)
 _EPOCH_1904 = datetime(1904, 1, 1)
-
-
-def column_letter(index: int) -> str:
-    """`0` -> `A`, `25` -> `Z`, `26` -> `AA`."""
-    letters = ""
-    number = index + 1
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def clean_text(text: str) -> str:

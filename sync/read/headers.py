@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from sync.a1 import column_letter
 from sync.read.cells import cell_text
 from sync.schema import ColumnSpec, TabSpec
 from sync.tables import Issue
@@ -46,16 +47,6 @@ class HeaderMatch:
     def missing_required(self) -> list[ColumnSpec]:
         """The required columns that are not in the header row."""
         return [column for column in self.missing if column.required]
-
-
-def column_letter(index: int) -> str:
-    """0 -> `A`, 27 -> `AB`."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def match_headers(spec: TabSpec, header_row: list[Any]) -> HeaderMatch:

@@ -1,0 +1,11 @@
+"""A1 notation shared by messages and both backends."""
+
+
+def column_letter(index: int) -> str:
+    """The letters of a 0-based column index: `0` -> `A`, `25` -> `Z`, `26` -> `AA`."""
+    letters = ""
+    number = index + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
