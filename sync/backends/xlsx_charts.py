@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sync.backends.xlsx_sheet_xml import clean_text, column_letter, escape
+from sync.a1 import column_letter
+from sync.backends.xlsx_sheet_xml import clean_text, escape
 from sync.write.plan import ChartSpec, TabOutput, number_format
 
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"

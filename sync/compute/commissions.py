@@ -19,6 +19,7 @@ from datetime import date
 
 import pandas as pd
 
+from sync.compute.names import name_key
 from sync.compute.periods import label_bounds, period_bounds, period_label, period_labels
 from sync.compute.tiers import (
     Tier,
@@ -27,7 +28,6 @@ from sync.compute.tiers import (
     check_plans,
     format_money,
     format_percent,
-    plan_key,
     tier_bands,
 )
 from sync.tables import Issue, Tables, WorkbookSettings
@@ -36,11 +36,6 @@ COLUMNS = [
     "Rep", "Period", "Revenue", "Quota", "Attainment", "Tier Commission", "Bonuses",
     "Clawbacks", "Payout", "Explanation",
 ]
-
-
-def name_key(name: object) -> str | None:
-    """Reps and teams are matched trimmed and case-insensitive."""
-    return plan_key(name)
 
 
 def _keys(names: pd.Series) -> pd.Series:
@@ -197,7 +192,7 @@ def _tier_steps(row: Payout, tiers: list[Tier]) -> None:
 
 
 def _no_plan_reason(in_team: bool, plan: object, known: dict[str, str]) -> str:
-    key = plan_key(plan)
+    key = name_key(plan)
     if not in_team:
         return "not in the Team tab"
     if key is None:
@@ -263,7 +258,7 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
         row.revenue = float(revenue_of.get(key, 0.0))
         row.quota = targets[key][0] if key in targets else None
         plan = members["commission_plan"].get(key[0])
-        tiers = payable.get(plan_key(plan) or "")
+        tiers = payable.get(name_key(plan) or "")
         if tiers is None:
             continue
         _tier_steps(row, tiers)
@@ -291,7 +286,7 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
     unpaid: set[str] = set()
     for key, row in rows.items():
         plan = members["commission_plan"].get(key[0])
-        if plan_key(plan) not in payable:
+        if name_key(plan) not in payable:
             unpaid.add(key[0])
             reason = _no_plan_reason(key[0] in members.index, plan, plan_names)
             row.steps = [f"{reason}: no commission"]
@@ -306,7 +301,7 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
         plan = members["commission_plan"].get(rep_key)
         issues.append(Issue(
             tab="Team", row=int(members.loc[rep_key, "row"]), column="Commission Plan",
-            value="" if plan_key(plan) is None else str(plan), severity="Warning",
+            value="" if name_key(plan) is None else str(plan), severity="Warning",
             problem=f"{display[rep_key]} is paid no commission: "
             f"{_no_plan_reason(True, plan, plan_names)}. "
             "Give the rep a plan from Commission Plans.",

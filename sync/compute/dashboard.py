@@ -10,9 +10,9 @@ import pandas as pd
 
 from sync.compute.funnel import ALL_REPS, FunnelStages
 from sync.compute.goals import elapsed_share, pace
+from sync.compute.names import clean_text, name_key
 from sync.compute.periods import period_bounds, period_label, period_labels
-from sync.compute.smart import COMPANY, day_of, name_key
-from sync.compute.stage_log import clean_text
+from sync.compute.smart import COMPANY, day_of
 from sync.tables import Tables
 
 KPI_COLUMNS = ["KPI", "Value", "Target", "Status", "Type"]

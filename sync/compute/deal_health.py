@@ -9,7 +9,8 @@ from datetime import date
 import pandas as pd
 
 from sync.compute.funnel import FunnelStages
-from sync.compute.stage_log import Stint, clean_text, stage_stints
+from sync.compute.names import clean_text
+from sync.compute.stage_log import Stint, stage_stints
 from sync.schema import tab_spec
 from sync.tables import Tables
 

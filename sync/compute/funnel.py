@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sync.compute.stage_log import clean_text, log_records, stage_stints
+from sync.compute.names import clean_text
+from sync.compute.stage_log import log_records, stage_stints
 from sync.schema import tab_spec
 from sync.tables import Tables
 

@@ -9,15 +9,14 @@ from datetime import date, timedelta
 import pandas as pd
 
 from sync.compute.funnel import FunnelStages
+from sync.compute.names import clean_text, name_key
 from sync.compute.smart import (
     METRICS,
     Roster,
     day_of,
     decomposition_issues,
-    name_key,
     smart_check,
 )
-from sync.compute.stage_log import clean_text
 from sync.schema import tab_spec
 from sync.tables import Issue, Tables
 

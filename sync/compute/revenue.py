@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sync.compute.names import customer_key, name_key
 from sync.tables import Tables
 
 REVENUE_COLUMNS = [
@@ -21,30 +22,12 @@ REVENUE_COLUMNS = [
 ]
 
 
-def customer_key(names: pd.Series) -> pd.Series:
-    """Customers are compared trimmed and case-insensitive."""
-    return (
-        names.astype(object)
-        .where(names.notna(), None)
-        .map(lambda name: name.strip().casefold() if isinstance(name, str) else None)
-    )
-
-
-def _owner_by_customer(customers: pd.DataFrame) -> dict[str, str]:
-    keys = customer_key(customers["customer"])
+def _by_customer(customers: pd.DataFrame, column: str) -> dict[str, str]:
+    """A Customers column by customer key, where both are filled."""
     return {
-        key: owner
-        for key, owner in zip(keys, customers["owner"], strict=True)
-        if key is not None and isinstance(owner, str)
-    }
-
-
-def _region_by_customer(customers: pd.DataFrame) -> dict[str, str]:
-    keys = customer_key(customers["customer"])
-    return {
-        key: region
-        for key, region in zip(keys, customers["region"], strict=True)
-        if key is not None and isinstance(region, str)
+        key: value
+        for key, value in zip(customer_key(customers["customer"]), customers[column], strict=True)
+        if key is not None and isinstance(value, str)
     }
 
 
@@ -62,8 +45,8 @@ def revenue_lines(tables: Tables) -> pd.DataFrame:
     `source` is `order` or `deal`; `row` is the sheet row on the Orders or Pipeline tab.
     """
     orders, pipeline = tables.orders, tables.pipeline
-    owner_of_customer = _owner_by_customer(tables.customers)
-    region_of_customer = _region_by_customer(tables.customers)
+    owner_of_customer = _by_customer(tables.customers, "owner")
+    region_of_customer = _by_customer(tables.customers, "region")
     deal_owner = dict(zip(pipeline["deal_id"], pipeline["owner"], strict=True))
     deal_region = dict(zip(pipeline["deal_id"], pipeline["region"], strict=True))
 
@@ -116,7 +99,7 @@ def revenue_lines(tables: Tables) -> pd.DataFrame:
         name: [value if isinstance(value, str) else None for value in lines[name]]
         for name in ("rep", "region", "customer", "product", "deal_id", "order_id")
     }
-    keys = [name.strip().casefold() if name else None for name in text["customer"]]
+    keys = [name_key(name) for name in text["customer"]]
     text["customer_key"] = keys
     text["rep"] = [
         rep if rep is not None else owner_of_customer.get(key or "")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sync.compute.names import customer_key
 from sync.compute.predictions import (
     FitFailed,
     expected_order_value,
@@ -21,7 +22,6 @@ from sync.compute.predictions import (
     fit_gamma_gamma,
     p_alive,
 )
-from sync.compute.revenue import customer_key
 from sync.tables import Issue, Tables
 
 COLUMNS = [

@@ -8,18 +8,12 @@ from datetime import date
 
 import pandas as pd
 
-from sync.compute.stage_log import clean_text
+from sync.compute.names import clean_text, name_key
 from sync.tables import Issue
 
 METRICS = ("Revenue", "Deals Won", "New Customers", "Pipeline Created")
 COMPANY = "Company"
 AMBITION_LIMIT = 3  # SPEC: a target at most 3x the previous period's figure is achievable
-
-
-def name_key(value: object) -> str | None:
-    """Names (reps, teams, products, regions) compare trimmed and case-insensitive."""
-    text = clean_text(value)
-    return text.casefold() if text is not None else None
 
 
 def day_of(value: object) -> date | None:

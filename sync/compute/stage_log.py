@@ -7,17 +7,11 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from sync.compute.names import clean_text
 from sync.schema import tab_spec
 
 LOG_HEADERS = tab_spec("Stage Log").headers
 LOG_FIELDS = [column.field for column in tab_spec("Stage Log").columns]
-
-
-def clean_text(value: object) -> str | None:
-    """A trimmed non-empty string, else None (blank cells arrive as None or NaN)."""
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
 
 
 def log_records(log: pd.DataFrame) -> pd.DataFrame:

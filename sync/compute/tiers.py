@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sync.compute.names import name_key
 from sync.tables import Issue
 
 TAB = "Commission Plans"
@@ -38,11 +39,6 @@ class Band:
     tier: Tier
     revenue: float
     commission: float
-
-
-def plan_key(name: object) -> str | None:
-    """Plans are matched trimmed and case-insensitive, like customers."""
-    return name.strip().casefold() if isinstance(name, str) and name.strip() else None
 
 
 def format_money(amount: float) -> str:
@@ -130,7 +126,7 @@ def check_plans(plans: pd.DataFrame) -> tuple[dict[str, list[Tier]], dict[str, s
     names: dict[str, str] = {}
     issues: list[Issue] = []
     usable = plans.dropna(subset=["plan", "from_pct", "rate"])
-    keys = usable["plan"].map(plan_key)
+    keys = usable["plan"].map(name_key)
     for key, records in usable.groupby(keys, sort=True):
         name = str(records["plan"].iloc[0]).strip()
         names[str(key)] = name

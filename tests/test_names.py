@@ -1,0 +1,27 @@
+"""Names compare trimmed and case-insensitive across every tab."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from sync.compute.names import clean_text, customer_key, name_key
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [(" Acme Ltd ", "acme ltd"), ("ACME", "acme"), ("   ", None), ("", None), (None, None),
+     (math.nan, None), (17850, None)],
+)
+def test_name_key(value, key):
+    assert name_key(value) == key
+
+
+def test_clean_text_trims_and_blanks_are_none():
+    assert [clean_text(v) for v in (" Won ", "", None, math.nan)] == ["Won", None, None, None]
+
+
+def test_customer_key_keeps_the_index_and_none_for_blanks():
+    keys = customer_key(pd.Series(["Zed ", None, "zed"], index=[4, 7, 9]))
+    assert keys.index.tolist() == [4, 7, 9]
+    assert keys.tolist() == ["zed", None, "zed"]
