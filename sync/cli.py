@@ -118,31 +118,13 @@ def xlsx_path(path: Path) -> Path:
 
 def open_backend(path: Path | None, sheet: str | None) -> Backend:
     """The workbook to work on: PATH, --sheet ID, or the one config.yaml names."""
+    from sync.workbooks import open_backend as open_configured
+
     if path is not None and sheet is not None:
         raise CommandLineMistake("give either a workbook PATH or --sheet ID, not both.")
     config = configure(**({"backend": "sheets", "spreadsheet_id": sheet} if sheet else {}))
-    if path is None and config.backend == "xlsx":
-        path = config.workbook
-        if path is None:
-            raise click.ClickException(
-                "no workbook given: pass a PATH (e.g. `salesops sync sales.xlsx`), --sheet ID, "
-                "or set `workbook` in config.yaml."
-            )
-    if path is not None:
-        from sync.backends.xlsx import XlsxBackend
-
-        with user_errors():
-            return XlsxBackend(path)
-    if not config.spreadsheet_id:
-        raise click.ClickException(
-            "no spreadsheet given: pass --sheet ID or set `spreadsheet_id` in config.yaml."
-        )
-    from sync.backends.sheets import SheetsBackend
-
     with user_errors():
-        return SheetsBackend(
-            config.spreadsheet_id, config.google_credentials, config.sheets_api_url
-        )
+        return open_configured(config, path=path, sheet=sheet)
 
 
 def plural(count: int, noun: str) -> str:

@@ -175,8 +175,9 @@ def _read(backend: Backend, progress: Progress) -> tuple[Tables, list[Issue], di
         if name in grids
     }
     progress("Validating rows")
-    hint = getattr(backend, "add_tab_hint", None)
-    tables, issues = validate_workbook(grids, today=backend.today(), add_tab_hint=hint)
+    tables, issues = validate_workbook(
+        grids, today=backend.today(), add_tab_hint=backend.add_tab_hint
+    )
     return tables, issues, rows_read
 
 

@@ -35,3 +35,7 @@ class SheetsApiError(SalesOpsError):
 
 class CredentialsError(SalesOpsError):
     """The service-account key file is missing or malformed."""
+
+
+class NoWorkbookError(ConfigError):
+    """No workbook or spreadsheet was named, on the command line or in config.yaml."""

@@ -2,14 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
 from sync.write.plan import TabOutput
 
-Grid = list[list[Any]]
+# Rows this far below the last data row no longer belong to the data (SPEC section 2).
+STRAY_GAP_ROWS = 1000
+
+
+class CellError(str):
+    """A cell with no readable value: a spreadsheet error (`#N/A`) or a formula never calculated.
+
+    The string is what the owner sees in the cell (`#N/A`, `#DIV/0!`), or the formula
+    (`=SUM(A1:A3)`) when it has no cached value; the reader reports it as typed.
+    """
+
+    __slots__ = ()
+
+    @property
+    def is_formula(self) -> bool:
+        """A formula that was never calculated (no cached value), not an error value."""
+        return self.startswith("=")
+
+
+class Grid(list[list[Any]]):
+    """The rows of one tab (row 1 first), and what the reader must say about its shape.
+
+    `merged` lists the merged ranges (`C2:C3`) whose cells the backend has already filled
+    with the range's top-left value; `stray` lists the non-empty cells found more than
+    `STRAY_GAP_ROWS` rows below the last data row, as (row, column, value) with 1-based row
+    and column numbers: they are not among the rows, and cost nothing to carry.
+    """
+
+    def __init__(
+        self,
+        rows: Iterable[list[Any]] = (),
+        *,
+        merged: Sequence[str] = (),
+        stray: Sequence[tuple[int, int, Any]] = (),
+    ) -> None:
+        super().__init__(rows)
+        self.merged: list[str] = list(merged)
+        self.stray: list[tuple[int, int, Any]] = list(stray)
 
 
 @dataclass
@@ -25,8 +62,9 @@ class Backend(Protocol):
     """A workbook the engine reads from and writes computed tabs to."""
 
     label: str  # how messages name the workbook: a file path or a spreadsheet id
-    # A backend may also offer `add_tab_hint: str`, how an owner adds a missing template tab
-    # where the workbook lives (e.g. `run "salesops init --sheet ID"`).
+    # How an owner adds a missing template tab where the workbook lives
+    # (e.g. `run "salesops init --sheet ID"`); None for the reader's default advice.
+    add_tab_hint: str | None
 
     def today(self) -> date:
         """Today where the workbook lives (the spreadsheet's time zone, or the machine's)."""
@@ -35,10 +73,11 @@ class Backend(Protocol):
     def read(self, tabs: Sequence[str]) -> dict[str, Grid]:
         """The cell values of each named tab that exists, row 1 first.
 
-        Values are `None`, `str`, `int`, `float`, `bool`, `datetime.date` or
-        `datetime.datetime` (a backend may also hand date cells in as serial numbers,
-        which the reader accepts). Tabs that do not exist are absent from the result.
-        Trailing empty rows and columns may be trimmed.
+        Values are `None`, `str`, `int`, `float`, `bool`, `datetime.date`,
+        `datetime.datetime` or `CellError` (a backend may also hand date cells in as serial
+        numbers, which the reader accepts). A grid may be a plain list of rows or a `Grid`
+        carrying merged ranges and stray far-away cells. Tabs that do not exist are absent
+        from the result. Trailing empty rows and columns may be trimmed.
         """
         ...
 

@@ -38,6 +38,7 @@ class XlsxBackend:
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
         self.label = str(self.path)
+        self.add_tab_hint: str | None = None  # the reader's advice for a file fits
 
     def today(self) -> date:
         """Today on this machine."""

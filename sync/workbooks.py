@@ -1,0 +1,53 @@
+"""From the operator's configuration to an open workbook: the one way every shell opens one.
+
+The CLI, the webhook worker, `watch` and a user's own script all call `open_backend`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sync.config import Config
+from sync.errors import NoWorkbookError
+
+if TYPE_CHECKING:
+    from sync.backends.base import Backend
+
+
+def open_backend(
+    config: Config | None = None, *, path: str | Path | None = None, sheet: str | None = None
+) -> Backend:
+    """The workbook to work on: `path`, else spreadsheet `sheet`, else the one config names.
+
+    Opening checks nothing on the network or on disk beyond what the backend's constructor
+    does (a Sheets backend loads its key); the first read says whether the workbook is there.
+    """
+    if path is not None and sheet is not None:
+        raise ValueError("give either a workbook path or a spreadsheet id, not both")
+    if config is None:
+        from sync.config import load_config
+
+        config = load_config()
+    if path is None and sheet is None:
+        if config.backend == "xlsx":
+            if config.workbook is None:
+                raise NoWorkbookError(
+                    "no workbook given: pass a PATH (e.g. `salesops sync sales.xlsx`), "
+                    "--sheet ID, or set `workbook` in config.yaml."
+                )
+            path = config.workbook
+        else:
+            if not config.spreadsheet_id:
+                raise NoWorkbookError(
+                    "no spreadsheet given: pass --sheet ID or set `spreadsheet_id` in "
+                    "config.yaml."
+                )
+            sheet = config.spreadsheet_id
+    if path is not None:
+        from sync.backends.xlsx import XlsxBackend
+
+        return XlsxBackend(path)
+    from sync.backends.sheets import SheetsBackend
+
+    return SheetsBackend(str(sheet), config.google_credentials, config.sheets_api_url)
