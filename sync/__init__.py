@@ -25,7 +25,15 @@ _EXPORTS = {
     "load_config": "sync.config",
     "Config": "sync.config",
 }
-__all__ = [*_EXPORTS, "__version__"]
+__all__ = [
+    "Config",
+    "SyncReport",
+    "__version__",
+    "check_workbook",
+    "load_config",
+    "open_backend",
+    "sync_workbook",
+]
 
 if TYPE_CHECKING:
     from sync.config import Config, load_config
