@@ -28,7 +28,10 @@ class CellError(str):
         return self.startswith("=")
 
 
-class Grid(list[list[Any]]):
+Grid = list[list[Any]]
+
+
+class TabGrid(list[list[Any]]):
     """The rows of one tab (row 1 first), and what the reader must say about its shape.
 
     `merged` lists the merged ranges (`C2:C3`) whose cells the backend has already filled
@@ -75,9 +78,9 @@ class Backend(Protocol):
 
         Values are `None`, `str`, `int`, `float`, `bool`, `datetime.date`,
         `datetime.datetime` or `CellError` (a backend may also hand date cells in as serial
-        numbers, which the reader accepts). A grid may be a plain list of rows or a `Grid`
-        carrying merged ranges and stray far-away cells. Tabs that do not exist are absent
-        from the result. Trailing empty rows and columns may be trimmed.
+        numbers, which the reader accepts). A grid may be a plain list of rows or a
+        `TabGrid` carrying merged ranges and stray far-away cells. Tabs that do not exist
+        are absent from the result. Trailing empty rows and columns may be trimmed.
         """
         ...
 

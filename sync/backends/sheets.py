@@ -69,7 +69,7 @@ class SheetsBackend:
     ) -> None:
         self.spreadsheet_id = spreadsheet_id.strip()
         self.label = self.spreadsheet_id
-        self.add_tab_hint = (
+        self.add_tab_hint: str | None = (
             f'run "salesops init --sheet {self.spreadsheet_id}" to add it (your other tabs are '
             "kept)"
         )
