@@ -7,12 +7,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
+from importlib import import_module
 from typing import Any
 
 import pandas as pd
 
 from sync.backends.base import Backend, WriteStats
-from sync.schema import input_tabs
+from sync.schema import TabSpec, computed_tabs, input_tabs, tab_spec
 from sync.tables import Issue, Tables
 from sync.write.plan import CURRENCY_SYMBOLS, TabOutput
 from sync.write.tabs import frame_output, goal_progress_output, issues_frame
@@ -90,17 +92,24 @@ def format_kpi(value: Any, value_type: str, currency: str) -> str:
     return str(value)
 
 
+def _declared(spec: TabSpec, inputs: dict[str, Any]) -> tuple[pd.DataFrame, list[Issue]]:
+    """A computed tab from the function its declaration names, handed the inputs it names."""
+    assert spec.compute is not None
+    function = getattr(import_module(spec.compute.module), spec.compute.function)
+    result = function(*(inputs[name] for name in spec.compute.inputs))
+    return result if isinstance(result, tuple) else (result, [])
+
+
 def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed:
-    """Every computed tab from validated tables (pure: no I/O)."""
-    from sync.compute.commissions import commissions
+    """Every computed tab from validated tables (pure: no I/O).
+
+    The tabs whose declaration names a `compute` function run in their declared order;
+    the Stage Log (appended to), the Dashboard (built from the others) and Data Issues
+    (everything found) have their own steps.
+    """
     from sync.compute.dashboard import dashboard
-    from sync.compute.deal_health import deal_health
-    from sync.compute.funnel import funnel
-    from sync.compute.goals import goal_progress
     from sync.compute.revenue import revenue_lines
-    from sync.compute.segments import customer_segments
     from sync.compute.stage_log import full_log, stage_changes
-    from sync.schema import tab_spec
     from sync.write.dashboard_layout import dashboard_output
 
     def empty(tab: str) -> pd.DataFrame:
@@ -116,50 +125,46 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
         empty("Stage Log"),
     )
     stage_log = full_log(tables.stage_log, new_log)
-    funnel_table = _step("Funnel", issues, lambda: funnel(tables, stage_log), empty("Funnel"))
-    health = _step(
-        "Deal Health", issues, lambda: deal_health(tables, stage_log), empty("Deal Health")
-    )
-    goals, goal_issues = _step(
-        "Goal Progress",
-        issues,
-        lambda: goal_progress(tables, revenue),
-        (empty("Goal Progress"), []),
-    )
-    pay, pay_issues = _step(
-        "Commissions", issues, lambda: commissions(tables, revenue), (empty("Commissions"), [])
-    )
-    segments, segment_issues = _step(
-        "Customer Segments",
-        issues,
-        lambda: customer_segments(tables, revenue),
-        (empty("Customer Segments"), []),
-    )
-    issues += [*goal_issues, *pay_issues, *segment_issues]
+    inputs: dict[str, Any] = {"tables": tables, "revenue": revenue, "stage_log": stage_log}
+    frames: dict[str, pd.DataFrame] = {}
+    tab_issues: list[Issue] = []
+    for spec in computed_tabs():
+        if spec.compute is None:
+            continue
+        frame, found = _step(
+            spec.tab, issues, partial(_declared, spec, inputs), (empty(spec.tab), [])
+        )
+        frames[spec.tab] = frame
+        tab_issues += found
+    issues += tab_issues
     data = _step(
         "Dashboard",
         issues,
-        lambda: dashboard(tables, revenue, funnel_table, health, goals, pay, segments, len(issues)),
+        lambda: dashboard(
+            tables, revenue, frames["Funnel"], frames["Deal Health"], frames["Goal Progress"],
+            frames["Commissions"], frames["Customer Segments"], len(issues),
+        ),
         None,
     )
 
     outputs = []
     kpis: list[tuple[str, str]] = []
-    if data is not None:
-        outputs.append(dashboard_output(data, currency))
-        kpis = [
-            (row["KPI"], format_kpi(row["Value"], row["Type"], currency))
-            for _, row in data.kpis.iterrows()
-        ]
-    outputs += [
-        frame_output("Funnel", funnel_table, currency),
-        frame_output("Deal Health", health, currency),
-        goal_progress_output(goals, currency),
-        frame_output("Commissions", pay, currency),
-        frame_output("Customer Segments", segments, currency),
-        frame_output("Data Issues", issues_frame(issues), currency),
-        frame_output("Stage Log", stage_log, currency),
-    ]
+    for spec in computed_tabs():
+        if spec.tab == "Dashboard":
+            if data is not None:
+                outputs.append(dashboard_output(data, currency))
+                kpis = [
+                    (row["KPI"], format_kpi(row["Value"], row["Type"], currency))
+                    for _, row in data.kpis.iterrows()
+                ]
+        elif spec.tab == "Goal Progress":
+            outputs.append(goal_progress_output(frames[spec.tab], currency))
+        elif spec.tab == "Data Issues":
+            outputs.append(frame_output(spec.tab, issues_frame(issues), currency))
+        elif spec.tab == "Stage Log":
+            outputs.append(frame_output(spec.tab, stage_log, currency))
+        else:
+            outputs.append(frame_output(spec.tab, frames[spec.tab], currency))
     return Computed(tables=tables, issues=issues, outputs=outputs, kpis=kpis)
 
 

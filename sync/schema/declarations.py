@@ -8,7 +8,14 @@ from functools import cache
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sheet_templates import TEMPLATES_DIR
 
@@ -82,19 +89,52 @@ class SettingSpec(BaseModel):
     help: str = ""
 
 
+# What a computed tab's function may be handed, by name (see `sync/engine.py`).
+ComputeInput = Literal["tables", "revenue", "stage_log"]
+_COMPUTE = re.compile(r"^(?P<module>[\w.]+):(?P<function>\w+)\((?P<inputs>[\w ,]*)\)$")
+
+
+class ComputeSpec(BaseModel):
+    """Which function computes a tab and what it is handed: `module:function(tables, revenue)`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    module: str
+    function: str
+    inputs: tuple[ComputeInput, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> ComputeSpec:
+        """`sync.compute.funnel:funnel(tables, stage_log)` as a spec."""
+        match = _COMPUTE.match(text.strip())
+        if match is None:
+            raise ValueError(f"compute should read `module:function(inputs)`, not {text!r}")
+        inputs = tuple(name.strip() for name in match["inputs"].split(",") if name.strip())
+        return cls.model_validate(
+            {"module": match["module"], "function": match["function"], "inputs": inputs}
+        )
+
+
 class TabSpec(BaseModel):
-    """One tab: its name, kind and columns, in order."""
+    """One tab: its name, kind, position among its kind, columns and compute function."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     tab: str
     zh: str
     kind: Literal["input", "computed"]
+    position: int = Field(ge=1)
+    compute: ComputeSpec | None = None
     help: str = ""
     append_only: bool = False
     columns: tuple[ColumnSpec, ...]
     settings: tuple[SettingSpec, ...] = ()
     defaults: tuple[dict[str, Any], ...] = Field(default=())
+
+    @field_validator("compute", mode="before")
+    @classmethod
+    def _parse_compute(cls, value: Any) -> Any:
+        return ComputeSpec.parse(value) if isinstance(value, str) else value
 
     @property
     def headers(self) -> list[str]:
@@ -109,34 +149,47 @@ class TabSpec(BaseModel):
         raise KeyError(f"{self.tab} has no column {header!r}")
 
 
+# Computed tabs the engine builds in steps of its own; every other one declares `compute`.
+OWN_STEPS = frozenset({"Dashboard", "Data Issues", "Stage Log"})
+
+
+class DeclarationError(ValueError):
+    """A file in `sheet_templates/` is not a valid tab declaration (a fault of the product)."""
+
+
 def _load(folder: str) -> tuple[TabSpec, ...]:
+    """Every declaration in a folder, in their declared positions 1, 2, 3, ..."""
     specs = []
     for path in sorted((TEMPLATES_DIR / folder).glob("*.yaml")):
-        specs.append(TabSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))))
+        try:
+            spec = TabSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except (ValidationError, yaml.YAMLError) as error:
+            raise DeclarationError(f"{path} is not a valid tab declaration: {error}") from error
+        if spec.kind != folder:
+            raise DeclarationError(f"{path} declares a {spec.kind} tab in the {folder} folder")
+        if folder == "computed" and spec.compute is None and spec.tab not in OWN_STEPS:
+            raise DeclarationError(f"{path} declares no `compute: module:function(inputs)`")
+        specs.append(spec)
+    specs.sort(key=lambda spec: spec.position)
+    positions = [spec.position for spec in specs]
+    if positions != list(range(1, len(specs) + 1)):
+        raise DeclarationError(
+            f"the {folder} tabs in {TEMPLATES_DIR / folder} should take the positions "
+            f"1 to {len(specs)} once each, not {positions}"
+        )
     return tuple(specs)
-
-
-_INPUT_ORDER = (
-    "Settings", "Stages", "Team", "Goals", "Pipeline", "Customers", "Orders", "Commission Plans",
-)
-_COMPUTED_ORDER = (
-    "Dashboard", "Funnel", "Deal Health", "Goal Progress", "Commissions", "Customer Segments",
-    "Data Issues", "Stage Log",
-)
 
 
 @cache
 def input_tabs() -> tuple[TabSpec, ...]:
     """The input tabs, in the order a new workbook shows them."""
-    by_name = {spec.tab: spec for spec in _load("input")}
-    return tuple(by_name[name] for name in _INPUT_ORDER)
+    return _load("input")
 
 
 @cache
 def computed_tabs() -> tuple[TabSpec, ...]:
     """The computed tabs, in the order a synced workbook shows them."""
-    by_name = {spec.tab: spec for spec in _load("computed")}
-    return tuple(by_name[name] for name in _COMPUTED_ORDER)
+    return _load("computed")
 
 
 def tab_spec(name: str) -> TabSpec:
