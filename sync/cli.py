@@ -8,6 +8,7 @@ the workbook has an Error-severity issue, so scripts can gate on it.
 from __future__ import annotations
 
 import logging
+import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from sync.errors import SalesOpsError
 
 if TYPE_CHECKING:
     from sync.backends.base import Backend
-    from sync.engine import SyncReport
+    from sync.engine import Kpi, SyncReport
 
 ISSUES_FOUND_EXIT = 2
 LOCALES = click.Choice(["en", "zh-CN"], case_sensitive=False)
@@ -151,13 +152,33 @@ def summary_table(report: SyncReport, *, wrote: bool) -> Table:
     return table
 
 
+def format_kpi(kpi: Kpi, currency: str) -> str:
+    """A Dashboard figure as the terminal shows it: `$12,300`, `41.5%`, `7`, `-`."""
+    from sync.write.plan import CURRENCY_SYMBOLS
+
+    value = kpi.value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if kpi.type == "money":
+        symbol = CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + " ")
+        sign = "-" if value < 0 else ""
+        return f"{sign}{symbol}{abs(value):,.0f}"
+    if kpi.type == "percent":
+        return f"{value:.1%}"
+    if kpi.type == "integer":
+        return f"{int(round(value)):,}"
+    if isinstance(value, int | float):
+        return f"{value:,.1f}"
+    return str(value)
+
+
 def kpi_table(report: SyncReport) -> Table:
     """The Dashboard's key figures."""
     table = Table(title="Key figures", title_justify="left")
     table.add_column("KPI")
     table.add_column("Value", justify="right")
-    for name, value in report.kpis:
-        table.add_row(name, value)
+    for kpi in report.kpis:
+        table.add_row(kpi.name, format_kpi(kpi, report.currency))
     return table
 
 

@@ -16,12 +16,21 @@ import pandas as pd
 from sync.backends.base import Backend, WriteStats
 from sync.schema import TabSpec, computed_tabs, input_tabs, tab_spec
 from sync.tables import Issue, Tables
-from sync.write.plan import CURRENCY_SYMBOLS, TabOutput
+from sync.write.plan import TabOutput
 from sync.write.tabs import frame_output, goal_progress_output, issues_frame
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One Dashboard figure: its name, raw value and kind (`money`, `percent`, ...)."""
+
+    name: str
+    value: Any
+    type: str
 
 
 @dataclass
@@ -35,7 +44,8 @@ class SyncReport:
     cells_written: int = 0
     requests: int = 0
     seconds: float = 0.0
-    kpis: list[tuple[str, str]] = field(default_factory=list)
+    kpis: list[Kpi] = field(default_factory=list)
+    currency: str = "USD"
 
     @property
     def error_count(self) -> int:
@@ -55,7 +65,7 @@ class Computed:
     tables: Tables
     issues: list[Issue]
     outputs: list[TabOutput]
-    kpis: list[tuple[str, str]]
+    kpis: list[Kpi]
 
 
 def _step(name: str, issues: list[Issue], compute: Callable[[], Any], fallback: Any) -> Any:
@@ -73,23 +83,6 @@ def _step(name: str, issues: list[Issue], compute: Callable[[], Any], fallback: 
             )
         )
         return fallback
-
-
-def format_kpi(value: Any, value_type: str, currency: str) -> str:
-    """A Dashboard figure as the terminal shows it."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "-"
-    if value_type == "money":
-        symbol = CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + " ")
-        sign = "-" if value < 0 else ""
-        return f"{sign}{symbol}{abs(value):,.0f}"
-    if value_type == "percent":
-        return f"{value:.1%}"
-    if value_type == "integer":
-        return f"{int(round(value)):,}"
-    if isinstance(value, int | float):
-        return f"{value:,.1f}"
-    return str(value)
 
 
 def _declared(spec: TabSpec, inputs: dict[str, Any]) -> tuple[pd.DataFrame, list[Issue]]:
@@ -148,14 +141,13 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
     )
 
     outputs = []
-    kpis: list[tuple[str, str]] = []
+    kpis: list[Kpi] = []
     for spec in computed_tabs():
         if spec.tab == "Dashboard":
             if data is not None:
                 outputs.append(dashboard_output(data, currency))
                 kpis = [
-                    (row["KPI"], format_kpi(row["Value"], row["Type"], currency))
-                    for _, row in data.kpis.iterrows()
+                    Kpi(row["KPI"], row["Value"], row["Type"]) for _, row in data.kpis.iterrows()
                 ]
         elif spec.tab == "Goal Progress":
             outputs.append(goal_progress_output(frames[spec.tab], currency))
@@ -204,6 +196,7 @@ def _run(
         issues=computed.issues,
         as_of=tables.settings.as_of,
         kpis=computed.kpis,
+        currency=tables.settings.currency,
     )
     if write:
         progress("Writing computed tabs")

@@ -428,3 +428,23 @@ def test_no_service_account_key():
     result = run("sync", "--sheet", "abc")
     assert result.exit_code == 1
     assert "Error: No service-account key: set SALESOPS_GOOGLE_CREDENTIALS" in result.output
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "currency", "shown"),
+    [
+        (12345.6, "money", "USD", "$12,346"),
+        (-250.0, "money", "EUR", "-€250"),
+        (900.0, "money", "XYZ", "XYZ 900"),
+        (0.41499, "percent", "USD", "41.5%"),
+        (6.6, "integer", "USD", "7"),
+        (2.25, "number", "USD", "2.2"),
+        (None, "money", "USD", "-"),
+        (float("nan"), "percent", "USD", "-"),
+    ],
+)
+def test_key_figures_are_formatted_for_the_terminal(value, kind, currency, shown):
+    from sync.cli import format_kpi
+    from sync.engine import Kpi
+
+    assert format_kpi(Kpi("Figure", value, kind), currency) == shown

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from sync.backends.xlsx import XlsxBackend
+from sync.cli import format_kpi, plural
 from sync.cli import main as cli
-from sync.cli import plural
 from sync.demo import write_demo_workbook
 from sync.engine import sync_workbook
 
@@ -64,7 +64,7 @@ def test_the_demo_transcript_is_what_the_demo_prints_on_its_day(doc, tmp_path):
     assert len(kpis) == 13
     book = write_demo_workbook(tmp_path / "demo.xlsx", today=as_of)
     report = sync_workbook(XlsxBackend(book), now=datetime.combine(as_of, time(9, 30)))
-    assert dict(report.kpis) == kpis
+    assert {kpi.name: format_kpi(kpi, report.currency) for kpi in report.kpis} == kpis
     assert summary["Read"] == ", ".join(f"{tab} {n:,}" for tab, n in report.rows_read.items())
     issues = f"{plural(report.error_count, 'error')}, {plural(report.warning_count, 'warning')}"
     assert summary["Issues"] == f"{issues} (see the Data Issues tab)"

@@ -38,7 +38,7 @@ def test_sync_writes_every_computed_tab_and_reports(demo_book):
     assert report.as_of == TODAY
     # the demo's four honest mistakes are the four Errors
     assert report.error_count == 4
-    assert [name for name, _ in report.kpis] == [
+    assert [kpi.name for kpi in report.kpis] == [
         "Revenue This Period",
         "Revenue Goal Attainment",
         "Win Rate",
