@@ -92,6 +92,7 @@ def format_kpi(value: Any, value_type: str, currency: str) -> str:
 
 def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed:
     """Every computed tab from validated tables (pure: no I/O)."""
+    from sync.compute.as_of import tables_as_of
     from sync.compute.commissions import commissions
     from sync.compute.dashboard import dashboard
     from sync.compute.deal_health import deal_health
@@ -108,7 +109,7 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
 
     issues = list(issues)
     currency = tables.settings.currency
-    revenue = revenue_lines(tables)
+    # The Stage Log records what this sync sees, whatever As Of; every figure is as of As Of.
     new_log = _step(
         "Stage Log",
         issues,
@@ -116,6 +117,9 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
         empty("Stage Log"),
     )
     stage_log = full_log(tables.stage_log, new_log)
+    tables, cut_issues = tables_as_of(tables, stage_log)
+    issues += cut_issues
+    revenue = revenue_lines(tables)
     funnel_table = _step("Funnel", issues, lambda: funnel(tables, stage_log), empty("Funnel"))
     health = _step(
         "Deal Health", issues, lambda: deal_health(tables, stage_log), empty("Deal Health")
