@@ -9,7 +9,6 @@ the change is larger than about 2 MB). Input tabs are never written.
 
 from __future__ import annotations
 
-import contextlib
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,7 +23,8 @@ from sync.backends.base import Grid, WriteStats
 from sync.backends.sheets_auth import ApiError, RetryPolicy, load_key, open_client
 from sync.backends.sheets_diff import Block, changed_blocks, new_log_rows
 from sync.errors import CredentialsError, MissingTabError, SheetsApiError
-from sync.schema import computed_tabs, input_tabs, tab_spec
+from sync.schema import computed_tabs, input_tabs
+from sync.schema.tabs import find_tab
 from sync.write.plan import TabOutput
 
 # Without deals there is nothing to compute; every other input tab has a sensible empty
@@ -122,17 +122,9 @@ class SheetsBackend:
         return list(self.tab_infos)
 
     def find_tab(self, name: str) -> str | None:
-        """The title of the tab holding template tab `name`: exact, else by case, else zh-CN."""
+        """The title of the tab holding template tab `name` (`sync.schema.tabs.find_tab`)."""
         self.metadata()
-        if name in self.tab_infos:
-            return name
-        wanted = {name.strip().casefold()}
-        with contextlib.suppress(KeyError):  # not a template tab: no zh-CN name
-            wanted.add(tab_spec(name).zh.casefold())
-        for title in self.tab_infos:
-            if title.strip().casefold() in wanted:
-                return title
-        return None
+        return find_tab(self.tab_infos, name)
 
     def computed_titles(self) -> dict[str, str]:
         """The computed tabs that exist, by template name -> title in the spreadsheet.

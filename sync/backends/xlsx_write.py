@@ -25,6 +25,7 @@ from sync.backends.xlsx_package import (
 )
 from sync.backends.xlsx_sheet_xml import escape, sheet_xml
 from sync.backends.xlsx_styles import StyleBook
+from sync.schema.tabs import find_tab
 from sync.write.plan import TabOutput
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -162,7 +163,9 @@ def put_tab(
 ) -> set[str]:
     """Write one computed tab (and its charts), replacing the old one; returns parts removed."""
     removed: set[str] = set()
-    part = index.sheet_part(output.name)
+    # An owner's `stage log` or `Data Issues ` is our tab: rewritten in place, not doubled.
+    title = find_tab(index.sheets, output.name)
+    part = index.sheet_part(title) if title is not None else None
     if part is None:
         part = index.add_sheet(output.name)
     else:
