@@ -162,9 +162,16 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
         frame_output("Commissions", pay, currency),
         frame_output("Customer Segments", segments, currency),
         frame_output("Data Issues", issues_frame(issues), currency),
-        frame_output("Stage Log", stage_log, currency),
+        log_output(stage_log, len(new_log), currency),
     ]
     return Computed(tables=tables, issues=issues, outputs=outputs, kpis=kpis)
+
+
+def log_output(stage_log: pd.DataFrame, appended: int, currency: str) -> TabOutput:
+    """The Stage Log to write: the whole log, of which the last `appended` rows are new."""
+    output = frame_output("Stage Log", stage_log, currency)
+    output.appended = appended
+    return output
 
 
 def _read(backend: Backend, progress: Progress) -> tuple[Tables, list[Issue], dict[str, int]]:

@@ -25,6 +25,7 @@ from sync.backends.sheets_diff import Block, changed_blocks, new_log_rows
 from sync.errors import CredentialsError, MissingTabError, SheetsApiError
 from sync.schema import computed_tabs, input_tabs
 from sync.schema.tabs import find_tab
+from sync.write.append_only import column_positions, laid_out
 from sync.write.plan import TabOutput
 
 # Without deals there is nothing to compute; every other input tab has a sensible empty
@@ -213,6 +214,10 @@ class SheetsBackend:
         """The tab as it should be: the plan, or for an append-only tab its rows plus new ones."""
         existing = (self._computed or {}).get(output.name)
         if output.append_only and existing:
+            positions = column_positions(output, existing[0])
+            if output.appended is not None and positions is not None:
+                # The tab as it stands (the owner's columns and cells too), then the new rows.
+                return [*existing, *laid_out(output.new_rows, positions)]
             return [output.headers, *existing[1:], *new_log_rows(existing[1:], output.rows)]
         return [output.headers, *output.rows]
 
