@@ -117,3 +117,18 @@ def test_writes_google_may_have_applied_are_retried_within_the_budget(
     assert retry.waits == [2, 3, 5, 9, 17]
     assert book.calls["batchUpdate"] == 6
     assert book.calls["get"] == 6  # the first read, then once before each retry
+
+
+def test_init_whose_answer_is_lost_adds_each_tab_once(
+    sheets_env: SheetsEmulator,  # noqa: F811 - fixture by name
+) -> None:
+    from sync.backends.sheets_template import init_sheet
+    from sync.schema import input_tabs
+
+    sheets_env.create(SHEET, {"Sheet1": []}, editors=(CLIENT_EMAIL,))
+    sheets_env.lose_answer(endpoint="batchUpdate")
+    result = init_sheet(SHEET, retry=no_wait())
+    names = [spec.tab for spec in input_tabs()]
+    assert titles(sheets_env) == ["Sheet1", *names]
+    assert sheets_env.calls["batchUpdate"] == 1  # read again: nothing left to add
+    assert (result.created, result.kept) == (names, [])

@@ -200,7 +200,11 @@ class SheetsBackend:
             except WriteOutcomeUnknown as lost:
                 self.retry.pause(attempt, None, lost.spent, lost.reason, lost)
                 attempt += 1
-                self._metadata, self._computed = None, None  # read the spreadsheet again
+                self.forget_state()
+
+    def forget_state(self) -> None:
+        """Forget the spreadsheet as read, so the next plan reads it again."""
+        self._metadata, self._computed = None, None
 
     def _write_missing(self, outputs: Sequence[TabOutput], stats: WriteStats) -> None:
         """Plan against the spreadsheet as last read and send the requests (adds to stats)."""

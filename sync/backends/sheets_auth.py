@@ -104,11 +104,14 @@ class RetryPolicy:
         return delay
 
 
-class WriteOutcomeUnknown(Exception):
+class WriteOutcomeUnknown(SheetsApiError):
     """A write's answer was lost (no answer, time-out, 5xx): it may have been applied."""
 
     def __init__(self, reason: str, spent: float):
-        super().__init__(reason)
+        super().__init__(
+            f"Google Sheets did not answer a write ({reason}); it may have been applied: "
+            "sync again, and the sync completes it."
+        )
         self.reason = reason
         self.spent = spent
 
