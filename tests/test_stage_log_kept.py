@@ -7,6 +7,7 @@ import zipfile
 from datetime import date, datetime
 
 import openpyxl
+import pytest
 from python_calamine import CalamineWorkbook
 
 from sync.backends.sheets import SheetsBackend
@@ -110,3 +111,22 @@ def test_sheets_stage_log_keeps_earlier_rows_and_owner_columns(
     ]
     sync_workbook(SheetsBackend(sheet), now=NOW.replace(hour=11))
     assert sheets_env.values(sheet, "Stage Log") == after
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_reads_the_appended_stage_log(tmp_path):
+    from test_xlsx_support import convert
+
+    from sync.backends.xlsx_read import read_tabs
+
+    path = workbook(tmp_path / "book.xlsx")
+    sync_workbook(XlsxBackend(path), now=NOW)
+    resaved = convert(path, "xlsx", tmp_path / "resaved")
+    log = read_tabs(resaved, ["Stage Log"])["Stage Log"]
+    assert [row[:4] for row in log[1:]] == [
+        ["D-1", None, "Proposal", "called Ana"],
+        ["D-2", None, "Lead", "check"],
+        ["D-2", "Lead", "Qualified", None],
+        ["D-3", None, "Lead", None],
+    ]
+    assert [row[4] for row in log[1:]] == [datetime(2026, 11, 1, 9, 0), "last Tuesday", NOW, NOW]

@@ -198,7 +198,7 @@ class SheetsBackend:
                 self._write_missing(outputs, stats)
                 return stats
             except WriteOutcomeUnknown as lost:
-                self.retry.pause(attempt, None, lost.spent, lost.reason, lost)
+                self.retry.pause(attempt, lost.retry_after, lost.spent, lost.reason, lost)
                 attempt += 1
                 self.forget_state()
 

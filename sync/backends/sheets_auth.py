@@ -107,13 +107,14 @@ class RetryPolicy:
 class WriteOutcomeUnknown(SheetsApiError):
     """A write's answer was lost (no answer, time-out, 5xx): it may have been applied."""
 
-    def __init__(self, reason: str, spent: float):
+    def __init__(self, reason: str, spent: float, retry_after: float | None = None):
         super().__init__(
             f"Google Sheets did not answer a write ({reason}); it may have been applied: "
             "sync again, and the sync completes it."
         )
         self.reason = reason
         self.spent = spent
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ class SheetsHTTPClient(HTTPClient):
             if is_write and not refused:
                 # A refused quota (429) applied nothing; anything else may have.
                 self.retry.spent = spent
-                raise WriteOutcomeUnknown(reason, spent) from failure
+                raise WriteOutcomeUnknown(reason, spent, retry_after) from failure
             waited += self.retry.pause(attempt, retry_after, spent, reason, failure)
             attempt += 1
 

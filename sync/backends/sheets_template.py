@@ -189,7 +189,7 @@ def init_sheet(
         except WriteOutcomeUnknown as lost:
             # Google may have added the tabs: read the spreadsheet again, add what is missing.
             created = [*created, *result.created]
-            backend.retry.pause(attempt, None, lost.spent, lost.reason, lost)
+            backend.retry.pause(attempt, lost.retry_after, lost.spent, lost.reason, lost)
             attempt += 1
             backend.forget_state()
             continue
