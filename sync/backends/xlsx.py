@@ -39,7 +39,8 @@ class XlsxBackend:
         self.path = Path(path)
         self.label = str(self.path)
         self.add_tab_hint: str | None = None  # the reader's advice for a file fits
-        self._read: dict[str, Grid] = {}  # the tabs as last read, for appending to them
+        self._read: dict[str, Grid] = {}  # the tabs as last read, to append to
+        self._asked: set[str] = set()  # the tabs that read looked for
 
     def today(self) -> date:
         """Today on this machine."""
@@ -48,7 +49,7 @@ class XlsxBackend:
     def read(self, tabs: Sequence[str]) -> dict[str, Grid]:
         """The grids of the requested tabs that exist, row 1 first."""
         check_workbook_file(self.path)
-        self._read = read_tabs(self.path, tabs)
+        self._read, self._asked = read_tabs(self.path, tabs), set(tabs)
         return self._read
 
     def write(self, outputs: Sequence[TabOutput]) -> WriteStats:
@@ -87,10 +88,9 @@ class XlsxBackend:
         )
 
     def _header_row(self, tab: str) -> list | None:
-        """Row 1 of a tab as read (read now when this backend has not read it)."""
-        grid = self._read.get(tab)
-        if grid is None:
-            grid = read_tabs(self.path, [tab]).get(tab)
+        """Row 1 of a tab as read (read now when this backend has not read the tab)."""
+        read = self._read if tab in self._asked else read_tabs(self.path, [tab])
+        grid = read.get(tab)
         return list(grid[0]) if grid else None
 
     def _replace_atomically(self, package: Package, before: os.stat_result) -> None:
