@@ -1,8 +1,10 @@
 """Every figure is as of As Of (SPEC section 4): rows after it are cut, stays stop at it."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sync.compute.as_of import tables_as_of
 from sync.compute.stage_log import LOG_HEADERS
@@ -148,3 +150,45 @@ def test_nothing_is_cut_when_every_row_is_on_or_before_as_of():
     cut, issues = tables_as_of(tables, NO_LOG)
     assert issues == []
     assert len(cut.orders) == 1 and list(cut.pipeline["stage"]) == ["Won"]
+
+
+days = st.integers(min_value=-60, max_value=60)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    orders=st.lists(st.tuples(days, st.integers(-200, 2000), st.sampled_from(["Ana", "Bo"])),
+                    max_size=12),
+    deals=st.lists(st.tuples(days, st.sampled_from(["Lead", "Proposal", "Won", "Lost"]),
+                             st.integers(0, 60)), max_size=8),
+)
+def test_rows_after_as_of_change_no_figure(orders, deals):
+    """Adding orders dated, or deals created, after As Of changes no figure at all."""
+    def order(index, offset, amount, rep):
+        return dict(order_id=f"O{index}", date=AS_OF + timedelta(days=offset),
+                    customer=f"C{index % 3}", amount=amount, rep=rep)
+
+    def deal(index, offset, stage, length):
+        created = AS_OF + timedelta(days=offset)
+        closed = created + timedelta(days=length) if stage in ("Won", "Lost") else None
+        if closed is not None and closed > AS_OF:
+            closed = AS_OF  # closed after As Of is a different rule, tested above
+            created = min(created, closed)
+        return dict(deal_id=f"D{index}", owner="Ana", customer=f"C{index % 3}", stage=stage,
+                    amount=100.0 * (index + 1), created=created, closed=closed)
+
+    all_orders = [order(i, *o) for i, o in enumerate(orders)]
+    all_deals = [deal(i, *d) for i, d in enumerate(deals)]
+    known_orders = [o for o in all_orders if o["date"] <= AS_OF]
+    known_deals = [d for d in all_deals if d["created"] <= AS_OF]
+    team = [dict(rep="Ana", active=True), dict(rep="Bo", active=True)]
+    now = datetime(2026, 12, 31, 9)
+
+    def figures(orders, deals):
+        computed = compute_tabs(make_tables(SETTINGS, team=team, orders=orders, pipeline=deals),
+                                [], now)
+        tabs = {tab.name: tab.rows for tab in computed.outputs
+                if tab.name not in ("Data Issues", "Stage Log", "Dashboard")}
+        return tabs, [kpi for kpi in computed.kpis if kpi[0] != "Data Issues"]
+
+    assert figures(all_orders, all_deals) == figures(known_orders, known_deals)
