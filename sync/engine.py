@@ -96,10 +96,11 @@ def _declared(spec: TabSpec, inputs: dict[str, Any]) -> tuple[pd.DataFrame, list
 def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed:
     """Every computed tab from validated tables (pure: no I/O).
 
-    The tabs whose declaration names a `compute` function run in their declared order;
-    the Stage Log (appended to), the Dashboard (built from the others) and Data Issues
-    (everything found) have their own steps.
+    Rows dated after As Of are cut first. The tabs whose declaration names a `compute`
+    function then run in their declared order; the Stage Log (appended to), the Dashboard
+    (built from the others) and Data Issues (everything found) have their own steps.
     """
+    from sync.compute.as_of import tables_as_of
     from sync.compute.dashboard import dashboard
     from sync.compute.revenue import revenue_lines
     from sync.compute.stage_log import full_log, stage_changes
@@ -110,7 +111,7 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
 
     issues = list(issues)
     currency = tables.settings.currency
-    revenue = revenue_lines(tables)
+    # The Stage Log records what this sync sees, whatever As Of; every figure is as of As Of.
     new_log = _step(
         "Stage Log",
         issues,
@@ -118,6 +119,9 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
         empty("Stage Log"),
     )
     stage_log = full_log(tables.stage_log, new_log)
+    tables, cut_issues = tables_as_of(tables, stage_log)
+    issues += cut_issues
+    revenue = revenue_lines(tables)
     inputs: dict[str, Any] = {"tables": tables, "revenue": revenue, "stage_log": stage_log}
     frames: dict[str, pd.DataFrame] = {}
     tab_issues: list[Issue] = []
@@ -154,10 +158,17 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
         elif spec.tab == "Data Issues":
             outputs.append(frame_output(spec.tab, issues_frame(issues), currency))
         elif spec.tab == "Stage Log":
-            outputs.append(frame_output(spec.tab, stage_log, currency))
+            outputs.append(log_output(stage_log, len(new_log), currency))
         else:
             outputs.append(frame_output(spec.tab, frames[spec.tab], currency))
     return Computed(tables=tables, issues=issues, outputs=outputs, kpis=kpis)
+
+
+def log_output(stage_log: pd.DataFrame, appended: int, currency: str) -> TabOutput:
+    """The Stage Log to write: the whole log, of which the last `appended` rows are new."""
+    output = frame_output("Stage Log", stage_log, currency)
+    output.appended = appended
+    return output
 
 
 def _read(backend: Backend, progress: Progress) -> tuple[Tables, list[Issue], dict[str, int]]:

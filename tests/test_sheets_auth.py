@@ -23,15 +23,26 @@ from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
 @pytest.mark.parametrize(
     ("attempt", "retry_after", "delay"),
     [
-        (0, None, 0.5),  # ceiling 1 s x draw 0.5
-        (3, None, 4.0),  # ceiling 2^3 = 8 s x 0.5
-        (9, None, 16.0),  # ceiling capped at 32 s x 0.5
+        (0, None, 1.5),  # 2^0 s + random part 0.5 s
+        (3, None, 8.5),  # 2^3 = 8 s + 0.5 s
+        (4, None, 16.5),  # 2^4 = 16 s + 0.5 s
+        (5, None, 32.0),  # 2^5 + 0.5 = 32.5 s, truncated at the 32 s maximum
+        (9, None, 32.0),  # 2^9 + 0.5 = 512.5 s, truncated at 32 s
         (0, 7.0, 7.0),  # never sooner than Retry-After
-        (5, 2.0, 16.0),  # ceiling 32 s x 0.5 = 16 s is already later than 2 s
+        (3, 2.0, 8.5),  # 8.5 s is already later than Retry-After 2 s
     ],
 )
-def test_backoff_with_full_jitter(attempt: int, retry_after: float | None, delay: float) -> None:
+def test_truncated_exponential_backoff(
+    attempt: int, retry_after: float | None, delay: float
+) -> None:
+    # Google's documented backoff for the Sheets API: min(2^n + random up to 1 s, maximum)
     assert RetryPolicy(jitter=lambda: 0.5).delay(attempt, retry_after) == delay
+
+
+def test_a_retry_never_comes_sooner_than_two_to_the_n_seconds() -> None:
+    # even with a random part of 0, retry n waits 2^n s: a 429 is not retried 10 ms later
+    policy = RetryPolicy(jitter=lambda: 0.0)
+    assert [policy.delay(n, None) for n in range(6)] == [1, 2, 4, 8, 16, 32]
 
 
 def test_the_key_asks_for_the_spreadsheets_scope_only(service_account) -> None:  # noqa: F811

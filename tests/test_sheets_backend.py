@@ -380,7 +380,7 @@ def test_quota_errors_are_retried_honouring_retry_after(book: SheetsEmulator) ->
     retry = no_wait()
     _, stats = sync([funnel()], retry)
     assert stats.requests == 1
-    # Two waits, each at least the 3 s Retry-After (backoff alone would be 0.5 s, then 1 s).
+    # Two waits, each at least the 3 s Retry-After (backoff alone would be 1.5 s, then 2.5 s).
     assert retry.waits == [3.0, 3.0]
     assert book.values(SHEET, "Funnel")[0][0] == "Rep"
 
@@ -389,8 +389,8 @@ def test_server_errors_are_retried_with_backoff(book: SheetsEmulator) -> None:
     book.fail(500, times=1, endpoint="values.batchGet")
     retry = no_wait()
     sync([funnel()], retry)
-    # Full jitter with a fixed draw of 0.5 over a 1 s ceiling.
-    assert retry.waits == [0.5]
+    # 2^0 s plus a random part drawn as 0.5 s.
+    assert retry.waits == [1.5]
 
 
 def test_endless_quota_errors_stop_within_the_budget(book: SheetsEmulator) -> None:
@@ -399,8 +399,9 @@ def test_endless_quota_errors_stop_within_the_budget(book: SheetsEmulator) -> No
     retry_waits = retry.waits
     with pytest.raises(SheetsApiError, match="kept answering 429"):
         sync([funnel()], retry)
-    # Ceilings 1, 2, 4, 8, 16, 32 s: the next 32 would pass 60 s, so 1+2+4+8+16 = 31 s waited.
-    assert retry_waits == [1, 2, 4, 8, 16]
+    # 2^n + 1 s: 2, 3, 5, 9, 17 s, 36 s in all; the next, min(32 + 1, 32) = 32 s, would
+    # end at 68 s, past 60 s.
+    assert retry_waits == [2, 3, 5, 9, 17]
     assert [sheet.title for sheet in book.book(SHEET).sheets] == ["Pipeline", "Settings"]
 
 
@@ -420,11 +421,11 @@ def test_slow_server_errors_count_against_the_budget(book: SheetsEmulator) -> No
     retry = RetryPolicy(budget_seconds=60, sleep=sleep, clock=clock, jitter=lambda: 0.5)
     with pytest.raises(SheetsApiError, match="kept answering 503") as caught:
         backend(retry).metadata()
-    # Answer 1 at 25 s, wait 0.5 s; answer 2 at 50.5 s, wait 1 s; answer 3 at 76.5 s: the
-    # next wait would end past 60 s, so three attempts, not the twelve the waits alone allow.
-    assert retry.waits == [0.5, 1.0]
+    # Answer 1 at 25 s, wait 1 + 0.5 s; answer 2 at 51.5 s, wait 2 + 0.5 s; answer 3 at
+    # 79 s: past 60 s, so three attempts, not the twelve the waits alone allow.
+    assert retry.waits == [1.5, 2.5]
     assert book.calls["get"] == 3
-    assert "for 76 s after 3 attempts" in str(caught.value)
+    assert "for 79 s after 3 attempts" in str(caught.value)
 
 
 def test_the_budget_is_shared_by_the_calls_of_one_sync(book: SheetsEmulator) -> None:

@@ -88,19 +88,17 @@ def test_stints_count_the_first_sighted_stage_from_created():
     ]
 
 
-def test_stints_skip_won_and_lost_and_never_go_negative():
-    # As Of 11-15 lies before the sync that saw D1 move (11-20): 0 days, not -5.
+def test_stints_skip_won_and_lost_and_stop_at_as_of():
+    # As Of 11-15 lies before the sync that saw D1 move (11-20): the Lead stay is cut at
+    # As Of, and the Proposal stay, which began after As Of, is not counted at all.
     log = pd.DataFrame([
         ["D1", None, "Lead", pd.Timestamp("2026-11-10")],
         ["D1", "Lead", "Proposal", pd.Timestamp("2026-11-20")],
         ["D2", None, "Won", pd.Timestamp("2026-11-10")],
     ], columns=LOG_HEADERS)
     stints = stage_stints(pipeline(("D1", "Proposal"), ("D2", "Won")), log, OPEN, SETTINGS.as_of)
-    # Lead: Created 10-01 to 11-20 = 50 days; Proposal: 11-20 to As Of 11-15 -> 0
-    assert stints == [
-        Stint("D1", "Lead", 50, current=False),
-        Stint("D1", "Proposal", 0, current=True),
-    ]
+    # Lead: Created 10-01 to As Of 11-15 (not to 11-20) = 30 + 15 = 45 days
+    assert stints == [Stint("D1", "Lead", 45, current=False)]
 
 
 STAGES = ["Lead", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]

@@ -9,7 +9,6 @@ the change is larger than about 2 MB). Input tabs are never written.
 
 from __future__ import annotations
 
-import contextlib
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,10 +20,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sync.backends import sheets_requests as build
 from sync.backends.base import Grid, WriteStats
-from sync.backends.sheets_auth import ApiError, RetryPolicy, load_key, open_client
+from sync.backends.sheets_auth import (
+    ApiError,
+    RetryPolicy,
+    WriteOutcomeUnknown,
+    load_key,
+    open_client,
+)
 from sync.backends.sheets_diff import Block, changed_blocks, new_log_rows
 from sync.errors import CredentialsError, MissingTabError, SheetsApiError
-from sync.schema import computed_tabs, input_tabs, tab_spec
+from sync.schema import computed_tabs, input_tabs
+from sync.schema.tabs import find_tab
+from sync.write.append_only import column_positions, laid_out
 from sync.write.plan import TabOutput
 
 # Without deals there is nothing to compute; every other input tab has a sensible empty
@@ -74,10 +81,12 @@ class SheetsBackend:
             "kept)"
         )
         self.key = load_key(credentials)
-        self.client = open_client(self.key, api_url, retry)
+        self.retry = retry or RetryPolicy()  # one budget for every call of this backend
+        self.client = open_client(self.key, api_url, self.retry)
         self._metadata: dict[str, Any] | None = None
         self.tab_infos: dict[str, TabInfo] = {}
         self._computed: dict[str, Grid] | None = None  # computed tabs' values as last read
+        self._log_lengths: dict[str, int] = {}  # append-only tabs' rows before this write
 
     # ---- reading ---------------------------------------------------------------------
 
@@ -122,17 +131,9 @@ class SheetsBackend:
         return list(self.tab_infos)
 
     def find_tab(self, name: str) -> str | None:
-        """The title of the tab holding template tab `name`: exact, else by case, else zh-CN."""
+        """The title of the tab holding template tab `name` (`sync.schema.tabs.find_tab`)."""
         self.metadata()
-        if name in self.tab_infos:
-            return name
-        wanted = {name.strip().casefold()}
-        with contextlib.suppress(KeyError):  # not a template tab: no zh-CN name
-            wanted.add(tab_spec(name).zh.casefold())
-        for title in self.tab_infos:
-            if title.strip().casefold() in wanted:
-                return title
-        return None
+        return find_tab(self.tab_infos, name)
 
     def computed_titles(self) -> dict[str, str]:
         """The computed tabs that exist, by template name -> title in the spreadsheet.
@@ -179,32 +180,54 @@ class SheetsBackend:
     # ---- writing ---------------------------------------------------------------------
 
     def write(self, outputs: Sequence[TabOutput]) -> WriteStats:
-        """Write only what changed in the computed tabs, in one atomic batchUpdate."""
+        """Write only what changed in the computed tabs, in one atomic batchUpdate.
+
+        When a write's answer is lost it may have been applied: the spreadsheet is read
+        again and only what is still missing is sent (never a second `addSheet` or
+        `addChart`), after Google's backoff and within the sync's one retry budget.
+        """
         inputs = {spec.tab for spec in input_tabs()}
         for output in outputs:
             if output.name in inputs:
                 raise ValueError(f"{output.name} is an input tab: the product never writes it")
+        stats = WriteStats(tabs_written=[])
+        self._log_lengths = {}
+        attempt = 0
+        while True:
+            try:
+                self._write_missing(outputs, stats)
+                return stats
+            except WriteOutcomeUnknown as lost:
+                self.retry.pause(attempt, lost.retry_after, lost.spent, lost.reason, lost)
+                attempt += 1
+                self.forget_state()
+
+    def forget_state(self) -> None:
+        """Forget the spreadsheet as read, so the next plan reads it again."""
+        self._metadata, self._computed = None, None
+
+    def _write_missing(self, outputs: Sequence[TabOutput], stats: WriteStats) -> None:
+        """Plan against the spreadsheet as last read and send the requests (adds to stats)."""
         self.metadata()
         if self._computed is None:
             computed = self.computed_titles()
             grids = self.read_values(list(computed.values()))
             self._computed = {name: grids[title] for name, title in computed.items()}
         requests: list[build.Request] = []
-        stats = WriteStats(tabs_written=[])
         taken_ids = {tab.sheet_id for tab in self.tab_infos.values()}
         for output in outputs:
             tab_requests, cells = self._plan_tab(output, taken_ids)
             if tab_requests:
-                stats.tabs_written.append(output.name)
+                if output.name not in stats.tabs_written:
+                    stats.tabs_written.append(output.name)
                 requests.extend(tab_requests)
                 stats.cells_written += cells
-        stats.requests = self.batch_update(requests)
+        stats.requests += self.batch_update(requests)
         if requests:
             # The computed tabs now hold the plan; metadata (ids, charts) is read again if needed.
             for output in outputs:
                 self._computed[output.name] = self._planned_grid(output)
             self._metadata = None
-        return stats
 
     def batch_update(self, requests: Sequence[build.Request]) -> int:
         """Send requests in as few spreadsheets.batchUpdate calls as their size allows."""
@@ -221,6 +244,12 @@ class SheetsBackend:
         """The tab as it should be: the plan, or for an append-only tab its rows plus new ones."""
         existing = (self._computed or {}).get(output.name)
         if output.append_only and existing:
+            positions = column_positions(output, existing[0])
+            if output.appended is not None and positions is not None:
+                # The tab as it stands (the owner's columns and cells too), then the new rows;
+                # after a lost write, the rows it may have added are compared, not re-added.
+                kept = self._log_lengths.setdefault(output.name, len(existing))
+                return [*existing[:kept], *laid_out(output.new_rows, positions)]
             return [output.headers, *existing[1:], *new_log_rows(existing[1:], output.rows)]
         return [output.headers, *output.rows]
 

@@ -2,7 +2,12 @@
 
 The client rewrites gspread's fixed `https://sheets.googleapis.com` URLs to the base URL
 set in `SALESOPS_SHEETS_API_URL` (an emulator, a proxy), and retries 429 and 5xx answers
-with exponential backoff and full jitter, honouring `Retry-After`, within a time budget.
+with Google's truncated exponential backoff, honouring `Retry-After`, within a time budget.
+
+A write (`batchUpdate`) whose answer is lost (no answer, a time-out, a 5xx) may have been
+applied: it is not re-sent blindly, which would add a tab or a chart twice. The client
+raises `WriteOutcomeUnknown` and the backend reads the spreadsheet again and sends only
+what is still missing, waiting and counting against the same budget.
 """
 
 from __future__ import annotations
@@ -35,12 +40,13 @@ GOOGLE_API_URL = "https://sheets.googleapis.com"
 CREDENTIALS_ENV = "SALESOPS_GOOGLE_CREDENTIALS"
 API_URL_ENV = "SALESOPS_SHEETS_API_URL"
 _KEY_FIELDS = ("client_email", "private_key", "token_uri")
+NO_ANSWER = "no answer"
 _RETRYABLE = {HTTPStatus.TOO_MANY_REQUESTS, 500, 502, 503, 504}
 
 
 @dataclass
 class RetryPolicy:
-    """How long to keep retrying quota (429) and server (5xx) errors.
+    """How long to keep retrying quota (429) and server (5xx) errors, and lost writes.
 
     The budget is shared by every call of one client (a backend makes one per sync), so a
     sync retries for about `budget_seconds` in all, however many of its calls meet errors.
@@ -60,10 +66,55 @@ class RetryPolicy:
     spent: float = 0.0  # seconds of the budget used by earlier calls and this one so far
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Full jitter over an exponential ceiling, but never sooner than Retry-After."""
-        ceiling = min(self.max_delay, self.base_delay * 2**attempt)
-        jittered = ceiling * self.jitter()
-        return max(jittered, retry_after or 0.0)
+        """Google's truncated exponential backoff for the Sheets API: min(2^n s + a random
+        part of up to 1 s, the maximum), and never sooner than Retry-After.
+
+        Waiting at least 2^n s keeps a retry after a 429 from spending another call of a
+        per-minute quota a few milliseconds later.
+        """
+        backoff = min(self.base_delay * 2**attempt + self.jitter(), self.max_delay)
+        return max(backoff, retry_after or 0.0)
+
+    def pause(
+        self, attempt: int, retry_after: float | None, spent: float, reason: str, failure: Exception
+    ) -> float:
+        """Wait before retry `attempt + 1`; raise when the attempts or the budget run out.
+
+        `spent` is the budget used so far, this call's failed attempts included. Returns the
+        seconds waited.
+        """
+        delay = self.delay(attempt, retry_after)
+        attempts = attempt + 1
+        if attempts >= self.max_attempts or spent + delay > self.budget_seconds:
+            self.spent = spent
+            counted = f"{attempts} attempt" + ("s" if attempts > 1 else "")
+            if reason == NO_ANSWER:
+                raise SheetsApiError(
+                    f"Google Sheets did not answer for {spent:.0f} s after {counted}: check the "
+                    "network and sync again (a write Google may have applied is completed, not "
+                    "repeated)."
+                ) from failure
+            raise SheetsApiError(
+                f"Google Sheets kept answering {reason} for {spent:.0f} s after {counted}: "
+                "the API quota is probably used up; wait a minute and sync again."
+            ) from failure
+        self.waits.append(delay)
+        self.sleep(delay)
+        self.spent = spent + delay
+        return delay
+
+
+class WriteOutcomeUnknown(SheetsApiError):
+    """A write's answer was lost (no answer, time-out, 5xx): it may have been applied."""
+
+    def __init__(self, reason: str, spent: float, retry_after: float | None = None):
+        super().__init__(
+            f"Google Sheets did not answer a write ({reason}); it may have been applied: "
+            "sync again, and the sync completes it."
+        )
+        self.reason = reason
+        self.spent = spent
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -158,6 +209,8 @@ class SheetsHTTPClient(HTTPClient):
         attempt = 0
         started = self.retry.clock()
         earlier = self.retry.spent
+        # Only a write's answer can be lost with its effect kept; reads are safe to repeat.
+        is_write = method.lower() == "post" and endpoint.endswith(":batchUpdate")
         while True:
             try:
                 return super().request(method, endpoint, params, data, json, files, headers)
@@ -169,7 +222,7 @@ class SheetsHTTPClient(HTTPClient):
                 retry_after = _retry_after(error.response)
                 reason = f"{status} {error.response.reason or ''}".strip()
             except (requests.ConnectionError, requests.Timeout) as error:
-                failure, retry_after, reason = error, None, "no answer"
+                failure, retry_after, reason = error, None, NO_ANSWER
             except RefreshError as error:
                 raise CredentialsError(
                     f"Google refused the service account's key ({error.args[0]}): create a new "
@@ -179,22 +232,18 @@ class SheetsHTTPClient(HTTPClient):
                 raise SheetsApiError(
                     f"Could not reach Google's token endpoint ({error}): check the network."
                 ) from error
-            delay = self.retry.delay(attempt, retry_after)
-            attempt += 1
             # Time spent so far: the waits, plus the attempts themselves when they were slow.
             spent = earlier + max(self.retry.clock() - started, waited)
-            if attempt >= self.retry.max_attempts or spent + delay > self.retry.budget_seconds:
+            refused = (
+                isinstance(failure, APIError)
+                and failure.response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+            )
+            if is_write and not refused:
+                # A refused quota (429) applied nothing; anything else may have.
                 self.retry.spent = spent
-                attempts = f"{attempt} attempt" + ("s" if attempt > 1 else "")
-                raise SheetsApiError(
-                    f"Google Sheets kept answering {reason} for {spent:.0f} s after "
-                    f"{attempts}: the API quota is probably used up; wait a minute and "
-                    "sync again."
-                ) from failure
-            self.retry.waits.append(delay)
-            self.retry.sleep(delay)
-            waited += delay
-            self.retry.spent = spent + delay
+                raise WriteOutcomeUnknown(reason, spent, retry_after) from failure
+            waited += self.retry.pause(attempt, retry_after, spent, reason, failure)
+            attempt += 1
 
     def batch_update_encoded(self, spreadsheet_id: str, body: bytes) -> Any:
         """spreadsheets.batchUpdate with a body already encoded as JSON."""

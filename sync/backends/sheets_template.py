@@ -9,7 +9,7 @@ from typing import Any
 from sync.a1 import column_letter
 from sync.backends import sheets_requests as build
 from sync.backends.sheets import SheetsBackend
-from sync.backends.sheets_auth import RetryPolicy
+from sync.backends.sheets_auth import RetryPolicy, WriteOutcomeUnknown
 from sync.schema import ColumnSpec, TabSpec, input_tabs, tab_spec
 
 TEMPLATE_ROWS = 1000
@@ -180,11 +180,31 @@ def init_sheet(
     template name gets the template's headers.
     """
     backend = SheetsBackend(spreadsheet_id, credentials, api_url, retry)
+    created: list[str] = []
+    attempt = 0
+    while True:
+        result = InitResult()
+        try:
+            _add_missing_tabs(backend, locale, result)
+        except WriteOutcomeUnknown as lost:
+            # Google may have added the tabs: read the spreadsheet again, add what is missing.
+            created = [*created, *result.created]
+            backend.retry.pause(attempt, lost.retry_after, lost.spent, lost.reason, lost)
+            attempt += 1
+            backend.forget_state()
+            continue
+        # Tabs a lost write did add are reported as created, not as found.
+        result.created = [*created, *result.created]
+        result.kept = [title for title in result.kept if title not in created]
+        return result
+
+
+def _add_missing_tabs(backend: SheetsBackend, locale: str, result: InitResult) -> None:
+    """One attempt: plan the missing tabs against the spreadsheet as read, and send it."""
     backend.metadata()
     found = {spec.tab: backend.find_tab(spec.tab) for spec in input_tabs()}
     present = [title for title in found.values() if title is not None]
     grids = backend.read_values(present)
-    result = InitResult()
     requests: list[dict[str, Any]] = []
     taken = {tab.sheet_id for tab in backend.tab_infos.values()}
     for spec in input_tabs():
@@ -207,4 +227,3 @@ def init_sheet(
         requests.extend(template_requests(spec, sheet_id, locale))
     if requests:
         backend.batch_update(requests)
-    return result

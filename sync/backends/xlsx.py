@@ -23,7 +23,7 @@ from sync.backends.xlsx_guard import check_not_locked, check_workbook_file
 from sync.backends.xlsx_package import Package
 from sync.backends.xlsx_read import read_tabs
 from sync.backends.xlsx_styles import StyleBook
-from sync.backends.xlsx_write import WorkbookIndex, prune_overrides, put_tab
+from sync.backends.xlsx_write import WorkbookIndex, append_tab, prune_overrides, put_tab
 from sync.errors import NotAWorkbookError, WorkbookError
 from sync.schema import input_tabs
 from sync.write.plan import TabOutput
@@ -39,6 +39,8 @@ class XlsxBackend:
         self.path = Path(path)
         self.label = str(self.path)
         self.add_tab_hint: str | None = None  # the reader's advice for a file fits
+        self._read: dict[str, Grid] = {}  # the tabs as last read, to append to
+        self._asked: set[str] = set()  # the tabs that read looked for
 
     def today(self) -> date:
         """Today on this machine."""
@@ -47,7 +49,8 @@ class XlsxBackend:
     def read(self, tabs: Sequence[str]) -> dict[str, Grid]:
         """The grids of the requested tabs that exist, row 1 first."""
         check_workbook_file(self.path)
-        return read_tabs(self.path, tabs)
+        self._read, self._asked = read_tabs(self.path, tabs), set(tabs)
+        return self._read
 
     def write(self, outputs: Sequence[TabOutput]) -> WriteStats:
         """Write the computed tabs into the workbook, atomically; input tabs stay untouched."""
@@ -65,7 +68,11 @@ class XlsxBackend:
             styles = StyleBook(package.read(styles_part))
             removed: set[str] = set()
             for output in outputs:
-                # An append-only tab's rows already hold its whole log, old rows first.
+                if output.append_only and append_tab(
+                    package, index, styles, output, self._header_row(output.name)
+                ):
+                    continue
+                # Written whole: for an append-only tab its rows hold the whole log.
                 removed |= put_tab(package, index, styles, output, output.rows)
             prune_overrides(package, removed)
             package.put(styles_part, styles.xml)
@@ -79,6 +86,12 @@ class XlsxBackend:
             tabs_written=[output.name for output in outputs],
             cells_written=sum(len(output.columns) * (len(output.rows) + 1) for output in outputs),
         )
+
+    def _header_row(self, tab: str) -> list | None:
+        """Row 1 of a tab as read (read now when this backend has not read the tab)."""
+        read = self._read if tab in self._asked else read_tabs(self.path, [tab])
+        grid = read.get(tab)
+        return list(grid[0]) if grid else None
 
     def _replace_atomically(self, package: Package, before: os.stat_result) -> None:
         folder = self.path.parent

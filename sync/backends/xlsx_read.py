@@ -9,16 +9,9 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from sync.errors import NotAWorkbookError, PasswordProtectedError, WorkbookError
+from sync.schema.tabs import find_tab
 
 Grid = list[list[Any]]
-
-
-def find_tab(names: Sequence[str], wanted: str) -> str | None:
-    """The tab named `wanted`: the exact name, else one equal ignoring case and spaces."""
-    if wanted in names:
-        return wanted
-    folded = wanted.strip().casefold()
-    return next((name for name in names if name.strip().casefold() == folded), None)
 
 
 def plain_grid(rows: list[list[Any]]) -> Grid:

@@ -159,3 +159,85 @@ def sheet_xml(
         parts.append(f'<drawing r:id="{drawing_rel_id}"/>')
     parts.append("</worksheet>")
     return "".join(parts).encode("utf-8")
+
+
+
+_ROW = re.compile(rb"<(?P<p>(?:[\w.-]+:)?)row\b(?P<attrs>[^>]*?)(?:/>|>.*?</(?P=p)row>)", re.S)
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)\b")
+_DIMENSION = re.compile(rb'(<dimension\b[^>]*?\bref=")([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def appended_sheet_xml(
+    xml: bytes,
+    output: TabOutput,
+    rows: Sequence[Sequence[Any]],
+    positions: Sequence[int],
+    style_of: Callable[[str | None, bool], int],
+    date1904: bool = False,
+) -> bytes | None:
+    """The worksheet with `rows` added under its last row that holds a value, every other
+    byte as it was.
+
+    `rows` hold `output`'s columns in order; `positions` says which column of the tab each
+    goes to (the owner may have added or moved columns). Empty rows in the way (a height,
+    a style) give way to the new rows. None when the part is not one this can edit safely.
+    """
+    if re.search(rb"<[\w.-]+:sheetData\b", xml) or b"</sheetData>" not in xml:
+        return None  # a namespace prefix: the new rows would need it too
+    matches = list(_ROW.finditer(xml))
+    numbers = [_ROW_NUMBER.search(m["attrs"]) for m in matches]
+    if any(number is None for number in numbers):
+        return None  # rows without a number: where each stands cannot be told
+    rows_at = [(m, int(n.group(1))) for m, n in zip(matches, numbers, strict=True) if n]
+    last = max((r for m, r in rows_at if _HAS_VALUE.search(m.group(0))), default=0)
+    if not rows:
+        return xml
+    first, stop = last + 1, last + 1 + len(rows)
+    formats = [number_format(column.type, output.currency) for column in output.columns]
+    order = sorted(range(len(positions)), key=lambda index: positions[index])
+    added = []
+    for offset, row in enumerate(rows):
+        number = first + offset
+        cells = []
+        for index in order:
+            value = row[index] if index < len(row) else None
+            fmt = formats[index]
+            if fmt is None and isinstance(value, date):
+                fmt = number_format("datetime" if isinstance(value, datetime) else "date", "")
+            ref = f"{column_letter(positions[index])}{number}"
+            cells.append(cell_xml(ref, value, style_of(fmt, False), date1904))
+        added.append(f'<row r="{number}">{"".join(cells)}</row>')
+    new = "".join(added).encode("utf-8")
+    # Rebuild sheetData: rows before the new ones, the new ones, the empty rows after them.
+    before = [m for m, r in rows_at if r < first]
+    after = [m for m, r in rows_at if r >= stop]
+    start = matches[0].start() if matches else xml.index(b"</sheetData>")
+    end = matches[-1].end() if matches else start
+    body = (
+        xml[start:before[-1].end()] if before else b""
+    ) + new + b"".join(m.group(0) for m in after)
+    xml = xml[:start] + body + xml[end:]
+    return _widen_dimension(xml, stop - 1, max(positions, default=0) + 1)
+
+
+def _widen_dimension(xml: bytes, last_row: int, last_column: int) -> bytes:
+    """The `<dimension>` reference grown to cover the new rows (nothing else changes)."""
+    found = _DIMENSION.search(xml)
+    if not found:
+        return xml
+    top_left = found.group(2) + found.group(3)
+    end_letters = found.group(4) or found.group(2)
+    end_row = int(found.group(5) or found.group(3))
+    columns = max(_column_number(end_letters), last_column)
+    reference = top_left + b":" + column_letter(columns - 1).encode() + str(
+        max(end_row, last_row)
+    ).encode()
+    return xml[: found.start()] + found.group(1) + reference + b'"' + xml[found.end() :]

@@ -23,8 +23,10 @@ from sync.backends.xlsx_package import (
     insert_before_closing,
     rels_name,
 )
-from sync.backends.xlsx_sheet_xml import escape, sheet_xml
+from sync.backends.xlsx_sheet_xml import appended_sheet_xml, escape, sheet_xml
 from sync.backends.xlsx_styles import StyleBook
+from sync.schema.tabs import find_tab
+from sync.write.append_only import column_positions
 from sync.write.plan import TabOutput
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -162,7 +164,9 @@ def put_tab(
 ) -> set[str]:
     """Write one computed tab (and its charts), replacing the old one; returns parts removed."""
     removed: set[str] = set()
-    part = index.sheet_part(output.name)
+    # An owner's `stage log` or `Data Issues ` is our tab: rewritten in place, not doubled.
+    title = find_tab(index.sheets, output.name)
+    part = index.sheet_part(title) if title is not None else None
     if part is None:
         part = index.add_sheet(output.name)
     else:
@@ -184,6 +188,33 @@ def put_tab(
         drawing_rel_id = package.add_relationship(part, DRAWING_REL, drawing)
     package.put(part, sheet_xml(output, rows, styles.xf, index.date1904, drawing_rel_id))
     return removed
+
+
+def append_tab(
+    package: Package,
+    index: WorkbookIndex,
+    styles: StyleBook,
+    output: TabOutput,
+    header_row: Sequence[Any] | None,
+) -> bool:
+    """Add an append-only tab's new rows under the rows it holds, which stay byte for byte
+    (the owner's columns and cells included). False when the tab must be written whole:
+    it does not exist yet, the plan does not say which rows are new, or its header row
+    lacks a declared column."""
+    if not output.append_only or output.appended is None:
+        return False
+    title = find_tab(index.sheets, output.name)
+    part = index.sheet_part(title) if title is not None else None
+    positions = column_positions(output, header_row)
+    if part is None or not package.has(part) or positions is None:
+        return False
+    old = package.read(part)
+    xml = appended_sheet_xml(old, output, output.new_rows, positions, styles.xf, index.date1904)
+    if xml is None:
+        return False
+    if xml != old:
+        package.put(part, xml)
+    return True
 
 
 def _reachable(package: Package, start: str) -> set[str]:

@@ -91,17 +91,8 @@ def _day(value: object) -> date | None:
     return pd.Timestamp(value).date()
 
 
-def stage_stints(
-    pipeline: pd.DataFrame, log: pd.DataFrame, open_stages: set[str], as_of: date
-) -> list[Stint]:
-    """Every stay of a Pipeline deal in an Open stage, in whole calendar days.
-
-    A stay starts at the `Changed At` of the log row that moved the deal in and ends at the
-    next row of that deal; a stay that is still going on ends at As Of. The log cannot
-    know when a deal entered the stage it was first seen in, so that stay counts from the
-    deal's Created date. A deal the log has not seen yet is in its stage since Created.
-    Days never go below 0 (a fixed As Of may lie before a sync's Changed At).
-    """
+def _logged_entries(log: pd.DataFrame) -> dict[str, list[tuple[str, bool, date | None]]]:
+    """Each deal's log rows in order: (To Stage, first sight, day of Changed At)."""
     records = log_records(log)
     rows_by_deal: dict[str, list[tuple[str, bool, date | None]]] = {}
     for deal_id, from_stage, to_stage, changed_at in zip(
@@ -112,7 +103,62 @@ def stage_stints(
         if deal is not None and stage is not None:
             first_sight = clean_text(from_stage) is None
             rows_by_deal.setdefault(deal, []).append((stage, first_sight, _day(changed_at)))
+    return rows_by_deal
 
+
+def _stays(
+    entries: list[tuple[str, bool, date | None]], created: date | None
+) -> list[tuple[str, date | None]]:
+    """A deal's stays, oldest first: (stage, start day).
+
+    The log cannot know when a deal entered the stage it was first seen in, so that stay
+    starts on the Created day.
+    """
+    stays: list[tuple[str, date | None]] = []
+    for index, (stage, first_sight, changed_day) in enumerate(entries):
+        start = changed_day
+        if index == 0 and first_sight and created is not None:
+            start = min(created, changed_day) if changed_day else created
+        stays.append((stage, start))
+    return stays
+
+
+def _began_by(start: date | None, as_of: date) -> bool:
+    # A stay whose start the log does not know is kept: it may still end one that is known.
+    return start is None or start <= as_of
+
+
+def stages_on_as_of(
+    pipeline: pd.DataFrame, log: pd.DataFrame, open_stages: set[str], as_of: date
+) -> dict[str, str]:
+    """Each logged deal's last Open stage among the stays that had begun by As Of."""
+    rows_by_deal = _logged_entries(log)
+    found: dict[str, str] = {}
+    for deal_id, created in zip(pipeline["deal_id"], pipeline["created"], strict=True):
+        deal = clean_text(deal_id)
+        if deal is None:
+            continue
+        stays = _stays(rows_by_deal.get(deal, []), _day(created))
+        opened = [s for s, start in stays if s in open_stages and _began_by(start, as_of)]
+        if opened:
+            found[deal] = opened[-1]
+    return found
+
+
+def stage_stints(
+    pipeline: pd.DataFrame, log: pd.DataFrame, open_stages: set[str], as_of: date
+) -> list[Stint]:
+    """Every stay of a Pipeline deal in an Open stage up to As Of, in whole calendar days.
+
+    A stay starts at the `Changed At` of the log row that moved the deal in and ends at the
+    next row of that deal; a stay still going on ends at As Of, a finished stay that ended
+    after As Of is cut at As Of, and a stay that began after As Of is not counted (every
+    figure is as of As Of, however late the sync that logged the change).
+    The log cannot know when a deal entered the stage it was first seen in, so that stay
+    counts from the deal's Created date. A deal the log has not seen yet is in its stage
+    since Created. Days never go below 0.
+    """
+    rows_by_deal = _logged_entries(log)
     stints: list[Stint] = []
     for deal_id, stage, created in zip(
         pipeline["deal_id"], pipeline["stage"], pipeline["created"], strict=True
@@ -120,26 +166,23 @@ def stage_stints(
         deal, current_stage = clean_text(deal_id), clean_text(stage)
         if deal is None or current_stage is None:
             continue
-        created_day = _day(created)
-        entries = rows_by_deal.get(deal, [])
-        if not entries:
-            entries = [(current_stage, True, as_of)]
-        starts: list[date | None] = []
-        for index, (_, first_sight, changed_day) in enumerate(entries):
-            if index == 0 and first_sight and created_day is not None:
-                starts.append(min(created_day, changed_day) if changed_day else created_day)
-            else:
-                starts.append(changed_day)
-        for index, (logged_stage, _, _) in enumerate(entries):
+        entries = rows_by_deal.get(deal) or [(current_stage, True, as_of)]
+        stays = _stays(entries, _day(created))
+        begun = [index for index, (_, start) in enumerate(stays) if _began_by(start, as_of)]
+        for index in begun:
+            logged_stage, start = stays[index]
             if logged_stage not in open_stages:
                 continue
-            is_last = index == len(entries) - 1
-            if is_last and logged_stage != current_stage:
+            # the stay the deal was in on As Of, when it is the stage the Pipeline shows
+            current = index == begun[-1] and logged_stage == current_stage
+            if current:
+                end: date | None = as_of
+            elif index == len(stays) - 1:
                 continue  # the log lags behind the Pipeline: the stay's end is unknown
-            end = as_of if is_last else starts[index + 1]
-            start = starts[index]
+            else:
+                end = stays[index + 1][1]
             if start is None or end is None:
                 continue
-            days = max(0, (end - start).days)
-            stints.append(Stint(deal, logged_stage, days, current=is_last))
+            days = max(0, (min(end, as_of) - start).days)
+            stints.append(Stint(deal, logged_stage, days, current=current))
     return stints

@@ -92,6 +92,17 @@ class TabOutput:
     cell_types: dict[tuple[int, int], ColumnType] = field(default_factory=dict)
     charts: list[ChartSpec] = field(default_factory=list)
     append_only: bool = False
+    # For an append-only tab: how many of the last `rows` are new this sync. The rows
+    # before them are the log as read, which a backend keeps exactly as it stands in the
+    # tab (the owner's columns and cells included). None: `rows` is the whole log.
+    appended: int | None = None
+
+    @property
+    def new_rows(self) -> list[list[Any]]:
+        """The rows an append-only tab gains this sync (all rows when that is not known)."""
+        if self.appended is None:
+            return self.rows
+        return self.rows[len(self.rows) - self.appended :] if self.appended else []
 
     @property
     def headers(self) -> list[str]:

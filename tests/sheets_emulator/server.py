@@ -64,6 +64,18 @@ class Fault:
 
 
 @dataclass
+class LostAnswer:
+    """An injected network failure after the work is done: the next `times` successful
+    calls of `endpoint` are applied, then their answer is dropped (the connection closes)
+    or, with `stall`, held back that many seconds (longer than the client waits)."""
+
+    times: float
+    endpoint: str | None = None
+    stall: float | None = None
+    skip: int = 0
+
+
+@dataclass
 class CallRecord:
     """One API call as the server saw it."""
 
@@ -89,6 +101,7 @@ class SheetsEmulator:
     calls: Counter = field(default_factory=Counter)
     records: list[CallRecord] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    lost_answers: list[LostAnswer] = field(default_factory=list)
     keep_bodies: bool = True
     tokens: dict[str, str] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -205,6 +218,31 @@ class SheetsEmulator:
         """
         with self.lock:
             self.faults.append(Fault(code, times, endpoint, retry_after, skip, message))
+
+    def lose_answer(
+        self,
+        times: float = 1,
+        endpoint: str | None = None,
+        stall: float | None = None,
+        skip: int = 0,
+    ) -> None:
+        """Apply the next `times` successful calls (of `endpoint`), then lose their answer:
+        drop the connection, or with `stall` answer only after that many seconds. With
+        `skip`, that many successful calls are answered first."""
+        with self.lock:
+            self.lost_answers.append(LostAnswer(times, endpoint, stall, skip))
+
+    def answer_lost(self, endpoint: str, status: int) -> LostAnswer | None:
+        """The lost-answer fault that takes this call's answer, if any (successes only)."""
+        with self.lock:
+            for lost in self.lost_answers:
+                if status == 200 and lost.times > 0 and lost.endpoint in (None, endpoint):
+                    if lost.skip > 0:
+                        lost.skip -= 1
+                        continue
+                    lost.times -= 1
+                    return lost
+        return None
 
     def reset_counters(self) -> None:
         """Forget the calls seen so far."""
@@ -662,13 +700,24 @@ class _Handler(BaseHTTPRequestHandler):
                     _decoded(body) if self.emulator.keep_bodies else None,
                 )
             )
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(payload)))
-        for key, value in extra.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(payload)
+        lost = self.emulator.answer_lost(endpoint, status)
+        if lost is not None:
+            if lost.stall is None:
+                self.close_connection = True  # applied, but the client never hears back
+                return
+            time.sleep(lost.stall)  # the client has given up waiting by now
+            self.close_connection = True
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Length", str(len(payload)))
+            for key, value in extra.items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            if lost is None:
+                raise  # only a stalled answer may find the client gone
 
     do_GET = do_POST = do_PUT = _serve
 
