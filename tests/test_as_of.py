@@ -6,6 +6,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sync.cli import format_kpi
 from sync.compute.as_of import tables_as_of
 from sync.compute.stage_log import LOG_HEADERS
 from sync.engine import compute_tabs
@@ -22,7 +23,8 @@ def output(computed, name):
 
 
 def kpis(computed):
-    return dict(computed.kpis)
+    """The Dashboard's figures as the terminal shows them."""
+    return {kpi.name: format_kpi(kpi, "USD") for kpi in computed.kpis}
 
 
 def funnel_row(computed, rep, stage):
@@ -189,6 +191,6 @@ def test_rows_after_as_of_change_no_figure(orders, deals):
                                 [], now)
         tabs = {tab.name: tab.rows for tab in computed.outputs
                 if tab.name not in ("Data Issues", "Stage Log", "Dashboard")}
-        return tabs, [kpi for kpi in computed.kpis if kpi[0] != "Data Issues"]
+        return tabs, [kpi for kpi in computed.kpis if kpi.name != "Data Issues"]
 
     assert figures(all_orders, all_deals) == figures(known_orders, known_deals)
