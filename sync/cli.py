@@ -313,3 +313,55 @@ def check(ctx: click.Context, path: Path | None, sheet: str | None) -> None:
     console.print(summary_table(report, wrote=False))
     if report.error_count:
         ctx.exit(ISSUES_FOUND_EXIT)
+
+
+@main.command()
+@workbook_argument
+@sheet_option
+@click.option("--interval", type=click.FloatRange(min=1), metavar="SECONDS",
+              help="With --sheet: seconds between two checks of the spreadsheet's version "
+                   "(default 15).")
+def watch(path: Path | None, sheet: str | None, interval: float | None) -> None:
+    """Sync again each time the workbook is saved, until Ctrl-C.
+
+    PATH: a local .xlsx, synced a few seconds after each save (config.yaml's
+    debounce_seconds), also while Excel or LibreOffice has it open. --sheet ID: a Google
+    spreadsheet, for an owner with no webhook server: its Drive version is checked every
+    --interval seconds (the Drive API must be enabled; see docs/watch.md). One line per
+    sync; the watch's own writes never start another sync.
+
+    Example: salesops watch sales.xlsx
+    """
+    from sync.watch import watch_spreadsheet, watch_workbook
+
+    if path is not None and sheet is not None:
+        raise CommandLineMistake("give either a workbook PATH or --sheet ID, not both.")
+    config = configure(**({"backend": "sheets", "spreadsheet_id": sheet} if sheet else {}))
+    if path is None and sheet is None:
+        if config.backend == "xlsx":
+            path = config.workbook
+        else:
+            sheet = config.spreadsheet_id
+    if path is None and sheet is None:
+        raise click.ClickException(
+            "no workbook given: pass a PATH (e.g. `salesops watch sales.xlsx`), --sheet ID, "
+            "or set `workbook` or `spreadsheet_id` in config.yaml."
+        )
+    if interval is not None and sheet is None:
+        raise CommandLineMistake("--interval applies to --sheet ID only: a file is watched "
+                                 "through the system's notifications.")
+
+    def say(line: str) -> None:
+        click.echo(line)
+
+    with user_errors():
+        if sheet is not None:
+            watch_spreadsheet(sheet, config, say=say, interval=interval or 15.0)
+        else:
+            assert path is not None
+            watch_workbook(
+                xlsx_path(path),
+                debounce_seconds=config.debounce_seconds,
+                max_delay_seconds=config.max_delay_seconds,
+                say=say,
+            )
