@@ -150,7 +150,9 @@ def test_a_save_during_the_sync_is_never_written_over(tmp_path):
     watch = watch_of(path, lines, sync=owner_saves_while_computing)
     watch.run_sync("sales.xlsx saved")
     owners = path.read_bytes()
-    assert lines[-1].endswith("sales.xlsx saved: saved again during the sync, so syncing that save.")
+    assert lines[-1].endswith(
+        "sales.xlsx saved: saved again during the sync, so syncing that save."
+    )
     assert read_tabs(path, ["Pipeline"])["Pipeline"][1][5] == 2500
     assert "Funnel" not in read_tabs(path, ["Funnel"])  # nothing of ours was written
     assert watch.pending.waiting  # the newer save gets its own sync

@@ -132,7 +132,8 @@ class SpreadsheetWatch:
 
     def run(self) -> None:
         """Sync once, then after each change of the version; returns when `stop` is set."""
-        self.seen = self.versions.current()  # a refusal here stops the watch with its reason
+        if self.seen is None:
+            self.seen = self.versions.current()  # a refusal here stops the watch with its reason
         self.run_sync(f"spreadsheet {self.spreadsheet_id} at start")
         while not self.stop.wait(self._wait_seconds()):
             try:
@@ -204,6 +205,7 @@ def watch_spreadsheet(
         say,
         stop=stop or threading.Event(),
     )
+    watch.seen = watch.versions.current()  # Drive refusing stops here, before any sync
     say(
         f"Watching spreadsheet {spreadsheet_id} (Ctrl-C to stop): its version is checked "
         f"every {interval:g} s; a change is synced {config.debounce_seconds:g} s after the "

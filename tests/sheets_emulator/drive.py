@@ -32,7 +32,9 @@ KNOWN_PARAMETERS = {"fields", "supportsAllDrives", "supportsTeamDrives", "alt", 
 Answer = tuple[int, dict[str, str], dict[str, Any]]
 
 
-def drive_error(code: int, message: str, reason: str, domain: str = "global", **extra: str) -> Answer:
+def drive_error(
+    code: int, message: str, reason: str, domain: str = "global", **extra: str
+) -> Answer:
     """An error answer in Drive v3's shape."""
     detail = {"message": message, "domain": domain, "reason": reason, **extra}
     return code, {}, {"error": {"code": code, "message": message, "errors": [detail]}}
