@@ -8,6 +8,7 @@ the workbook has an Error-severity issue, so scripts can gate on it.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -173,6 +174,20 @@ def issues_table(report: SyncReport) -> Table:
             issue.value, severity, issue.problem,
         )
     return table
+
+
+@contextmanager
+def stopped_by_terminate() -> Iterator[None]:
+    """SIGTERM (a service manager stopping the command) ends it as cleanly as Ctrl-C."""
+
+    def interrupt(_signal: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 workbook_argument = click.argument(
@@ -354,7 +369,7 @@ def watch(path: Path | None, sheet: str | None, interval: float | None) -> None:
     def say(line: str) -> None:
         click.echo(line)
 
-    with user_errors():
+    with user_errors(), stopped_by_terminate():
         if sheet is not None:
             watch_spreadsheet(sheet, config, say=say, interval=interval or 15.0)
         else:

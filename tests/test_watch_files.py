@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import shutil
+import signal
 import threading
 from pathlib import Path
 
@@ -100,13 +101,14 @@ def test_a_workbook_open_in_an_editor_is_still_synced_and_the_owner_told_to_relo
     assert watch.interrupt() == 0
 
 
-def test_ctrl_c_before_any_save_exits_0(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "terminate"])
+def test_ctrl_c_or_terminate_exits_0(tmp_path, stop):
     path = tiny_workbook(tmp_path)
     watch = WatchProcess(str(path), cwd=tmp_path, env=DEBOUNCE)
     try:
         watch.wait_for("Watching ")
         watch.wait_for("at start: synced")
-        assert watch.interrupt() == 0
+        assert watch.interrupt(stop) == 0
     finally:
         watch.kill()
     assert watch.stdout_lines()[-1] == "Stopped watching sales.xlsx after 1 sync."
@@ -160,6 +162,41 @@ def test_a_save_during_the_sync_is_never_written_over(tmp_path):
     watch.run_sync("sales.xlsx saved")
     assert funnel_amount(path, "Lead") == 2500
     assert path.read_bytes() != owners
+
+
+def test_a_half_written_save_is_not_an_error_but_waited_for(tmp_path):
+    path = tiny_workbook(tmp_path)
+    whole = path.read_bytes()
+    lines: list[str] = []
+
+    def editor_still_writing(backend: XlsxBackend):
+        path.write_bytes(whole[: len(whole) // 2])  # an in-place save, half done
+        return sync_workbook(backend)
+
+    watch = watch_of(path, lines, sync=editor_still_writing)
+    watch.run_sync("sales.xlsx saved")
+    assert lines[-1].endswith(
+        "sales.xlsx saved: saved again during the sync, so syncing that save."
+    )
+    assert watch.pending.waiting
+    path.write_bytes(whole)  # the editor finishes its save
+    watch.sync = sync_workbook
+    watch.run_sync("sales.xlsx saved")
+    assert ": synced in " in lines[-1]
+    assert funnel_amount(path, "Lead") == 1000
+
+
+def test_a_damaged_workbook_is_reported_and_the_watch_goes_on(tmp_path):
+    path = tiny_workbook(tmp_path)
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    lines: list[str] = []
+    watch = watch_of(path, lines)
+    watch.run_sync("sales.xlsx saved")
+    assert lines[-1].split(" ", 1)[1].startswith(
+        "sales.xlsx saved: not synced: " + str(path)
+    )
+    assert lines[-1].endswith("Watching for the next save.")
+    assert not watch.pending.waiting and watch.syncs == 0
 
 
 def test_a_file_the_system_refuses_is_tried_again_later(tmp_path):

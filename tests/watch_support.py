@@ -119,10 +119,10 @@ class WatchProcess:
         """Every stdout line seen so far."""
         return [line[5:] for line in self.seen if line.startswith("out: ")]
 
-    def interrupt(self) -> int:
-        """Ctrl-C, then the exit status; the remaining lines go to `seen`."""
+    def interrupt(self, stop: int = signal.SIGINT) -> int:
+        """Ctrl-C (or another signal), then the exit status; the remaining lines go to `seen`."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(stop)
         status = self.process.wait(timeout=LINE_WAIT_SECONDS)
         self._drain()
         return status

@@ -145,13 +145,15 @@ class WorkbookWatch:
     def run_sync(self, trigger: str) -> None:
         """One sync, reported in one line; failures are reported and watching goes on."""
         backend = XlsxBackend(self.path, write_while_open=True)
+        started_on = current_version(self.path)
         try:
             report = self.sync(backend)
-        except WorkbookChangedError:
-            self.say(stamped(f"{trigger}: saved again during the sync, so syncing that save."))
-            self.pending.edit(self.clock())
-            return
         except (SalesOpsError, OSError) as error:
+            if isinstance(error, WorkbookChangedError) or current_version(self.path) != started_on:
+                # A save landed during the sync (a half-written file reads as damaged).
+                self.say(stamped(f"{trigger}: saved again during the sync, so syncing that save."))
+                self.pending.edit(self.clock())
+                return
             if refused_by_system(error):
                 self.retry_delay = min(
                     MAX_RETRY_SECONDS, max(FIRST_RETRY_SECONDS, self.retry_delay * 2)
