@@ -48,8 +48,11 @@ def test_each_save_by_another_program_is_synced_once(watched, how):
     assert funnel_amount(path, "Lead") == 1000
     for amount in (1500, 1750):
         owner_saves(path, amount, how)
-        line = watch.wait_for("sales.xlsx saved")
-        assert ": synced in " in line and "cells written" in line, line
+        # (Were an in-place save read half-written, the watch would say "saved again during
+        # the sync", write nothing, and sync once the save is whole: that is not a sync.)
+        line = watch.wait_for(": synced in ")
+        assert line.split(" ", 1)[1].startswith("sales.xlsx saved: synced in "), line
+        assert "cells written" in line, line
         # The sync's own write is seen as a change of the file, and ignored.
         watch.wait_for(OWN_WRITE, stream="err")
         # D-1 is the only Lead deal: the Lead Amount is the amount just saved.
@@ -58,6 +61,7 @@ def test_each_save_by_another_program_is_synced_once(watched, how):
     assert watch.interrupt() == 0
     syncs = [line for line in watch.stdout_lines() if ": synced in " in line]
     assert len(syncs) == 3  # at start, then one per save: none after our own writes
+    assert not [line for line in watch.stdout_lines() if "not synced" in line]
     assert watch.stdout_lines()[-1] == "Stopped watching sales.xlsx after 3 syncs."
     # The owner's input is intact: the sync never writes an input tab.
     assert read_tabs(path, ["Pipeline"])["Pipeline"][1][5] == 1750
@@ -73,8 +77,8 @@ def test_a_save_by_headless_libreoffice_is_synced_once(watched, tmp_path):
     draft = Path(shutil.copy(path, elsewhere / "sales.xlsx"))
     owner_saves(draft, 4000)
     convert(draft, "xlsx", path.parent)
-    line = watch.wait_for("sales.xlsx saved")
-    assert ": synced in " in line, line
+    line = watch.wait_for(": synced in ")
+    assert line.split(" ", 1)[1].startswith("sales.xlsx saved: synced in "), line
     watch.wait_for(OWN_WRITE, stream="err")
     assert funnel_amount(path, "Lead") == 4000  # D-1's Amount as LibreOffice saved it
     assert watch.interrupt() == 0
