@@ -348,6 +348,7 @@ def watch(path: Path | None, sheet: str | None, interval: float | None) -> None:
     Example: salesops watch sales.xlsx
     """
     from sync.watch import watch_spreadsheet, watch_workbook
+    from sync.watch.drive import DEFAULT_INTERVAL_SECONDS as DEFAULT_INTERVAL
 
     if path is not None and sheet is not None:
         raise CommandLineMistake("give either a workbook PATH or --sheet ID, not both.")
@@ -371,7 +372,7 @@ def watch(path: Path | None, sheet: str | None, interval: float | None) -> None:
 
     with user_errors(), stopped_by_terminate():
         if sheet is not None:
-            watch_spreadsheet(sheet, config, say=say, interval=interval or 15.0)
+            watch_spreadsheet(sheet, config, say=say, interval=interval or DEFAULT_INTERVAL)
         else:
             assert path is not None
             watch_workbook(
