@@ -273,7 +273,11 @@ def test_a_sync_that_fails_is_reported_and_the_watch_goes_on(google):
         edit_amount(google, 1900)
         line = running.next_line()
         assert ": not synced: No access to spreadsheet " in line, line
-        assert line.endswith("Trying again at the next change.")
+        # Tried again after the interval (0.3 s here), doubling up to 10 minutes.
+        assert line.endswith("Trying again in 0.3 s, or at the next change."), line
+        line = running.next_line()
+        assert f"spreadsheet {SHEET} retried: synced in " in line, line
+        assert funnel_amount(google, "Lead") == 1900
         edit_amount(google, 2100)
         assert ": synced in " in running.next_line()
         assert funnel_amount(google, "Lead") == 2100

@@ -203,6 +203,25 @@ def test_a_damaged_workbook_is_reported_and_the_watch_goes_on(tmp_path):
     assert not watch.pending.waiting and watch.syncs == 0
 
 
+def test_an_unexpected_failure_of_one_sync_does_not_end_the_watch(tmp_path):
+    path = tiny_workbook(tmp_path)
+    lines: list[str] = []
+
+    def reader_trips(backend: XlsxBackend):
+        raise KeyError("xl/worksheets/sheet9.xml")  # a reader bug on an odd file
+
+    watch = watch_of(path, lines, sync=reader_trips)
+    watch.run_sync("sales.xlsx saved")
+    assert lines[-1].split(" ", 1)[1] == (
+        "sales.xlsx saved: not synced: the workbook could not be read (KeyError: "
+        "'xl/worksheets/sheet9.xml'). Open it in Excel or LibreOffice, save it again, and the "
+        "watch syncs it."
+    )
+    watch.sync = sync_workbook
+    watch.run_sync("sales.xlsx saved")
+    assert ": synced in " in lines[-1]
+
+
 def test_a_file_the_system_refuses_is_tried_again_later(tmp_path):
     path = tiny_workbook(tmp_path)
     lines: list[str] = []

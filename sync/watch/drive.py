@@ -33,6 +33,7 @@ from sync.watch.files import describe
 from sync.watch.lines import Say, count, stamped, sync_line
 
 DEFAULT_INTERVAL_SECONDS = 15.0
+MAX_RETRY_SECONDS = 600.0  # a sync that keeps failing is tried again at least every 10 min
 _NOT_ENABLED = ("accessNotConfigured", "SERVICE_DISABLED")
 _SCOPE_REFUSED = ("insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT")
 _RATE_LIMITED = ("userRateLimitExceeded", "rateLimitExceeded")
@@ -125,6 +126,8 @@ class SpreadsheetWatch:
     clock: Callable[[], float] = time.monotonic
     syncs: int = 0
     seen: int | None = None
+    retry_at: float | None = None
+    retry_delay: float = 0.0
     pending: Debounce = field(init=False)
 
     def __post_init__(self) -> None:
@@ -136,32 +139,41 @@ class SpreadsheetWatch:
             self.seen = self.versions.current()  # a refusal here stops the watch with its reason
         self.run_sync(f"spreadsheet {self.spreadsheet_id} at start")
         while not self.stop.wait(self._wait_seconds()):
+            version = None
             try:
                 version = self.versions.current()
             except DriveBusyError as error:
                 self.say(stamped(f"{describe(error)} Asking again in {self.interval:g} s."))
-                continue
             now = self.clock()
-            if version != self.seen:
+            if version is not None and version != self.seen:
                 self.seen = version
                 self.pending.edit(now)
-            if self.pending.is_due(now):
+            if self.pending.is_due(now) or (self.retry_at is not None and now >= self.retry_at):
+                retried = not self.pending.waiting
                 self.pending.take()
-                self.run_sync(f"spreadsheet {self.spreadsheet_id} changed (version {version})")
+                self.retry_at = None
+                what = "retried" if retried else f"changed (version {self.seen})"
+                self.run_sync(f"spreadsheet {self.spreadsheet_id} {what}")
 
     def _wait_seconds(self) -> float:
-        left = self.pending.seconds_left(self.clock())
+        now = self.clock()
+        waits = [self.interval, self.pending.seconds_left(now)]
+        if self.retry_at is not None:
+            waits.append(max(0.0, self.retry_at - now))
         # While edits wait, look again when the debounce ends: a newer version extends it.
-        return self.interval if left is None else min(self.interval, left)
+        return min(wait for wait in waits if wait is not None)
 
     def run_sync(self, trigger: str) -> None:
-        """One sync, reported in one line; a failure is reported and watching goes on."""
+        """One sync, reported in one line; a failed one is tried again later, with backoff."""
         try:
             report = sync_workbook(self.open_backend())
         except SalesOpsError as error:
+            self.retry_delay = min(MAX_RETRY_SECONDS, max(self.interval, self.retry_delay * 2))
+            self.retry_at = self.clock() + self.retry_delay
             self.say(stamped(f"{trigger}: not synced: {describe(error)} "
-                             "Trying again at the next change."))
+                             f"Trying again in {self.retry_delay:g} s, or at the next change."))
             return
+        self.retry_delay = 0.0
         self.syncs += 1
         if report.requests:
             # Our write made a new version: remember it so it does not start another sync.

@@ -118,8 +118,8 @@ class WorkbookWatch:
                     self.pending.take()
                     self.run_sync(f"{self.path.name} retried")
                 elif self.pending.is_due(now) and self.retry_at is None:
-                    saves = self.pending.take()
-                    self.run_sync(f"{self.path.name} saved" + (f" ({saves}x)" if saves > 1 else ""))
+                    self.pending.take()  # however many saves waited, one sync sees the last
+                    self.run_sync(f"{self.path.name} saved")
 
     def _timeout_ms(self) -> int:
         waits = [self.pending.seconds_left(self.clock())]
@@ -167,6 +167,13 @@ class WorkbookWatch:
             self.retry_delay = 0.0
             self.say(stamped(
                 f"{trigger}: not synced: {describe(error)} Watching for the next save."
+            ))
+            return
+        except Exception as error:  # noqa: BLE001 - one odd file must not end the watch
+            log.debug("sync of %s failed", self.path, exc_info=True)
+            self.say(stamped(
+                f"{trigger}: not synced: the workbook could not be read ({type(error).__name__}: "
+                f"{error}). Open it in Excel or LibreOffice, save it again, and the watch syncs it."
             ))
             return
         self.retry_delay = 0.0
