@@ -307,3 +307,18 @@ def test_watch_spreadsheet_ends_when_stopped(google):
     watch = watch_spreadsheet(SHEET, load_config(), say=say, interval=1, stop=stop)
     assert watch.syncs == 1
     assert lines[-1] == f"Stopped watching spreadsheet {SHEET} after 1 sync."
+
+
+def test_a_busy_drive_is_reported_and_asked_again(google):
+    running = RunningWatch(google)
+    try:
+        assert ": synced in " in running.next_line()
+        google.fail(503, endpoint="drive.files.get")
+        line = running.next_line()
+        assert line.split(" ", 1)[1] == "Google Drive did not answer (503). Asking again in 0.3 s."
+        edit_amount(google, 2600)
+        assert ": synced in " in running.next_line()
+        assert funnel_amount(google, "Lead") == 2600
+        assert running.watch.syncs == 2
+    finally:
+        running.close()
