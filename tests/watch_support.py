@@ -1,4 +1,4 @@
-"""Helpers for the `watch` tests: a tiny workbook, an owner's save from a second process,
+"""What the `watch` tests share: a tiny workbook, an owner's save from a second process,
 and a `salesops watch` process whose output lines are read with bounded waits."""
 
 from __future__ import annotations
