@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -196,6 +197,20 @@ def issues_table(report: SyncReport) -> Table:
     return table
 
 
+@contextmanager
+def stopped_by_terminate() -> Iterator[None]:
+    """SIGTERM (a service manager stopping the command) ends it as cleanly as Ctrl-C."""
+
+    def interrupt(_signal: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 workbook_argument = click.argument(
     "path", required=False, type=click.Path(dir_okay=False, path_type=Path)
 )
@@ -334,3 +349,56 @@ def check(ctx: click.Context, path: Path | None, sheet: str | None) -> None:
     console.print(summary_table(report, wrote=False))
     if report.error_count:
         ctx.exit(ISSUES_FOUND_EXIT)
+
+
+@main.command()
+@workbook_argument
+@sheet_option
+@click.option("--interval", type=click.FloatRange(min=1), metavar="SECONDS",
+              help="With --sheet: seconds between two checks of the spreadsheet's version "
+                   "(default 15).")
+def watch(path: Path | None, sheet: str | None, interval: float | None) -> None:
+    """Sync again each time the workbook is saved, until Ctrl-C.
+
+    PATH: a local .xlsx, synced a few seconds after each save (config.yaml's
+    debounce_seconds), also while Excel or LibreOffice has it open. --sheet ID: a Google
+    spreadsheet, for an owner with no webhook server: its Drive version is checked every
+    --interval seconds (the Drive API must be enabled; see docs/watch.md). One line per
+    sync; the watch's own writes never start another sync.
+
+    Example: salesops watch sales.xlsx
+    """
+    from sync.watch import watch_spreadsheet, watch_workbook
+    from sync.watch.drive import DEFAULT_INTERVAL_SECONDS as DEFAULT_INTERVAL
+
+    if path is not None and sheet is not None:
+        raise CommandLineMistake("give either a workbook PATH or --sheet ID, not both.")
+    config = configure(**({"backend": "sheets", "spreadsheet_id": sheet} if sheet else {}))
+    if path is None and sheet is None:
+        if config.backend == "xlsx":
+            path = config.workbook
+        else:
+            sheet = config.spreadsheet_id
+    if path is None and sheet is None:
+        raise click.ClickException(
+            "no workbook given: pass a PATH (e.g. `salesops watch sales.xlsx`), --sheet ID, "
+            "or set `workbook` or `spreadsheet_id` in config.yaml."
+        )
+    if interval is not None and sheet is None:
+        raise CommandLineMistake("--interval applies to --sheet ID only: a file is watched "
+                                 "through the system's notifications.")
+
+    def say(line: str) -> None:
+        click.echo(line)
+
+    with user_errors(), stopped_by_terminate():
+        if sheet is not None:
+            watch_spreadsheet(sheet, config, say=say, interval=interval or DEFAULT_INTERVAL)
+        else:
+            assert path is not None
+            watch_workbook(
+                xlsx_path(path),
+                debounce_seconds=config.debounce_seconds,
+                max_delay_seconds=config.max_delay_seconds,
+                say=say,
+            )

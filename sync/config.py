@@ -101,6 +101,7 @@ class Config(BaseSettings):
     spreadsheet_id: str | None = None
     google_credentials: Path | None = None
     sheets_api_url: str = "https://sheets.googleapis.com"
+    drive_api_url: str = "https://www.googleapis.com"
     locale: Literal["en", "zh-CN"] = "en"
     webhook_secret: SecretStr | None = None
     allowed_spreadsheets: Annotated[list[str], NoDecode] = []
@@ -154,12 +155,13 @@ class Config(BaseSettings):
     def _log_level_spelling(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value
 
-    @field_validator("sheets_api_url")
+    @field_validator("sheets_api_url", "drive_api_url")
     @classmethod
-    def _api_url(cls, value: str) -> str:
+    def _api_url(cls, value: str, info: ValidationInfo) -> str:
         url = value.strip().rstrip("/")
         if not url.startswith(("https://", "http://")) or len(url.split("://", 1)[1]) == 0:
-            raise ValueError("must be an http(s) URL such as https://sheets.googleapis.com")
+            example = cls.model_fields[str(info.field_name)].default
+            raise ValueError(f"must be an http(s) URL such as {example}")
         return url
 
     @field_validator("allowed_spreadsheets", mode="before")

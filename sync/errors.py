@@ -17,6 +17,10 @@ class WorkbookLockedError(WorkbookError):
     """Another program (Excel, LibreOffice) holds the workbook open."""
 
 
+class WorkbookChangedError(WorkbookError):
+    """The workbook was saved by another program while a sync was reading or writing it."""
+
+
 class NotAWorkbookError(WorkbookError):
     """The file is not an .xlsx workbook."""
 
@@ -31,6 +35,10 @@ class MissingTabError(WorkbookError):
 
 class SheetsApiError(SalesOpsError):
     """The Google Sheets API refused or failed a request."""
+
+
+class DriveApiError(SalesOpsError):
+    """The Google Drive API refused to say a spreadsheet's version (`watch --sheet`)."""
 
 
 class CredentialsError(SalesOpsError):

@@ -17,7 +17,7 @@ from sync.cli import configure, main, progress_shown
 from sync.demo import SHORTHAND_AMOUNT, UNKNOWN_STAGE, demo_grids
 from sync.schema import tab_spec
 
-COMMANDS = ["demo", "init", "sync", "check"]
+COMMANDS = ["demo", "init", "sync", "check", "watch"]
 KPIS = [
     "Revenue This Period", "Revenue Goal Attainment", "Win Rate", "Average Deal Size",
     "Sales Cycle Days", "Sales Velocity Per Day", "Open Pipeline", "Weighted Pipeline",
@@ -69,7 +69,7 @@ def book(demo_book, tmp_path) -> Path:
     return Path(shutil.copy(demo_book, tmp_path / "sales.xlsx"))
 
 
-def test_the_commands_are_demo_init_sync_check():
+def test_the_commands_are_demo_init_sync_check_watch():
     assert sorted(main.commands) == sorted(COMMANDS)
 
 
@@ -101,6 +101,11 @@ def test_version():
         (["sync", "--nope"], "No such option '--nope'"),
         (["demo", "--size", "0"], "Invalid value for '--size'"),
         (["init", "--locale", "fr", "x.xlsx"], "Invalid value for '--locale'"),
+        (["watch", "x.xlsx", "--sheet", "1AbC"], "either a workbook PATH or --sheet ID"),
+        (["watch", "x.xlsx", "--interval", "5"], "--interval applies to --sheet ID only"),
+        (["watch", "--sheet", "1AbC", "--interval", "0.5"], "Invalid value for '--interval'"),
+        (["watch"], "no workbook given: pass a PATH (e.g. `salesops watch sales.xlsx`)"),
+        (["watch", "notes.txt"], "the workbook should be an .xlsx file"),
     ],
 )
 def test_command_line_mistakes_exit_1_not_2(args, fragment):

@@ -104,6 +104,7 @@ EVERY_KEY = {
     "spreadsheet_id": ("1AbC", "1AbC"),
     "google_credentials": ("/srv/keys/key.json", Path("/srv/keys/key.json")),
     "sheets_api_url": ("http://127.0.0.1:9000", "http://127.0.0.1:9000"),
+    "drive_api_url": ("http://127.0.0.1:9001", "http://127.0.0.1:9001"),
     "locale": ("zh-CN", "zh-CN"),
     "webhook_secret": ("s3cret", "s3cret"),
     "allowed_spreadsheets": ("id1,id2", ["id1", "id2"]),
@@ -196,6 +197,7 @@ def test_relative_paths_in_config_yaml_are_taken_from_its_folder(tmp_path, monke
         ("log_level", "debug", "DEBUG"),
         ("backend", "Sheets", "sheets"),
         ("sheets_api_url", "http://127.0.0.1:8080/", "http://127.0.0.1:8080"),
+        ("drive_api_url", " http://127.0.0.1:8080/ ", "http://127.0.0.1:8080"),
         ("queue", "redis://cache:6379/0", "redis://cache:6379/0"),
         ("spreadsheet_id", "  ", None),
     ],
@@ -217,6 +219,7 @@ def test_spellings_are_normalised(monkeypatch, key, value, expected):
         ("queue", "mysql://db/queue", "sqlite:///path/to/queue.sqlite3 or a redis://"),
         ("queue", "sqlite:///", "sqlite:///path/to/queue.sqlite3"),
         ("sheets_api_url", "sheets.googleapis.com", "http(s) URL"),
+        ("drive_api_url", "www.googleapis.com", "http(s) URL such as https://www.googleapis.com"),
         ("log_level", "LOUD", "'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL'"),
     ],
 )

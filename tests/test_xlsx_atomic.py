@@ -112,3 +112,46 @@ def test_a_save_by_the_owner_during_the_sync_wins(
         XlsxBackend(path).write([funnel_output()])
     assert XlsxBackend(path).read(["Sheet"])["Sheet"] == [["typed while syncing"]]
     assert [p.name for p in tmp_path.iterdir()] == ["sales.xlsx"]
+
+
+def test_figures_read_from_an_older_save_are_never_written(tmp_path: Path) -> None:
+    from sync.errors import WorkbookChangedError
+
+    path = tmp_path / "sales.xlsx"
+    Workbook().save(path)
+    backend = XlsxBackend(path)
+    backend.read(["Sheet"])  # the sync reads ...
+    owners_version = Workbook()
+    owners_version.active["A1"] = "typed after the read"
+    owners_version.save(path)  # ... the owner saves ...
+    saved = digest(path)
+    with pytest.raises(WorkbookChangedError, match="saved by another program during the sync"):
+        backend.write([funnel_output()])  # ... and the figures of the old save are refused
+    assert digest(path) == saved
+    assert [p.name for p in tmp_path.iterdir()] == ["sales.xlsx"]
+
+
+def test_the_write_records_the_file_it_leaves(tmp_path: Path) -> None:
+    path = tmp_path / "sales.xlsx"
+    Workbook().save(path)
+    backend = XlsxBackend(path)
+    backend.read(["Sheet"])
+    backend.write([funnel_output()])
+    now = path.stat()
+    assert backend.written_version == (now.st_size, now.st_mtime_ns, now.st_ino)
+    backend.write([funnel_output()])  # a second write after our own is not a newer save
+
+
+@pytest.mark.parametrize("lock", [".~lock.sales.xlsx#", "~$sales.xlsx"])
+def test_writing_while_an_editor_has_the_workbook_open_only_when_asked(
+    tmp_path: Path, lock: str
+) -> None:
+    from sync.errors import WorkbookLockedError
+
+    path = tmp_path / "sales.xlsx"
+    Workbook().save(path)
+    (tmp_path / lock).write_text("owner", encoding="utf-8")
+    with pytest.raises(WorkbookLockedError):
+        XlsxBackend(path).write([funnel_output()])
+    XlsxBackend(path, write_while_open=True).write([funnel_output()])
+    assert "Funnel" in XlsxBackend(path).read(["Funnel"])

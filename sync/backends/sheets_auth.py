@@ -8,6 +8,8 @@ A write (`batchUpdate`) whose answer is lost (no answer, a time-out, a 5xx) may 
 applied: it is not re-sent blindly, which would add a tab or a chart twice. The client
 raises `WriteOutcomeUnknown` and the backend reads the spreadsheet again and sends only
 what is still missing, waiting and counting against the same budget.
+
+`drive_file_get` is the one Drive API v3 call (`files.get`), for `watch --sheet`.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import gspread
 import requests
 from google.auth.exceptions import RefreshError, TransportError
+from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
@@ -36,7 +40,10 @@ from sync.errors import CredentialsError, SheetsApiError
 ApiError = APIError
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+# The narrowest Drive scope whose files.get answers `version`.
+DRIVE_METADATA_SCOPE = "https://www.googleapis.com/auth/drive.metadata.readonly"
 GOOGLE_API_URL = "https://sheets.googleapis.com"
+DRIVE_API_URL = "https://www.googleapis.com"
 CREDENTIALS_ENV = "SALESOPS_GOOGLE_CREDENTIALS"
 API_URL_ENV = "SALESOPS_SHEETS_API_URL"
 _KEY_FIELDS = ("client_email", "private_key", "token_uri")
@@ -271,3 +278,59 @@ def open_client(
     if retry is not None:
         http.retry = retry
     return client
+
+
+@dataclass(frozen=True)
+class DriveAnswer:
+    """One Drive API answer: HTTP status (0 when none came) and its JSON body."""
+
+    status: int
+    body: dict[str, Any]
+    retry_after: float | None = None
+
+    @property
+    def message(self) -> str:
+        """Google's error message, or what went wrong on the way."""
+        error = self.body.get("error")
+        if isinstance(error, dict):
+            return str(error.get("message", ""))
+        return str(error or "")
+
+    @property
+    def reasons(self) -> set[str]:
+        """Google's machine-readable reasons (`accessNotConfigured`, `notFound`, ...)."""
+        error = self.body.get("error")
+        details = error.get("errors", []) if isinstance(error, dict) else []
+        return {str(item.get("reason", "")) for item in details if isinstance(item, dict)}
+
+
+def drive_session(key: ServiceAccountKey) -> AuthorizedSession:
+    """An HTTP session signed in with the key for Drive file metadata (read-only)."""
+    return AuthorizedSession(key.credentials.with_scopes([DRIVE_METADATA_SCOPE]))
+
+
+def drive_file_get(
+    session: requests.Session, file_id: str, fields: str, base_url: str | None = None
+) -> DriveAnswer:
+    """Drive API v3 `files.get` of one file's `fields`; a network failure is status 0."""
+    base = (base_url or DRIVE_API_URL).rstrip("/")
+    url = f"{base}/drive/v3/files/{quote(file_id, safe='')}"
+    params = {"fields": fields, "supportsAllDrives": "true"}
+    try:
+        response = session.get(url, params=params, timeout=(10.0, 30.0))
+    except RefreshError as error:
+        raise CredentialsError(
+            f"Google refused the service account a token for reading Drive file metadata "
+            f"({error.args[0]}): if your organisation restricts the service account's scopes, "
+            f"allow {DRIVE_METADATA_SCOPE}; otherwise create a new JSON key and point "
+            f"{CREDENTIALS_ENV} at it."
+        ) from error
+    except (requests.ConnectionError, requests.Timeout, TransportError) as error:
+        return DriveAnswer(0, {"error": f"no answer ({type(error).__name__})"})
+    try:
+        body = response.json()
+    except ValueError:
+        body = {"error": f"an answer that is not JSON ({response.status_code})"}
+    return DriveAnswer(
+        response.status_code, body if isinstance(body, dict) else {}, _retry_after(response)
+    )

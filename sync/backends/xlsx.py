@@ -2,7 +2,9 @@
 
 Writing builds a new package from the old one: every part that is not a computed tab's
 is copied as its original zip bytes, index parts only gain entries, and the result
-replaces the file atomically (temp file in the same folder, fsync, rename).
+replaces the file atomically (temp file in the same folder, fsync, rename). Figures are
+never written over a newer save: when the file changed since it was read, or changes
+while the new package is built, nothing is written (`WorkbookChangedError`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sync.backends.xlsx_package import Package
 from sync.backends.xlsx_read import read_tabs
 from sync.backends.xlsx_styles import StyleBook
 from sync.backends.xlsx_write import WorkbookIndex, append_tab, prune_overrides, put_tab
-from sync.errors import NotAWorkbookError, WorkbookError
+from sync.errors import NotAWorkbookError, WorkbookChangedError, WorkbookError
 from sync.schema import input_tabs
 from sync.write.plan import TabOutput
 
@@ -32,15 +34,27 @@ TEMP_SUFFIX = ".salesops-tmp"
 _STALE_TEMP_SECONDS = 3600  # a leftover this old is from a sync that was killed
 
 
-class XlsxBackend:
-    """A workbook file on this machine."""
+def file_version(status: os.stat_result) -> tuple[int, int, int]:
+    """What tells one save of a file from another: size, modification time, inode."""
+    return (status.st_size, status.st_mtime_ns, status.st_ino)
 
-    def __init__(self, path: str | os.PathLike[str]):
+
+class XlsxBackend:
+    """A workbook file on this machine.
+
+    `write_while_open=True` writes even while Excel or LibreOffice holds the workbook open
+    (`watch` does, and tells the owner to reload it); by default that is refused.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, write_while_open: bool = False):
         self.path = Path(path)
         self.label = str(self.path)
         self.add_tab_hint: str | None = None  # the reader's advice for a file fits
         self._read: dict[str, Grid] = {}  # the tabs as last read, to append to
         self._asked: set[str] = set()  # the tabs that read looked for
+        self.write_while_open = write_while_open
+        self.read_version: tuple[int, int, int] | None = None  # the save the last read saw
+        self.written_version: tuple[int, int, int] | None = None  # the file our write left
 
     def today(self) -> date:
         """Today on this machine."""
@@ -49,6 +63,8 @@ class XlsxBackend:
     def read(self, tabs: Sequence[str]) -> dict[str, Grid]:
         """The grids of the requested tabs that exist, row 1 first."""
         check_workbook_file(self.path)
+        # Taken before reading: a save during the read makes the write refuse these figures.
+        self.read_version = file_version(self.path.stat())
         self._read, self._asked = read_tabs(self.path, tabs), set(tabs)
         return self._read
 
@@ -59,8 +75,11 @@ class XlsxBackend:
             if output.name in inputs:
                 raise ValueError(f"{output.name} is an input tab: the sync never writes it")
         check_workbook_file(self.path)
-        check_not_locked(self.path)
+        if not self.write_while_open:
+            check_not_locked(self.path)
         before = self.path.stat()
+        if self.read_version is not None and file_version(before) != self.read_version:
+            raise self._changed()
         try:
             package = Package.open(self.path)
             index = WorkbookIndex(package)
@@ -105,24 +124,32 @@ class XlsxBackend:
                 package.save(stream)
                 stream.flush()
                 os.fsync(stream.fileno())
-            with zipfile.ZipFile(temp) as written:
-                damaged = written.testzip()
+            with zipfile.ZipFile(temp) as package_file:
+                damaged = package_file.testzip()
             if damaged is not None:
                 raise WorkbookError(f"writing {self.path} failed: {damaged} came out damaged")
             os.chmod(temp, stat.S_IMODE(before.st_mode))
-            now = self.path.stat()
-            if (now.st_mtime_ns, now.st_size) != (before.st_mtime_ns, before.st_size):
-                raise WorkbookError(
-                    f"{self.path} was saved by another program during the sync: "
-                    "nothing was written; sync again."
-                )
-            check_not_locked(self.path)
+            if file_version(self.path.stat()) != file_version(before):
+                raise self._changed()
+            if not self.write_while_open:
+                check_not_locked(self.path)
+            # A rename keeps size, mtime and inode: this is the version the file will have.
+            left = file_version(temp.stat())
             os.replace(temp, self.path)
+            # Our own write holds the inputs that were read: a second write may follow it.
+            self.written_version = self.read_version = left
         except BaseException:
             with contextlib.suppress(OSError):
                 temp.unlink()
             raise
         _fsync_folder(folder)
+
+
+    def _changed(self) -> WorkbookChangedError:
+        return WorkbookChangedError(
+            f"{self.path} was saved by another program during the sync: "
+            "nothing was written; sync again."
+        )
 
 
 def _remove_stale_temps(path: Path) -> None:

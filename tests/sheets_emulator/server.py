@@ -1,4 +1,5 @@
-"""The emulator's HTTP server: OAuth token endpoint and the Sheets v4 REST surface."""
+"""The emulator's HTTP server: OAuth token endpoint, the Sheets v4 REST surface, and Drive
+v3 `files.get` (drive.py) for the spreadsheets' versions."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from tests.sheets_emulator import discovery
+from tests.sheets_emulator import discovery, drive
 from tests.sheets_emulator.a1 import A1Error, format_a1, parse_a1, quote_tab
 from tests.sheets_emulator.batch_update import apply_requests
 from tests.sheets_emulator.discovery import InvalidArgument
@@ -35,6 +36,15 @@ from tests.sheets_emulator.values import (
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 SCOPE = "https://www.googleapis.com/auth/spreadsheets"
+# The Sheets API also accepts the full Drive scopes; a token may carry any of these.
+SHEETS_SCOPES = frozenset({SCOPE, "https://www.googleapis.com/auth/drive",
+                           "https://www.googleapis.com/auth/drive.readonly"})
+KNOWN_SCOPES = SHEETS_SCOPES | drive.METADATA_SCOPES | {
+    "https://www.googleapis.com/auth/drive.file",
+    "https://www.googleapis.com/auth/spreadsheets.readonly",
+}
+WRITE_ENDPOINTS = frozenset({"batchUpdate", "values.update", "values.batchUpdate",
+                             "values.clear", "values.batchClear"})
 _DATE_FORMAT = {"type": "DATE", "pattern": "yyyy-mm-dd"}
 _DATETIME_FORMAT = {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm:ss"}
 
@@ -104,6 +114,10 @@ class SheetsEmulator:
     lost_answers: list[LostAnswer] = field(default_factory=list)
     keep_bodies: bool = True
     tokens: dict[str, str] = field(default_factory=dict)
+    token_scopes: dict[str, frozenset[str]] = field(default_factory=dict)
+    drive_versions: dict[str, int] = field(default_factory=dict)
+    drive_enabled: bool = True
+    refused_scopes: set[str] = field(default_factory=set)
     lock: threading.RLock = field(default_factory=threading.RLock)
     _server: ThreadingHTTPServer | None = None
 
@@ -173,6 +187,7 @@ class SheetsEmulator:
             book.sheets.append(sheet)
         with self.lock:
             self.books[spreadsheet_id] = book
+            self.drive_versions[spreadsheet_id] = 1
         return book
 
     def _seed(self, sheet: Sheet, grid: list[list[Any]]) -> None:
@@ -265,9 +280,16 @@ class SheetsEmulator:
             if parts.path == "/token" and method == "POST":
                 endpoint = "token"
                 return 200, {}, self._token(body)
+            if parts.path.startswith("/drive/"):
+                endpoint = "drive.files.get"
+                self._inject_fault(endpoint)
+                token = headers.get("authorization", "").removeprefix("Bearer ").strip()
+                with self.lock:
+                    email, scopes = self.tokens.get(token), self.token_scopes.get(token)
+                return drive.files_get(self, method, parts.path, query, scopes, email)
             endpoint, spreadsheet_id, rest = _route(method, parts.path)
             self._inject_fault(endpoint)
-            email = self._authorize(headers)
+            email = self._authorize(headers, SHEETS_SCOPES)
             discovery.validate_query(_METHODS[endpoint], query)
             payload = json.loads(body) if body else None
             with self.lock:
@@ -278,7 +300,13 @@ class SheetsEmulator:
                     raise ApiFailure(
                         403, "PERMISSION_DENIED", "The caller does not have permission"
                     )
-                return 200, {}, self._dispatch(endpoint, book, rest, query, payload)
+                answer = self._dispatch(endpoint, book, rest, query, payload)
+                if endpoint in WRITE_ENDPOINTS and _changes_something(endpoint, payload):
+                    # Drive's version of the file grows with every change.
+                    self.drive_versions[spreadsheet_id] = (
+                        self.drive_versions.get(spreadsheet_id, 1) + 1
+                    )
+                return 200, {}, answer
         except ApiFailure as failure:
             if endpoint == "token":  # OAuth2 error shape (RFC 6749 section 5.2)
                 return (
@@ -356,14 +384,18 @@ class SheetsEmulator:
         audiences = {self.token_uri, GOOGLE_TOKEN_URI}
         if claims.get("aud") not in audiences or claims.get("exp", 0) < time.time():
             raise ApiFailure(400, "invalid_grant", "Invalid JWT: audience or expiry")
-        if SCOPE not in claims.get("scope", "").split():
-            raise ApiFailure(400, "invalid_scope", "the spreadsheets scope is required")
+        scopes = frozenset(claims.get("scope", "").split())
+        if not scopes or not scopes <= KNOWN_SCOPES or scopes & self.refused_scopes:
+            raise ApiFailure(
+                400, "invalid_scope", "Invalid OAuth scope or ID token audience provided."
+            )
         token = secrets.token_urlsafe(24)
         with self.lock:
             self.tokens[token] = claims["iss"]
+            self.token_scopes[token] = scopes
         return {"access_token": token, "expires_in": 3599, "token_type": "Bearer"}
 
-    def _authorize(self, headers: dict[str, str]) -> str:
+    def _authorize(self, headers: dict[str, str], scopes: frozenset[str]) -> str:
         value = headers.get("authorization", "")
         token = value.removeprefix("Bearer ").strip()
         email = self.tokens.get(token)
@@ -372,6 +404,10 @@ class SheetsEmulator:
                 401,
                 "UNAUTHENTICATED",
                 "Request is missing required authentication credential.",
+            )
+        if not self.token_scopes.get(token, frozenset()) & scopes:
+            raise ApiFailure(
+                403, "PERMISSION_DENIED", "Request had insufficient authentication scopes."
             )
         return email
 
@@ -562,6 +598,13 @@ class SheetsEmulator:
         return format_a1(sheet.title, top, left, bottom, right)
 
 
+def _changes_something(endpoint: str, payload: Any) -> bool:
+    """Whether a write call changes the file (an empty batchUpdate makes no new version)."""
+    if endpoint == "batchUpdate":
+        return bool((payload or {}).get("requests"))
+    return True
+
+
 def _render_value(value: Any, option: str, dates: str, fmt: dict[str, Any] | None) -> Any:
     if value is None:
         return ""
@@ -726,6 +769,8 @@ def _safe_endpoint(method: str, raw_path: str) -> str:
     path = urlsplit(raw_path).path
     if path == "/token":
         return "token"
+    if path.startswith("/drive/"):
+        return "drive.files.get"
     try:
         return _route(method, path)[0]
     except ApiFailure:
