@@ -207,20 +207,26 @@ def test_order_deal_ids_link_in_the_pipeline_spelling():
 
 
 @pytest.mark.parametrize(
-    ("tab", "header_row", "row", "column", "problem"),
+    ("tab", "header_row", "row", "column", "severity", "problem"),
     [
+        # Essential columns: an Error, and the row is left out.
         ("Pipeline", PIPELINE, ["D-1", None, None, "Lead", -5, "2026-01-01", None], "Amount",
-         "-5 is below the minimum of 0: type 0 or more"),
-        ("Customers", ["Customer", "Satisfaction"], ["A", 6], "Satisfaction",
-         "6 is above the maximum of 5: type 5 or less"),
-        ("Customers", ["Customer", "NPS"], ["A", 9.5], "NPS",
-         '"9.5" is not a whole number: type a whole number such as 10'),
+         "Error", "-5 is below the minimum of 0: type 0 or more"),
         ("Stages", ["Stage", "Order", "Probability", "Type"], ["X", 1, "150%", "Open"],
-         "Probability", "150% is above the maximum of 100%: type 100% or less"),
+         "Probability", "Error", "150% is above the maximum of 100%: type 100% or less"),
+        # Optional columns: a Warning, and the cell counts as blank.
+        ("Customers", ["Customer", "Satisfaction"], ["A", 6], "Satisfaction", "Warning",
+         "6 is above the maximum of 5: type 5 or less. Until then it counts as blank"),
+        ("Customers", ["Customer", "NPS"], ["A", 9.5], "NPS", "Warning",
+         '"9.5" is not a whole number: type a whole number such as 10. Until then it counts '
+         "as blank"),
     ],
 )
-def test_bounds_are_errors(tab, header_row, row, column, problem):
+def test_out_of_bounds_cells(tab, header_row, row, column, severity, problem):
     tables, issues = validate_workbook({tab: [header_row, row]}, today=TODAY)
-    assert (2, column, "Error", problem) in [
+    assert (2, column, severity, problem) in [
         (r, c, s, p) for r, c, _, s, p in issues_of(issues, tab)
     ]
+    if tab != "Stages":  # a Stages tab with no usable row falls back to the defaults
+        frame = getattr(tables, tab.lower())
+        assert (2 in frame["row"].tolist()) == (severity == "Warning")

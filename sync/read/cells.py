@@ -1,7 +1,7 @@
 """Parsers that turn one cell, as a backend hands it in, into a typed value.
 
 Each parser takes the raw value (`None`, `str`, `int`, `float`, `bool`, `date`,
-`datetime`) and returns the typed value, or `None` for a blank cell. A value that cannot be
+`datetime`, or a spreadsheet error cell) and returns the typed value, or `None` for a blank cell. A value that cannot be
 read raises `CellError` whose message tells the owner what to type instead. Parsers that
 accept a value with a caveat (percent points) report it through a `warn` callback.
 """
@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
+
+from sync.backends.base import CellError as ErrorCell
 
 SERIAL_EPOCH = datetime(1899, 12, 30)  # day 0 of Sheets and Excel serial dates
 FIRST_YEAR, LAST_YEAR = 1900, 2199  # dates outside this are typos, and pandas can't hold them
@@ -38,6 +40,35 @@ def is_blank(value: Any) -> bool:
     if isinstance(value, str):
         return not value.strip()
     return isinstance(value, float) and math.isnan(value)
+
+
+# What each spreadsheet error value means, in the owner's words.
+_ERROR_MEANINGS = {
+    "#N/A": "a lookup found nothing",
+    "#DIV/0!": "a division by zero",
+    "#REF!": "a reference to a deleted cell",
+    "#VALUE!": "a formula got the wrong kind of value",
+    "#NAME?": "a formula uses an unknown name",
+    "#NUM!": "a calculation gave an impossible number",
+    "#NULL!": "two ranges that do not meet",
+}
+
+
+def refuse_error_cell(value: Any) -> None:
+    """Raise CellError for a spreadsheet error value or a formula with no calculated value."""
+    if not isinstance(value, ErrorCell):
+        return
+    if value.is_formula:
+        raise CellError(
+            f'"{value}" is a formula with no calculated value: open the file in Excel or '
+            "LibreOffice and save it so the value is stored, or type the value"
+        )
+    meaning = _ERROR_MEANINGS.get(value.strip().upper())
+    because = f" ({meaning})" if meaning else ""
+    raise CellError(
+        f'"{value}" is an error value in the sheet{because}, not a value: fix the formula '
+        "in this cell or type the value"
+    )
 
 
 def format_number(value: float) -> str:
@@ -85,6 +116,7 @@ def parse_text(value: Any) -> str | None:
     """Text or an identifier: trimmed; a whole number loses its `.0` (`17850.0` -> `17850`)."""
     if is_blank(value):
         return None
+    refuse_error_cell(value)
     if isinstance(value, str):
         return value.strip()
     return cell_text(value)
@@ -142,6 +174,7 @@ def parse_number(value: Any) -> float | None:
     """A number from a numeric cell or text such as `1,200.50`, `$1,200`, `(1,200)`."""
     if is_blank(value):
         return None
+    refuse_error_cell(value)
     if isinstance(value, bool):
         raise CellError(f'"{cell_text(value)}" is not a number: type a number such as 1200')
     if isinstance(value, int | float):
@@ -189,6 +222,7 @@ def parse_percent(
     """
     if is_blank(value):
         return None
+    refuse_error_cell(value)
     if isinstance(value, str):
         text = _normal(value)
         if text.endswith("%"):
@@ -216,6 +250,20 @@ def parse_percent(
     return number
 
 
+def is_plain_number(value: Any) -> bool:
+    """A number with no percent sign: a numeric cell, or text such as `25` or `0.25`."""
+    if isinstance(value, bool) or isinstance(value, ErrorCell):
+        return False
+    if isinstance(value, int | float):
+        return True
+    if not isinstance(value, str) or _normal(value).endswith("%"):
+        return False
+    try:
+        return parse_number(value) is not None
+    except CellError:
+        return False
+
+
 def format_percent(fraction: float) -> str:
     """0.25 -> `25%`."""
     return f"{format_number(round(fraction * 100, 6))}%"
@@ -231,6 +279,7 @@ def parse_yesno(value: Any) -> bool | None:
     """`Yes`/`No`, `Y`/`N`, `TRUE`/`FALSE`, `1`/`0`, `是`/`否` and checkbox cells."""
     if is_blank(value):
         return None
+    refuse_error_cell(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float) and value in (0, 1):
@@ -276,6 +325,19 @@ _YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME)
 _YEAR_LAST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})" + _TIME)
 _CHINESE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?" + _TIME)
 _ORDERS = {"DMY": ("day", "month"), "MDY": ("month", "day")}
+# English month names make a date unambiguous in every Date Format: `3 March 2026`,
+# `3-Mar-2026`, `Mar 3, 2026`, `March 3rd, 2026`, `2026 Mar 3`.
+_MONTH_NAMES = {
+    name.casefold(): number
+    for number, full in enumerate(calendar.month_name) if number
+    for name in (full, full[:3], "Sept" if number == 9 else full)
+}
+_SEP = r"[\s\-./,]+"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_WORD = r"([A-Za-z]+)\.?"
+_DAY_MONTH_YEAR = re.compile(_DAY + _SEP + _WORD + _SEP + r"(\d{4})" + _TIME, re.IGNORECASE)
+_MONTH_DAY_YEAR = re.compile(_WORD + _SEP + _DAY + _SEP + r"(\d{4})" + _TIME, re.IGNORECASE)
+_YEAR_MONTH_DAY = re.compile(r"(\d{4})" + _SEP + _WORD + _SEP + _DAY + _TIME, re.IGNORECASE)
 
 
 def _in_range(year: int) -> bool:
@@ -346,6 +408,9 @@ def _datetime_from_text(text: str, date_format: str) -> datetime:
         year, month, day = (int(part) for part in match.group(1, 2, 3))
         suggestion = _suggest(year, day, month, "DMY")
         return _build(text, year, month, day, _clock(match, 4), suggestion)
+    named = _named_month(text, body)
+    if named is not None:
+        return named
     match = _YEAR_LAST.fullmatch(body)
     if match:
         first, second, year = (int(part) for part in match.group(1, 2, 3))
@@ -372,6 +437,26 @@ def _datetime_from_text(text: str, date_format: str) -> datetime:
     return moment
 
 
+def _named_month(text: str, body: str) -> datetime | None:
+    """A date written with an English month name, or None when the text has none."""
+    for pattern, (day_at, month_at, year_at) in (
+        (_DAY_MONTH_YEAR, (1, 2, 3)), (_MONTH_DAY_YEAR, (2, 1, 3)), (_YEAR_MONTH_DAY, (3, 2, 1)),
+    ):
+        match = pattern.fullmatch(body)
+        if match is None:
+            continue
+        month = _MONTH_NAMES.get(match.group(month_at).casefold())
+        if month is None:
+            raise CellError(
+                f'"{text}" is not a date: "{match.group(month_at)}" is not a month name; type '
+                "it as YYYY-MM-DD (e.g. 2026-11-03) or with a month name (3 March 2026)"
+            )
+        year, day = int(match.group(year_at)), int(match.group(day_at))
+        suggestion = _suggest(year, day, month, "DMY")
+        return _build(text, year, month, day, _clock(match, 4), suggestion)
+    return None
+
+
 def _is_real(year: int, first: int, second: int, date_format: str) -> bool:
     parts = dict(zip(_ORDERS[date_format], (first, second), strict=True))
     try:
@@ -385,6 +470,7 @@ def parse_datetime(value: Any, date_format: str = "YMD") -> datetime | None:
     """A date-time from a date cell, a serial number or text (`2026-11-03 14:30`)."""
     if is_blank(value):
         return None
+    refuse_error_cell(value)
     if isinstance(value, bool):
         raise _not_a_date(cell_text(value), None)
     if isinstance(value, datetime):

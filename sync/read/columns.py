@@ -44,7 +44,8 @@ def _parse_typed(column: ColumnSpec, value: Any, date_format: str,
     if kind == "integer":
         return parse_integer(value)
     if kind == "percent":
-        return parse_percent(value, column.percent_points_above, warn)
+        # Points or fractions are decided for the whole column (`percents`), which warns.
+        return parse_percent(value, column.percent_points_above)
     if kind == "yesno":
         return parse_yesno(value)
     return parse_choice(value, column.choices, column.strict, warn)
