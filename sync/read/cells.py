@@ -1,9 +1,10 @@
 """Parsers that turn one cell, as a backend hands it in, into a typed value.
 
 Each parser takes the raw value (`None`, `str`, `int`, `float`, `bool`, `date`,
-`datetime`, or a spreadsheet error cell) and returns the typed value, or `None` for a blank cell. A value that cannot be
-read raises `CellError` whose message tells the owner what to type instead. Parsers that
-accept a value with a caveat (percent points) report it through a `warn` callback.
+`datetime`, or an error cell) and returns the typed value, or `None` for a blank cell.
+A value that cannot be read, an error cell included, raises `CellError` whose message
+tells the owner what to type instead. Parsers that accept a value with a caveat report it
+through a `warn` callback.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return str(value)  # an error cell as plain text: `#N/A`, `=SUM(A1:A3)`
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
@@ -252,7 +253,7 @@ def parse_percent(
 
 def is_plain_number(value: Any) -> bool:
     """A number with no percent sign: a numeric cell, or text such as `25` or `0.25`."""
-    if isinstance(value, bool) or isinstance(value, ErrorCell):
+    if isinstance(value, bool | ErrorCell):
         return False
     if isinstance(value, int | float):
         return True

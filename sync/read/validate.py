@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
-from sync.read.cells import CellError, cell_text, is_blank
+from sync.read.cells import cell_text, is_blank
 from sync.read.columns import ReadContext, read_cell
 from sync.read.headers import header_key, match_headers
 from sync.read.percents import decide_percent_points
@@ -30,8 +29,6 @@ from sync.read.settings import read_settings
 from sync.read.shape import shape_issues
 from sync.schema import TabSpec, input_tabs, tab_spec
 from sync.tables import Issue, Tables, build_frame, default_stages
-
-log = logging.getLogger(__name__)
 
 Grid = list[list[Any]]
 STAGE_LOG = "Stage Log"
@@ -194,10 +191,7 @@ def read_stage_log(grid: Grid | None, context: ReadContext) -> tuple[pd.DataFram
                 value = raw.get(column.field)
                 try:
                     record[column.field] = read_cell(column, value, context, lambda _: None)
-                except CellError:  # the log is written back whole: keep the row, blank cell
-                    record[column.field] = None
-                except Exception:  # a fault of the reader, not of the log
-                    log.exception("Reading Stage Log %s %r failed", column.header, value)
+                except Exception:  # the log is written back whole: keep the row, blank cell
                     record[column.field] = None
                 if record[column.field] is None and column.field in ("deal_id", "changed_at"):
                     issues.append(Issue(
