@@ -27,6 +27,11 @@ def name_key(name: Any) -> Any:
     return name
 
 
+def a_or_an(word: str) -> str:
+    """The article for a header or name in a message: `a Rep`, `an Owner`."""
+    return "an" if word[:1].casefold() in ("a", "e", "i", "o", "u") else "a"
+
+
 def _raw_text(rows: TabRows, record: Record, field: str) -> str:
     return cell_text(rows.raw.get(record["row"], {}).get(field))
 
@@ -194,8 +199,9 @@ def check_references(
     if not directory:  # one issue rather than one per row when the other tab is empty
         rows.issues.append(Issue(
             tab=tab, row=None, column=header, severity="Warning",
-            problem=f"{len(unknown)} {'row names' if len(unknown) == 1 else 'rows name'} a "
-                    f"{header} but the {listed_in} tab lists none: add them to {listed_in}",
+            problem=f"{len(unknown)} {'row names' if len(unknown) == 1 else 'rows name'} "
+                    f"{a_or_an(header)} {header} but the {listed_in} tab lists none: add them "
+                    f"to {listed_in}",
         ))
         return
     for record in unknown:
