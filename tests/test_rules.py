@@ -262,3 +262,12 @@ def test_a_refund_whose_deal_id_matches_no_deal_is_a_data_issue():
          "the deal to Pipeline"),
     ]
     assert tables.orders["amount"].tolist() == [-5, 50, -5, -8, 9]  # every row still counts
+
+
+def test_an_empty_team_says_an_owner_not_a_owner():
+    grids = {"Pipeline": [PIPELINE, ["D-1", None, "Ana", "Lead", 1, "2026-01-01", None]],
+             "Team": [["Rep"]]}
+    _, issues = validate_workbook(grids, today=TODAY)
+    assert [problem for *_, problem in issues_of(issues, "Pipeline")] == [
+        "1 row names an Owner but the Team tab lists none: add them to Team",
+    ]
