@@ -12,14 +12,13 @@ from sync.read.cells import (
     format_percent,
     is_blank,
     parse_choice,
-    parse_date,
-    parse_datetime,
     parse_integer,
     parse_number,
     parse_percent,
     parse_text,
     parse_yesno,
 )
+from sync.read.dates import parse_date, parse_datetime
 from sync.schema import ColumnSpec
 
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sync.read.cells import FIRST_YEAR, LAST_YEAR
 from sync.read.columns import ReadContext, read_cell
+from sync.read.dates import FIRST_YEAR, LAST_YEAR
 from sync.schema import ColumnSpec
 
 SLOW = object()  # "this cell needs the full reader"
