@@ -221,3 +221,15 @@ def test_a_fault_of_the_reader_is_logged_and_reported_as_the_products(monkeypatc
     faults = [record for record in caplog.records if record.levelno == logging.ERROR]
     assert faults and faults[0].exc_info and faults[0].exc_info[0] is ZeroDivisionError
     assert "Quantity" in faults[0].getMessage()
+
+
+def test_a_start_date_with_a_month_name_is_read_in_every_date_format():
+    for date_format in ("YMD", "DMY", "MDY"):
+        grids = workbook(
+            Settings=[["Setting", "Value"], ["Date Format", date_format]],
+            Team=[TEAM, ["Ana", "East", "Standard", "3 March 2025"],
+                  ["Bo", "East", "Standard", "Mar 3, 2025"]],
+        )
+        tables, issues = validate_workbook(grids, today=TODAY)
+        assert issues_of(issues, "Team") == []
+        assert [day.date() for day in tables.team["start_date"]] == [date(2025, 3, 3)] * 2
