@@ -148,23 +148,25 @@ def _read_slowly(spec: TabSpec, sheet_row: int, raw: dict[str, Any], context: Re
     """Read one row through its Pydantic model: unreadable optional cells count as blank."""
     by_field = {column.field: column for column in spec.columns}
     inputs = {name: raw.get(name) for name in by_field}
-    unreadable = _unreadable_cells(row_model(spec), inputs, context)
+    row, warnings, unreadable = _validate(row_model(spec), inputs, context)
     essential = {name for name in unreadable if by_field[name].essential}
     for name, problem in unreadable.items():
-        column = by_field[name]
         if name not in essential:
             problem = f"{problem}. Until then it counts as blank"
         result.issues.append(Issue(
-            tab=spec.tab, row=sheet_row, column=column.header, value=cell_text(raw.get(name)),
-            severity="Error" if name in essential else "Warning", problem=problem,
+            tab=spec.tab, row=sheet_row, column=by_field[name].header,
+            value=cell_text(raw.get(name)), severity="Error" if name in essential else "Warning",
+            problem=problem,
         ))
     if essential:
         result.left_out.append(_readable_cells(spec, sheet_row, inputs, unreadable, context))
         return
-    warnings: list[tuple[str, str]] = []
-    for name in unreadable:
-        inputs[name] = None
-    row = row_model(spec).model_validate(inputs, context={"read": context, "warnings": warnings})
+    if row is None:  # read again with the unreadable optional cells blank
+        row, warnings, _ = _validate(row_model(spec), {**inputs, **dict.fromkeys(unreadable)},
+                                     context)
+    if row is None:  # cannot happen (a blank optional cell always reads), but never crash
+        result.left_out.append(_readable_cells(spec, sheet_row, inputs, unreadable, context))
+        return
     for name, problem in warnings:
         result.issues.append(Issue(
             tab=spec.tab, row=sheet_row, column=by_field[name].header,
@@ -175,18 +177,19 @@ def _read_slowly(spec: TabSpec, sheet_row: int, raw: dict[str, Any], context: Re
     result.records.append(record)
 
 
-def _unreadable_cells(model: type[BaseModel], inputs: dict[str, Any],
-                      context: ReadContext) -> dict[str, str]:
-    """Field name -> problem for every cell of the row that cannot be read."""
+def _validate(model: type[BaseModel], inputs: dict[str, Any], context: ReadContext,
+              ) -> tuple[BaseModel | None, list[tuple[str, str]], dict[str, str]]:
+    """The row read by its model, its caveats, and field -> problem of each unreadable cell."""
+    warnings: list[tuple[str, str]] = []
     try:
-        model.model_validate(inputs, context={"read": context, "warnings": []})
+        row = model.model_validate(inputs, context={"read": context, "warnings": warnings})
     except ValidationError as failure:
-        return {
+        return None, [], {
             str(error["loc"][0]): error["msg"]
             for error in failure.errors(include_url=False, include_input=False)
             if error["loc"]
         }
-    return {}
+    return row, warnings, {}
 
 
 def _readable_cells(spec: TabSpec, sheet_row: int, inputs: dict[str, Any],
