@@ -11,6 +11,7 @@ import logging
 import math
 import signal
 import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sync import __version__
 from sync.config import Config, load_config
@@ -27,9 +29,28 @@ from sync.errors import SalesOpsError
 if TYPE_CHECKING:
     from sync.backends.base import Backend
     from sync.engine import Kpi, SyncReport
+    from sync.tables import Issue
 
 ISSUES_FOUND_EXIT = 2
-LOCALES = click.Choice(["en", "zh-CN"], case_sensitive=False)
+WIDE_TERMINAL = 120  # narrower than this, or not a terminal: issues print as wrapped lines
+
+
+class LocaleType(click.ParamType):
+    """`en` or `zh-CN`, spelled as the help spells them (`zh_CN` and `zh-cn` are accepted)."""
+
+    name = "locale"
+    spellings = {"en": "en", "zh-cn": "zh-CN"}
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> str:
+        """The locale in its one spelling; anything else is a command-line mistake."""
+        spelled = self.spellings.get(str(value).strip().lower().replace("_", "-"))
+        if spelled is None:
+            self.fail(f'"{value}" is not a locale: use en or zh-CN', param, ctx)
+        return spelled
+
+
+LOCALES = LocaleType()
 
 
 class CommandLineMistake(click.UsageError):
@@ -181,6 +202,30 @@ def kpi_table(report: SyncReport) -> Table:
     for kpi in report.kpis:
         table.add_row(kpi.name, format_kpi(kpi, report.currency))
     return table
+
+
+def issue_line(issue: Issue) -> str:
+    """One issue as a sentence: `Error  Orders row 2, Amount: "1.2k" is not ...`."""
+    where = issue.tab if issue.row is None else f"{issue.tab} row {issue.row}"
+    if issue.column:
+        where += f", {issue.column}"
+    if issue.value and issue.value not in issue.problem:
+        where += f' ("{issue.value}")'
+    return f"{issue.severity:<8}{where}: {issue.problem}"
+
+
+def print_issues(console: Console, report: SyncReport) -> None:
+    """The issues as a table on a wide terminal, else as wrapped lines (pipes, 80 columns)."""
+    if console.is_terminal and console.width >= WIDE_TERMINAL:
+        console.print(issues_table(report))
+        return
+    console.print("Data issues")
+    width = max(console.width, 40)
+    for issue in report.issues:
+        text = Text(textwrap.fill(issue_line(issue), width=width, subsequent_indent=" " * 8,
+                                  break_long_words=True, break_on_hyphens=False))
+        text.stylize("red" if issue.severity == "Error" else "yellow", 0, len(issue.severity))
+        console.print(text, soft_wrap=True)
 
 
 def issues_table(report: SyncReport) -> Table:
@@ -343,7 +388,7 @@ def check(ctx: click.Context, path: Path | None, sheet: str | None) -> None:
         report = check_workbook(backend, progress=progress)
     console = stdout()
     if report.issues:
-        console.print(issues_table(report))
+        print_issues(console, report)
     else:
         console.print("No data issues found.")
     console.print(summary_table(report, wrote=False))

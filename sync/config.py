@@ -69,7 +69,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path} should hold `key: value` lines, not a {type(data).__name__}.")
+        kind = "a list" if isinstance(data, list) else "a single value"
+        raise ConfigError(f"{path} should hold `key: value` lines, not {kind}.")
     known = set(Config.model_fields)
     settings: dict[str, Any] = {}
     for key, value in data.items():

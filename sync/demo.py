@@ -212,7 +212,8 @@ def add_honest_mistakes(rng: np.random.Generator, today: date, pipeline: list[Ro
         [index for index in rest if index != bad_date and index - 1 not in (unknown, bad_date)]
     ))
     pipeline[unknown]["Stage"] = UNKNOWN_STAGE
-    pipeline[bad_date]["Expected Close"] = impossible_date(today)
+    # A close date typed ahead on an open deal (Closed must be readable: an Error).
+    pipeline[bad_date]["Closed"] = impossible_date(today)
     # The owner retyped the number of the deal just above.
     pipeline[duplicate]["Deal ID"] = pipeline[duplicate - 1]["Deal ID"]
     everyday = [index for index, row in enumerate(orders) if row["Deal ID"] is None]
