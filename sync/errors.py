@@ -25,6 +25,14 @@ class PasswordProtectedError(WorkbookError):
     """The workbook is encrypted with a password."""
 
 
+class WorkbookReadOnlyError(WorkbookError):
+    """The workbook file is read-only, so the product will not replace it."""
+
+
+class WorkbookChangedError(WorkbookError):
+    """Another program saved the workbook while the product was working on it."""
+
+
 class MissingTabError(WorkbookError):
     """A template tab the engine needs is not in the workbook."""
 

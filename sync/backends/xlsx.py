@@ -2,34 +2,41 @@
 
 Writing builds a new package from the old one: every part that is not a computed tab's
 is copied as its original zip bytes, index parts only gain entries, and the result
-replaces the file atomically (temp file in the same folder, fsync, rename).
+replaces the file atomically (`xlsx_file.replace_file`: a temp file beside the link's
+final target, fsync, rename), only if the file is still the version that was read.
 """
 
 from __future__ import annotations
 
-import contextlib
+import io
 import os
-import stat
-import tempfile
-import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from sync.backends.base import Grid, WriteStats
+from sync.backends.xlsx_file import (
+    TEMP_SUFFIX,
+    FileState,
+    changed_message,
+    check_writable,
+    final_target,
+    read_for_update,
+    replace_file,
+)
 from sync.backends.xlsx_guard import check_not_locked, check_workbook_file
 from sync.backends.xlsx_package import Package
 from sync.backends.xlsx_read import read_tabs
 from sync.backends.xlsx_styles import StyleBook
 from sync.backends.xlsx_write import WorkbookIndex, prune_overrides, put_tab
-from sync.errors import NotAWorkbookError, WorkbookError
+from sync.backends.xlsx_zip import read_members
+from sync.errors import NotAWorkbookError, WorkbookChangedError
 from sync.schema import input_tabs
 from sync.write.plan import TabOutput
 
-TEMP_SUFFIX = ".salesops-tmp"
-_STALE_TEMP_SECONDS = 3600  # a leftover this old is from a sync that was killed
+__all__ = ["TEMP_SUFFIX", "XlsxBackend"]
 
 
 class XlsxBackend:
@@ -38,7 +45,14 @@ class XlsxBackend:
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
         self.label = str(self.path)
-        self.add_tab_hint: str | None = None  # the reader's advice for a file fits
+        self.add_tab_hint: str | None = (
+            f'run "salesops init {self.path}" to add it (your other tabs are kept)'
+        )
+        self.init_command = f"salesops init {self.path}"
+        # The file as the last read saw it; a write replaces only that version.
+        self.read_state: FileState | None = None
+        # Runs just before the new file is renamed into place (tests save the file there).
+        self.before_rename: Callable[[], None] | None = None
 
     def today(self) -> date:
         """Today on this machine."""
@@ -47,19 +61,29 @@ class XlsxBackend:
     def read(self, tabs: Sequence[str]) -> dict[str, Grid]:
         """The grids of the requested tabs that exist, row 1 first."""
         check_workbook_file(self.path)
+        # Recorded before reading: a save after this point makes the write refuse.
+        self.read_state = FileState.of(final_target(self.path))
         return read_tabs(self.path, tabs)
 
     def write(self, outputs: Sequence[TabOutput]) -> WriteStats:
-        """Write the computed tabs into the workbook, atomically; input tabs stay untouched."""
+        """Write the computed tabs into the workbook, atomically; input tabs stay untouched.
+
+        Refused when the file is read-only, and when it is no longer the file that was
+        read (another program saved it meanwhile): the owner's save always wins.
+        """
         inputs = {spec.tab for spec in input_tabs()}
         for output in outputs:
             if output.name in inputs:
                 raise ValueError(f"{output.name} is an input tab: the sync never writes it")
         check_workbook_file(self.path)
         check_not_locked(self.path)
-        before = self.path.stat()
+        check_writable(self.path)
+        content, state = read_for_update(self.path)
+        if self.read_state is not None and state != self.read_state:
+            raise WorkbookChangedError(changed_message(self.path))
         try:
-            package = Package.open(self.path)
+            package = Package(read_members(io.BytesIO(content)))
+            del content
             index = WorkbookIndex(package)
             styles_part = index.styles_part()
             styles = StyleBook(package.read(styles_part))
@@ -74,62 +98,10 @@ class XlsxBackend:
                 f"{self.path} is not a well-formed .xlsx workbook ({error}): open it in Excel "
                 "or LibreOffice, save it again as .xlsx and sync again."
             ) from error
-        self._replace_atomically(package, before)
+        self.read_state = replace_file(
+            self.path, package.save, state, before_rename=self.before_rename
+        )
         return WriteStats(
             tabs_written=[output.name for output in outputs],
             cells_written=sum(len(output.columns) * (len(output.rows) + 1) for output in outputs),
         )
-
-    def _replace_atomically(self, package: Package, before: os.stat_result) -> None:
-        folder = self.path.parent
-        _remove_stale_temps(self.path)
-        handle, temp_name = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=TEMP_SUFFIX, dir=folder
-        )
-        temp = Path(temp_name)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                package.save(stream)
-                stream.flush()
-                os.fsync(stream.fileno())
-            with zipfile.ZipFile(temp) as written:
-                damaged = written.testzip()
-            if damaged is not None:
-                raise WorkbookError(f"writing {self.path} failed: {damaged} came out damaged")
-            os.chmod(temp, stat.S_IMODE(before.st_mode))
-            now = self.path.stat()
-            if (now.st_mtime_ns, now.st_size) != (before.st_mtime_ns, before.st_size):
-                raise WorkbookError(
-                    f"{self.path} was saved by another program during the sync: "
-                    "nothing was written; sync again."
-                )
-            check_not_locked(self.path)
-            os.replace(temp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-            raise
-        _fsync_folder(folder)
-
-
-def _remove_stale_temps(path: Path) -> None:
-    """Delete temp files that a killed sync of this workbook left behind."""
-    cutoff = time.time() - _STALE_TEMP_SECONDS
-    for leftover in path.parent.glob(f".{path.name}.*{TEMP_SUFFIX}"):
-        with contextlib.suppress(OSError):
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink()
-
-
-def _fsync_folder(folder: Path) -> None:
-    # Makes the rename itself durable; not every platform can open a folder.
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
