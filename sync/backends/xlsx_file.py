@@ -17,7 +17,8 @@ import stat
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -98,6 +99,57 @@ def changed_message(path: Path, again: str = "sync") -> str:
     )
 
 
+@contextmanager
+def temp_beside(path: Path) -> Iterator[Path]:
+    """A new empty temp file in the folder of the link's final target; gone unless installed."""
+    target = final_target(path)
+    remove_stale_temps(target)
+    try:
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent
+        )
+    except OSError as error:
+        raise WorkbookError(
+            f"cannot write beside {describe(path)} in {target.parent} ({error.strerror}): a "
+            "workbook is replaced as a whole, so its folder must be writable. Make it "
+            "writable, or move the workbook to a folder you can write to."
+        ) from error
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        yield temp
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
+def install(
+    temp: Path,
+    path: Path,
+    expected: FileState | None,
+    *,
+    again: str = "sync",
+    before_rename: Callable[[], None] | None = None,
+) -> FileState:
+    """Rename the finished `temp` over the file at `path` (its link's target); its new state.
+
+    `temp` gets the old file's permissions and is renamed only if the target is still in
+    the `expected` state (`None`: there must be no file yet) and no program holds it open.
+    `before_rename` runs just before that last check.
+    """
+    target = final_target(path)
+    _copy_ownership(target, temp)
+    if before_rename is not None:
+        before_rename()
+    _check_unchanged(path, target, expected, again)
+    check_not_locked(path)
+    if target != path:
+        check_not_locked(target)
+    os.replace(temp, target)
+    fsync_folder(target.parent)
+    return FileState.of(target)
+
+
 def replace_file(
     path: Path,
     write: Callable[[BinaryIO], None],
@@ -108,27 +160,11 @@ def replace_file(
 ) -> FileState:
     """Replace the workbook at `path` with what `write` writes, atomically; its new state.
 
-    The new file is written to a temp file in the folder of the link's final target,
-    flushed to disk, checked to be a sound zip, given the old file's permissions, and
-    renamed over the target only if the target is still in the `expected` state (`None`:
-    there must be no file yet). `before_rename` runs just before that last check.
+    The new file is written to a temp file beside the link's final target, flushed to
+    disk, checked to be a sound zip and installed (see `install`).
     """
-    target = final_target(path)
-    folder = target.parent
-    remove_stale_temps(target)
-    try:
-        handle, temp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=folder
-        )
-    except OSError as error:
-        raise WorkbookError(
-            f"cannot write beside {describe(path)} in {folder} ({error.strerror}): a workbook "
-            "is replaced as a whole, so its folder must be writable. Make it writable, or "
-            "move the workbook to a folder you can write to."
-        ) from error
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(handle, "wb") as stream:
+    with temp_beside(path) as temp:
+        with temp.open("wb") as stream:
             write(stream)
             stream.flush()
             os.fsync(stream.fileno())
@@ -136,20 +172,7 @@ def replace_file(
             damaged = written.testzip()
         if damaged is not None:
             raise WorkbookError(f"writing {path} failed: {damaged} came out damaged")
-        _copy_ownership(target, temp)
-        if before_rename is not None:
-            before_rename()
-        _check_unchanged(path, target, expected, again)
-        check_not_locked(path)
-        if target != path:
-            check_not_locked(target)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    fsync_folder(folder)
-    return FileState.of(target)
+        return install(temp, path, expected, again=again, before_rename=before_rename)
 
 
 def _copy_ownership(target: Path, temp: Path) -> None:

@@ -59,15 +59,25 @@ def write_input_workbook(
         )
     if not target.parent.is_dir():
         raise WorkbookError(f"the folder {target.parent} does not exist: create it first.")
+    _save_new(input_workbook(grids, locale), target)
+    return target
+
+
+def input_workbook(
+    grids: Mapping[str, Sequence[Sequence[Any]]],
+    locale: str = "en",
+    tabs: Sequence[str] | None = None,
+) -> Workbook:
+    """A workbook (in memory) with the input tabs named in `tabs` (default: all of them)."""
     workbook = Workbook()
     currency = _currency(grids.get("Settings"))
-    for position, spec in enumerate(input_tabs()):
+    specs = [spec for spec in input_tabs() if tabs is None or spec.tab in tabs]
+    for position, spec in enumerate(specs):
         sheet = workbook.active if position == 0 else workbook.create_sheet()
         assert sheet is not None
         sheet.title = spec.tab
         _fill_tab(sheet, spec, grids.get(spec.tab), locale, currency)
-    _save_new(workbook, target)
-    return target
+    return workbook
 
 
 def _fill_tab(
