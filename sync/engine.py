@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from sync.backends.base import Backend, WriteStats
+from sync.errors import MissingTabError
 from sync.schema import input_tabs
 from sync.tables import Issue, Tables
 from sync.write.plan import CURRENCY_SYMBOLS, TabOutput
@@ -163,12 +164,29 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
     return Computed(tables=tables, issues=issues, outputs=outputs, kpis=kpis)
 
 
+def _refuse_without_input_tabs(backend: Backend, grids: dict[str, Any]) -> None:
+    """A workbook with none of the input tabs is someone's other file, named by mistake."""
+    from sync.read.validate import find_grid
+
+    if any(find_grid(grids, spec) is not None for spec in input_tabs()):
+        return
+    # Sheets refuses a spreadsheet without a Pipeline tab itself, naming `init --sheet`.
+    init = getattr(backend, "init_command", None) or "salesops init"
+    names = ", ".join(spec.tab for spec in input_tabs())
+    raise MissingTabError(
+        f"{backend.label} has none of the input tabs ({names}), so it was left as it is: "
+        "check that it is your sales workbook. To set this one up, run "
+        f"`{init}`: it adds the input tabs and keeps every tab already there."
+    )
+
+
 def _read(backend: Backend, progress: Progress) -> tuple[Tables, list[Issue], dict[str, int]]:
     from sync.read import validate_workbook
 
     progress(f"Reading {backend.label}")
     names = [spec.tab for spec in input_tabs()]
     grids = backend.read([*names, "Stage Log"])
+    _refuse_without_input_tabs(backend, grids)
     rows_read = {
         name: sum(1 for row in grids[name][1:] if any(v not in (None, "") for v in row))
         for name in names
