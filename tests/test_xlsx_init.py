@@ -261,7 +261,7 @@ def test_init_through_a_link_adds_the_tabs_to_the_linked_file(tmp_path: Path) ->
     [
         (["Budget", "ORDERS "], "Orders", "ORDERS "),
         (["订单"], "Orders", "订单"),
-        (["Commission  plans"], "Commission Plans", "Commission  plans"),
+        ([" commission PLANS"], "Commission Plans", " commission PLANS"),
         (["Order"], "Orders", None),
     ],
 )

@@ -21,7 +21,7 @@ from xml.etree.ElementTree import ParseError
 from sync.backends.xlsx_file import check_writable, read_for_update, replace_file
 from sync.backends.xlsx_guard import check_not_locked, check_workbook_file
 from sync.backends.xlsx_package import REL_NS, Package
-from sync.backends.xlsx_read import read_tabs
+from sync.backends.xlsx_read import find_tab, read_tabs
 from sync.backends.xlsx_styles import StyleBook
 from sync.backends.xlsx_template import (
     ListSource,
@@ -32,7 +32,7 @@ from sync.backends.xlsx_template import (
 from sync.backends.xlsx_write import MAIN_NS, WorkbookIndex, free_part_name
 from sync.backends.xlsx_zip import read_members
 from sync.errors import NotAWorkbookError
-from sync.read.headers import column_keys, header_key, header_keys
+from sync.read.headers import column_keys, header_keys
 from sync.schema import TabSpec, input_tabs, tab_spec
 
 # Where the parts a template tab brings along go, by relationship type.
@@ -52,9 +52,9 @@ class AddedTabs:
 
 
 def existing_tab(names: list[str], spec: TabSpec) -> str | None:
-    """The owner's tab standing for an input tab: its name or zh-CN name, any case or spacing."""
-    wanted = {header_key(spec.tab), header_key(spec.zh)}
-    return next((name for name in names if header_key(name) in wanted), None)
+    """The owner's tab standing for an input tab, found as a sync finds it: the exact name,
+    else the name ignoring case and surrounding spaces, else the zh-CN name likewise."""
+    return find_tab(names, spec.tab) or find_tab(names, spec.zh)
 
 
 def add_input_tabs(path: str | os.PathLike[str], locale: str = "en") -> AddedTabs:
