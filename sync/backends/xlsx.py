@@ -83,7 +83,7 @@ class XlsxBackend:
             raise WorkbookChangedError(changed_message(self.path))
         try:
             package = Package(read_members(io.BytesIO(content)))
-            del content
+            del content  # the members hold their own bytes: keep one copy of a big file
             index = WorkbookIndex(package)
             styles_part = index.styles_part()
             styles = StyleBook(package.read(styles_part))
