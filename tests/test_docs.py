@@ -185,3 +185,31 @@ def test_every_documented_command_runs(command, synced_demo, tmp_path, monkeypat
     result = CliRunner().invoke(cli, args, env={"COLUMNS": "200"})
     assert result.exit_code in ALLOWED_EXIT.get(name, {0}), (command, args, result.output)
     assert "Traceback" not in result.output and "Error:" not in result.output, result.output
+
+
+def load_run_all():
+    """benchmarks/run_all.py as a module (benchmarks/ is a folder of scripts)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("run_all", ROOT / "benchmarks" / "run_all.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_bench_runs_the_script_that_rewrites_the_performance_tables():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^bench: install\n\t\$\(BIN\)/python benchmarks/run_all.py$", makefile,
+                     re.MULTILINE)
+    run_all = load_run_all()
+    output = "writing...\n| size | s |\n|---|---|\n| 1 | 0.40 |\ndone\n"
+    table = run_all.markdown_table(output)
+    assert table == "| size | s |\n|---|---|\n| 1 | 0.40 |"
+    page = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    updated = run_all.replace_section_table(page, run_all.XLSX_SECTION, table)
+    # Only the first table of the .xlsx section changed; the words and other sections stay.
+    before, after = page.split(run_all.XLSX_SECTION), updated.split(run_all.XLSX_SECTION)
+    assert before[0] == after[0]
+    assert "| 1 | 0.40 |" in after[1].split("\n## ")[0]
+    assert after[1].split("\n## ", 1)[1] == before[1].split("\n## ", 1)[1]
+    assert "The demo business at 1, 10 and 25 times its size" in after[1]
