@@ -315,8 +315,9 @@ def demo(path: Path, size: int, seed: int, locale: str | None, force: bool) -> N
 def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
     """Create the input tabs: headers, dropdowns, frozen header row, help notes.
 
-    PATH creates a new .xlsx workbook; --sheet ID adds the missing tabs to a Google
-    spreadsheet shared with the service account.
+    PATH creates a new .xlsx workbook, or adds the missing input tabs to an existing one
+    (every tab already there is kept exactly as it is); --sheet ID adds the missing tabs to
+    a Google spreadsheet shared with the service account.
 
     Example: salesops init sales.xlsx --locale zh-CN
     """
@@ -327,15 +328,29 @@ def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
         overrides.update(backend="sheets", spreadsheet_id=sheet)
     config = configure(**overrides)
     if path is not None:
-        from sync.backends.xlsx_template import create_template
-
         xlsx_path(path)
+        if not path.exists() and not path.is_symlink():
+            from sync.backends.xlsx_template import create_template
+
+            with user_errors():
+                create_template(path, config.locale)
+            stdout().print(
+                f"Created the input tabs in {path}. Fill in Team, Pipeline, Orders and Goals, "
+                f"then run `salesops sync {path}`."
+            )
+            return
+        from sync.backends.xlsx_init import add_input_tabs
+
         with user_errors():
-            create_template(path, config.locale)
-        stdout().print(
-            f"Created the input tabs in {path}. Fill in Team, Pipeline, Orders and Goals, "
-            f"then run `salesops sync {path}`."
-        )
+            added = add_input_tabs(path, config.locale)
+        console = stdout()
+        for label, tabs in (("Created", added.created),
+                            ("Left as they are (they exist already)", added.kept)):
+            if tabs:
+                console.print(f"{label}: {', '.join(tabs)}")
+        if not added.created:
+            console.print(f"{path} has every input tab already: nothing was written.")
+        console.print(f"Next: fill in the tabs, then run `salesops sync {path}`.")
         return
     from sync.backends.sheets_template import init_sheet
 

@@ -246,11 +246,11 @@ def test_init_in_chinese(tmp_path, how):
     assert headers == [column.zh for column in tab_spec("Orders").columns]
 
 
-def test_init_never_overwrites(book):
+def test_init_on_a_complete_workbook_changes_nothing(book):
     before = book.read_bytes()
     result = run("init", str(book))
-    assert result.exit_code == 1
-    assert "already exists" in result.output
+    assert result.exit_code == 0
+    assert f"{book} has every input tab already: nothing was written." in result.output
     assert book.read_bytes() == before
 
 

@@ -167,7 +167,9 @@ class RandomCellsWorkbook(XlsxBackend):
         return TODAY
 
     def read(self, tabs):
-        return {name: grid for name, grid in self.grids.items() if name in tabs}
+        # The file holds a Settings tab (a workbook with no input tab is refused).
+        found = {"Settings": [["Setting", "Value"]]}
+        return {**found, **{name: grid for name, grid in self.grids.items() if name in tabs}}
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,

@@ -108,7 +108,7 @@ def test_a_save_by_the_owner_during_the_sync_wins(
         save(self, handle)
 
     monkeypatch.setattr(Package, "save", owner_saves_meanwhile)
-    with pytest.raises(WorkbookError, match="saved by another program during the sync"):
+    with pytest.raises(WorkbookError, match="changed while the sync was running"):
         XlsxBackend(path).write([funnel_output()])
     assert XlsxBackend(path).read(["Sheet"])["Sheet"] == [["typed while syncing"]]
     assert [p.name for p in tmp_path.iterdir()] == ["sales.xlsx"]
