@@ -313,3 +313,60 @@ def check(ctx: click.Context, path: Path | None, sheet: str | None) -> None:
     console.print(summary_table(report, wrote=False))
     if report.error_count:
         ctx.exit(ISSUES_FOUND_EXIT)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface; prefer a TLS proxy).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535),
+              help="TCP port to listen on.")
+@click.option("--no-worker", is_flag=True,
+              help="Serve the webhook only; `salesops worker` processes recompute.")
+def serve(host: str, port: int, no_worker: bool) -> None:
+    """Run the webhook server the add-on posts edits to (SPEC section 7).
+
+    Answers POST /hooks/sheets-edit, GET /status/<spreadsheet_id> and GET /healthz under
+    the waitress WSGI server, with an embedded worker that recomputes queued spreadsheets
+    unless --no-worker. Needs SALESOPS_WEBHOOK_SECRET and allowed_spreadsheets. Stops
+    cleanly on SIGTERM or Ctrl-C: requests in flight are answered, the running recompute
+    finishes or is handed back.
+
+    Example: SALESOPS_WEBHOOK_SECRET=... salesops serve --port 8080
+    """
+    from sync.server.wsgi import serve_app, start_embedded_worker, stop_embedded_worker
+    from webhook_app import create_app
+
+    config = configure()
+    if config.webhook_secret is None:
+        raise click.ClickException(
+            "no webhook secret: set SALESOPS_WEBHOOK_SECRET to the secret the add-on signs "
+            "with (see docs/deploy.md); the server refuses every edit without it."
+        )
+    with user_errors():
+        app = create_app(config)
+    worker = None if no_worker else start_embedded_worker()
+    try:
+        with user_errors():
+            serve_app(app, host, port)
+    finally:
+        if worker is not None:
+            stop_embedded_worker(worker, config.lease_seconds + 5)
+
+
+@main.command()
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Recomputes run at once by this process (never two of one spreadsheet).")
+def worker(threads: int) -> None:
+    """Take recomputes from the shared queue (SQLite file or Redis) and run them.
+
+    Start as many as you like, on one machine or many sharing a redis:// queue: two
+    recomputes of one spreadsheet never run at once. SIGTERM or Ctrl-C lets the running
+    recomputes finish, then exits.
+
+    Example: SALESOPS_QUEUE=redis://10.0.0.5:6379/0 salesops worker --threads 4
+    """
+    from sync.server.consumer import run_worker
+
+    config = configure()
+    with user_errors():
+        run_worker(config, threads)
