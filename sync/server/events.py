@@ -30,6 +30,7 @@ MAX_BODY_BYTES = 64 * 1024
 # A Google spreadsheet id is letters, digits, - and _ (44 characters today).
 SPREADSHEET_ID = r"^[A-Za-z0-9_-]{1,128}$"
 # An A1 range without the tab: F5, B2:D9, A:A, 3:3.
+UTC_EXAMPLE = "must be an ISO 8601 date-time in UTC, such as 2026-11-28T09:30:00.000Z"
 _CELL = r"(?:[A-Za-z]{1,3}[0-9]{0,7}|[0-9]{1,7})"
 _A1 = re.compile(rf"^{_CELL}(?::{_CELL})?$")
 
@@ -71,7 +72,7 @@ class EditEvent(BaseModel):
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
         if value.utcoffset() != timedelta(0):
-            raise ValueError("must be in UTC, such as 2026-11-28T09:30:00.000Z")
+            raise ValueError(UTC_EXAMPLE)
         return value
 
     @model_validator(mode="after")
@@ -96,6 +97,8 @@ def describe(error: ValidationError | ValueError) -> str:
         return message
     if first["type"] == "missing":
         return f"{field}: missing"
+    if field == "edited_at" and str(first["type"]).startswith(("datetime", "timezone")):
+        return f"edited_at: {UTC_EXAMPLE}"
     return f"{field}: {message[0].lower() + message[1:]}"
 
 
