@@ -333,6 +333,7 @@ def serve(host: str, port: int, no_worker: bool) -> None:
 
     Example: SALESOPS_WEBHOOK_SECRET=... salesops serve --port 8080
     """
+    from sync.server.consumer import SHUTDOWN_SECONDS
     from sync.server.wsgi import serve_app, start_embedded_worker, stop_embedded_worker
     from webhook_app import create_app
 
@@ -350,7 +351,7 @@ def serve(host: str, port: int, no_worker: bool) -> None:
             serve_app(app, host, port)
     finally:
         if worker is not None:
-            stop_embedded_worker(worker, config.lease_seconds + 5)
+            stop_embedded_worker(worker, SHUTDOWN_SECONDS + 5)
 
 
 @main.command()

@@ -116,13 +116,14 @@ class Processes:
     def start(self, *args: str) -> subprocess.Popen:
         """Start `salesops ARGS...` with the test's environment; its stderr goes to a file."""
         log = self.folder / f"{args[0]}-{len(self.started)}.log"
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from sync.cli import main; main()", *args],
-            env=self.env,
-            cwd=self.folder,
-            stdout=subprocess.DEVNULL,
-            stderr=log.open("wb"),
-        )
+        with log.open("wb") as stderr:  # the child keeps its own copy of the descriptor
+            process = subprocess.Popen(
+                [sys.executable, "-c", "from sync.cli import main; main()", *args],
+                env=self.env,
+                cwd=self.folder,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
         self.started.append(process)
         self.logs[process.pid] = log
         return process

@@ -79,12 +79,13 @@ def shifted(payload: dict, seconds: int, secret: str = SECRET) -> Case:
     return lambda: signed(payload, secret=secret, timestamp=int(time.time()) + seconds)
 
 
+QUEUED = {"status": "queued", "reason": "recompute queued"}
 NOT_UTC = "2026-11-28T10:30:00+01:00"
 UTC = "must be an ISO 8601 date-time in UTC, such as 2026-11-28T09:30:00.000Z"
 TABLE = [
     # (name, request, status code, body)
-    ("input edit", case(edit(SHEET)), 202, {"status": "queued", "reason": "recompute queued"}),
-    ("exactly 64 KiB", big(MAX_BODY_BYTES), 202, {"status": "queued", "reason": "recompute queued"}),
+    ("input edit", case(edit(SHEET)), 202, QUEUED),
+    ("exactly 64 KiB", big(MAX_BODY_BYTES), 202, QUEUED),
     ("64 KiB and one byte", big(MAX_BODY_BYTES + 1), 413,
      {"status": "rejected", "reason": "body over 64 KiB"}),
     ("too large beats a bad signature", big(MAX_BODY_BYTES + 1, secret="wrong"), 413,
@@ -100,14 +101,15 @@ TABLE = [
     ("timestamp 301 s in the past", shifted(edit(SHEET), -301), 401,
      {"status": "rejected", "reason": "clock"}),
     ("timestamp 299 s in the past", shifted(edit(SHEET), -299), 202,
-     {"status": "queued", "reason": "recompute queued"}),
+     QUEUED),
     ("wrong secret and wrong clock says signature", shifted(edit(SHEET), 900, "x"), 401,
      {"status": "rejected", "reason": "signature"}),
     ("malformed JSON", case(b'{"spreadsheet_id": '), 400,
      {"status": "rejected", "reason": "body is not valid JSON"}),
     ("malformed JSON, unsigned", lambda: (b"{", {}), 401,
      {"status": "rejected", "reason": "signature"}),
-    ("a JSON list", case(b"[]"), 400, {"status": "rejected", "reason": "body must be a JSON object"}),
+    ("a JSON list", case(b"[]"), 400,
+     {"status": "rejected", "reason": "body must be a JSON object"}),
     ("missing event_id", case({k: v for k, v in edit(SHEET).items() if k != "event_id"}), 400,
      {"status": "rejected", "reason": "event_id: missing"}),
     ("a number as spreadsheet id", case({**edit(SHEET), "spreadsheet_id": 12345}), 400,
@@ -131,7 +133,7 @@ TABLE = [
     ("spreadsheet not allowed", case(edit(OTHER)), 403,
      {"status": "rejected", "reason": "spreadsheet not allowed on this server"}),
     ("second allowed spreadsheet", case(edit("1Second")), 202,
-     {"status": "queued", "reason": "recompute queued"}),
+     QUEUED),
     ("computed tab", case(edit(SHEET, sheet="Funnel")), 200,
      {"status": "ignored", "reason": "not an input tab"}),
     ("computed tab in Chinese", case(edit(SHEET, sheet="销售漏斗")), 200,
@@ -141,15 +143,15 @@ TABLE = [
     ("a tab that is not a template tab", case(edit(SHEET, sheet="My notes")), 200,
      {"status": "ignored", "reason": "not an input tab"}),
     ("input tab in Chinese", case(edit(SHEET, sheet="销售管道")), 202,
-     {"status": "queued", "reason": "recompute queued"}),
+     QUEUED),
     ("input tab, other case and spaces", case(edit(SHEET, sheet=" commission plans ")), 202,
-     {"status": "queued", "reason": "recompute queued"}),
+     QUEUED),
     ("structural change or Recompute now", case(edit(SHEET, sheet="", cell="")), 202,
-     {"status": "queued", "reason": "recompute queued"}),
+     QUEUED),
     ("a range of cells", case(edit(SHEET, cell="B2:D9")), 202,
-     {"status": "queued", "reason": "recompute queued"}),
+     QUEUED),
     ("an unknown extra field is ignored", case(edit(SHEET, source="sidebar")), 202,
-     {"status": "queued", "reason": "recompute queued"}),
+     QUEUED),
 ]
 
 
@@ -227,7 +229,8 @@ def test_status_is_signed_and_allowlisted_like_a_post(client, signing, sheet, co
     if signing.get("timestamp") == -1:
         signing = {"timestamp": int(time.time()) - 301}
     answer = status(client, sheet, **signing)
-    assert (answer.status_code, answer.get_json()) == (code, {"status": "rejected", "reason": reason})
+    expected = {"status": "rejected", "reason": reason}
+    assert (answer.status_code, answer.get_json()) == (code, expected)
 
 
 def test_status_over_a_body_signature_is_refused(client):
@@ -247,7 +250,8 @@ def test_healthz_reports_the_queue(client):
 def test_no_secret_configured_refuses_every_post(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SALESOPS_WEBHOOK_SECRET", raising=False)
-    app = create_app({"queue": f"sqlite:///{tmp_path / 'q.sqlite3'}", "allowed_spreadsheets": SHEET})
+    queue = f"sqlite:///{tmp_path / 'q.sqlite3'}"
+    app = create_app({"queue": queue, "allowed_spreadsheets": SHEET})
     answer = post(app.test_client(), *signed(edit(SHEET)))
     assert (answer.status_code, answer.get_json()["reason"]) == (401, "signature")
 
