@@ -110,6 +110,8 @@ def recompute(
                 return "nothing waiting"
             record = store.read_status(spreadsheet_id)
             store.write_status(spreadsheet_id, {**record, "running": token})
+            begun = {"spreadsheet_id": spreadsheet_id, "lease": token[:8]}
+            log.info("recompute started", extra={"fields": begun})
             outcome, fields = _run(queue, spreadsheet_id, generation, record, sync, started)
     finally:
         store.release_lease(spreadsheet_id, token)
@@ -118,6 +120,7 @@ def recompute(
         extra={
             "fields": {
                 "spreadsheet_id": spreadsheet_id,
+                "lease": token[:8],
                 "outcome": outcome,
                 "seconds": round(time.time() - started, 3),
                 **fields,
