@@ -17,6 +17,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,15 +71,13 @@ def wait_for(check: Callable[[], Any], timeout: float = 60.0, every: float = 0.1
         time.sleep(every)
 
 
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    """A real redis-server on a free loopback port, without persistence, stopped after."""
+@contextmanager
+def running_redis(folder: Path) -> Iterator[str]:
+    """A redis-server on a free loopback port, persisting nothing, stopped on exit; its URL."""
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.fail("redis-server is not installed (apt-get install redis-server; .ci/run does)")
+        raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
     port = free_port()
-    folder = tmp_path / "redis"
-    folder.mkdir()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--dir", str(folder), "--protected-mode", "yes", "--loglevel", "warning"],
@@ -94,6 +93,15 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
         client.close()
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A real redis-server for one test, without persistence files, stopped after."""
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    with running_redis(folder) as url:
+        yield url
     assert list(folder.iterdir()) == []  # no persistence files left behind
 
 

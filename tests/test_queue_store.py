@@ -134,3 +134,10 @@ def test_counts_for_healthz(store):
     store.mark_edit("s2", now)
     store.acquire_lease("s1", "a", 30, now)
     assert store.counts(now) == {"pending": 2, "leased": 1}
+
+
+def test_a_new_event_marks_its_edit_in_the_same_write_and_a_repeat_does_not(store):
+    assert store.remember_event("e-1", T0, queue="s1")
+    assert not store.remember_event("e-1", T0 + 1, queue="s1")
+    assert store.remember_event("e-2", T0 + 2)  # an ignored edit: remembered, not queued
+    assert store.pending() == [Pending("s1", T0, T0, 1)]

@@ -151,9 +151,10 @@ def answer_edit(config: Config, store: Store, signed: Signed, body: bytes, now: 
     refused = check_allowed(config, sid)
     if refused:
         return refused
-    if not store.remember_event(event.event_id, now):
+    # The tab is looked at first (no I/O) so that one write records the event and its edit.
+    ignored = bool(event.sheet) and tab_kind(event.sheet) != "input"
+    if not store.remember_event(event.event_id, now, queue=None if ignored else sid):
         return Answer(200, "duplicate", "event already received", sid)
-    if event.sheet and tab_kind(event.sheet) != "input":
+    if ignored:
         return Answer(200, "ignored", "not an input tab", sid)
-    store.mark_edit(sid, now)
     return Answer(202, "queued", "recompute queued", sid)

@@ -44,8 +44,12 @@ class Store(Protocol):
 
     kind: str
 
-    def remember_event(self, event_id: str, now: float) -> bool:
-        """Record an event id; False when it was already seen in the last 10 minutes."""
+    def remember_event(self, event_id: str, now: float, queue: str | None = None) -> bool:
+        """Record an event id; False when it was already seen in the last 10 minutes.
+
+        With `queue`, a new event also marks that spreadsheet's edit (`mark_edit`), in the
+        same write.
+        """
         ...
 
     def mark_edit(self, spreadsheet_id: str, now: float) -> None:

@@ -72,10 +72,13 @@ class RedisStore:
         self._renew = connection.register_script(_RENEW)
         self._release = connection.register_script(_RELEASE)
 
-    def remember_event(self, event_id: str, now: float) -> bool:
-        """Record an event id; False when it was already seen in the last 10 minutes."""
+    def remember_event(self, event_id: str, now: float, queue: str | None = None) -> bool:
+        """Record an event id (and its edit on `queue`, when new); False when seen before."""
         key = f"{PREFIX}event:{event_id}"
-        return bool(self.redis.set(key, b"1", nx=True, ex=EVENT_MEMORY_SECONDS))
+        new = bool(self.redis.set(key, b"1", nx=True, ex=EVENT_MEMORY_SECONDS))
+        if new and queue is not None:
+            self.mark_edit(queue, now)
+        return new
 
     def mark_edit(self, spreadsheet_id: str, now: float) -> None:
         """Note an edit waiting for a recompute."""

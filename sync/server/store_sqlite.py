@@ -6,7 +6,6 @@ Every thread gets its own connection; WAL lets readers go on while one writer co
 
 from __future__ import annotations
 
-import random
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -16,9 +15,12 @@ from typing import Any
 
 from sync.server.store import EVENT_MEMORY_SECONDS, Pending, dump, load
 
+PURGE_EVERY_SECONDS = 10.0
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS salesops_events (
     event_id TEXT PRIMARY KEY, seen_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS salesops_events_seen ON salesops_events (seen_at);
 CREATE TABLE IF NOT EXISTS salesops_pending (
     spreadsheet_id TEXT PRIMARY KEY, first_at REAL, last_at REAL NOT NULL,
     generation INTEGER NOT NULL, not_before REAL NOT NULL DEFAULT 0,
@@ -39,6 +41,10 @@ class SqliteStore:
         self.path = str(path)
         self.timeout = timeout
         self._local = threading.local()
+        self._purged = 0.0
+        # Threads of one process take turns here rather than in SQLite's busy handler,
+        # which sleeps up to 100 ms between tries: that would be the server's p99.
+        self._writing = threading.Lock()
         self._connection().executescript(SCHEMA)
 
     def _connection(self) -> sqlite3.Connection:
@@ -55,13 +61,14 @@ class SqliteStore:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         db = self._connection()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        with self._writing:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def close(self) -> None:
         """Close this thread's connection."""
@@ -70,8 +77,8 @@ class SqliteStore:
             connection.close()
             self._local.connection = None
 
-    def remember_event(self, event_id: str, now: float) -> bool:
-        """Record an event id; False when it was already seen in the last 10 minutes."""
+    def remember_event(self, event_id: str, now: float, queue: str | None = None) -> bool:
+        """Record an event id (and its edit on `queue`, when new); False when seen before."""
         forgotten = now - EVENT_MEMORY_SECONDS
         with self._write() as db:
             cursor = db.execute(
@@ -79,14 +86,22 @@ class SqliteStore:
                 "SET seen_at = excluded.seen_at WHERE seen_at < ?",
                 (event_id, now, forgotten),
             )
-            if random.random() < 0.01:  # keep the table small without a janitor
+            new = cursor.rowcount == 1
+            if new and queue is not None:
+                self._mark(db, queue, now)
+            if now - self._purged > PURGE_EVERY_SECONDS:  # a small delete now and then
                 db.execute("DELETE FROM salesops_events WHERE seen_at < ?", (forgotten,))
-            return cursor.rowcount == 1
+                self._purged = now
+            return new
 
     def mark_edit(self, spreadsheet_id: str, now: float) -> None:
         """Note an edit waiting for a recompute."""
         with self._write() as db:
-            db.execute(
+            self._mark(db, spreadsheet_id, now)
+
+    @staticmethod
+    def _mark(db: sqlite3.Connection, spreadsheet_id: str, now: float) -> None:
+        db.execute(
                 "INSERT INTO salesops_pending (spreadsheet_id, first_at, last_at, generation) "
                 "VALUES (?, ?, ?, 1) ON CONFLICT(spreadsheet_id) DO UPDATE SET "
                 "first_at = coalesce(first_at, excluded.first_at), "

@@ -50,6 +50,7 @@ def serve_app(app: Any, host: str, port: int, stop: threading.Event | None = Non
         backlog=2048,
         channel_timeout=60,
         clear_untrusted_proxy_headers=True,
+        asyncore_use_poll=True,  # select() stops at 1,024 descriptors
         ident="salesops",
     )
 
@@ -62,13 +63,13 @@ def serve_app(app: Any, host: str, port: int, stop: threading.Event | None = Non
     log.info("listening", extra={"fields": {"host": host, "port": server.effective_port}})
     loop = server.asyncore.loop
     while not stop.is_set():
-        loop(timeout=0.2, map=server._map, count=1)
+        loop(timeout=0.2, map=server._map, use_poll=True, count=1)
     # Stop accepting; keep the loop turning until every held request is answered.
     server.del_channel()
     server.socket.close()
     deadline = time.monotonic() + DRAIN_SECONDS
     while _in_flight(server) and time.monotonic() < deadline:
-        loop(timeout=0.05, map=server._map, count=1)
+        loop(timeout=0.05, map=server._map, use_poll=True, count=1)
     server.task_dispatcher.shutdown(cancel_pending=False, timeout=DRAIN_SECONDS)
     for channel in list(server._map.values()):
         with contextlib.suppress(OSError):
