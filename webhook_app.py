@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from sync.config import Config, load_config
 from sync.server.events import (
@@ -88,13 +89,15 @@ def create_app(settings: dict[str, Any] | Config | None = None) -> Flask:
             reason = f"queue storage unreachable ({type(error).__name__})"
             return jsonify({"status": "error", "reason": reason}), 503
 
-    @app.errorhandler(404)
-    def _not_found(_error: Exception) -> tuple[Response, int]:
-        return jsonify({"status": "rejected", "reason": "no such endpoint"}), 404
-
-    @app.errorhandler(405)
-    def _wrong_method(_error: Exception) -> tuple[Response, int]:
-        return jsonify({"status": "rejected", "reason": "method not allowed"}), 405
+    @app.errorhandler(Exception)
+    def _failed(error: Exception) -> tuple[Response, int]:
+        if isinstance(error, HTTPException):  # an unknown path, a wrong method
+            return jsonify({"status": "rejected", "reason": error.name.lower()}), error.code or 400
+        # The store is the only thing a request touches that can fail: say so; the add-on's
+        # next post queues the edit once the store is back.
+        log.error("request failed", extra={"fields": {"error": type(error).__name__}})
+        reason = f"queue storage unreachable ({type(error).__name__}); try again shortly"
+        return jsonify({"status": "error", "reason": reason}), 503
 
     return app
 

@@ -284,3 +284,35 @@ def test_one_log_line_per_request_without_secret_or_signature(client):
                              "spreadsheet_id"}
     text = stream.getvalue()
     assert SECRET not in text and headers["X-Salesops-Signature"] not in text
+
+
+def test_a_queue_that_cannot_be_reached_answers_503_not_a_crash(tmp_path, monkeypatch):
+    from tests.server_fixtures import free_port
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SALESOPS_WEBHOOK_SECRET", SECRET)
+    nobody = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    app = create_app({"queue": nobody, "allowed_spreadsheets": SHEET})
+    client = app.test_client()
+    answer = post(client, *signed(edit(SHEET)))
+    assert (answer.status_code, answer.get_json()) == (
+        503,
+        {"status": "error",
+         "reason": "queue storage unreachable (ConnectionError); try again shortly"},
+    )
+    health = client.get("/healthz")
+    assert (health.status_code, health.get_json()["status"]) == (503, "error")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "code", "reason"),
+    [
+        ("GET", "/hooks/sheets-edit", 405, "method not allowed"),
+        ("POST", "/hooks/other", 404, "not found"),
+        ("GET", "/", 404, "not found"),
+    ],
+)
+def test_other_paths_answer_json(client, method, path, code, reason):
+    answer = client.open(path, method=method)
+    expected = {"status": "rejected", "reason": reason}
+    assert (answer.status_code, answer.get_json()) == (code, expected)
