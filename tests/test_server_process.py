@@ -90,3 +90,26 @@ def test_sigterm_lets_the_running_recompute_finish(processes, server, sheets_emu
     (recomputed,) = [line for line in processes.log_lines(serve) if line["event"] == "recompute"]
     assert (recomputed["spreadsheet_id"], recomputed["outcome"]) == (SHEET, "synced")
     assert funnel_amount(sheets_emulator, SHEET) == 777
+
+
+def test_an_edit_queued_before_a_restart_is_recomputed_after_it(
+    processes, sheets_emulator, service_account  # noqa: F811
+):
+    processes.env.update(
+        {
+            "SALESOPS_GOOGLE_CREDENTIALS": str(service_account.key_path),
+            "SALESOPS_SHEETS_API_URL": sheets_emulator.url,
+            "SALESOPS_ALLOWED_SPREADSHEETS": SHEET,
+        }
+    )
+    small_book(sheets_emulator, SHEET, 12000)
+    url = processes.serve("--no-worker")  # nobody recomputes yet
+    set_amount(sheets_emulator, SHEET, 4321)
+    assert post_edit(url).status_code == 202
+    serve = processes.started[0]
+    serve.send_signal(signal.SIGKILL)  # the machine goes down
+    serve.wait(10)
+    assert sheets_emulator.syncs(SHEET) == []
+    worker = processes.start("worker")  # back up: the queue file still holds the edit
+    wait_for(lambda: "recompute" in [line["event"] for line in processes.log_lines(worker)])
+    assert funnel_amount(sheets_emulator, SHEET) == 4321
