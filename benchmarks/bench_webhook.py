@@ -206,11 +206,12 @@ def demo_server(folder: Path):
         SALESOPS_GOOGLE_CREDENTIALS=str(key_path),
         SALESOPS_SHEETS_API_URL=emulator.url,
         SALESOPS_DEBOUNCE_SECONDS=str(DEBOUNCE),
+        SALESOPS_LOG_LEVEL="INFO",  # to see the worker start
     )
     try:
         url = starter.serve()
         wait_for(lambda: "worker started" in starter.log(starter.started[0]), timeout=60)
-        yield emulator, url
+        yield emulator, url, starter
     finally:
         starter.stop_all()
         emulator.stop()
@@ -229,7 +230,7 @@ def post(session: requests.Session, url: str) -> int:
 
 def burst() -> dict:
     """1,000 edits to one spreadsheet within 10 s: how many recomputes."""
-    with tempfile.TemporaryDirectory() as tmp, demo_server(Path(tmp)) as (emulator, url):
+    with tempfile.TemporaryDirectory() as tmp, demo_server(Path(tmp)) as (emulator, url, _):
         session = requests.Session()
         started = time.monotonic()
         codes = []
@@ -268,7 +269,7 @@ def funnel_amount(emulator: SheetsEmulator, stage: str) -> Any:
 def edit_latency(trials: int) -> dict:
     """Seconds from an edit's post to the new Funnel figure in the spreadsheet."""
     seconds = []
-    with tempfile.TemporaryDirectory() as tmp, demo_server(Path(tmp)) as (emulator, url):
+    with tempfile.TemporaryDirectory() as tmp, demo_server(Path(tmp)) as (emulator, url, run):
         session = requests.Session()
         post(session, url)  # the first sync writes every computed tab
         wait_for(lambda: settled(url), timeout=120, every=0.2)
@@ -283,9 +284,13 @@ def edit_latency(trials: int) -> dict:
             wait_for(lambda b=before: funnel_amount(emulator, stage) != b, timeout=60, every=0.02)
             seconds.append(time.monotonic() - started)
             wait_for(lambda: settled(url), timeout=60, every=0.2)
+        syncs = [
+            line["seconds"] for line in run.log_lines(run.started[0])
+            if line["event"] == "recompute"
+        ][1:]  # the timed ones, not the first full write
     return {
         "trials": trials, "p50": statistics.median(seconds), "max": max(seconds),
-        "budget": DEBOUNCE + 1,
+        "budget": DEBOUNCE + 1, "sync_p50": statistics.median(syncs),
     }
 
 
@@ -353,7 +358,10 @@ def main() -> None:
     latency_text = (
         f"over {latency['trials']} edits of a deal's Amount in the demo spreadsheet (through the "
         f"Sheets emulator, debounce {DEBOUNCE:g} s), **p50 {latency['p50']:.2f} s**, max "
-        f"{latency['max']:.2f} s, against a budget of {latency['budget']:g} s."
+        f"{latency['max']:.2f} s, against a budget of {latency['budget']:g} s. Of that, the "
+        f"recompute itself (read, compute, write back the demo business) took p50 "
+        f"{latency['sync_p50']:.2f} s on this machine; the rest is the debounce and the "
+        "dispatcher's 0.2 s tick."
     )
     command = COMMAND if args.seconds == 15 and args.trials == 10 else (
         f"{COMMAND} --seconds {args.seconds} --trials {args.trials}"

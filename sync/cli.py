@@ -331,7 +331,7 @@ def serve(host: str, port: int, no_worker: bool) -> None:
     cleanly on SIGTERM or Ctrl-C: requests in flight are answered, the running recompute
     finishes or is handed back.
 
-    Example: SALESOPS_WEBHOOK_SECRET=... salesops serve --port 8080
+    Example: salesops serve --port 8080   (with SALESOPS_WEBHOOK_SECRET set)
     """
     from sync.server.consumer import SHUTDOWN_SECONDS
     from sync.server.wsgi import serve_app, start_embedded_worker, stop_embedded_worker
@@ -364,7 +364,7 @@ def worker(threads: int) -> None:
     recomputes of one spreadsheet never run at once. SIGTERM or Ctrl-C lets the running
     recomputes finish, then exits.
 
-    Example: SALESOPS_QUEUE=redis://10.0.0.5:6379/0 salesops worker --threads 4
+    Example: salesops worker --threads 4   (with SALESOPS_QUEUE=redis://host:6379/0)
     """
     from sync.server.consumer import run_worker
 

@@ -17,7 +17,7 @@ from sync.cli import configure, main, progress_shown
 from sync.demo import SHORTHAND_AMOUNT, UNKNOWN_STAGE, demo_grids
 from sync.schema import tab_spec
 
-COMMANDS = ["demo", "init", "sync", "check"]
+COMMANDS = ["demo", "init", "sync", "check", "serve", "worker"]
 KPIS = [
     "Revenue This Period", "Revenue Goal Attainment", "Win Rate", "Average Deal Size",
     "Sales Cycle Days", "Sales Velocity Per Day", "Open Pipeline", "Weighted Pipeline",
@@ -69,7 +69,7 @@ def book(demo_book, tmp_path) -> Path:
     return Path(shutil.copy(demo_book, tmp_path / "sales.xlsx"))
 
 
-def test_the_commands_are_demo_init_sync_check():
+def test_the_commands_are_demo_init_sync_check_serve_worker():
     assert sorted(main.commands) == sorted(COMMANDS)
 
 
@@ -97,7 +97,7 @@ def test_version():
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["serve"], "No such command 'serve'"),
+        (["serf"], "No such command 'serf'"),
         (["sync", "--nope"], "No such option '--nope'"),
         (["demo", "--size", "0"], "Invalid value for '--size'"),
         (["init", "--locale", "fr", "x.xlsx"], "Invalid value for '--locale'"),
