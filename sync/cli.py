@@ -322,7 +322,9 @@ def check(ctx: click.Context, path: Path | None, sheet: str | None) -> None:
               help="TCP port to listen on.")
 @click.option("--no-worker", is_flag=True,
               help="Serve the webhook only; `salesops worker` processes recompute.")
-def serve(host: str, port: int, no_worker: bool) -> None:
+@click.option("--processes", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Web server processes sharing the port (about one per core).")
+def serve(host: str, port: int, no_worker: bool, processes: int) -> None:
     """Run the webhook server the add-on posts edits to (SPEC section 7).
 
     Answers POST /hooks/sheets-edit, GET /status/<spreadsheet_id> and GET /healthz under
@@ -334,8 +336,8 @@ def serve(host: str, port: int, no_worker: bool) -> None:
     Example: salesops serve --port 8080   (with SALESOPS_WEBHOOK_SECRET set)
     """
     from sync.server.consumer import SHUTDOWN_SECONDS
-    from sync.server.wsgi import serve_app, start_embedded_worker, stop_embedded_worker
-    from webhook_app import create_app
+    from sync.server.wsgi import serve_forked, start_embedded_worker, stop_embedded_worker
+    from webhook_app import create_app, queue_of
 
     config = configure()
     if config.webhook_secret is None:
@@ -344,11 +346,15 @@ def serve(host: str, port: int, no_worker: bool) -> None:
             "with (see docs/deploy.md); the server refuses every edit without it."
         )
     with user_errors():
-        app = create_app(config)
+        # Built once here to stop on a bad setting before anything starts; each web process
+        # then builds its own after the fork.
+        close = getattr(queue_of(create_app(config)).store, "close", None)
+        if close is not None:
+            close()
     worker = None if no_worker else start_embedded_worker()
     try:
         with user_errors():
-            serve_app(app, host, port)
+            serve_forked(lambda: create_app(config), host, port, processes)
     finally:
         if worker is not None:
             stop_embedded_worker(worker, SHUTDOWN_SECONDS + 5)
