@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import socket
@@ -150,7 +151,7 @@ def slow_clients(port: int, count: int):
 
 def processes(folder: Path, queue: str, **env: str) -> Processes:
     """A process starter with the server's environment."""
-    base = {k: v for k, v in __import__("os").environ.items() if not k.startswith("SALESOPS_")}
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SALESOPS_")}
     base.update(
         {
             "PYTHONPATH": str(ROOT),
@@ -296,8 +297,9 @@ def edit_latency(trials: int) -> dict:
 
 SECTION = """## Webhook server
 
-`salesops serve` (waitress, 8 threads) on loopback on this 2-core machine, shared with
-the load tool; figures vary with the machine's load. Command:
+`salesops serve` (2 waitress processes of 8 threads) on loopback on this 2-core machine,
+shared with the load tool and with other work (load average LOAD during the run), so the
+figures vary with the machine's load by a factor of two or more. Command:
 
     COMMAND
 
@@ -366,8 +368,9 @@ def main() -> None:
     command = COMMAND if args.seconds == 15 and args.trials == 10 else (
         f"{COMMAND} --seconds {args.seconds} --trials {args.trials}"
     )
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     section = (
-        SECTION.replace("COMMAND", command).replace("THROUGHPUT", table)
+        SECTION.replace("LOAD", load).replace("COMMAND", command).replace("THROUGHPUT", table)
         .replace("BURST", burst_text).replace("LATENCY", latency_text)
     )
     print(section)
