@@ -35,6 +35,9 @@ def server(processes, sheets_emulator, service_account):  # noqa: F811
             "SALESOPS_GOOGLE_CREDENTIALS": str(service_account.key_path),
             "SALESOPS_SHEETS_API_URL": sheets_emulator.url,
             "SALESOPS_ALLOWED_SPREADSHEETS": SHEET,
+            # The product's default: a pause in the burst shorter than this (a busy test
+            # machine) cannot split it.
+            "SALESOPS_DEBOUNCE_SECONDS": "3",
         }
     )
     small_book(sheets_emulator, SHEET, 12000)
