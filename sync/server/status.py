@@ -43,10 +43,10 @@ def _http_status(error: BaseException) -> int | None:
 
 
 def _network_failure(error: BaseException) -> bool:
-    # requests' connection errors and timeouts are OSErrors that carry the request.
-    return isinstance(error, ConnectionError | TimeoutError) or (
-        isinstance(error, OSError) and getattr(error, "request", None) is not None
-    )
+    # The builtin ones and requests' (ConnectionError, Timeout, ReadTimeout...) by their
+    # class names, so that this module needs no HTTP library.
+    names = {cls.__name__ for cls in type(error).__mro__}
+    return bool(names & {"ConnectionError", "TimeoutError", "Timeout"})
 
 
 def explain_failure(error: BaseException) -> Failure:
