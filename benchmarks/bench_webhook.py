@@ -298,8 +298,8 @@ def edit_latency(trials: int) -> dict:
 SECTION = """## Webhook server
 
 `salesops serve` (2 waitress processes of 8 threads) on loopback on this 2-core machine,
-shared with the load tool and with other work (load average LOAD during the run), so the
-figures vary with the machine's load by a factor of two or more. Command:
+shared with the load tool and with other work (load average LOAD during the
+run), so the figures vary with the machine's load by a factor of two or more. Command:
 
     COMMAND
 
@@ -362,8 +362,10 @@ def main() -> None:
         f"Sheets emulator, debounce {DEBOUNCE:g} s), **p50 {latency['p50']:.2f} s**, max "
         f"{latency['max']:.2f} s, against a budget of {latency['budget']:g} s. Of that, the "
         f"recompute itself (read, compute, write back the demo business) took p50 "
-        f"{latency['sync_p50']:.2f} s on this machine; the rest is the debounce and the "
-        "dispatcher's 0.2 s tick."
+        f"{latency['sync_p50']:.2f} s on this machine (0.5 s on a quiet one, see Google "
+        f"Sheets above), the debounce {DEBOUNCE:g} s, and the queue's own share (the "
+        f"dispatcher's tick, huey) about "
+        f"{max(0.0, latency['p50'] - latency['sync_p50'] - DEBOUNCE):.2f} s."
     )
     command = COMMAND if args.seconds == 15 and args.trials == 10 else (
         f"{COMMAND} --seconds {args.seconds} --trials {args.trials}"
