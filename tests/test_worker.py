@@ -180,3 +180,12 @@ def test_an_edit_during_a_recompute_schedules_exactly_one_more(queue, sheets_env
     assert funnel_amount(sheets_env, SHEET) == 15000
     assert queue.store.pending() == []
     assert dispatch_due(queue, time.time() + 60) == []
+
+
+def test_a_long_burst_is_recomputed_30_seconds_after_its_first_edit(queue):
+    start = time.time()
+    for second in range(0, 30, 2):  # an edit every 2 s: never a 3 s pause
+        queue.store.mark_edit(SHEET, start + second)
+    # last edit at start + 28: the debounce alone would wait until start + 31
+    assert dispatch_due(queue, start + 29.9) == []
+    assert dispatch_due(queue, start + 30.0) == [SHEET]
