@@ -336,7 +336,12 @@ def serve(host: str, port: int, no_worker: bool, processes: int) -> None:
     Example: salesops serve --port 8080   (with SALESOPS_WEBHOOK_SECRET set)
     """
     from sync.server.consumer import SHUTDOWN_SECONDS
-    from sync.server.wsgi import serve_forked, start_embedded_worker, stop_embedded_worker
+    from sync.server.wsgi import (
+        listen,
+        serve_forked,
+        start_embedded_worker,
+        stop_embedded_worker,
+    )
     from webhook_app import create_app, queue_of
 
     config = configure()
@@ -351,10 +356,17 @@ def serve(host: str, port: int, no_worker: bool, processes: int) -> None:
         close = getattr(queue_of(create_app(config)).store, "close", None)
         if close is not None:
             close()
+    try:
+        listener = listen(host, port)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port} ({error.strerror or error}): stop the program "
+            "that uses it or choose another --port."
+        ) from error
     worker = None if no_worker else start_embedded_worker()
     try:
         with user_errors():
-            serve_forked(lambda: create_app(config), host, port, processes)
+            serve_forked(lambda: create_app(config), listener, host, port, processes)
     finally:
         if worker is not None:
             stop_embedded_worker(worker, SHUTDOWN_SECONDS + 5)

@@ -428,3 +428,29 @@ def test_no_service_account_key():
     result = run("sync", "--sheet", "abc")
     assert result.exit_code == 1
     assert "Error: No service-account key: set SALESOPS_GOOGLE_CREDENTIALS" in result.output
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path, monkeypatch):
+    import socket
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SALESOPS_WEBHOOK_SECRET", "s3cret")
+    monkeypatch.setenv("SALESOPS_QUEUE", f"sqlite:///{tmp_path / 'q.sqlite3'}")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port), "--no-worker")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: cannot listen on 127.0.0.1:{port} (Address already in use): stop the program "
+        "that uses it or choose another --port.\n"
+    )
+
+
+def test_serve_without_a_secret_refuses_to_start(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SALESOPS_WEBHOOK_SECRET", raising=False)
+    result = run("serve", "--no-worker")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no webhook secret: set SALESOPS_WEBHOOK_SECRET")

@@ -128,21 +128,26 @@ def listen(host: str, port: int) -> socket.socket:
     """A listening TCP socket, bound before the web processes fork so they share it."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((host, port))
-    listener.listen(2048)
-    listener.setblocking(False)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(2048)
+        listener.setblocking(False)
+    except OSError:
+        listener.close()
+        raise
     return listener
 
 
-def serve_forked(make_app: Callable[[], Any], host: str, port: int, processes: int) -> None:
+def serve_forked(
+    make_app: Callable[[], Any], listener: socket.socket, host: str, port: int, processes: int
+) -> None:
     """`processes` waitress processes on one socket, so the server uses every core.
 
     Each process builds its own app after the fork (its own SQLite connections and Redis
     pool). A process that dies is replaced; SIGTERM or SIGINT is passed on to every
     process, each drains its requests, then this returns.
     """
-    listener = listen(host, port)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
