@@ -462,3 +462,79 @@ def watch(path: Path | None, sheet: str | None, interval: float | None) -> None:
                 max_delay_seconds=config.max_delay_seconds,
                 say=say,
             )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface; prefer a TLS proxy).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535),
+              help="TCP port to listen on.")
+@click.option("--no-worker", is_flag=True,
+              help="Serve the webhook only; `salesops worker` processes recompute.")
+@click.option("--processes", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Web server processes sharing the port (about one per core).")
+def serve(host: str, port: int, no_worker: bool, processes: int) -> None:
+    """Run the webhook server the add-on posts edits to (SPEC section 7).
+
+    Answers POST /hooks/sheets-edit, GET /status/<spreadsheet_id> and GET /healthz under
+    the waitress WSGI server, with an embedded worker that recomputes queued spreadsheets
+    unless --no-worker. Needs SALESOPS_WEBHOOK_SECRET and allowed_spreadsheets. Stops
+    cleanly on SIGTERM or Ctrl-C: requests in flight are answered, the running recompute
+    finishes or is handed back.
+
+    Example: salesops serve --port 8080   (with SALESOPS_WEBHOOK_SECRET set)
+    """
+    from sync.server.consumer import SHUTDOWN_SECONDS
+    from sync.server.wsgi import (
+        listen,
+        serve_forked,
+        start_embedded_worker,
+        stop_embedded_worker,
+    )
+    from webhook_app import create_app, queue_of
+
+    config = configure()
+    if config.webhook_secret is None:
+        raise click.ClickException(
+            "no webhook secret: set SALESOPS_WEBHOOK_SECRET to the secret the add-on signs "
+            "with (see docs/deploy.md); the server refuses every edit without it."
+        )
+    with user_errors():
+        # Built once here to stop on a bad setting before anything starts; each web process
+        # then builds its own after the fork.
+        close = getattr(queue_of(create_app(config)).store, "close", None)
+        if close is not None:
+            close()
+    try:
+        listener = listen(host, port)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port} ({error.strerror or error}): stop the program "
+            "that uses it or choose another --port."
+        ) from error
+    worker = None if no_worker else start_embedded_worker()
+    try:
+        with user_errors():
+            serve_forked(lambda: create_app(config), listener, host, port, processes)
+    finally:
+        if worker is not None:
+            stop_embedded_worker(worker, SHUTDOWN_SECONDS + 5)
+
+
+@main.command()
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Recomputes run at once by this process (never two of one spreadsheet).")
+def worker(threads: int) -> None:
+    """Take recomputes from the shared queue (SQLite file or Redis) and run them.
+
+    Start as many as you like, on one machine or many sharing a redis:// queue: two
+    recomputes of one spreadsheet never run at once. SIGTERM or Ctrl-C lets the running
+    recomputes finish, then exits.
+
+    Example: salesops worker --threads 4   (with SALESOPS_QUEUE=redis://host:6379/0)
+    """
+    from sync.server.consumer import run_worker
+
+    config = configure()
+    with user_errors():
+        run_worker(config, threads)

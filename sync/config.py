@@ -109,6 +109,7 @@ class Config(BaseSettings):
     debounce_seconds: float = 3.0
     max_delay_seconds: float = 30.0
     queue: str = DEFAULT_QUEUE
+    lease_seconds: float = 30.0
     log_level: LogLevel = "INFO"
 
     def __init__(self, **overrides: Any) -> None:
@@ -189,6 +190,13 @@ class Config(BaseSettings):
             raise ValueError("must be a positive number of seconds, e.g. 30")
         if debounce is not None and value < debounce:
             raise ValueError(f"must be at least debounce_seconds ({debounce:g})")
+        return value
+
+    @field_validator("lease_seconds")
+    @classmethod
+    def _lease(cls, value: float) -> float:
+        if not 1 <= value <= 3600:
+            raise ValueError("must be a number of seconds from 1 to 3600, e.g. 30")
         return value
 
     @field_validator("queue")

@@ -19,7 +19,7 @@ from sync.cli import configure, main, progress_shown
 from sync.demo import SHORTHAND_AMOUNT, UNKNOWN_STAGE, demo_grids
 from sync.schema import tab_spec
 
-COMMANDS = ["demo", "init", "sync", "check", "watch"]
+COMMANDS = ["demo", "init", "sync", "check", "watch", "serve", "worker"]
 KPIS = [
     "Revenue This Period", "Revenue Goal Attainment", "Win Rate", "Average Deal Size",
     "Sales Cycle Days", "Sales Velocity Per Day", "Open Pipeline", "Weighted Pipeline",
@@ -71,7 +71,7 @@ def book(demo_book, tmp_path) -> Path:
     return Path(shutil.copy(demo_book, tmp_path / "sales.xlsx"))
 
 
-def test_the_commands_are_demo_init_sync_check_watch():
+def test_the_commands_are_demo_init_sync_check_watch_serve_worker():
     assert sorted(main.commands) == sorted(COMMANDS)
 
 
@@ -99,7 +99,7 @@ def test_version():
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["serve"], "No such command 'serve'"),
+        (["serf"], "No such command 'serf'"),
         (["sync", "--nope"], "No such option '--nope'"),
         (["demo", "--size", "0"], "Invalid value for '--size'"),
         (["init", "--locale", "fr", "x.xlsx"], "Invalid value for '--locale'"),
@@ -536,3 +536,29 @@ def test_an_ods_file_is_told_to_be_saved_as_xlsx(tmp_path):
     assert result.output.startswith(
         "Error: sales.ods is an OpenDocument (.ods) file, not an .xlsx workbook: open it in "
         "LibreOffice and save it as an Excel 2007-365 (.xlsx) workbook.")
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path, monkeypatch):
+    import socket
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SALESOPS_WEBHOOK_SECRET", "s3cret")
+    monkeypatch.setenv("SALESOPS_QUEUE", f"sqlite:///{tmp_path / 'q.sqlite3'}")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port), "--no-worker")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: cannot listen on 127.0.0.1:{port} (Address already in use): stop the program "
+        "that uses it or choose another --port.\n"
+    )
+
+
+def test_serve_without_a_secret_refuses_to_start(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SALESOPS_WEBHOOK_SECRET", raising=False)
+    result = run("serve", "--no-worker")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no webhook secret: set SALESOPS_WEBHOOK_SECRET")

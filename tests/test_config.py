@@ -111,6 +111,7 @@ EVERY_KEY = {
     "debounce_seconds": ("5", 5.0),
     "max_delay_seconds": ("60", 60.0),
     "queue": ("redis://cache:6379/0", "redis://cache:6379/0"),
+    "lease_seconds": ("45", 45.0),
     "log_level": ("WARNING", "WARNING"),
 }
 
@@ -216,6 +217,7 @@ def test_spellings_are_normalised(monkeypatch, key, value, expected):
         ("debounce_seconds", "soon", "valid number"),
         ("debounce_seconds", "-1", "from 0 to 3600"),
         ("max_delay_seconds", "0", "positive number of seconds"),
+        ("lease_seconds", "0.5", "from 1 to 3600"),
         ("queue", "mysql://db/queue", "sqlite:///path/to/queue.sqlite3 or a redis://"),
         ("queue", "sqlite:///", "sqlite:///path/to/queue.sqlite3"),
         ("sheets_api_url", "sheets.googleapis.com", "http(s) URL"),

@@ -27,6 +27,7 @@ from sync.read.rules import (
 )
 from sync.read.settings import read_settings
 from sync.read.shape import shape_issues
+from sync.read.tabs import tab_keys
 from sync.schema import TabSpec, input_tabs, tab_spec
 from sync.tables import Issue, Tables, build_frame, default_stages
 
@@ -43,7 +44,7 @@ def find_grid(grids: dict[str, Grid], spec: TabSpec) -> Grid | None:
     for name in (spec.tab, spec.zh):
         if name in grids:
             return grids[name]
-    wanted = {header_key(spec.tab), header_key(spec.zh)}
+    wanted = tab_keys(spec)
     for name, grid in grids.items():
         if isinstance(name, str) and header_key(name) in wanted:
             return grid
