@@ -78,7 +78,7 @@ class Package:
     def open(cls, path: Path) -> Package:
         """Load every member of the workbook at `path`."""
         with path.open("rb") as handle:
-            return cls(read_members(handle))
+            return cls(read_members(handle, str(path)))
 
     def names(self) -> list[str]:
         """Part names, in archive order."""
