@@ -15,10 +15,9 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from sync.backends.base import CellError, TabGrid
 from sync.backends.xlsx import XlsxBackend
 from sync.backends.xlsx_prescan import calamine_can_read
-from sync.backends.xlsx_read import WorkbookReader
+from sync.backends.xlsx_read import WorkbookReader, find_tab
 from sync.backends.xlsx_template import write_input_workbook
 from sync.demo import demo_grids
-from sync.backends.xlsx_read import find_tab
 
 
 def test_values_come_back_plain(tmp_path: Path) -> None:
@@ -60,7 +59,9 @@ def test_tab_names_match_ignoring_case_and_spaces() -> None:
     assert find_tab(names, "Orders") is None
 
 
-def _patch_sheet(path: Path, replace: dict[str, str], part: str = "xl/worksheets/sheet1.xml") -> None:
+def _patch_sheet(
+    path: Path, replace: dict[str, str], part: str = "xl/worksheets/sheet1.xml"
+) -> None:
     """Rewrite one part of a workbook with text replacements (XML as other writers make it)."""
     with zipfile.ZipFile(path) as source:
         parts = {name: source.read(name) for name in source.namelist()}
@@ -143,14 +144,17 @@ def test_error_values_and_uncalculated_formulas_are_cell_errors(tmp_path: Path) 
     _patch_sheet(
         path,
         {
-            '<c r="B3" t="n"><v>5</v></c>': '<c r="B3" t="e"><f>VLOOKUP(A3,X:Y,2,0)</f><v>#N/A</v></c>',
+            '<c r="B3" t="n"><v>5</v></c>': '<c r="B3" t="e"><f>VLOOKUP(A3,X,2)</f><v>#N/A</v></c>',
             '<c r="C3" t="inlineStr"><is><t>x</t></is></c>': '<c r="C3" t="e"><v>#DIV/0!</v></c>',
             '<c r="B4" t="n"><v>6</v></c>': '<c r="B4" t="e"><v>#GETTING_DATA</v></c>',
         },
     )
     grid = XlsxBackend(path).read(["Pipeline"])["Pipeline"]
-    assert grid[1:] == [["D-1", "=B3*2", "=NOW()"], ["D-2", "#N/A", "#DIV/0!"],
-                        ["D-3", "#GETTING_DATA", "y"]]
+    assert grid[1:] == [
+        ["D-1", "=B3*2", "=NOW()"],
+        ["D-2", "#N/A", "#DIV/0!"],
+        ["D-3", "#GETTING_DATA", "y"],
+    ]
     errors = [value for row in grid[1:] for value in row[1:] if isinstance(value, CellError)]
     assert errors == ["=B3*2", "=NOW()", "#N/A", "#DIV/0!", "#GETTING_DATA"]
     assert [error.is_formula for error in errors] == [True, True, False, False, False]

@@ -72,7 +72,9 @@ def date_styles(styles_xml: bytes | None) -> dict[int, int]:
             continue
         kind = custom.get(number)
         if kind is None:
-            kind = DATE if number in BUILTIN_DATES else DURATION if number in BUILTIN_DURATIONS else 0
+            kind = (
+                DATE if number in BUILTIN_DATES else DURATION if number in BUILTIN_DURATIONS else 0
+            )
         if kind:
             kinds[index] = kind
     return kinds

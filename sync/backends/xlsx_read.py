@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import IO
 from xml.parsers import expat
 
-from sync.a1 import column_letter
-from sync.backends.base import Grid
 from python_calamine import CalamineError, CalamineWorkbook
 
+from sync.a1 import column_letter
+from sync.backends.base import Grid
 from sync.backends.xlsx_cells import (
     MAIN_NAMESPACES,
     SheetXmlError,
@@ -76,11 +76,15 @@ class WorkbookReader:
         if namespace == STRICT_NAMESPACE:
             raise strict_refusal(label)
         if namespace not in MAIN_NAMESPACES:
-            raise NotAWorkbookError(f"{label} is not a spreadsheet workbook (its main part is "
-                                    "something else): give the path of an .xlsx.")
+            raise NotAWorkbookError(
+                f"{label} is not a spreadsheet workbook (its main part is "
+                "something else): give the path of an .xlsx."
+            )
         parts = _relationships(
-            archive, posixpath.join(posixpath.dirname(workbook), "_rels",
-                                    posixpath.basename(workbook) + ".rels"),
+            archive,
+            posixpath.join(
+                posixpath.dirname(workbook), "_rels", posixpath.basename(workbook) + ".rels"
+            ),
             posixpath.dirname(workbook),
         )
         self.date1904 = any(
@@ -106,7 +110,7 @@ class WorkbookReader:
         if self._date_kinds is None:
             styles = self._styles_part
             present = styles is not None and styles in self.archive.namelist()
-            self._date_kinds = date_styles(self.archive.read(styles) if present else None)
+            self._date_kinds = date_styles(self.archive.read(styles) if styles and present else None)
         if self.path is not None:
             with self.archive.open(self.sheets[name]) as stream:
                 fast = calamine_can_read(stream, self._date_kinds)
