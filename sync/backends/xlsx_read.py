@@ -110,7 +110,8 @@ class WorkbookReader:
         if self._date_kinds is None:
             styles = self._styles_part
             present = styles is not None and styles in self.archive.namelist()
-            self._date_kinds = date_styles(self.archive.read(styles) if styles and present else None)
+            xml = self.archive.read(styles) if styles and present else None
+            self._date_kinds = date_styles(xml)
         if self.path is not None:
             with self.archive.open(self.sheets[name]) as stream:
                 fast = calamine_can_read(stream, self._date_kinds)
