@@ -26,6 +26,7 @@ from sync.backends.xlsx_cells import (
     read_sheet,
 )
 from sync.backends.xlsx_formats import date_styles
+from sync.backends.xlsx_guard import strict_refusal
 from sync.backends.xlsx_prescan import calamine_can_read
 from sync.backends.xlsx_zip import check_unpack_limits
 from sync.errors import NotAWorkbookError, WorkbookError
@@ -44,15 +45,6 @@ def find_tab(names: Sequence[str], wanted: str) -> str | None:
         return wanted
     folded = wanted.strip().casefold()
     return next((name for name in names if name.strip().casefold() == folded), None)
-
-
-def strict_refusal(path: Path | str) -> NotAWorkbookError:
-    """The error for a Strict Open XML workbook, which the product does not write."""
-    return NotAWorkbookError(
-        f"{path} is saved as a Strict Open XML Spreadsheet, a variant of .xlsx this product "
-        'does not read or write: open it in Excel and use File > Save As > "Excel Workbook '
-        '(.xlsx)" (in LibreOffice: "Excel 2007-365"), then sync the saved copy.'
-    )
 
 
 class WorkbookReader:
