@@ -24,14 +24,16 @@ def _bomb(path: Path, unpacked_mb: int) -> None:
     workbook.active.title = "Pipeline"
     workbook.active.append(["Deal ID"])
     workbook.save(path)
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as package:
-        with package.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
-            part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
-            part.write(b"<si><t>")
-            block = b"A" * 1024**2
-            for _ in range(unpacked_mb):
-                part.write(block)
-            part.write(b"</t></si></sst>")
+    with (
+        zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as package,
+        package.open("xl/sharedStrings.xml", "w", force_zip64=True) as part,
+    ):
+        part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+        part.write(b"<si><t>")
+        block = b"A" * 1024**2
+        for _ in range(unpacked_mb):
+            part.write(block)
+        part.write(b"</t></si></sst>")
 
 
 def test_a_shared_strings_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
