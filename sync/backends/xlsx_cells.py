@@ -15,6 +15,12 @@ from typing import IO, Any
 from xml.parsers import expat
 
 from sync.backends.base import STRAY_GAP_ROWS, CellError, TabGrid
+from sync.backends.grid_shape import (
+    known_columns,
+    column_number,
+    header_width,
+    with_merges,
+)
 from sync.backends.xlsx_formats import date_value
 
 MAIN_NAMESPACES = (
@@ -41,8 +47,6 @@ _ESCAPED_CHARACTER = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _REFERENCE = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(!])")
 _QUOTED = re.compile(r'("[^"]*"|\'[^\']*\')')
 _DIGITS = "0123456789"
-# A header this many empty columns right of the previous one is a stray value, not a header.
-FAR_COLUMN_GAP = 100
 
 
 class SheetXmlError(ValueError):
@@ -54,31 +58,6 @@ def decode_escapes(text: str) -> str:
     if "_x" not in text:
         return text
     return _ESCAPED_CHARACTER.sub(lambda match: chr(int(match.group(1), 16)), text)
-
-
-_column_cache: dict[str, int] = {}
-
-
-def column_number(letters: str) -> int:
-    """`A` -> 1, `AA` -> 27 (0 when `letters` is not a column)."""
-    number = _column_cache.get(letters)
-    if number is None:
-        number = 0
-        for char in letters.upper():
-            if not "A" <= char <= "Z":
-                return 0
-            number = number * 26 + ord(char) - 64
-        _column_cache[letters] = number
-    return number
-
-
-def split_ref(ref: str) -> tuple[int, int]:
-    """`C12` -> (12, 3); (0, 0) when it is not a cell reference."""
-    letters = ref.rstrip(_DIGITS)
-    digits = ref[len(letters) :]
-    if not digits or not letters:
-        return 0, 0
-    return int(digits), column_number(letters)
 
 
 def shift_formula(formula: str, rows: int, columns: int) -> str:
@@ -148,7 +127,7 @@ def read_sheet(
             ref = attributes.get("r")
             if ref:
                 letters = ref.rstrip(_DIGITS)
-                column = _column_cache.get(letters) or column_number(letters)
+                column = known_columns.get(letters) or column_number(letters)
             else:
                 column += 1
             cell_type = attributes.get("t")
@@ -278,18 +257,7 @@ def read_sheet(
         raise SheetXmlError(str(error)) from error
     width = max(width, 0)
     grid = [rows.get(number) or [None] * width for number in range(1, last_data_row + 1)]
-    return _with_merges(grid, width, merges, stray)
-
-
-def header_width(headers: dict[int, Any]) -> int:
-    """The last header's column: headers after a gap of more than FAR_COLUMN_GAP empty
-    columns are far away, not headers (a stray `XFD1` must not widen every row)."""
-    width = 0
-    for at in sorted(headers):
-        if at - width > FAR_COLUMN_GAP + 1:
-            break
-        width = at
-    return width
+    return with_merges(grid, width, merges, stray)
 
 
 def _refuse_doctype(*_: Any) -> None:
@@ -306,50 +274,3 @@ def _iso_moment(text: str) -> Any:
     if "T" not in text and ":" not in text:
         return moment.date()
     return moment.replace(tzinfo=None)
-
-
-def dense_grid(rows: list[list[Any]], merges: list[str]) -> TabGrid:
-    """The grid of a worksheet read whole (calamine's rows, blanks as ""), shaped like
-    `read_sheet`'s: as wide as the header row, far-away cells apart as stray cells."""
-    header = {at: value for at, value in enumerate(rows[0] if rows else [], 1) if value != ""}
-    width = header_width(header)
-    stray = [(1, at, value) for at, value in header.items() if at > width]
-    lines: list[list[Any]] = []
-    for number, row in enumerate(rows, 1):
-        line = row[:width]
-        if "" in line:
-            line = [None if value == "" else value for value in line]
-        if len(line) < width:
-            line += [None] * (width - len(line))
-        used = line.count(None) != width
-        if lines and number > len(lines) + STRAY_GAP_ROWS and (used or row.count("") != len(row)):
-            for below, cells in enumerate(rows[number - 1 :], number):
-                stray.extend((below, at, value) for at, value in enumerate(cells, 1) if value != "")
-            break
-        if used:
-            lines.extend([None] * width for _ in range(number - 1 - len(lines)))
-            lines.append(line)
-    return _with_merges(lines, width, merges, stray)
-
-
-def _with_merges(
-    grid: list[list[Any]],
-    width: int,
-    merges: list[str],
-    stray: list[tuple[int, int, Any]],
-) -> TabGrid:
-    last_row = len(grid)
-    merged = []
-    for ref in sorted(merges, key=lambda ref: split_ref(ref.strip().upper().partition(":")[0])):
-        first, _, last = ref.strip().upper().partition(":")
-        top, left = split_ref(first)
-        bottom, right = split_ref(last) if last else (top, left)
-        if not (top and left and bottom and right) or (top, left) == (bottom, right):
-            continue
-        if top > last_row or left > width:
-            continue
-        merged.append(ref.strip().upper())
-        value = grid[top - 1][left - 1]
-        for row in grid[top - 1 : min(bottom, last_row)]:
-            row[left - 1 : min(right, width)] = [value] * (min(right, width) - left + 1)
-    return TabGrid(grid, merged=merged, stray=stray)

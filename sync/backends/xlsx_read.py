@@ -18,13 +18,8 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from sync.a1 import column_letter
 from sync.backends.base import Grid
-from sync.backends.xlsx_cells import (
-    MAIN_NAMESPACES,
-    SheetXmlError,
-    decode_escapes,
-    dense_grid,
-    read_sheet,
-)
+from sync.backends.grid_shape import dense_grid
+from sync.backends.xlsx_cells import MAIN_NAMESPACES, SheetXmlError, decode_escapes, read_sheet
 from sync.backends.xlsx_formats import date_styles
 from sync.backends.xlsx_guard import strict_refusal
 from sync.backends.xlsx_prescan import calamine_can_read
