@@ -16,9 +16,9 @@ from xml.parsers import expat
 
 from sync.backends.base import STRAY_GAP_ROWS, CellError, TabGrid
 from sync.backends.grid_shape import (
-    known_columns,
     column_number,
     header_width,
+    known_columns,
     with_merges,
 )
 from sync.backends.xlsx_formats import date_value
