@@ -93,6 +93,10 @@ def date_value(number: float, kind: int, date1904: bool) -> object:
     if milliseconds < 86_400_000:
         return (datetime.min + timedelta(milliseconds=milliseconds)).time()
     days, rest = divmod(milliseconds, 86_400_000)
+    if days < 60 and not date1904:
+        # Excel counts a 29 February 1900 that never was: serials before it are a day
+        # later than the 1899-12-30 epoch says (serial 1 is 1900-01-01).
+        days += 1
     try:
         moment = (EPOCH_1904 if date1904 else EPOCH_1900) + timedelta(days=days, milliseconds=rest)
     except OverflowError:  # past 9999-12-31 in a 1904 workbook
