@@ -125,8 +125,8 @@ def worksheets(draw: st.DrawFn) -> tuple[str, list[tuple[int, int, int, int]], l
         for row, cells in sorted(rows.items())
     )
     merged = "".join(
-        f'<mergeCell ref="{column_letter(l - 1)}{t}:{column_letter(r - 1)}{b}"/>'
-        for t, l, b, r in rects
+        f'<mergeCell ref="{column_letter(left - 1)}{top}:{column_letter(right - 1)}{bottom}"/>'
+        for top, left, bottom, right in rects
     )
     xml = f'<worksheet xmlns="{MAIN}"><sheetData>{body}</sheetData>'
     if rects:
