@@ -56,7 +56,7 @@ def dense_grid(rows: list[list[Any]], merges: list[str]) -> TabGrid:
     stray = [(1, at, value) for at, value in header.items() if at > width]
     lines: list[list[Any]] = []
     for number, row in enumerate(rows, 1):
-        line = row[:width]
+        line = row if len(row) == width else row[:width]
         if "" in line:
             line = [None if value == "" else value for value in line]
         if len(line) < width:
@@ -67,7 +67,8 @@ def dense_grid(rows: list[list[Any]], merges: list[str]) -> TabGrid:
                 stray.extend((below, at, value) for at, value in enumerate(cells, 1) if value != "")
             break
         if used:
-            lines.extend([None] * width for _ in range(number - 1 - len(lines)))
+            if number - 1 > len(lines):
+                lines.extend([None] * width for _ in range(number - 1 - len(lines)))
             lines.append(line)
     return with_merges(lines, width, merges, stray)
 
