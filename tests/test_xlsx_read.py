@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from sync.backends.base import CellError, TabGrid
@@ -18,6 +18,7 @@ from sync.backends.xlsx_prescan import calamine_can_read
 from sync.backends.xlsx_read import WorkbookReader, find_tab
 from sync.backends.xlsx_template import write_input_workbook
 from sync.demo import demo_grids
+from sync.engine import sync_workbook
 
 
 def test_values_come_back_plain(tmp_path: Path) -> None:
@@ -267,3 +268,21 @@ def test_prefixed_worksheet_xml_reads_like_plain(tmp_path: Path) -> None:
     )
     _patch_sheet(path, {plain: prefixed})
     assert XlsxBackend(path).read(["Pipeline"])["Pipeline"][3] == ["D-3", 300.0, date(2026, 1, 3)]
+
+
+def test_error_merged_and_far_cells_reach_the_reader_and_a_sync_completes(tmp_path: Path) -> None:
+    path = tmp_path / "sales.xlsx"
+    grids = demo_grids(1, 7, today=date(2026, 11, 26))
+    write_input_workbook(path, grids)
+    workbook = load_workbook(path)
+    orders = workbook["Orders"]
+    orders["D2"] = "=NA()"  # saved without a cached value
+    orders.merge_cells("C3:C4")
+    orders["XFD1048576"] = "oops"
+    workbook.save(path)
+    grid = XlsxBackend(path).read(["Orders"])["Orders"]
+    assert grid[1][3] == CellError("=NA()")
+    assert grid.merged == ["C3:C4"] and grid[3][2] == grid[2][2]
+    assert grid.stray == [(1048576, 16384, "oops")]
+    sync_workbook(XlsxBackend(path), now=datetime(2026, 11, 26, 9, 0))
+    assert "Data Issues" in load_workbook(path).sheetnames
