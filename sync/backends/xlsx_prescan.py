@@ -19,6 +19,7 @@ SPARE_CELLS = 200_000
 DENSE_FACTOR = 4
 
 _ROW_NUMBER = re.compile(rb"<row\b[^>]*?\sr=[\"'](\d+)")
+_ROW_NUMBER_FIRST = re.compile(rb'<row r="(\d+)"')  # as Excel and LibreOffice write it
 # Patterns start with a literal (` r="`, `</f>`) so the regex engine skips ahead at the
 # speed of a byte search; attributes after a line break or tab are caught by _ODD_SPACING.
 _WIDE_COLUMN = re.compile(rb" r=[\"'][A-Za-z]{3}")
@@ -50,17 +51,20 @@ def calamine_can_read(stream: IO[bytes], date_kinds: dict[int, int]) -> bool:
             or (_spaced_oddly(block) and any(odd in block for odd in _ODD_SPACING))
             or any(error in block for error in _ERROR_CELL)
             or (b"<f" in window and (_UNCACHED.search(window) or _UNCACHED_SHARED.search(window)))
-            or (date_values and date_values.search(window))
+            or any(pattern.search(window) for pattern in date_values)
         ):
             return False
         for letters in set(_TWO_LETTER_COLUMN.findall(block)):
             upper = letters.upper()
             columns = max(columns, (upper[0] - 64) * 26 + upper[1] - 64)
-        numbers = _ROW_NUMBER.findall(block)
+        seen = block.count(b"<row ") + block.count(b"<row>")
+        numbers = _ROW_NUMBER_FIRST.findall(block)
+        if len(numbers) != seen:
+            numbers = _ROW_NUMBER.findall(block)
         if numbers:
             max_row = max(max_row, *map(int, numbers))
         rows_numbered += len(numbers)
-        rows_seen += block.count(b"<row ") + block.count(b"<row>")
+        rows_seen += seen
         cells += block.count(b"<c ")  # cells written `<c>` only make the bound stricter
         tail = block[-OVERLAP:]
         chunk = stream.read(CHUNK)
@@ -75,16 +79,21 @@ def _spaced_oddly(block: bytes) -> bool:
     return block.count(b"\n") > 2 or b"\t" in block or b"\r" in block
 
 
-def _date_values(date_kinds: dict[int, int]) -> re.Pattern[bytes] | None:
-    """A pattern that finds a date-styled cell holding a number a date style might turn
-    into a panic or a wrong date: negative, 7+ digits, an exponent, or odd spacing."""
-    if not date_kinds:
-        return None
-    styles = "|".join(str(style) for style in sorted(date_kinds)).encode()
-    return re.compile(
-        rb" s=[\"'](?:" + styles + rb")[\"'][^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?"
-        rb"<v>(?:[-\s]|\d{7}|[^<]*[eE])"
-    )
+def _date_values(date_kinds: dict[int, int]) -> list[re.Pattern[bytes]]:
+    """Patterns that find a date-styled cell holding a number a date style might turn into
+    a panic or a wrong date: negative, 7+ digits, an exponent, or odd spacing. One pattern
+    per style, each starting with its own literal (` s="3"`), so the search skips ahead."""
+    return [
+        re.compile(
+            rb" s="
+            + quote
+            + str(style).encode()
+            + quote
+            + rb"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>(?:[-\s]|\d{7}|[^<]*[eE])"
+        )
+        for style in sorted(date_kinds)
+        for quote in (b'"', b"'")
+    ]
 
 
 def _plain_utf8(head: bytes) -> bool:
