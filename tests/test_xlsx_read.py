@@ -286,3 +286,20 @@ def test_error_merged_and_far_cells_reach_the_reader_and_a_sync_completes(tmp_pa
     assert grid.stray == [(1048576, 16384, "oops")]
     sync_workbook(XlsxBackend(path), now=datetime(2026, 11, 26, 9, 0))
     assert "Data Issues" in load_workbook(path).sheetnames
+
+
+def test_headers_moved_down_by_an_inserted_row_still_reach_the_reader(tmp_path: Path) -> None:
+    path = tmp_path / "shifted.xlsx"
+    workbook = _pipeline(path, rows=2)
+    workbook.active.insert_rows(1)
+    workbook.save(path)
+    grid = XlsxBackend(path).read(["Pipeline"])["Pipeline"]
+    assert grid == [
+        [None, None, None],
+        ["Deal ID", "Amount", "Created"],
+        ["D-1", 100.0, date(2026, 1, 1)],
+        ["D-2", 200.0, date(2026, 1, 2)],
+    ]
+    with zipfile.ZipFile(path) as archive:
+        streaming = WorkbookReader(archive, str(path))  # no path: the streaming reader only
+        assert streaming.grid("Pipeline") == grid

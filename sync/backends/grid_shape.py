@@ -51,9 +51,11 @@ def header_width(headers: dict[int, Any]) -> int:
 def dense_grid(rows: list[list[Any]], merges: list[str]) -> TabGrid:
     """The grid of a worksheet read whole (calamine's rows, blanks as ""), shaped like
     `read_sheet`'s: as wide as the header row, far-away cells apart as stray cells."""
-    header = {at: value for at, value in enumerate(rows[0] if rows else [], 1) if value != ""}
+    # The first row with a value sets the width (row 1, where the headers belong).
+    first = next((index for index, row in enumerate(rows) if row.count("") != len(row)), 0)
+    header = {at: value for at, value in enumerate(rows[first] if rows else [], 1) if value != ""}
     width = header_width(header)
-    stray = [(1, at, value) for at, value in header.items() if at > width]
+    stray = [(first + 1, at, value) for at, value in header.items() if at > width]
     lines: list[list[Any]] = []
     for number, row in enumerate(rows, 1):
         line = row if len(row) == width else row[:width]

@@ -104,6 +104,7 @@ def read_sheet(
     inline: list[str] = []
     cells: dict[int, Any] = {}
     width = -1  # unknown until the first row with a value
+    first_row = 0
     last_data_row = 0
     row_number = 0
     column = 0
@@ -226,15 +227,19 @@ def read_sheet(
         return value_text
 
     def end_row() -> None:
-        nonlocal width, last_data_row, stray_mode
+        nonlocal width, first_row, last_data_row, stray_mode
         if width < 0:
-            width = header_width(cells) if row_number == 1 else 0
+            # The first row with a value sets the width: row 1 when the headers are where
+            # they belong; if rows were inserted above them, the reader still sees them.
+            width = header_width(cells)
+            first_row = row_number
         if stray_mode or (last_data_row and row_number > last_data_row + STRAY_GAP_ROWS):
             stray_mode = True
             stray.extend((row_number, at, value) for at, value in sorted(cells.items()))
         else:
-            if row_number == 1:
-                stray.extend((1, at, value) for at, value in sorted(cells.items()) if at > width)
+            if row_number == first_row:
+                far = sorted(cells.items())
+                stray.extend((row_number, at, value) for at, value in far if at > width)
             line = [None] * width
             for at, value in cells.items():
                 if at <= width and at > 0:
