@@ -1,7 +1,9 @@
 """Read the cell values of workbook tabs: the package index, shared strings, date styles.
 
-Each worksheet is parsed as it is unpacked (`xlsx_cells`), after the archive's directory
-has been checked against the unpack limits (`xlsx_zip.check_unpack_limits`).
+After the archive's directory has passed the unpack limits (`xlsx_zip.check_unpack_limits`),
+each worksheet is scanned (`xlsx_prescan`): calamine reads it when the scan finds nothing
+calamine would misread or over-allocate for, the streaming reader (`xlsx_cells`) otherwise,
+and also whenever calamine refuses a tab or panics on it.
 """
 
 from __future__ import annotations
