@@ -25,6 +25,10 @@ class NotAWorkbookError(WorkbookError):
     """The file is not an .xlsx workbook."""
 
 
+class WorkbookTooLargeError(WorkbookError):
+    """The workbook would unpack to more than a sync reads (a damaged file or a zip bomb)."""
+
+
 class PasswordProtectedError(WorkbookError):
     """The workbook is encrypted with a password."""
 

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sync.a1 import column_letter
 from sync.backends import sheets_requests as build
-from sync.backends.base import Grid, WriteStats
+from sync.backends.base import CellError, Grid, TabGrid, WriteStats
 from sync.backends.sheets_auth import (
     ApiError,
     RetryPolicy,
@@ -41,7 +42,12 @@ REQUIRED_TABS = ("Pipeline",)
 METADATA_FIELDS = (
     "spreadsheetId,properties(title,timeZone,locale),"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount,frozenRowCount)),"
-    "charts(chartId,spec),protectedRanges(protectedRangeId,description,warningOnly))"
+    "charts(chartId,spec),protectedRanges(protectedRangeId,description,warningOnly),merges)"
+)
+# What a cell in error shows under UNFORMATTED_VALUE (the Sheets API's ErrorType values,
+# and the state of a formula still loading its data): it arrives as this text.
+ERROR_TEXTS = frozenset(
+    ["#ERROR!", "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "Loading..."]
 )
 VALUE_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
 
@@ -57,11 +63,40 @@ class TabInfo:
     frozen_rows: int
     charts: list[dict[str, Any]] = field(default_factory=list)
     protected: bool = False
+    merges: list[dict[str, int]] = field(default_factory=list)  # GridRanges
 
 
 def quote_title(title: str) -> str:
     """A tab name as an A1 range for the whole tab: `'Deal Health'`, `'Ana''s'`."""
     return "'" + title.replace("'", "''") + "'"
+
+
+def input_grid(rows: Grid, merges: list[dict[str, int]]) -> TabGrid:
+    """An input tab's values as the reader takes them: error cells as `CellError`, and each
+    merged range holding its top-left value in every cell (the API gives it only there)."""
+    grid = TabGrid(
+        [
+            [CellError(value) if value in ERROR_TEXTS else value for value in row]
+            if any(value in ERROR_TEXTS for value in row if isinstance(value, str))
+            else row
+            for row in rows
+        ]
+    )
+    ordered = sorted(
+        merges, key=lambda m: (m.get("startRowIndex", 0), m.get("startColumnIndex", 0))
+    )
+    for merge in ordered:
+        top, left = merge.get("startRowIndex", 0), merge.get("startColumnIndex", 0)
+        bottom, right = merge.get("endRowIndex", top + 1), merge.get("endColumnIndex", left + 1)
+        if top >= len(grid):
+            continue
+        grid.merged.append(f"{column_letter(left)}{top + 1}:{column_letter(right - 1)}{bottom}")
+        first = grid[top]
+        value = first[left] if left < len(first) else None
+        for row in grid[top : min(bottom, len(grid))]:
+            row.extend([None] * (right - len(row)))  # rows come trimmed of trailing blanks
+            row[left:right] = [value] * (right - left)
+    return grid
 
 
 class SheetsBackend:
@@ -114,6 +149,7 @@ class SheetsBackend:
                         p.get("description") == build.PROTECTION_NOTE
                         for p in sheet.get("protectedRanges", [])
                     ),
+                    merges=sheet.get("merges", []),
                 )
         return self._metadata
 
@@ -159,7 +195,10 @@ class SheetsBackend:
         titles = list(dict.fromkeys([*wanted.values(), *computed.values()]))
         grids = self.read_values(titles)
         self._computed = {name: grids[title] for name, title in computed.items()}
-        return {name: grids[title] for name, title in wanted.items()}
+        return {
+            name: input_grid(grids[title], self.tab_infos[title].merges)
+            for name, title in wanted.items()
+        }
 
     def read_values(self, titles: list[str]) -> dict[str, Grid]:
         if not titles:

@@ -17,6 +17,18 @@ ZIP_MAGIC = b"PK\x03\x04"
 # Directory entries of an OLE compound file store stream names in UTF-16LE: an
 # encrypted OOXML package is an OLE file holding an `EncryptionInfo` stream.
 _ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+# The package relationship of a Strict Open XML workbook (ISO 29500 Strict namespaces).
+_STRICT_OFFICE_DOCUMENT = b"purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+_MAX_RELS_BYTES = 1024**2
+
+
+def strict_refusal(path: Path | str) -> NotAWorkbookError:
+    """The error for a Strict Open XML workbook, which the product does not write."""
+    return NotAWorkbookError(
+        f"{path} is saved as a Strict Open XML Spreadsheet, a variant of .xlsx this product "
+        'does not read or write: open it in Excel and use File > Save As > "Excel Workbook '
+        '(.xlsx)" (in LibreOffice: "Excel 2007-365"), then use the saved copy.'
+    )
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -66,6 +78,12 @@ def check_workbook_file(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as package:
             names = set(package.namelist())
+            rels = package.getinfo("_rels/.rels") if "_rels/.rels" in names else None
+            strict = (
+                rels is not None
+                and rels.file_size <= _MAX_RELS_BYTES
+                and _STRICT_OFFICE_DOCUMENT in package.read(rels)
+            )
     except (zipfile.BadZipFile, OSError) as error:
         raise NotAWorkbookError(
             f"{path} is damaged or not an .xlsx workbook ({error}): restore a good copy."
@@ -79,6 +97,8 @@ def check_workbook_file(path: Path) -> None:
         raise NotAWorkbookError(
             f"{path} is a zip file but not an .xlsx workbook: give the path of an .xlsx."
         )
+    if strict:
+        raise strict_refusal(path)
 
 
 def _refuse_ole(path: Path, content: bytes) -> None:

@@ -1,19 +1,27 @@
 """An .xlsx package as named parts, with the relationship and content-type index edits.
 
-Index parts are edited as text, by insertion: every existing byte of them stays as it
-was, so the owner's entries are untouched and only new entries appear.
+Index parts are edited as XML located by parsing and changed by splicing bytes
+(`xlsx_xmledit`): every existing byte of them stays as it was, so the owner's entries are
+untouched and only new entries appear, whatever prefixes or attribute order the part uses.
 """
 
 from __future__ import annotations
 
 import posixpath
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from sync.backends.xlsx_xmledit import (
+    element_prefix,
+    elements,
+    insert_before_closing,
+    remove_element,
+)
 from sync.backends.xlsx_zip import RawMember, new_member, read_members, write_members
+
+__all__ = ["Package", "Relationship", "element_prefix", "insert_before_closing", "rels_name"]
 
 CONTENT_TYPES = "[Content_Types].xml"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -45,27 +53,6 @@ def rels_name(part: str) -> str:
     return posixpath.join(folder, "_rels", name + ".rels")
 
 
-def insert_before_closing(xml: bytes, tag: str, fragment: str) -> bytes:
-    """`xml` with `fragment` inserted just before the closing tag of its `tag` element."""
-    closing = list(re.finditer(rb"</(?:[\w.-]+:)?" + tag.encode() + rb"\s*>", xml))
-    if closing:
-        at = closing[-1].start()
-        return xml[:at] + fragment.encode("utf-8") + xml[at:]
-    # An empty element written as `<tag/>`: open it up to hold the fragment.
-    empty = re.search(rb"<((?:[\w.-]+:)?" + tag.encode() + rb")(\b[^>]*?)\s*/>", xml)
-    if empty is None:
-        raise ValueError(f"no <{tag}> element to insert into")
-    name = empty.group(1)
-    opened = b"<" + name + empty.group(2) + b">" + fragment.encode("utf-8") + b"</" + name + b">"
-    return xml[: empty.start()] + opened + xml[empty.end() :]
-
-
-def element_prefix(xml: bytes, tag: str) -> str:
-    """The namespace prefix (with its colon) used by the first `tag` element, or ''."""
-    match = re.search(rb"<([\w.-]+:)?" + tag.encode() + rb"[\s>/]", xml)
-    return match.group(1).decode() if match and match.group(1) else ""
-
-
 class Package:
     """The parts of an .xlsx, each kept as its original raw zip member until changed."""
 
@@ -78,7 +65,7 @@ class Package:
     def open(cls, path: Path) -> Package:
         """Load every member of the workbook at `path`."""
         with path.open("rb") as handle:
-            return cls(read_members(handle))
+            return cls(read_members(handle, str(path)))
 
     def names(self) -> list[str]:
         """Part names, in archive order."""
@@ -154,17 +141,19 @@ class Package:
         rel_id = f"rId{number}"
         relative = posixpath.relpath(target, posixpath.dirname(part) or ".")
         entry = (
-            f"<Relationship Id={quoteattr(rel_id)} Type={quoteattr(rel_type)} "
+            f"Relationship Id={quoteattr(rel_id)} Type={quoteattr(rel_type)} "
             f"Target={quoteattr(relative)}/>"
         )
         if self.has(name):
-            self.put(name, insert_before_closing(self.read(name), "Relationships", entry))
+            xml = self.read(name)
+            prefix = element_prefix(xml, "Relationships")
+            self.put(name, insert_before_closing(xml, "Relationships", f"<{prefix}{entry}"))
         else:
             self.put(
                 name,
                 (
                     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                    f'<Relationships xmlns="{PKG_REL_NS}">{entry}</Relationships>'
+                    f'<Relationships xmlns="{PKG_REL_NS}"><{entry}</Relationships>'
                 ).encode(),
             )
         return rel_id
@@ -181,15 +170,20 @@ class Package:
         """Declare the content type of a new part (no change if it is declared already)."""
         if part in self.overrides():
             return
+        xml = self.read(CONTENT_TYPES)
         entry = (
-            f"<Override PartName={quoteattr('/' + part)} ContentType={quoteattr(content_type)}/>"
+            f"<{element_prefix(xml, 'Types')}Override PartName={quoteattr('/' + part)} "
+            f"ContentType={quoteattr(content_type)}/>"
         )
-        self.put(CONTENT_TYPES, insert_before_closing(self.read(CONTENT_TYPES), "Types", entry))
+        self.put(CONTENT_TYPES, insert_before_closing(xml, "Types", entry))
 
     def remove_override(self, part: str) -> None:
         """Drop the content-type override of a part this product wrote and removes."""
-        pattern = rb'<Override\s+PartName="/' + re.escape(part.encode()) + rb'"[^>]*/>'
-        self.put(CONTENT_TYPES, re.sub(pattern, b"", self.read(CONTENT_TYPES), count=1))
+        xml = self.read(CONTENT_TYPES)
+        for element in elements(xml, "Override"):
+            if element.namespace == CT_NS and element.attributes.get("PartName") == "/" + part:
+                self.put(CONTENT_TYPES, remove_element(xml, element))
+                return
 
     def workbook_part(self) -> str:
         """The name of the workbook part (normally `xl/workbook.xml`)."""

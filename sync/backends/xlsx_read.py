@@ -1,62 +1,250 @@
-"""Read the cell values of workbook tabs with calamine."""
+"""Read the cell values of workbook tabs: the package index, shared strings, date styles.
+
+After the archive's directory has passed the unpack limits (`xlsx_zip.check_unpack_limits`),
+each worksheet is scanned (`xlsx_prescan`): calamine reads it when the scan finds nothing
+calamine would misread or over-allocate for, the streaming reader (`xlsx_cells`) otherwise,
+and also whenever calamine refuses a tab or panics on it.
+"""
 
 from __future__ import annotations
 
+import posixpath
+import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO
+from xml.parsers import expat
 
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+from python_calamine import CalamineError, CalamineWorkbook
 
-from sync.errors import NotAWorkbookError, PasswordProtectedError, WorkbookError
+from sync.a1 import column_letter
+from sync.backends.base import Grid
+from sync.backends.grid_shape import dense_grid
+from sync.backends.xlsx_cells import MAIN_NAMESPACES, SheetXmlError, decode_escapes, read_sheet
+from sync.backends.xlsx_formats import date_styles
+from sync.backends.xlsx_guard import strict_refusal
+from sync.backends.xlsx_prescan import calamine_can_read
+from sync.backends.xlsx_zip import check_unpack_limits
+from sync.errors import NotAWorkbookError, WorkbookError
 from sync.schema.tabs import find_tab
 
-Grid = list[list[Any]]
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+REL_NAMESPACES = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
+STRICT_NAMESPACE = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 
 
-def plain_grid(rows: list[list[Any]]) -> Grid:
-    """Calamine rows as a grid: blank cells None, trailing empty rows and columns gone."""
-    # Calamine hands blanks in as "": only rows holding one need a rewrite.
-    grid = [[None if v == "" else v for v in row] if "" in row else row for row in rows]
-    while grid and all(value is None for value in grid[-1]):
-        grid.pop()
-    width = max((len(row) for row in grid), default=0)
-    while width and all(len(row) < width or row[width - 1] is None for row in grid):
-        width -= 1
-    return [
-        row if len(row) == width else (row[:width] + [None] * (width - len(row))) for row in grid
-    ]
+class WorkbookReader:
+    """An open .xlsx: its tabs by name, and the values of any of them."""
+
+    def __init__(self, archive: zipfile.ZipFile, label: str, path: Path | None = None):
+        self.archive = archive
+        self.label = label
+        self.path = path
+        self._calamine: CalamineWorkbook | None = None
+        names = set(archive.namelist())
+        office = _relationships(archive, "_rels/.rels", "")
+        workbook = next((t for kind, t in office.values() if kind == "officeDocument"), None)
+        if workbook is None or workbook not in names:
+            raise NotAWorkbookError(
+                f"{label} has no workbook part: open it in Excel or LibreOffice and save it "
+                "again as .xlsx."
+            )
+        root = ET.fromstring(archive.read(workbook))
+        namespace = root.tag[1:].partition("}")[0]
+        if namespace == STRICT_NAMESPACE:
+            raise strict_refusal(label)
+        if namespace not in MAIN_NAMESPACES:
+            raise NotAWorkbookError(
+                f"{label} is not a spreadsheet workbook (its main part is "
+                "something else): give the path of an .xlsx."
+            )
+        parts = _relationships(
+            archive,
+            posixpath.join(
+                posixpath.dirname(workbook), "_rels", posixpath.basename(workbook) + ".rels"
+            ),
+            posixpath.dirname(workbook),
+        )
+        self.date1904 = any(
+            element.get("date1904") in ("1", "true")
+            for element in root.iter(f"{{{namespace}}}workbookPr")
+        )
+        self.sheets: dict[str, str] = {}
+        for element in root.iter(f"{{{namespace}}}sheet"):
+            rel_id = next(
+                (element.get(f"{{{ns}}}id") for ns in REL_NAMESPACES if element.get(f"{{{ns}}}id")),
+                None,
+            )
+            kind, target = parts.get(rel_id or "", ("", ""))
+            if kind == "worksheet" and target in names:
+                self.sheets[element.get("name", "")] = target
+        self._shared_part = next((t for k, t in parts.values() if k == "sharedStrings"), None)
+        self._styles_part = next((t for k, t in parts.values() if k == "styles"), None)
+        self._shared: list[str] | None = None
+        self._date_kinds: dict[int, int] | None = None
+
+    def grid(self, name: str) -> Grid:
+        """The grid of the worksheet named `name` (a `TabGrid`)."""
+        if self._date_kinds is None:
+            styles = self._styles_part
+            present = styles is not None and styles in self.archive.namelist()
+            xml = self.archive.read(styles) if styles and present else None
+            self._date_kinds = date_styles(xml)
+        if self.path is not None:
+            with self.archive.open(self.sheets[name]) as stream:
+                fast = calamine_can_read(stream, self._date_kinds)
+            if fast:
+                try:
+                    return self._calamine_grid(name)
+                except CalamineError:
+                    pass  # the streaming reader says what is wrong, in the owner's words
+                except BaseException as error:
+                    # A Rust panic inside calamine (pyo3's PanicException derives from
+                    # BaseException): the streaming reader reads what calamine could not.
+                    if type(error).__name__ != "PanicException":
+                        raise
+        if self._shared is None:
+            self._shared = self._read_shared_strings()
+        with self.archive.open(self.sheets[name]) as stream:
+            try:
+                return read_sheet(stream, self._shared, self._date_kinds, self.date1904)
+            except SheetXmlError as error:
+                raise NotAWorkbookError(
+                    f"{self.label}, tab {name}: cannot be read ({error}); open the workbook, "
+                    "check the tab and save it again."
+                ) from error
+
+    def _calamine_grid(self, name: str) -> Grid:
+        if self._calamine is None:
+            self._calamine = CalamineWorkbook.from_path(str(self.path))
+        sheet = self._calamine.get_sheet_by_name(name)
+        merges = [
+            f"{_a1(top, left)}:{_a1(bottom, right)}"
+            for (top, left), (bottom, right) in sheet.merged_cell_ranges or []
+        ]
+        return dense_grid(sheet.to_python(skip_empty_area=False), merges)
+
+    def close(self) -> None:
+        """Release calamine's copy of the workbook."""
+        if self._calamine is not None:
+            self._calamine.close()
+
+    def _read_shared_strings(self) -> list[str]:
+        part = self._shared_part
+        if part is None or part not in self.archive.namelist():
+            return []
+        with self.archive.open(part) as stream:
+            try:
+                return shared_strings(stream)
+            except (expat.ExpatError, SheetXmlError) as error:
+                raise NotAWorkbookError(
+                    f"{self.label}: its shared strings cannot be read ({error}); open the "
+                    "workbook in Excel or LibreOffice and save it again."
+                ) from error
+
+
+def shared_strings(stream: IO[bytes]) -> list[str]:
+    """The shared strings table: each `<si>` as its text (rich runs joined, no phonetics)."""
+    strings: list[str] = []
+    parts: list[str] = []
+    collecting = False
+    phonetic = False
+    item, text, run_phonetic = set(), set(), set()
+    for namespace in MAIN_NAMESPACES:
+        item.add(f"{namespace}}}si")
+        text.add(f"{namespace}}}t")
+        run_phonetic.add(f"{namespace}}}rPh")
+
+    def start(name: str, _: dict[str, str]) -> None:
+        nonlocal collecting, phonetic
+        if name in text:
+            collecting = not phonetic
+        elif name in item:
+            parts.clear()
+        elif name in run_phonetic:
+            phonetic = True
+
+    def end(name: str) -> None:
+        nonlocal collecting, phonetic
+        if name in text:
+            collecting = False
+        elif name in item:
+            strings.append(decode_escapes("".join(parts)))
+        elif name in run_phonetic:
+            phonetic = False
+
+    def characters(data: str) -> None:
+        if collecting:
+            parts.append(data)
+
+    def refuse(*_: object) -> None:
+        raise SheetXmlError("the shared strings declare a DOCTYPE")
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.buffer_size = 1 << 16
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = characters
+    parser.StartDoctypeDeclHandler = refuse
+    parser.ParseFile(stream)
+    return strings
+
+
+def _a1(row: int, column: int) -> str:
+    return f"{column_letter(column)}{row + 1}"
+
+
+def _relationships(archive: zipfile.ZipFile, rels: str, base: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type's last word, target part) of one .rels part."""
+    if rels not in archive.namelist():
+        return {}
+    found = {}
+    for element in ET.fromstring(archive.read(rels)).iter(f"{{{PKG_REL_NS}}}Relationship"):
+        if element.get("TargetMode") == "External":
+            continue
+        target = element.get("Target", "")
+        target = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(base, target))
+        )
+        kind = element.get("Type", "").rsplit("/", 1)[-1]
+        found[element.get("Id", "")] = (kind, target)
+    return found
 
 
 def read_tabs(path: Path, tabs: Sequence[str]) -> dict[str, Grid]:
     """The grid of each requested tab that the workbook has, keyed by the requested name."""
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except PasswordError as error:
-        raise PasswordProtectedError(
-            f"{path} is protected with a password: remove the password (File > Properties > "
-            "Security) or save an unprotected copy, and sync that."
-        ) from error
-    except CalamineError as error:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as error:
         raise NotAWorkbookError(
             f"{path} cannot be read as an .xlsx workbook ({error}): open it in Excel or "
             "LibreOffice and save it again as .xlsx."
         ) from error
     except OSError as error:
         raise WorkbookError(f"{path} cannot be read: {error}.") from error
-    with workbook:
-        names = list(workbook.sheet_names)
-        grids = {}
-        for tab in tabs:
-            name = find_tab(names, tab)
-            if name is None:
-                continue
+    with archive:
+        check_unpack_limits(archive.infolist(), str(path))
+        try:
+            reader = WorkbookReader(archive, str(path), path)
+            names = list(reader.sheets)
+            grids = {}
             try:
-                sheet = workbook.get_sheet_by_name(name)
-                grids[tab] = plain_grid(sheet.to_python(skip_empty_area=False))
-            except CalamineError as error:
-                raise WorkbookError(
-                    f"{path}, tab {name}: cannot be read ({error}); open the workbook, check "
-                    "the tab and save it again."
-                ) from error
+                for tab in tabs:
+                    name = find_tab(names, tab)
+                    if name is not None:
+                        grids[tab] = reader.grid(name)
+            finally:
+                reader.close()
+        except (zipfile.BadZipFile, ET.ParseError, KeyError, EOFError) as error:
+            raise NotAWorkbookError(
+                f"{path} is not a well-formed .xlsx workbook ({error}): open it in Excel or "
+                "LibreOffice, save it again as .xlsx and sync again."
+            ) from error
     return grids

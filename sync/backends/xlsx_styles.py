@@ -7,11 +7,16 @@ with the container's `count` updated.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import quoteattr
 
-from sync.backends.xlsx_package import element_prefix, insert_before_closing
+from sync.backends.xlsx_xmledit import (
+    element_prefix,
+    elements,
+    insert_after_opening,
+    insert_before_closing,
+    set_attribute,
+)
 
 HEADER_FILL_RGB = "FFDDEBF7"  # light blue, readable in print and on screen
 # Formats Excel knows by number: writing the number keeps files small and familiar.
@@ -91,14 +96,12 @@ class StyleBook:
         fragment = (
             f'<{self.prefix}numFmt numFmtId="{number}" formatCode={quoteattr(number_format)}/>'
         )
-        if self._formats or re.search(rb"<(?:[\w.-]+:)?numFmts\b", self.xml):
+        if self._formats or elements(self.xml, "numFmts"):
             self.xml = _bump_count(insert_before_closing(self.xml, "numFmts", fragment), "numFmts")
         else:
             # numFmts is the first child of styleSheet when present.
-            opening = re.search(rb"<(?:[\w.-]+:)?styleSheet\b[^>]*>", self.xml)
-            assert opening is not None
             block = f'<{self.prefix}numFmts count="1">{fragment}</{self.prefix}numFmts>'
-            self.xml = self.xml[: opening.end()] + block.encode() + self.xml[opening.end() :]
+            self.xml = insert_after_opening(self.xml, "styleSheet", block)
         self._formats[number_format] = number
         return number
 
@@ -157,11 +160,5 @@ def _bump_count(xml: bytes, container: str) -> bytes:
     root = ET.fromstring(xml)
     found = root.find(f"{{{_ns(root)}}}{container}")
     total = len(found) if found is not None else 0
-    opening = re.search(rb"<(?:[\w.-]+:)?" + container.encode() + rb"\b[^>]*>", xml)
-    assert opening is not None
-    tag = opening.group(0)
-    if re.search(rb'\scount="\d*"', tag):
-        new_tag = re.sub(rb'\scount="\d*"', f' count="{total}"'.encode(), tag, count=1)
-    else:
-        new_tag = tag[:-1] + f' count="{total}">'.encode()
-    return xml[: opening.start()] + new_tag + xml[opening.end() :]
+    located = [element for element in elements(xml, container) if element.namespace == _ns(root)]
+    return set_attribute(xml, located[0], "count", str(total))

@@ -14,6 +14,7 @@ from sync.backends.xlsx_package import (
     CHART_TYPE,
     DRAWING_REL,
     DRAWING_TYPE,
+    PKG_REL_NS,
     REL_NS,
     STYLES_REL,
     WORKSHEET_REL,
@@ -25,6 +26,7 @@ from sync.backends.xlsx_package import (
 )
 from sync.backends.xlsx_sheet_xml import appended_sheet_xml, escape, sheet_xml
 from sync.backends.xlsx_styles import StyleBook
+from sync.backends.xlsx_xmledit import elements, namespace_prefixes, remove_element
 from sync.schema.tabs import find_tab
 from sync.write.append_only import column_positions
 from sync.write.plan import TabOutput
@@ -81,11 +83,9 @@ class WorkbookIndex:
         self.package.add_override(part, WORKSHEET_TYPE)
         xml = self.package.read(self.part)
         prefix = element_prefix(xml, "sheets")
-        declared = re.search(rb'xmlns:([\w.-]+)="' + re.escape(REL_NS.encode()) + rb'"', xml)
+        declared = namespace_prefixes(xml).get(REL_NS)
         r_attribute = (
-            f'{declared.group(1).decode()}:id="{rel_id}"'
-            if declared
-            else f'xmlns:r="{REL_NS}" r:id="{rel_id}"'
+            f'{declared}id="{rel_id}"' if declared else f'xmlns:r="{REL_NS}" r:id="{rel_id}"'
         )
         sheet_id = max(self.sheet_ids, default=0) + 1
         entry = f'<{prefix}sheet name="{escape(name)}" sheetId="{sheet_id}" {r_attribute}/>'
@@ -151,8 +151,11 @@ def drop_calc_chain(package: Package, index: WorkbookIndex) -> None:
         if part in package.overrides():
             package.remove_override(part)
         rels = rels_name(index.part)
-        pattern = rb'<Relationship\s+[^>]*Id="' + re.escape(rel_id.encode()) + rb'"[^>]*/>'
-        package.put(rels, re.sub(pattern, b"", package.read(rels), count=1))
+        xml = package.read(rels)
+        for element in elements(xml, "Relationship"):
+            if element.namespace == PKG_REL_NS and element.attributes.get("Id") == rel_id:
+                package.put(rels, remove_element(xml, element))
+                break
 
 
 def put_tab(

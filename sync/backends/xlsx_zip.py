@@ -16,12 +16,33 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from sync.errors import WorkbookTooLargeError
+
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL_HEADER = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END_OF_DIRECTORY = struct.Struct("<IHHHHIIH")
 _LIMIT_32 = 0xFFFFFFFF
 _UTF8_FLAG = 0x800
 _DATA_DESCRIPTOR_FLAG = 0x8
+
+# What a sync agrees to unpack, checked against the archive's directory before any part
+# is inflated. Sized for a real workbook of 10 million cells:
+# - a worksheet part spends 40-60 bytes per cell as Excel and LibreOffice write it
+#   (`<c r="K104857" s="12" t="s"><v>123456</v></c>`), and about 45 bytes plus the text
+#   for inline strings as other libraries write it: ~100 bytes a cell at worst, so 10
+#   million cells in one tab make a part of ~1 GB; the per-part limit allows twice that;
+# - its shared strings: 10 million distinct strings of 50 characters are ~650 MB;
+# - all parts together: those plus styles, drawings and pictures stay under 2 GB; the
+#   total limit allows twice that.
+# - compression ratio: cell XML deflates 5-15:1 (measured 9-11:1 for rows of identical
+#   values, as every cell carries its own reference), a shared-strings part that repeats
+#   a few strings ~230:1, deflate's ceiling is ~1032:1. A zip bomb sits at the ceiling:
+#   1.6 MB of shared strings that unpack to 1.5 GB is 940:1. The ratio is only checked
+#   above RATIO_CHECKED_FROM bytes, where unpacking starts to cost memory and time.
+MAX_PART_BYTES = 2 * 1024**3
+MAX_TOTAL_BYTES = 4 * 1024**3
+MAX_RATIO = 300
+RATIO_CHECKED_FROM = 1024**2
 
 
 @dataclass
@@ -45,14 +66,53 @@ class RawMember:
         if self.method == zipfile.ZIP_STORED:
             return self.data
         if self.method == zipfile.ZIP_DEFLATED:
-            return zlib.decompress(self.data, -15)
+            # Never more than the size the directory declares (and checked): no zip bomb.
+            content = zlib.decompressobj(-15).decompress(self.data, self.size + 1)
+            if len(content) != self.size:
+                raise zipfile.BadZipFile(f"{self.name} does not unpack to its declared size")
+            return content
         raise zipfile.BadZipFile(f"{self.name} uses unsupported compression {self.method}")
 
 
-def read_members(handle: BinaryIO) -> list[RawMember]:
+def check_unpack_limits(infos: Iterable[zipfile.ZipInfo], label: str) -> None:
+    """Refuse an archive that would unpack to more than a sync reads (see MAX_PART_BYTES)."""
+    total = 0
+    for info in infos:
+        size, packed = info.file_size, max(info.compress_size, 1)
+        total += size
+        if size > MAX_PART_BYTES:
+            raise WorkbookTooLargeError(
+                f"{label}: its part {info.filename} would unpack to {_size(size)}, more than "
+                f"the {_size(MAX_PART_BYTES)} a sync reads in one part; the file is damaged "
+                "or not a real workbook: restore a good copy, or split the data over workbooks."
+            )
+        if size > RATIO_CHECKED_FROM and size / packed > MAX_RATIO:
+            raise WorkbookTooLargeError(
+                f"{label}: its part {info.filename} would unpack from {_size(packed)} to "
+                f"{_size(size)} ({size // packed}:1, no real workbook compresses past "
+                f"{MAX_RATIO}:1); the file was made to exhaust memory or is damaged: nothing "
+                "was read. Restore a good copy of the workbook."
+            )
+    if total > MAX_TOTAL_BYTES:
+        raise WorkbookTooLargeError(
+            f"{label} would unpack to {_size(total)}, more than the {_size(MAX_TOTAL_BYTES)} "
+            "a sync reads: remove what does not belong in it (pictures, old tabs) or split "
+            "the data over workbooks."
+        )
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} bytes"
+
+
+def read_members(handle: BinaryIO, label: str = "The workbook") -> list[RawMember]:
     """Every member of the zip archive in `handle`, in archive order, with raw bytes."""
     with zipfile.ZipFile(handle) as archive:
         infos = archive.infolist()
+    check_unpack_limits(infos, label)
     members = []
     for info in infos:
         handle.seek(info.header_offset)

@@ -263,7 +263,62 @@ def update_spreadsheet_properties(book: Spreadsheet, body: dict[str, Any]) -> No
     book.properties = apply_mask(book.properties, body.get("properties", {}), tuple(fields))
 
 
+def merge_cells(book: Spreadsheet, body: dict[str, Any]) -> None:
+    """Merge a range (whole, by columns or by rows); only each merge's top-left value stays."""
+    sheet = book.sheet_by_id(body["range"].get("sheetId", 0))
+    top, bottom, left, right = grid_rect(sheet, body["range"])
+    kind = body.get("mergeType", "MERGE_ALL")
+    if kind == "MERGE_ALL":
+        pieces = [(top, bottom, left, right)]
+    elif kind == "MERGE_COLUMNS":
+        pieces = [(top, bottom, column, column + 1) for column in range(left, right)]
+    elif kind == "MERGE_ROWS":
+        pieces = [(row, row + 1, left, right) for row in range(top, bottom)]
+    else:
+        raise RequestError(f"Invalid value at 'merge_type' ({kind})")
+    for piece in pieces:
+        if (piece[1] - piece[0]) * (piece[3] - piece[2]) < 2:
+            raise RequestError("Must specify a range with more than one cell to merge.")
+        if any(_overlaps(piece, _merge_rect(merge)) for merge in sheet.merges):
+            raise RequestError("You can't merge cells that overlap an existing merge.")
+        for row in range(piece[0], piece[1]):
+            for column in range(piece[2], piece[3]):
+                if (row, column) != (piece[0], piece[2]):
+                    sheet.set_value(row, column, None)
+        sheet.merges.append(
+            {
+                "sheetId": sheet.sheet_id,
+                "startRowIndex": piece[0],
+                "endRowIndex": piece[1],
+                "startColumnIndex": piece[2],
+                "endColumnIndex": piece[3],
+            }
+        )
+
+
+def unmerge_cells(book: Spreadsheet, body: dict[str, Any]) -> None:
+    """Undo every merge that lies inside the range."""
+    sheet = book.sheet_by_id(body["range"].get("sheetId", 0))
+    rect = grid_rect(sheet, body["range"])
+    sheet.merges = [merge for merge in sheet.merges if not _overlaps(_merge_rect(merge), rect)]
+
+
+def _merge_rect(merge: dict[str, int]) -> tuple[int, int, int, int]:
+    return (
+        merge["startRowIndex"],
+        merge["endRowIndex"],
+        merge["startColumnIndex"],
+        merge["endColumnIndex"],
+    )
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+
+
 HANDLERS: dict[str, Handler] = {
+    "mergeCells": merge_cells,
+    "unmergeCells": unmerge_cells,
     "addSheet": add_sheet,
     "deleteSheet": delete_sheet,
     "updateSheetProperties": update_sheet_properties,

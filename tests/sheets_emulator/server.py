@@ -26,6 +26,7 @@ from tests.sheets_emulator.batch_update import apply_requests
 from tests.sheets_emulator.discovery import InvalidArgument
 from tests.sheets_emulator.state import Layer, RequestError, Sheet, Spreadsheet, cell_json
 from tests.sheets_emulator.values import (
+    ErrorValue,
     Formula,
     is_date_format,
     json_number,
@@ -509,6 +510,8 @@ class SheetsEmulator:
                 entry["charts"] = json.loads(json.dumps(sheet.charts))
             if sheet.protected_ranges:
                 entry["protectedRanges"] = json.loads(json.dumps(sheet.protected_ranges))
+            if sheet.merges:
+                entry["merges"] = json.loads(json.dumps(sheet.merges))
             if with_grid:
                 entry["data"] = [self._grid_data(sheet)]
             sheets.append(entry)
@@ -651,6 +654,8 @@ def _changes_something(endpoint: str, payload: Any) -> bool:
 def _render_value(value: Any, option: str, dates: str, fmt: dict[str, Any] | None) -> Any:
     if value is None:
         return ""
+    if option == "FORMULA" and isinstance(value, ErrorValue):
+        return value.formula
     if option == "FORMULA":
         return (
             json_number(value)

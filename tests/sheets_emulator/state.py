@@ -42,6 +42,7 @@ class Sheet:
     charts: list[dict[str, Any]] = field(default_factory=list)
     protected_ranges: list[dict[str, Any]] = field(default_factory=list)
     column_pixels: dict[int, int] = field(default_factory=dict)
+    merges: list[dict[str, int]] = field(default_factory=list)  # GridRanges, as the API lists
     # Copy-on-write: a clone shares row lists with its original until it writes to one.
     owned_rows: set[int] | None = None
 
@@ -72,6 +73,7 @@ class Sheet:
             charts=copy.deepcopy(self.charts),
             protected_ranges=copy.deepcopy(self.protected_ranges),
             column_pixels=dict(self.column_pixels),
+            merges=copy.deepcopy(self.merges),
             owned_rows=set(),
         )
 

@@ -14,6 +14,36 @@ class Formula(str):
     """A cell's formula (`=SUM(A1:A3)`), kept apart from a plain string value."""
 
 
+class ErrorValue(str):
+    """A formula whose result is an error: the string is what Sheets shows (`#N/A`).
+
+    Sheets answers such a cell with its error text under UNFORMATTED_VALUE and
+    FORMATTED_VALUE, and with its formula under FORMULA; the error itself
+    (`effectiveValue.errorValue`) is read-only in the API, so only a formula makes one.
+    """
+
+    formula: str
+
+    def __new__(cls, text: str, formula: str = "=NA()") -> ErrorValue:
+        value = super().__new__(cls, text)
+        value.formula = formula
+        return value
+
+
+# Sheets' ErrorType values and the text a cell in that error shows.
+ERROR_TYPES = {
+    "#ERROR!": "ERROR",
+    "#NULL!": "NULL_VALUE",
+    "#DIV/0!": "DIVIDE_BY_ZERO",
+    "#VALUE!": "VALUE",
+    "#REF!": "REF",
+    "#NAME?": "NAME",
+    "#NUM!": "NUM",
+    "#N/A": "N_A",
+    "Loading...": "LOADING",
+}
+
+
 def to_serial(value: date | datetime) -> float:
     """Days since 1899-12-30 (the Sheets serial number)."""
     if not isinstance(value, datetime):
@@ -31,6 +61,8 @@ def extended_value(value: Any) -> dict[str, Any] | None:
     """The ExtendedValue JSON of a stored value."""
     if value is None:
         return None
+    if isinstance(value, ErrorValue):
+        return {"formulaValue": value.formula}
     if isinstance(value, Formula):
         return {"formulaValue": str(value)}
     if isinstance(value, bool):
@@ -44,6 +76,10 @@ def from_extended(extended: dict[str, Any] | None) -> Any:
     """A stored value from ExtendedValue JSON."""
     if not extended:
         return None
+    if "errorValue" in extended:
+        from tests.sheets_emulator.state import RequestError
+
+        raise RequestError("errorValue is read-only: write a formula that gives the error")
     if "formulaValue" in extended:
         return Formula(extended["formulaValue"])
     if "boolValue" in extended:

@@ -1,0 +1,98 @@
+"""The shape every backend gives a tab's grid: as wide as its header row, far-away cells
+kept apart as stray cells, merged ranges filled with their top-left value (SPEC section 2).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sync.backends.base import STRAY_GAP_ROWS, TabGrid
+
+# A header this many empty columns right of the previous one is a stray value, not a header.
+FAR_COLUMN_GAP = 100
+_DIGITS = "0123456789"
+
+known_columns: dict[str, int] = {}  # letters -> column number, filled as met
+
+
+def column_number(letters: str) -> int:
+    """`A` -> 1, `AA` -> 27 (0 when `letters` is not a column)."""
+    number = known_columns.get(letters)
+    if number is None:
+        number = 0
+        for char in letters.upper():
+            if not "A" <= char <= "Z":
+                return 0
+            number = number * 26 + ord(char) - 64
+        known_columns[letters] = number
+    return number
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """`C12` -> (12, 3); (0, 0) when it is not a cell reference."""
+    letters = ref.rstrip(_DIGITS)
+    digits = ref[len(letters) :]
+    if not digits or not letters:
+        return 0, 0
+    return int(digits), column_number(letters)
+
+
+def header_width(headers: dict[int, Any]) -> int:
+    """The last header's column: headers after a gap of more than FAR_COLUMN_GAP empty
+    columns are far away, not headers (a stray `XFD1` must not widen every row)."""
+    width = 0
+    for at in sorted(headers):
+        if at - width > FAR_COLUMN_GAP + 1:
+            break
+        width = at
+    return width
+
+
+def dense_grid(rows: list[list[Any]], merges: list[str]) -> TabGrid:
+    """The grid of a worksheet read whole (calamine's rows, blanks as ""), shaped like
+    `read_sheet`'s: as wide as the header row, far-away cells apart as stray cells."""
+    # The first row with a value sets the width (row 1, where the headers belong).
+    first = next((index for index, row in enumerate(rows) if row.count("") != len(row)), 0)
+    header = {at: value for at, value in enumerate(rows[first] if rows else [], 1) if value != ""}
+    width = header_width(header)
+    stray = [(first + 1, at, value) for at, value in header.items() if at > width]
+    lines: list[list[Any]] = []
+    for number, row in enumerate(rows, 1):
+        line = row if len(row) == width else row[:width]
+        if "" in line:
+            line = [None if value == "" else value for value in line]
+        if len(line) < width:
+            line += [None] * (width - len(line))
+        used = line.count(None) != width
+        if lines and number > len(lines) + STRAY_GAP_ROWS and (used or row.count("") != len(row)):
+            for below, cells in enumerate(rows[number - 1 :], number):
+                stray.extend((below, at, value) for at, value in enumerate(cells, 1) if value != "")
+            break
+        if used:
+            if number - 1 > len(lines):
+                lines.extend([None] * width for _ in range(number - 1 - len(lines)))
+            lines.append(line)
+    return with_merges(lines, width, merges, stray)
+
+
+def with_merges(
+    grid: list[list[Any]],
+    width: int,
+    merges: list[str],
+    stray: list[tuple[int, int, Any]],
+) -> TabGrid:
+    last_row = len(grid)
+    merged = []
+    for ref in sorted(merges, key=lambda ref: split_ref(ref.strip().upper().partition(":")[0])):
+        first, _, last = ref.strip().upper().partition(":")
+        top, left = split_ref(first)
+        bottom, right = split_ref(last) if last else (top, left)
+        if not (top and left and bottom and right) or (top, left) == (bottom, right):
+            continue
+        if top > last_row or left > width:
+            continue
+        merged.append(ref.strip().upper())
+        value = grid[top - 1][left - 1]
+        for row in grid[top - 1 : min(bottom, last_row)]:
+            row[left - 1 : min(right, width)] = [value] * (min(right, width) - left + 1)
+    return TabGrid(grid, merged=merged, stray=stray)

@@ -1,0 +1,104 @@
+"""A quick look at a worksheet's XML: may calamine read it, or must the streaming reader?
+
+calamine (Rust) reads a plain worksheet several times faster than Python can, but it
+allocates the whole rectangle up to the farthest cell, panics on some numbers in date
+cells, and reads error values and formulas without a cached value as blanks. This scan
+runs over the raw XML at the speed of a byte search and says yes only when none of
+those can happen; otherwise the streaming reader (`xlsx_cells`) reads the tab.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import IO
+
+CHUNK = 1 << 22
+OVERLAP = 512  # longer than any pattern below, so a match split by a chunk edge is seen
+# calamine may allocate this many cells beyond the ones the sheet holds.
+SPARE_CELLS = 200_000
+DENSE_FACTOR = 4
+
+_ROW_NUMBER = re.compile(rb"<row\b[^>]*?\sr=[\"'](\d+)")
+_ROW_NUMBER_FIRST = re.compile(rb'<row r="(\d+)"')  # as Excel and LibreOffice write it
+# Patterns start with a literal (` r="`, `</f>`) so the regex engine skips ahead at the
+# speed of a byte search; attributes after a line break or tab are caught by _ODD_SPACING.
+_WIDE_COLUMN = re.compile(rb" r=[\"'][A-Za-z]{3}")
+_TWO_LETTER_COLUMN = re.compile(rb" r=[\"']([A-Za-z]{2})\d")
+_ODD_SPACING = (b"\nr=", b"\tr=", b"\rr=", b"\nt=", b"\tt=", b"\rt=", b"\ns=", b"\ts=")
+_ERROR_CELL = (b' t="e"', b" t='e'")
+# A formula followed by no value, or by an empty one, before its cell closes.
+_UNCACHED = re.compile(rb"</f>\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+_UNCACHED_SHARED = re.compile(rb"<f\b[^>]*/>\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+
+
+def calamine_can_read(stream: IO[bytes], date_kinds: dict[int, int]) -> bool:
+    """Whether calamine reads this worksheet XML faithfully and within memory."""
+    chunk = stream.read(CHUNK)
+    if not _plain_utf8(chunk):
+        return False
+    date_values = _date_values(date_kinds)
+    max_row = rows_seen = rows_numbered = cells = 0
+    columns = 26
+    carry = tail = b""
+    while chunk:
+        # Blocks end after a `>`, so every tag is whole in exactly one block.
+        data = carry + chunk
+        cut = data.rfind(b">") + 1
+        block, carry = data[:cut], data[cut:]
+        window = tail + block  # patterns that span tags may straddle two blocks
+        if (
+            _WIDE_COLUMN.search(block)
+            or (_spaced_oddly(block) and any(odd in block for odd in _ODD_SPACING))
+            or any(error in block for error in _ERROR_CELL)
+            or (b"<f" in window and (_UNCACHED.search(window) or _UNCACHED_SHARED.search(window)))
+            or any(pattern.search(window) for pattern in date_values)
+        ):
+            return False
+        for letters in set(_TWO_LETTER_COLUMN.findall(block)):
+            upper = letters.upper()
+            columns = max(columns, (upper[0] - 64) * 26 + upper[1] - 64)
+        seen = block.count(b"<row ") + block.count(b"<row>")
+        numbers = _ROW_NUMBER_FIRST.findall(block)
+        if len(numbers) != seen:
+            numbers = _ROW_NUMBER.findall(block)
+        if numbers:
+            max_row = max(max_row, *map(int, numbers))
+        rows_numbered += len(numbers)
+        rows_seen += seen
+        cells += block.count(b"<c ")  # cells written `<c>` only make the bound stricter
+        tail = block[-OVERLAP:]
+        chunk = stream.read(CHUNK)
+    if rows_numbered != rows_seen:
+        return False  # rows without a number: where they end is not known here
+    return max_row * columns <= DENSE_FACTOR * cells + SPARE_CELLS
+
+
+def _spaced_oddly(block: bytes) -> bool:
+    # Excel and LibreOffice put no line break or tab inside sheetData: skip the
+    # eight searches for attributes after one unless the block has them at all.
+    return block.count(b"\n") > 2 or b"\t" in block or b"\r" in block
+
+
+def _date_values(date_kinds: dict[int, int]) -> list[re.Pattern[bytes]]:
+    """Patterns that find a date-styled cell holding a number a date style might turn into
+    a panic or a wrong date: negative, 7+ digits, an exponent, or odd spacing. One pattern
+    per style, each starting with its own literal (` s="3"`), so the search skips ahead."""
+    return [
+        re.compile(
+            rb" s="
+            + quote
+            + str(style).encode()
+            + quote
+            + rb"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>(?:[-\s]|\d{7}|[^<]*[eE])"
+        )
+        for style in sorted(date_kinds)
+        for quote in (b'"', b"'")
+    ]
+
+
+def _plain_utf8(head: bytes) -> bool:
+    """UTF-8 XML whose root element carries no namespace prefix (what calamine expects)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:200]:
+        return False
+    match = re.search(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>]", head)
+    return match is not None and match.group(1) is None
