@@ -53,7 +53,6 @@ HUBSPOT = Preset(
         CLOSE_DATE: ("Close Date",),
         "Source": ("Original Source Type", "Original Source", "Deal source attribution"),
         "Lost Reason": ("Closed Lost Reason",),
-        "Product": ("Deal Type",),
     },
     values={"Stage": {
         "Appointment Scheduled": "Lead",
@@ -113,7 +112,6 @@ SALESFORCE = Preset(
         "Created": ("Created Date",),
         CLOSE_DATE: ("Close Date",),
         "Source": ("Lead Source",),
-        "Product": ("Type", "Opportunity Type"),
         "Lost Reason": ("Loss Reason", "Closed Lost Reason"),
     },
     values={"Stage": {
