@@ -18,7 +18,7 @@ from typing import Any
 
 from sync.errors import SalesOpsError
 
-SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}  # least to most preferred
 _SAMPLE_RECORDS = 200  # records read to decide the separator
 csv.field_size_limit(16 * 1024 * 1024)  # long notes in a CRM export are not an error
 
@@ -71,16 +71,20 @@ def _records(text: str, separator: str, limit: int | None = None) -> list[list[s
 
 
 def detect_separator(text: str) -> str:
-    """The separator that splits the header and the rows below into equal field counts."""
-    best, best_score = ",", (-1.0, 0)
-    for separator in SEPARATORS:
+    """The separator that splits the header and the rows below into equal field counts.
+
+    On a tie, a tab beats a semicolon and a semicolon beats a comma: a comma inside a
+    field is common (a decimal comma, `Acme, Inc.`), the others are rare.
+    """
+    best, best_score = ",", (-1.0, 0, 0)
+    for preference, separator in enumerate(SEPARATORS):
         records = [r for r in _records(text, separator, _SAMPLE_RECORDS) if any(r)]
         if not records or len(records[0]) < 2:
             continue
         width = len(records[0])
         body = records[1:] or records
         agreeing = sum(1 for record in body if len(record) == width) / len(body)
-        score = (agreeing, width)
+        score = (agreeing, width, preference)
         if score > best_score:
             best, best_score = separator, score
     return best
