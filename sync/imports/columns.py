@@ -16,8 +16,8 @@ class CannotImportError(SalesOpsError):
 def _target(spec: TabSpec, name: str) -> str | None:
     """The input column (English header) or pseudo-column that `name` names."""
     key = header_key(name)
-    for pseudo in PSEUDO_COLUMNS:
-        if header_key(pseudo) == key and spec.tab == "Pipeline":
+    for pseudo, tab in PSEUDO_COLUMNS.items():
+        if header_key(pseudo) == key and spec.tab == tab:
             return pseudo
     for column in spec.columns:
         if key in column_keys(column):
@@ -60,6 +60,8 @@ def resolve_columns(spec: TabSpec, headers: list[str], preset: Preset,
     covered = set(found)
     if "Close Date" in covered:
         covered.add("Closed")
+    if "Unit Price" in covered:
+        covered.add("Amount")
     missing = [header for header in required if header not in covered]
     if missing:
         first = missing[0]

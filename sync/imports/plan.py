@@ -9,6 +9,7 @@ column the value is left blank and the row kept, as the sync itself reads a tab.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,14 +20,17 @@ from sync.backends.base import STRAY_GAP_ROWS
 from sync.compute.names import name_key
 from sync.imports.columns import CannotImportError, resolve_columns
 from sync.imports.mapping import ImportMap
-from sync.imports.presets import CLOSE_DATE, LOST_TIME, STATUS, WON_TIME, Preset
+from sync.imports.presets import CLOSE_DATE, LOST_TIME, STATUS, UNIT_PRICE, WON_TIME, Preset
 from sync.imports.sources import SourceTable
-from sync.read.cells import CellError, cell_text, is_blank
+from sync.read.cells import CellError, cell_text, is_blank, parse_number
 from sync.read.columns import ReadContext, read_cell
 from sync.read.headers import match_headers
 from sync.schema import TabSpec
 
 KEY_COLUMNS = {"Pipeline": "Deal ID", "Customers": "Customer", "Team": "Rep"}
+# A CSV holds only text, so an id its tool stored as a float arrives as `17850.0`; read it
+# as the whole number it is (SPEC section 2: `17850.0` -> `17850`), as a numeric cell is.
+_WHOLE_FLOAT_TEXT = re.compile(r"\s*(\d+)\.0+\s*")
 Progress = Callable[[int, int], None]
 
 
@@ -105,7 +109,11 @@ class _Reader:
     first_of_type: dict[str, str]
 
     def apply_pseudo(self, row: dict[str, Any]) -> None:
-        """Pipedrive's Status and a Close Date that means Closed or Expected Close."""
+        """Pipedrive's Status, a Close Date that means Closed or Expected Close, and a
+        Unit Price that makes an invoice line's Amount."""
+        price = row.pop(UNIT_PRICE, None)
+        if not is_blank(price) and is_blank(row.get("Amount")):
+            row["Amount"] = _line_amount(row.get("Quantity"), price)
         status = row.pop(STATUS, None)
         won_time, lost_time = row.pop(WON_TIME, None), row.pop(LOST_TIME, None)
         word = name_key(cell_text(status)) if not is_blank(status) else None
@@ -122,6 +130,25 @@ class _Reader:
         target = "Closed" if stage_type in ("Won", "Lost") else "Expected Close"
         if is_blank(row.get(target)):
             row[target] = close
+
+
+def _line_amount(quantity: Any, price: Any) -> Any:
+    """Quantity x Unit Price (a negative quantity, a cancelled line, is a refund)."""
+    try:
+        count, each = parse_number(quantity), parse_number(price)
+    except CellError:
+        return price if not _readable(price) else quantity  # the plan lists it as typed
+    if count is None or each is None:
+        return None
+    return round(count * each, 9)  # 6 x 2.55 is 15.3, not 15.299999999999999
+
+
+def _readable(value: Any) -> bool:
+    try:
+        parse_number(value)
+    except CellError:
+        return False
+    return True
 
 
 def _stage_names(stages: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
@@ -177,6 +204,8 @@ def build_plan(
         targets |= {"Closed", "Expected Close"}
     if STATUS in feeds:
         targets |= {"Stage", "Closed"}
+    if UNIT_PRICE in feeds:
+        targets.add("Amount")
     imported = [h for h in spec.headers if h in targets]
     plan.not_in_tab = [h for h in imported if h not in position]
     written = [h for h in imported if h in position]
@@ -204,6 +233,9 @@ def build_plan(
         for header in written:
             spec_column = by_header[header]
             value = raw.get(header)
+            if spec_column.type == "id" and isinstance(value, str):
+                whole = _WHOLE_FLOAT_TEXT.fullmatch(value)
+                value = whole.group(1) if whole else value
             if is_blank(value) and not spec_column.required:
                 typed[header] = None
                 continue

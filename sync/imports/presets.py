@@ -4,7 +4,8 @@ Each preset names, for every input column it fills, the export headers that feed
 first one present wins), as the tool's own documentation lists them (see docs/import.md
 for the pages). Two pseudo-columns let a preset say what a tool means rather than where
 it goes: `Close Date` (the close date of a Won or Lost deal, else the expected close),
-and `Status` (`won` / `lost` / `open`, overriding the stage as Pipedrive does).
+`Status` (`won` / `lost` / `open`, overriding the stage as Pipedrive does), and for Orders
+`Unit Price` (an export of invoice lines: Amount = Quantity x Unit Price).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ CLOSE_DATE = "Close Date"
 STATUS = "Status"
 WON_TIME = "Won Time"
 LOST_TIME = "Lost Time"
-PSEUDO_COLUMNS = (CLOSE_DATE, STATUS, WON_TIME, LOST_TIME)
+UNIT_PRICE = "Unit Price"
+# Columns a preset or a map may fill that are not input columns, by the tab they serve.
+PSEUDO_COLUMNS = {CLOSE_DATE: "Pipeline", STATUS: "Pipeline", WON_TIME: "Pipeline",
+                  LOST_TIME: "Pipeline", UNIT_PRICE: "Orders"}
 
 Reshape = Callable[[SourceTable], tuple[SourceTable, list[tuple[int, str]]]]
 
