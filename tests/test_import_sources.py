@@ -58,6 +58,7 @@ def test_commas_inside_quoted_tab_separated_text() -> None:
 def test_gb18030_is_tried_only_after_utf8() -> None:
     assert decode("客户".encode()) == ("客户", "UTF-8")
     assert decode("客户".encode("gb18030")) == ("客户", "GB18030")
+    assert decode("客户".encode("utf-16")) == ("客户", "UTF-16")  # with its byte-order mark
 
 
 def test_blank_lines_and_leading_blank_lines_are_dropped(tmp_path: Path) -> None:

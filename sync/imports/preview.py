@@ -62,10 +62,12 @@ def report_view(report: ImportReport) -> RenderableType:
         rows = Table(title=title, title_justify="left", caption=_more(len(plan.rows)))
         rows.add_column("row", justify="right")
         positions = plan.positions
-        shown = [h for h in tab_spec(plan.tab).headers if h in positions]
+        preview = plan.rows[:PREVIEW_ROWS]
+        shown = [h for h in tab_spec(plan.tab).headers if h in positions and any(
+            positions[h] < len(cells) and cells[positions[h]] is not None for cells in preview)]
         for header in shown:
-            rows.add_column(header)
-        for offset, cells in enumerate(plan.rows[:PREVIEW_ROWS]):
+            rows.add_column(header, max_width=28)
+        for offset, cells in enumerate(preview):
             values = [_shown(cells[positions[h]]) if positions[h] < len(cells) else ""
                       for h in shown]
             rows.add_row(f"{plan.first_row + offset:,}", *values)
