@@ -130,3 +130,23 @@ def test_injection_arrives_as_text_on_sheets(book: SheetsEmulator, tmp_path: Pat
     for a1 in ("A2", "C2", "E2"):
         cell = book.cell(SHEET, "Orders", a1)
         assert cell["userEnteredValue"] == {"stringValue": kept}  # text, never formulaValue
+
+
+def test_rows_move_below_a_row_the_owner_added_before_the_retry(
+    book: SheetsEmulator, tmp_path: Path
+) -> None:
+    from sync.imports import plan_import, read_source
+    from sync.imports.append_sheets import append_sheets
+
+    export = tmp_path / "deals.csv"
+    export.write_text("Deal ID,Stage,Created\nD-7,Lead,2026-02-01\n", encoding="utf-8")
+    sheets = backend()
+    plan = plan_import(sheets, read_source(export), tab="Pipeline")
+    assert plan.first_row == 4
+    # The owner types a deal into row 4 while the import runs; the first write fails
+    # before it is applied, so the retry reads the tab and finds row 4 taken.
+    book.book(SHEET).sheet("Pipeline").set_value(3, 0, "D-OWNER")
+    book.fail(503, endpoint="values.update")
+    assert append_sheets(sheets, "Pipeline", plan.rows, plan.first_row) == 5
+    assert [row[0] for row in book.values(SHEET, "Pipeline")] == [
+        "Deal ID", "D-1", "9184410322", "D-OWNER", "D-7"]
