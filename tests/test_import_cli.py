@@ -97,3 +97,16 @@ def test_progress_bar_only_on_a_terminal_and_a_large_file() -> None:
         assert update is None
     with progress_bar(10, terminal) as update:
         assert update is None
+
+
+def test_export_text_that_looks_like_console_markup_is_shown_as_it_is(tmp_path: Path) -> None:
+    workbook = template(tmp_path)
+    export = tmp_path / "[weird].csv"
+    export.write_text("Deal ID,Deal,Stage,Created,Amount\nD-1,[/],Lead,2026-01-01,[red]x\n"
+                      "D-2,[bold]big[/bold],Lead,2026-01-02,5\n", encoding="utf-8")
+    result = run("import", str(export), "--into", str(workbook), "--tab", "Pipeline",
+                 "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Read [weird].csv" in result.output
+    assert "[/]" in result.output and "[bold]big[/bold]" in result.output
+    assert "[red]x" in result.output

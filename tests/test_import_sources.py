@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from sync.errors import SalesOpsError
 from sync.imports.mapping import MapFileError, load_map
-from sync.imports.sources import SourceError, decode, detect_separator, read_source
+from sync.imports.sources import decode, detect_separator, read_source
 
 ROWS = [
     ["Customer", "Region", "Amount", "Note"],
@@ -89,7 +90,7 @@ def test_unreadable_sources_say_what_to_do(tmp_path: Path, name: str, content: b
                                            message: str) -> None:
     if content is not None:
         (tmp_path / name).write_bytes(content)
-    with pytest.raises(SourceError, match=message):
+    with pytest.raises(SalesOpsError, match=message):
         read_source(tmp_path / name)
 
 

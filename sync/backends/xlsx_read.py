@@ -67,3 +67,23 @@ def read_tabs(path: Path, tabs: Sequence[str]) -> dict[str, Grid]:
                     "the tab and save it again."
                 ) from error
     return grids
+
+
+def read_first_tab(path: Path) -> Grid:
+    """The grid of a workbook's first tab (an export to import), whatever its name."""
+    try:
+        with CalamineWorkbook.from_path(str(path)) as workbook:
+            names = list(workbook.sheet_names)
+            if not names:
+                return []
+            return plain_grid(workbook.get_sheet_by_name(names[0]).to_python(
+                skip_empty_area=False))
+    except PasswordError as error:
+        raise PasswordProtectedError(
+            f"{path} is protected with a password: save an unprotected copy and use that."
+        ) from error
+    except CalamineError as error:
+        raise NotAWorkbookError(
+            f"{path} cannot be read as an .xlsx workbook ({error}): open it and save it "
+            "again as .xlsx or CSV."
+        ) from error

@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-import requests
-
 from sync.a1 import column_letter
 from sync.backends.sheets import SheetsBackend, quote_title
 from sync.backends.sheets_auth import ApiError, RetryPolicy, SheetsHTTPClient
@@ -33,12 +31,12 @@ def _json_cell(value: Any) -> Any:
         return value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
-    return "" if value is None else value
+    return value  # None (JSON null) leaves a cell as it is: blank in a new row
 
 
 def _transient(error: SheetsApiError) -> bool:
     cause = error.__cause__
-    if isinstance(cause, requests.ConnectionError | requests.Timeout):
+    if isinstance(cause, OSError):  # requests' ConnectionError and Timeout: no answer came
         return True
     return isinstance(cause, ApiError) and cause.response.status_code in _TRANSIENT
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console, Group, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from sync.read.cells import cell_text
 from sync.schema import tab_spec
@@ -34,8 +35,9 @@ def progress_bar(total_rows: int, console: Console | None = None
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-def _shown(value: Any) -> str:
-    return cell_text(value) if value is not None else ""
+def _shown(value: Any) -> Text:
+    """A value exactly as it is: `[red]` in an export is text, not console markup."""
+    return Text(cell_text(value) if value is not None else "")
 
 
 def _more(count: int) -> str:
@@ -48,13 +50,13 @@ def report_view(report: ImportReport) -> RenderableType:
     parts: list[RenderableType] = []
     how = ", ".join(part for part in (source.encoding, source.separator and
                                       f"{source.separator}-separated") if part)
-    parts.append(f"Read {source.name}{f' ({how})' if how else ''}: {len(source.rows):,} rows, "
-                 f"preset {report.preset}.")
+    parts.append(Text(f"Read {source.name}{f' ({how})' if how else ''}: "
+                      f"{len(source.rows):,} rows, preset {report.preset}."))
     mapping = Table(title="Columns", title_justify="left")
     mapping.add_column(f"{plan.tab} column")
     mapping.add_column("from export column")
     for target, source_header in plan.columns.items():
-        mapping.add_row(target, source_header)
+        mapping.add_row(target, _shown(source_header))
     parts.append(mapping)
     if plan.rows:
         title = f"{plan.tab} rows {plan.first_row:,}–{plan.last_row:,} " + (
@@ -78,7 +80,7 @@ def report_view(report: ImportReport) -> RenderableType:
         skipped.add_column("source row", justify="right")
         skipped.add_column("why")
         for source_row, why in plan.skipped[:PREVIEW_ROWS]:
-            skipped.add_row(f"{source_row:,}", why)
+            skipped.add_row(f"{source_row:,}", _shown(why))
         parts.append(skipped)
     if plan.unreadable:
         left_out = len(plan.left_out)
@@ -89,14 +91,15 @@ def report_view(report: ImportReport) -> RenderableType:
         for name in ("source row", "column", "value", "problem", "row"):
             unreadable.add_column(name)
         for item in plan.unreadable[:PREVIEW_ROWS]:
-            unreadable.add_row(f"{item.source_row:,}", item.column, item.value, item.problem,
+            unreadable.add_row(f"{item.source_row:,}", item.column, _shown(item.value),
+                               _shown(item.problem),
                                "left out" if item.row_left_out else "kept, value blank")
         parts.append(unreadable)
     if plan.not_in_tab:
         parts.append(f"The {plan.tab} tab has no {', '.join(plan.not_in_tab)} column: those "
                      "values are not imported; add the headers to import them.")
     if plan.unused:
-        parts.append(f"Export columns not imported: {', '.join(plan.unused)}.")
+        parts.append(Text(f"Export columns not imported: {', '.join(plan.unused)}."))
     parts.append(report.summary + (" (dry run: nothing written)" if report.dry_run else "") + ".")
     return Group(*parts)
 

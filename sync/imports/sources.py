@@ -106,17 +106,9 @@ def read_csv(path: Path) -> SourceTable:
 
 def read_xlsx(path: Path) -> SourceTable:
     """The first tab of an .xlsx export, with typed cells (dates, numbers)."""
-    from python_calamine import CalamineError, CalamineWorkbook
+    from sync.backends.xlsx_read import read_first_tab
 
-    try:
-        with CalamineWorkbook.from_path(str(path)) as workbook:
-            rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, IndexError, ValueError) as error:
-        raise SourceError(
-            f"{path.name} cannot be read as an .xlsx workbook ({error}): open it and save it "
-            "again as .xlsx or CSV"
-        ) from error
-    return _table(path.name, rows, "", "")
+    return _table(path.name, read_first_tab(path), "", "")
 
 
 def _table(name: str, records: Sequence[Sequence[Any]], encoding: str, separator: str
