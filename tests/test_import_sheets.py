@@ -150,3 +150,20 @@ def test_rows_move_below_a_row_the_owner_added_before_the_retry(
     assert append_sheets(sheets, "Pipeline", plan.rows, plan.first_row) == 5
     assert [row[0] for row in book.values(SHEET, "Pipeline")] == [
         "Deal ID", "D-1", "9184410322", "D-OWNER", "D-7"]
+
+
+def test_the_command_imports_into_a_spreadsheet(book: SheetsEmulator, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from sync.cli import main
+
+    monkeypatch.setenv("COLUMNS", "200")
+    book.reset_counters()
+    result = CliRunner().invoke(main, [
+        "import", str(IMPORT_DATA / "pipedrive_deals.csv"), "--sheet", SHEET,
+        "--tab", "Pipeline", "--preset", "pipedrive-deals"])
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith("Pipeline rows 4–7 appended.")
+    assert calls(book, "values.update") == 1
+    assert [row[4] for row in book.values(SHEET, "Pipeline")[3:]] == [
+        "Won", "Lost", "Proposal", "Qualified"]

@@ -188,3 +188,12 @@ def test_a_workbook_saved_meanwhile_is_not_overwritten(tmp_path: Path, monkeypat
         import_file(XlsxBackend(workbook), export, tab="Team")
     assert workbook.read_bytes() == before
     assert not list(tmp_path.glob("*.salesops-tmp"))
+
+
+@pytest.mark.parametrize(("dimension", "grown"), [
+    (b"A1:B3", b"A1:C4"), (b"A1", b"A1:C4"), (b"A1:Z2", b"A1:Z4"), (b"B2:D9", b"B2:D9")])
+def test_the_dimension_grows_to_cover_the_new_rows(dimension: bytes, grown: bytes) -> None:
+    xml = (b'<worksheet><dimension ref="' + dimension + b'"/><sheetData>'
+           b'<row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>')
+    out = append_to_sheet_xml(xml, [["a", "b", "c"], ["d"]], 3)
+    assert b'<dimension ref="' + grown + b'"/>' in out

@@ -167,19 +167,21 @@ def append_to_sheet_xml(xml: bytes, rows: Sequence[list[Any]], first_row: int,
             insert_at -= end - start
     data = data[:insert_at] + new + data[insert_at:]
     xml = xml[:opened.end()] + data + xml[closing:]
-    return _grown_dimension(xml, last_row)
+    return _grown_dimension(xml, last_row, max((len(row) for row in rows), default=0))
 
 
-def _grown_dimension(xml: bytes, last_row: int) -> bytes:
+def _grown_dimension(xml: bytes, last_row: int, width: int) -> bytes:
     found = re.search(
-        rb'(<(?:[\w.-]+:)?dimension\b[^>]*\bref=")([A-Z]+\d+)(?::([A-Z]+)(\d+))?"', xml
+        rb'(<(?:[\w.-]+:)?dimension\b[^>]*\bref=")([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', xml
     )
     if found is None or not last_row:
         return xml
-    start = found.group(2)
-    right = found.group(3) or re.match(rb"[A-Z]+", start).group(0)  # type: ignore[union-attr]
-    bottom = max(int(found.group(4) or re.search(rb"\d+", start).group(0)), last_row)  # type: ignore[union-attr]
-    ref = start + b":" + right + str(bottom).encode()
+    left, top = found.group(2), found.group(3)
+    right = (found.group(4) or left).decode()
+    bottom = max(int(found.group(5) or top), last_row)
+    if width and _column_index(right.encode()) < width - 1:
+        right = column_letter(width - 1)
+    ref = left + top + f":{right}{bottom}".encode()
     return xml[:found.start()] + found.group(1) + ref + b'"' + xml[found.end():]
 
 
