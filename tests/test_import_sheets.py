@@ -132,7 +132,7 @@ def test_injection_arrives_as_text_on_sheets(book: SheetsEmulator, tmp_path: Pat
         assert cell["userEnteredValue"] == {"stringValue": kept}  # text, never formulaValue
 
 
-def test_rows_move_below_a_row_the_owner_added_before_the_retry(
+def test_rows_move_below_a_row_the_owner_added_while_the_import_ran(
     book: SheetsEmulator, tmp_path: Path
 ) -> None:
     from sync.imports import plan_import, read_source
@@ -143,11 +143,13 @@ def test_rows_move_below_a_row_the_owner_added_before_the_retry(
     sheets = backend()
     plan = plan_import(sheets, read_source(export), tab="Pipeline")
     assert plan.first_row == 4
-    # The owner types a deal into row 4 while the import runs; the first write fails
-    # before it is applied, so the retry reads the tab and finds row 4 taken.
+    # The owner types a deal into row 4 after the plan read the tab; the write reads the
+    # tab again first, and its retry (after a 503 that was not applied) once more.
     book.book(SHEET).sheet("Pipeline").set_value(3, 0, "D-OWNER")
     book.fail(503, endpoint="values.update")
+    book.reset_counters()
     assert append_sheets(sheets, "Pipeline", plan.rows, plan.first_row) == 5
+    assert calls(book, "values.update") == 2 and calls(book, "values.batchGet") == 2
     assert [row[0] for row in book.values(SHEET, "Pipeline")] == [
         "Deal ID", "D-1", "9184410322", "D-OWNER", "D-7"]
 

@@ -1,12 +1,12 @@
 """Append imported rows to an input tab of a Google spreadsheet: one values write.
 
-The rows go to the exact range after the owner's last data row in a single
-`values.update` with `valueInputOption=RAW`, so text is stored as typed and never read as a
-formula, a number or a date. Dates are sent as ISO text (`2026-11-03`), which the reader
-reads as the same date. The write is never retried blindly: after a failure that may or
-may not have landed (a 5xx, a timeout, a dropped connection), the tab is read again; rows
-that are already there are not written twice, and a tab that grew in the meantime moves
-the rows below its new last row.
+The tab is read just before the write, and the rows go to the exact range after the
+owner's last data row in a single `values.update` with `valueInputOption=RAW`, so text
+is stored as typed and never read as a formula, a number or a date. Dates are sent as
+ISO text (`2026-11-03`), which the reader reads as the same date. The write is never
+retried blindly: after a failure that may or may not have landed (a 5xx, a timeout, a
+dropped connection), the tab is read again; rows that are already there are not written
+twice, and a tab that grew in the meantime moves the rows below its new last row.
 """
 
 from __future__ import annotations
@@ -70,6 +70,14 @@ def append_sheets(backend: SheetsBackend, tab: str, rows: Sequence[list[Any]],
     assert isinstance(http, SheetsHTTPClient)
     policy: RetryPolicy = http.retry
     for attempt in range(MAX_ATTEMPTS):
+        # Read the tab just before each write: the plan may have taken a while, and the
+        # owner may have typed a row since; a retry must also see whether the failed
+        # write landed after all.
+        grid = backend.read_values([title])[title]
+        if _landed(grid, first_row, body_rows):
+            return first_row
+        last, _blocked = last_data_row(grid)
+        first_row = max(first_row, last + 1)
         _grow(backend, title, first_row + len(body_rows) - 1, width)
         target = (f"{quote_title(title)}!A{first_row}:"
                   f"{column_letter(width - 1)}{first_row + len(body_rows) - 1}")
@@ -86,11 +94,6 @@ def append_sheets(backend: SheetsBackend, tab: str, rows: Sequence[list[Any]],
         finally:
             http.retry = policy
         policy.sleep(policy.delay(attempt, None))
-        grid = backend.read_values([title])[title]
-        if _landed(grid, first_row, body_rows):
-            return first_row
-        last, _blocked = last_data_row(grid)
-        first_row = max(first_row, last + 1)
     raise AssertionError("unreachable")  # the loop returns or raises
 
 
