@@ -19,7 +19,7 @@ from sync.cli import configure, main, progress_shown
 from sync.demo import SHORTHAND_AMOUNT, UNKNOWN_STAGE, demo_grids
 from sync.schema import tab_spec
 
-COMMANDS = ["demo", "init", "sync", "check", "watch", "serve", "worker"]
+COMMANDS = ["demo", "init", "sync", "check", "watch", "serve", "worker", "import"]
 KPIS = [
     "Revenue This Period", "Revenue Goal Attainment", "Win Rate", "Average Deal Size",
     "Sales Cycle Days", "Sales Velocity Per Day", "Open Pipeline", "Weighted Pipeline",

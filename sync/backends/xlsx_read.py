@@ -11,9 +11,9 @@ from __future__ import annotations
 import posixpath
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 from xml.parsers import expat
 
 from python_calamine import CalamineError, CalamineWorkbook
@@ -28,6 +28,8 @@ from sync.backends.xlsx_prescan import calamine_can_read
 from sync.backends.xlsx_zip import check_unpack_limits
 from sync.errors import NotAWorkbookError, WorkbookError
 from sync.schema.tabs import find_tab
+
+T = TypeVar("T")
 
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 REL_NAMESPACES = (
@@ -218,8 +220,8 @@ def _relationships(archive: zipfile.ZipFile, rels: str, base: str) -> dict[str, 
     return found
 
 
-def read_tabs(path: Path, tabs: Sequence[str]) -> dict[str, Grid]:
-    """The grid of each requested tab that the workbook has, keyed by the requested name."""
+def _read_with(path: Path, use: Callable[[WorkbookReader], T]) -> T:
+    """Open the workbook at `path`, hand its reader to `use`, and say plainly what went wrong."""
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as error:
@@ -233,13 +235,8 @@ def read_tabs(path: Path, tabs: Sequence[str]) -> dict[str, Grid]:
         check_unpack_limits(archive.infolist(), str(path))
         try:
             reader = WorkbookReader(archive, str(path), path)
-            names = list(reader.sheets)
-            grids = {}
             try:
-                for tab in tabs:
-                    name = find_tab(names, tab)
-                    if name is not None:
-                        grids[tab] = reader.grid(name)
+                return use(reader)
             finally:
                 reader.close()
         except (zipfile.BadZipFile, ET.ParseError, KeyError, EOFError) as error:
@@ -247,4 +244,28 @@ def read_tabs(path: Path, tabs: Sequence[str]) -> dict[str, Grid]:
                 f"{path} is not a well-formed .xlsx workbook ({error}): open it in Excel or "
                 "LibreOffice, save it again as .xlsx and sync again."
             ) from error
-    return grids
+
+
+def read_tabs(path: Path, tabs: Sequence[str]) -> dict[str, Grid]:
+    """The grid of each requested tab that the workbook has, keyed by the requested name."""
+
+    def requested(reader: WorkbookReader) -> dict[str, Grid]:
+        names = list(reader.sheets)
+        grids = {}
+        for tab in tabs:
+            name = find_tab(names, tab)
+            if name is not None:
+                grids[tab] = reader.grid(name)
+        return grids
+
+    return _read_with(path, requested)
+
+
+def read_first_tab(path: Path) -> Grid:
+    """The grid of a workbook's first tab (an export to import), whatever its name."""
+
+    def first(reader: WorkbookReader) -> Grid:
+        names = list(reader.sheets)
+        return reader.grid(names[0]) if names else []
+
+    return _read_with(path, first)

@@ -63,7 +63,9 @@ class ApiFailure(Exception):
 class Fault:
     """An injected failure: answer `code` to the next `times` calls of `endpoint`.
 
-    The first `skip` matching calls are answered normally.
+    The first `skip` matching calls are answered normally. With `after_applying`, the call
+    takes effect and only its answer is the failure, as when Google commits a write and
+    the answer is lost on the way back.
     """
 
     code: int
@@ -72,6 +74,7 @@ class Fault:
     retry_after: float | None = None
     skip: int = 0
     message: str | None = None
+    after_applying: bool = False
 
 
 @dataclass
@@ -239,14 +242,17 @@ class SheetsEmulator:
         retry_after: float | None = None,
         skip: int = 0,
         message: str | None = None,
+        after_applying: bool = False,
     ) -> None:
         """Answer `code` to the next `times` calls (of `endpoint` if given; inf = forever).
 
         With `skip`, that many matching calls succeed first (fail the second body of a split
-        write with `skip=1`).
+        write with `skip=1`). With `after_applying`, each failing call is applied first.
         """
         with self.lock:
-            self.faults.append(Fault(code, times, endpoint, retry_after, skip, message))
+            self.faults.append(
+                Fault(code, times, endpoint, retry_after, skip, message, after_applying)
+            )
 
     def lose_answer(
         self,
@@ -350,7 +356,8 @@ class SheetsEmulator:
                     )
                 token = headers.get("authorization", "").removeprefix("Bearer ").strip()
                 self.spans.append(CallSpan(spreadsheet_id, token, endpoint, started, time.time()))
-                return 200, {}, answer
+            self._inject_fault(endpoint, after_applying=True)
+            return 200, {}, answer
         except ApiFailure as failure:
             if endpoint == "token":  # OAuth2 error shape (RFC 6749 section 5.2)
                 return (
@@ -379,9 +386,11 @@ class SheetsEmulator:
             with self.lock:
                 self.calls[endpoint] += 1
 
-    def _inject_fault(self, endpoint: str) -> None:
+    def _inject_fault(self, endpoint: str, after_applying: bool = False) -> None:
         with self.lock:
             for fault in self.faults:
+                if fault.after_applying != after_applying:
+                    continue
                 if fault.times > 0 and fault.endpoint in (None, endpoint):
                     if fault.skip > 0:
                         fault.skip -= 1
