@@ -93,9 +93,10 @@ def read_for_update(path: Path) -> tuple[bytes, FileState]:
 
 def changed_message(path: Path, again: str = "sync") -> str:
     """The words for a workbook that another program saved while this one worked on it."""
+    command = "the same `salesops import`" if again == "import" else f"`salesops {again} {path}`"
     return (
         f"{path} changed while the {again} was running (another program saved it): nothing "
-        f"was written, so that save is kept. Run `salesops {again} {path}` again."
+        f"was written, so that save is kept. Run {command} again."
     )
 
 

@@ -100,7 +100,7 @@ def plan_import(backend: Backend, source: SourceTable, *, tab: str, preset: str 
     if chosen.reshape is not None:
         source, skipped = chosen.reshape(source)
     stages = tables.stages[["stage", "type"]].to_dict("records")
-    return build_plan(source, spec, list(grid), chosen, import_map, context=context,
+    return build_plan(source, spec, grid, chosen, import_map, context=context,
                       stages=stages, reshaped_skips=skipped, progress=progress)
 
 

@@ -84,6 +84,10 @@ def last_data_row(grid: list[list[Any]]) -> tuple[int, int | None]:
                 blocked = row  # a far-away cell (SPEC section 2): not data, but not ours
                 break
             last = row
+    # A backend that reads only the used cells hands far-away cells over on their own.
+    stray_rows = [row for row, _column, _value in getattr(grid, "stray", ())]
+    if stray_rows:
+        blocked = min([*stray_rows, *([blocked] if blocked is not None else [])])
     return last, blocked
 
 
