@@ -1,12 +1,26 @@
-// Stand-in for UrlFetchApp that makes the real HTTP request, synchronously (through a child
-// process), so the add-on's code can call a real server. Follows Google's documented
+// Stand-in for UrlFetchApp that makes the real HTTP request, synchronously (a worker thread
+// fetches while this thread waits), so the add-on's code can call a real server. Follows Google's documented
 // behaviour: `payload` with `contentType` (default application/x-www-form-urlencoded),
 // `muteHttpExceptions` (else a code >= 400 throws), an exception when the address cannot be
 // reached, and `followRedirects` (default true).
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 
-const CHILD = fileURLToPath(new URL('./http_child.mjs', import.meta.url));
+let worker = null;
+
+/** Send one request to the worker and block until it answers, as UrlFetchApp.fetch does. */
+function fetchSync(request) {
+  if (!worker) {
+    worker = new Worker(new URL('./http_worker.mjs', import.meta.url));
+    worker.unref();
+  }
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  worker.postMessage({ request, flag, port: port2 }, [port2]);
+  Atomics.wait(flag, 0, 0, request.timeoutMs + 5000);
+  const message = receiveMessageOnPort(port1);
+  port1.close();
+  return message ? message.message : { error: 'timeout' };
+}
 
 class HTTPResponse {
   constructor(answer) { this.answer = answer; }
@@ -30,7 +44,7 @@ export function makeUrlFetchApp({ timeoutMs = 30000 } = {}) {
       }
       const request = { url: String(url), method, headers, body, followRedirects: params.followRedirects !== false, timeoutMs };
       calls.push({ url: request.url, method, headers, payload: params.payload ?? null, params });
-      const answer = JSON.parse(execFileSync(process.execPath, [CHILD], { input: JSON.stringify(request) }).toString('utf8'));
+      const answer = fetchSync(request);
       if (answer.error) throw new Error(`Exception: Address unavailable: ${url}`);
       const response = new HTTPResponse(answer);
       if (answer.status >= 400 && !params.muteHttpExceptions) {
