@@ -159,7 +159,7 @@ class DataValidation {
 class DataValidationBuilder {
   constructor() { Object.assign(this, { criteria: null, values: [], allowInvalid: true }); }
   requireValueInList(values, showDropdown = true) {
-    this.criteria = 'VALUE_IN_LIST'; this.values = [values.slice(), showDropdown]; return this;
+    this.criteria = 'VALUE_IN_LIST'; this.values = [Array.from(values), showDropdown]; return this;
   }
   requireValueInRange(range, showDropdown = true) {
     if (!(range instanceof Range)) throw new Error('Exception: Invalid argument: range');
