@@ -15,8 +15,8 @@ const children = [];
 process.on('exit', () => children.forEach((child) => child.kill()));
 
 async function start({ secret = SECRET, allow = [SPREADSHEET_ID], clockOffset = 0, status = null }) {
-  const args = [SERVER, '--secret', secret, '--allow', allow.join(','), '--clock-offset', String(clockOffset)];
-  if (status) args.push('--status', JSON.stringify(status));
+  const args = [SERVER, `--secret=${secret}`, `--allow=${allow.join(',')}`, `--clock-offset=${clockOffset}`];
+  if (status) args.push(`--status=${JSON.stringify(status)}`);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   child.stdout.setEncoding('utf8');
