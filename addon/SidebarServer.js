@@ -64,6 +64,7 @@ function saveConnection(form) {
   var language = currentLanguage_(null);
   var checked = checkConnectionForm_(form, language);
   if (checked.error) return { ok: false, message: checked.error };
+  /** @type {Object<string, string>} */
   var values = {};
   values[SALESOPS_URL_PROPERTY] = checked.connection.url;
   values[SALESOPS_SECRET_PROPERTY] = checked.connection.secret;

@@ -34,7 +34,10 @@ function findTemplateSheet_(spreadsheet, template) {
 
 /** The sheet of the template tab named `name` (input or computed), or null. */
 function findTabByName_(spreadsheet, name) {
-  var all = SALESOPS_TEMPLATES.inputTabs.concat(SALESOPS_TEMPLATES.computedTabs);
+  /** @type {Array<{tab: string, zh: string}>} */
+  var all = [];
+  SALESOPS_TEMPLATES.inputTabs.forEach(function (template) { all.push(template); });
+  SALESOPS_TEMPLATES.computedTabs.forEach(function (template) { all.push(template); });
   for (var i = 0; i < all.length; i++) {
     if (all[i].tab === name) return findTemplateSheet_(spreadsheet, all[i]);
   }

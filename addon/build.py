@@ -120,8 +120,11 @@ def tab_template(spec: Any) -> dict[str, Any]:
                 columns[grid["startColumnIndex"]]["dropdown"] = dropdown
             else:
                 cell_dropdowns.append(
-                    {"row": grid["startRowIndex"] + 1, "column": grid["startColumnIndex"] + 1,
-                     **dropdown}
+                    {
+                        "row": grid["startRowIndex"] + 1,
+                        "column": grid["startColumnIndex"] + 1,
+                        **dropdown,
+                    }
                 )
         elif kind == "updateDimensionProperties":
             columns[body["range"]["startIndex"]]["width"] = body["properties"]["pixelSize"]
@@ -227,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         stale = [p.name for p, text in files.items() if p.read_text(encoding="utf-8") != text]
         for name in stale:
-            print(f"Error: addon/{name} is out of date. Run `python addon/build.py`.",
-                  file=sys.stderr)
+            print(
+                f"Error: addon/{name} is out of date. Run `python addon/build.py`.", file=sys.stderr
+            )
         return 1 if stale else 0
     DEPLOYMENT.write_text(json.dumps(deployment, indent=2) + "\n", encoding="utf-8")
     for path, text in files.items():
