@@ -50,9 +50,12 @@ export function loadAddon(options = {}) {
       const sheet = spreadsheet.getSheetByName(tab) || spreadsheet.insertSheet(tab);
       return { authMode: 'FULL', range: sheet.getRange(a1), source: spreadsheet, triggerUid: '1', user: { getEmail: () => 'owner@example.com' }, ...extra };
     },
-    /** A change event as the installable change trigger passes it. */
+    /**
+     * A change event as the installable change trigger passes it: Google documents authMode,
+     * changeType, triggerUid and user, and no `source`.
+     */
     changeEvent(changeType) {
-      return { authMode: 'FULL', changeType, source: spreadsheet, triggerUid: '2', user: { getEmail: () => 'owner@example.com' } };
+      return { authMode: 'FULL', changeType, triggerUid: '2', user: { getEmail: () => 'owner@example.com' } };
     }
   };
 }
