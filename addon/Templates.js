@@ -2,927 +2,127 @@
 var SALESOPS_TEMPLATES = {
   "rows": 1000,
   "inputTabs": [
-    {
-      "tab": "Settings",
-      "zh": "设置",
+    {"tab": "Settings", "zh": "设置",
       "columns": [
-        {
-          "header": "Setting",
-          "zh": "设置项",
-          "note": "The name of a setting, e.g. Currency.",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 194
-        },
-        {
-          "header": "Value",
-          "zh": "值",
-          "note": "Its value; blank keeps the default. Example: USD",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 138
-        }
+        {"header": "Setting", "zh": "设置项", "note": "The name of a setting, e.g. Currency.", "numberFormat": null, "dropdown": null, "width": 194},
+        {"header": "Value", "zh": "值", "note": "Its value; blank keeps the default. Example: USD", "numberFormat": null, "dropdown": null, "width": 138},
       ],
-      "rows": {
-        "en": [
-          [
-            "Currency",
-            "USD"
-          ],
-          [
-            "Period",
-            "Month"
-          ],
-          [
-            "Fiscal Year Start",
-            1
-          ],
-          [
-            "As Of",
-            ""
-          ],
-          [
-            "Date Format",
-            "YMD"
-          ],
-          [
-            "New Customer Days",
-            90
-          ],
-          [
-            "At Risk After Days",
-            90
-          ],
-          [
-            "Churned After Days",
-            180
-          ],
-          [
-            "Stuck Factor",
-            2
-          ],
-          [
-            "Rep Gap Points",
-            15
-          ],
-          [
-            "Prediction Horizon Days",
-            90
-          ],
-          [
-            "New Customer Bonus",
-            0
-          ],
-          [
-            "Team Bonus",
-            0
-          ],
-          [
-            "Clawback Days",
-            90
-          ]
-        ],
-        "zh-CN": [
-          [
-            "货币",
-            "USD"
-          ],
-          [
-            "周期",
-            "Month"
-          ],
-          [
-            "财年起始月",
-            1
-          ],
-          [
-            "统计日期",
-            ""
-          ],
-          [
-            "日期格式",
-            "YMD"
-          ],
-          [
-            "新客户天数",
-            90
-          ],
-          [
-            "风险天数",
-            90
-          ],
-          [
-            "流失天数",
-            180
-          ],
-          [
-            "停滞倍数",
-            2
-          ],
-          [
-            "差距百分点",
-            15
-          ],
-          [
-            "预测天数",
-            90
-          ],
-          [
-            "新客户奖金",
-            0
-          ],
-          [
-            "团队奖金",
-            0
-          ],
-          [
-            "追回天数",
-            90
-          ]
-        ]
-      },
-      "rowNotes": [
-        [
-          "ISO currency code, e.g. USD, EUR, CNY: used for display and number formats.",
-          ""
-        ],
-        [
-          "Month or Quarter: the quota and commission period.",
-          ""
-        ],
-        [
-          "Month number (1-12) a fiscal year starts in; quarters follow it.",
-          ""
-        ],
-        [
-          "The date reports are computed for; blank means today. A fixed date makes reports reproducible.",
-          ""
-        ],
-        [
-          "How slash dates typed as text are read: YMD, DMY or MDY.",
-          ""
-        ],
-        [
-          "A customer whose first order is this recent is New.",
-          ""
-        ],
-        [
-          "Days without an order after which a customer is At Risk.",
-          ""
-        ],
-        [
-          "Days without an order after which a customer is Churned.",
-          ""
-        ],
-        [
-          "An open deal is Stuck when its days in stage exceed this times the typical days of its stage.",
-          ""
-        ],
-        [
-          "A rep's stage conversion this many points under the team's is flagged.",
-          ""
-        ],
-        [
-          "Horizon of a customer's expected orders and predicted value.",
-          ""
-        ],
-        [
-          "Paid per new customer a rep brings in.",
-          ""
-        ],
-        [
-          "Paid to every member when the team meets its Revenue goal for a period.",
-          ""
-        ],
-        [
-          "Refunds this soon after a sale take its commission back.",
-          ""
-        ]
-      ],
-      "cellDropdowns": [
-        {
-          "row": 3,
-          "column": 2,
-          "list": {
-            "en": [
-              "Month",
-              "Quarter"
-            ],
-            "zh-CN": [
-              "Month",
-              "Quarter"
-            ]
-          },
-          "strict": true
-        },
-        {
-          "row": 6,
-          "column": 2,
-          "list": {
-            "en": [
-              "YMD",
-              "DMY",
-              "MDY"
-            ],
-            "zh-CN": [
-              "YMD",
-              "DMY",
-              "MDY"
-            ]
-          },
-          "strict": true
-        }
-      ]
+      "rows": {"en": [["Currency", "USD"], ["Period", "Month"], ["Fiscal Year Start", 1], ["As Of", ""], ["Date Format", "YMD"], ["New Customer Days", 90], ["At Risk After Days", 90], ["Churned After Days", 180], ["Stuck Factor", 2], ["Rep Gap Points", 15], ["Prediction Horizon Days", 90], ["New Customer Bonus", 0], ["Team Bonus", 0], ["Clawback Days", 90]], "zh-CN": [["货币", "USD"], ["周期", "Month"], ["财年起始月", 1], ["统计日期", ""], ["日期格式", "YMD"], ["新客户天数", 90], ["风险天数", 90], ["流失天数", 180], ["停滞倍数", 2], ["差距百分点", 15], ["预测天数", 90], ["新客户奖金", 0], ["团队奖金", 0], ["追回天数", 90]]},
+      "rowNotes": [["ISO currency code, e.g. USD, EUR, CNY: used for display and number formats.", ""], ["Month or Quarter: the quota and commission period.", ""], ["Month number (1-12) a fiscal year starts in; quarters follow it.", ""], ["The date reports are computed for; blank means today. A fixed date makes reports reproducible.", ""], ["How slash dates typed as text are read: YMD, DMY or MDY.", ""], ["A customer whose first order is this recent is New.", ""], ["Days without an order after which a customer is At Risk.", ""], ["Days without an order after which a customer is Churned.", ""], ["An open deal is Stuck when its days in stage exceed this times the typical days of its stage.", ""], ["A rep's stage conversion this many points under the team's is flagged.", ""], ["Horizon of a customer's expected orders and predicted value.", ""], ["Paid per new customer a rep brings in.", ""], ["Paid to every member when the team meets its Revenue goal for a period.", ""], ["Refunds this soon after a sale take its commission back.", ""]],
+      "cellDropdowns": [{"row": 3, "column": 2, "list": {"en": ["Month", "Quarter"], "zh-CN": ["Month", "Quarter"]}, "strict": true}, {"row": 6, "column": 2, "list": {"en": ["YMD", "DMY", "MDY"], "zh-CN": ["YMD", "DMY", "MDY"]}, "strict": true}],
     },
-    {
-      "tab": "Stages",
-      "zh": "阶段",
+    {"tab": "Stages", "zh": "阶段",
       "columns": [
-        {
-          "header": "Stage",
-          "zh": "阶段",
-          "note": "Name of the stage, as used in Pipeline. Example: Proposal",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 124
-        },
-        {
-          "header": "Order",
-          "zh": "顺序",
-          "note": "Position of the stage in the funnel: 1 is the first. Example: 3",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 68
-        },
-        {
-          "header": "Probability",
-          "zh": "概率",
-          "note": "Chance a deal at this stage is won, e.g. 50%.",
-          "numberFormat": "0%",
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Type",
-          "zh": "类型",
-          "note": "Open, Won or Lost. Keep at least one Won and one Lost stage. Example: Open",
-          "numberFormat": null,
-          "dropdown": {
-            "list": {
-              "en": [
-                "Open",
-                "Won",
-                "Lost"
-              ],
-              "zh-CN": [
-                "Open",
-                "Won",
-                "Lost"
-              ]
-            },
-            "strict": true
-          },
-          "width": 68
-        }
+        {"header": "Stage", "zh": "阶段", "note": "Name of the stage, as used in Pipeline. Example: Proposal", "numberFormat": null, "dropdown": null, "width": 124},
+        {"header": "Order", "zh": "顺序", "note": "Position of the stage in the funnel: 1 is the first. Example: 3", "numberFormat": null, "dropdown": null, "width": 68},
+        {"header": "Probability", "zh": "概率", "note": "Chance a deal at this stage is won, e.g. 50%.", "numberFormat": "0%", "dropdown": null, "width": 96},
+        {"header": "Type", "zh": "类型", "note": "Open, Won or Lost. Keep at least one Won and one Lost stage. Example: Open", "numberFormat": null, "dropdown": {"list": {"en": ["Open", "Won", "Lost"], "zh-CN": ["Open", "Won", "Lost"]}, "strict": true}, "width": 68},
       ],
-      "rows": {
-        "en": [
-          [
-            "Lead",
-            1,
-            0.1,
-            "Open"
-          ],
-          [
-            "Qualified",
-            2,
-            0.25,
-            "Open"
-          ],
-          [
-            "Proposal",
-            3,
-            0.5,
-            "Open"
-          ],
-          [
-            "Negotiation",
-            4,
-            0.75,
-            "Open"
-          ],
-          [
-            "Won",
-            5,
-            1.0,
-            "Won"
-          ],
-          [
-            "Lost",
-            6,
-            0.0,
-            "Lost"
-          ]
-        ],
-        "zh-CN": [
-          [
-            "Lead",
-            1,
-            0.1,
-            "Open"
-          ],
-          [
-            "Qualified",
-            2,
-            0.25,
-            "Open"
-          ],
-          [
-            "Proposal",
-            3,
-            0.5,
-            "Open"
-          ],
-          [
-            "Negotiation",
-            4,
-            0.75,
-            "Open"
-          ],
-          [
-            "Won",
-            5,
-            1.0,
-            "Won"
-          ],
-          [
-            "Lost",
-            6,
-            0.0,
-            "Lost"
-          ]
-        ]
-      },
+      "rows": {"en": [["Lead", 1, 0.1, "Open"], ["Qualified", 2, 0.25, "Open"], ["Proposal", 3, 0.5, "Open"], ["Negotiation", 4, 0.75, "Open"], ["Won", 5, 1.0, "Won"], ["Lost", 6, 0.0, "Lost"]], "zh-CN": [["Lead", 1, 0.1, "Open"], ["Qualified", 2, 0.25, "Open"], ["Proposal", 3, 0.5, "Open"], ["Negotiation", 4, 0.75, "Open"], ["Won", 5, 1.0, "Won"], ["Lost", 6, 0.0, "Lost"]]},
       "rowNotes": [],
-      "cellDropdowns": []
+      "cellDropdowns": [],
     },
-    {
-      "tab": "Team",
-      "zh": "团队",
+    {"tab": "Team", "zh": "团队",
       "columns": [
-        {
-          "header": "Rep",
-          "zh": "销售代表",
-          "note": "The rep's name, exactly as used in Pipeline and Orders. Example: Ana Ruiz",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 138
-        },
-        {
-          "header": "Email",
-          "zh": "邮箱",
-          "note": "Work email. Example: ana@example.com",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 180
-        },
-        {
-          "header": "Team",
-          "zh": "小组",
-          "note": "Team name, used for team goals and the team bonus. Example: East",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Manager",
-          "zh": "经理",
-          "note": "Who the rep reports to. Example: Sam Lee",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 124
-        },
-        {
-          "header": "Region",
-          "zh": "区域",
-          "note": "The rep's region. Example: North",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Commission Plan",
-          "zh": "提成方案",
-          "note": "A Plan name from the Commission Plans tab. Example: Standard",
-          "numberFormat": null,
-          "dropdown": {
-            "sourceTab": "Commission Plans",
-            "sourceColumn": 1,
-            "strict": false
-          },
-          "width": 124
-        },
-        {
-          "header": "Start Date",
-          "zh": "入职日期",
-          "note": "First day with the team. Example: 2025-01-06",
-          "numberFormat": "yyyy-mm-dd",
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Active",
-          "zh": "在职",
-          "note": "Yes or No; blank means Yes. Example: Yes",
-          "numberFormat": null,
-          "dropdown": {
-            "list": {
-              "en": [
-                "Yes",
-                "No"
-              ],
-              "zh-CN": [
-                "是",
-                "否"
-              ]
-            },
-            "strict": true
-          },
-          "width": 68
-        }
+        {"header": "Rep", "zh": "销售代表", "note": "The rep's name, exactly as used in Pipeline and Orders. Example: Ana Ruiz", "numberFormat": null, "dropdown": null, "width": 138},
+        {"header": "Email", "zh": "邮箱", "note": "Work email. Example: ana@example.com", "numberFormat": null, "dropdown": null, "width": 180},
+        {"header": "Team", "zh": "小组", "note": "Team name, used for team goals and the team bonus. Example: East", "numberFormat": null, "dropdown": null, "width": 96},
+        {"header": "Manager", "zh": "经理", "note": "Who the rep reports to. Example: Sam Lee", "numberFormat": null, "dropdown": null, "width": 124},
+        {"header": "Region", "zh": "区域", "note": "The rep's region. Example: North", "numberFormat": null, "dropdown": null, "width": 96},
+        {"header": "Commission Plan", "zh": "提成方案", "note": "A Plan name from the Commission Plans tab. Example: Standard", "numberFormat": null, "dropdown": {"sourceTab": "Commission Plans", "sourceColumn": 1, "strict": false}, "width": 124},
+        {"header": "Start Date", "zh": "入职日期", "note": "First day with the team. Example: 2025-01-06", "numberFormat": "yyyy-mm-dd", "dropdown": null, "width": 96},
+        {"header": "Active", "zh": "在职", "note": "Yes or No; blank means Yes. Example: Yes", "numberFormat": null, "dropdown": {"list": {"en": ["Yes", "No"], "zh-CN": ["是", "否"]}, "strict": true}, "width": 68},
       ],
-      "rows": {
-        "en": [],
-        "zh-CN": []
-      },
+      "rows": {"en": [], "zh-CN": []},
       "rowNotes": [],
-      "cellDropdowns": []
+      "cellDropdowns": [],
     },
-    {
-      "tab": "Goals",
-      "zh": "目标",
+    {"tab": "Goals", "zh": "目标",
       "columns": [
-        {
-          "header": "Owner",
-          "zh": "负责人",
-          "note": "A rep, a team name, or Company. Example: Company",
-          "numberFormat": null,
-          "dropdown": {
-            "sourceTab": "Team",
-            "sourceColumn": 1,
-            "strict": false
-          },
-          "width": 124
-        },
-        {
-          "header": "Metric",
-          "zh": "指标",
-          "note": "Revenue, Deals Won, New Customers or Pipeline Created. Example: Revenue",
-          "numberFormat": null,
-          "dropdown": {
-            "list": {
-              "en": [
-                "Revenue",
-                "Deals Won",
-                "New Customers",
-                "Pipeline Created"
-              ],
-              "zh-CN": [
-                "Revenue",
-                "Deals Won",
-                "New Customers",
-                "Pipeline Created"
-              ]
-            },
-            "strict": false
-          },
-          "width": 124
-        },
-        {
-          "header": "Period Start",
-          "zh": "开始日期",
-          "note": "First day of the goal's period. Example: 2026-10-01",
-          "numberFormat": "yyyy-mm-dd",
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Period End",
-          "zh": "结束日期",
-          "note": "Last day of the goal's period (inclusive). Example: 2026-12-31",
-          "numberFormat": "yyyy-mm-dd",
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Target",
-          "zh": "目标值",
-          "note": "The target: an amount for Revenue and Pipeline Created, a count otherwise. Example: 150000",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Product",
-          "zh": "产品",
-          "note": "Optional: count only this product.",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 110
-        },
-        {
-          "header": "Region",
-          "zh": "区域",
-          "note": "Optional: count only this region.",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Notes",
-          "zh": "备注",
-          "note": "Anything you want to remember.",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 180
-        }
+        {"header": "Owner", "zh": "负责人", "note": "A rep, a team name, or Company. Example: Company", "numberFormat": null, "dropdown": {"sourceTab": "Team", "sourceColumn": 1, "strict": false}, "width": 124},
+        {"header": "Metric", "zh": "指标", "note": "Revenue, Deals Won, New Customers or Pipeline Created. Example: Revenue", "numberFormat": null, "dropdown": {"list": {"en": ["Revenue", "Deals Won", "New Customers", "Pipeline Created"], "zh-CN": ["Revenue", "Deals Won", "New Customers", "Pipeline Created"]}, "strict": false}, "width": 124},
+        {"header": "Period Start", "zh": "开始日期", "note": "First day of the goal's period. Example: 2026-10-01", "numberFormat": "yyyy-mm-dd", "dropdown": null, "width": 96},
+        {"header": "Period End", "zh": "结束日期", "note": "Last day of the goal's period (inclusive). Example: 2026-12-31", "numberFormat": "yyyy-mm-dd", "dropdown": null, "width": 96},
+        {"header": "Target", "zh": "目标值", "note": "The target: an amount for Revenue and Pipeline Created, a count otherwise. Example: 150000", "numberFormat": null, "dropdown": null, "width": 96},
+        {"header": "Product", "zh": "产品", "note": "Optional: count only this product.", "numberFormat": null, "dropdown": null, "width": 110},
+        {"header": "Region", "zh": "区域", "note": "Optional: count only this region.", "numberFormat": null, "dropdown": null, "width": 96},
+        {"header": "Notes", "zh": "备注", "note": "Anything you want to remember.", "numberFormat": null, "dropdown": null, "width": 180},
       ],
-      "rows": {
-        "en": [],
-        "zh-CN": []
-      },
+      "rows": {"en": [], "zh-CN": []},
       "rowNotes": [],
-      "cellDropdowns": []
+      "cellDropdowns": [],
     },
-    {
-      "tab": "Pipeline",
-      "zh": "销售管道",
+    {"tab": "Pipeline", "zh": "销售管道",
       "columns": [
-        {
-          "header": "Deal ID",
-          "zh": "商机编号",
-          "note": "A unique code for the deal. Example: D-0001",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 82
-        },
-        {
-          "header": "Deal",
-          "zh": "商机名称",
-          "note": "A short name for the deal. Example: Acme renewal",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 180
-        },
-        {
-          "header": "Customer",
-          "zh": "客户",
-          "note": "The customer's name, as in the Customers tab. Example: Acme Ltd",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 152
-        },
-        {
-          "header": "Owner",
-          "zh": "负责人",
-          "note": "The rep who owns the deal. Example: Ana Ruiz",
-          "numberFormat": null,
-          "dropdown": {
-            "sourceTab": "Team",
-            "sourceColumn": 1,
-            "strict": false
-          },
-          "width": 124
-        },
-        {
-          "header": "Stage",
-          "zh": "阶段",
-          "note": "A stage from the Stages tab. Example: Proposal",
-          "numberFormat": null,
-          "dropdown": {
-            "sourceTab": "Stages",
-            "sourceColumn": 1,
-            "strict": false
-          },
-          "width": 110
-        },
-        {
-          "header": "Amount",
-          "zh": "金额",
-          "note": "Expected value of the deal (0 or more). Example: 12000",
-          "numberFormat": "#,##0.00",
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Created",
-          "zh": "创建日期",
-          "note": "When the deal was opened. Example: 2026-09-14",
-          "numberFormat": "yyyy-mm-dd",
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Expected Close",
-          "zh": "预计成交日期",
-          "note": "When you expect to close it. Example: 2026-12-15",
-          "numberFormat": "yyyy-mm-dd",
-          "dropdown": null,
-          "width": 110
-        },
-        {
-          "header": "Closed",
-          "zh": "关闭日期",
-          "note": "When it was won or lost: required for Won and Lost deals.",
-          "numberFormat": "yyyy-mm-dd",
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Product",
-          "zh": "产品",
-          "note": "What the deal sells. Example: Pro Plan",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 110
-        },
-        {
-          "header": "Region",
-          "zh": "区域",
-          "note": "Where the customer is. Example: North",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Source",
-          "zh": "来源",
-          "note": "Where the lead came from. Example: Referral",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Lost Reason",
-          "zh": "丢单原因",
-          "note": "Why a lost deal was lost.",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 138
-        }
+        {"header": "Deal ID", "zh": "商机编号", "note": "A unique code for the deal. Example: D-0001", "numberFormat": null, "dropdown": null, "width": 82},
+        {"header": "Deal", "zh": "商机名称", "note": "A short name for the deal. Example: Acme renewal", "numberFormat": null, "dropdown": null, "width": 180},
+        {"header": "Customer", "zh": "客户", "note": "The customer's name, as in the Customers tab. Example: Acme Ltd", "numberFormat": null, "dropdown": null, "width": 152},
+        {"header": "Owner", "zh": "负责人", "note": "The rep who owns the deal. Example: Ana Ruiz", "numberFormat": null, "dropdown": {"sourceTab": "Team", "sourceColumn": 1, "strict": false}, "width": 124},
+        {"header": "Stage", "zh": "阶段", "note": "A stage from the Stages tab. Example: Proposal", "numberFormat": null, "dropdown": {"sourceTab": "Stages", "sourceColumn": 1, "strict": false}, "width": 110},
+        {"header": "Amount", "zh": "金额", "note": "Expected value of the deal (0 or more). Example: 12000", "numberFormat": "#,##0.00", "dropdown": null, "width": 96},
+        {"header": "Created", "zh": "创建日期", "note": "When the deal was opened. Example: 2026-09-14", "numberFormat": "yyyy-mm-dd", "dropdown": null, "width": 96},
+        {"header": "Expected Close", "zh": "预计成交日期", "note": "When you expect to close it. Example: 2026-12-15", "numberFormat": "yyyy-mm-dd", "dropdown": null, "width": 110},
+        {"header": "Closed", "zh": "关闭日期", "note": "When it was won or lost: required for Won and Lost deals.", "numberFormat": "yyyy-mm-dd", "dropdown": null, "width": 96},
+        {"header": "Product", "zh": "产品", "note": "What the deal sells. Example: Pro Plan", "numberFormat": null, "dropdown": null, "width": 110},
+        {"header": "Region", "zh": "区域", "note": "Where the customer is. Example: North", "numberFormat": null, "dropdown": null, "width": 96},
+        {"header": "Source", "zh": "来源", "note": "Where the lead came from. Example: Referral", "numberFormat": null, "dropdown": null, "width": 96},
+        {"header": "Lost Reason", "zh": "丢单原因", "note": "Why a lost deal was lost.", "numberFormat": null, "dropdown": null, "width": 138},
       ],
-      "rows": {
-        "en": [],
-        "zh-CN": []
-      },
+      "rows": {"en": [], "zh-CN": []},
       "rowNotes": [],
-      "cellDropdowns": []
+      "cellDropdowns": [],
     },
-    {
-      "tab": "Customers",
-      "zh": "客户",
+    {"tab": "Customers", "zh": "客户",
       "columns": [
-        {
-          "header": "Customer",
-          "zh": "客户",
-          "note": "The customer's name (compared without case or surrounding spaces). Example: Acme Ltd",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 166
-        },
-        {
-          "header": "Industry",
-          "zh": "行业",
-          "note": "The customer's industry. Example: Retail",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 110
-        },
-        {
-          "header": "Region",
-          "zh": "区域",
-          "note": "Where the customer is. Example: North",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Owner",
-          "zh": "负责人",
-          "note": "The rep who looks after the customer. Example: Ana Ruiz",
-          "numberFormat": null,
-          "dropdown": {
-            "sourceTab": "Team",
-            "sourceColumn": 1,
-            "strict": false
-          },
-          "width": 124
-        },
-        {
-          "header": "Email",
-          "zh": "邮箱",
-          "note": "Contact email. Example: buyer@acme.example",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 180
-        },
-        {
-          "header": "Satisfaction",
-          "zh": "满意度",
-          "note": "Satisfaction score from 1 to 5. Example: 4",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "NPS",
-          "zh": "净推荐值",
-          "note": "Answer to 'how likely to recommend us', 0 to 10. Example: 9",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 68
-        },
-        {
-          "header": "Since",
-          "zh": "起始日期",
-          "note": "When they became a customer. Example: 2025-03-01",
-          "numberFormat": "yyyy-mm-dd",
-          "dropdown": null,
-          "width": 96
-        }
+        {"header": "Customer", "zh": "客户", "note": "The customer's name (compared without case or surrounding spaces). Example: Acme Ltd", "numberFormat": null, "dropdown": null, "width": 166},
+        {"header": "Industry", "zh": "行业", "note": "The customer's industry. Example: Retail", "numberFormat": null, "dropdown": null, "width": 110},
+        {"header": "Region", "zh": "区域", "note": "Where the customer is. Example: North", "numberFormat": null, "dropdown": null, "width": 96},
+        {"header": "Owner", "zh": "负责人", "note": "The rep who looks after the customer. Example: Ana Ruiz", "numberFormat": null, "dropdown": {"sourceTab": "Team", "sourceColumn": 1, "strict": false}, "width": 124},
+        {"header": "Email", "zh": "邮箱", "note": "Contact email. Example: buyer@acme.example", "numberFormat": null, "dropdown": null, "width": 180},
+        {"header": "Satisfaction", "zh": "满意度", "note": "Satisfaction score from 1 to 5. Example: 4", "numberFormat": null, "dropdown": null, "width": 96},
+        {"header": "NPS", "zh": "净推荐值", "note": "Answer to 'how likely to recommend us', 0 to 10. Example: 9", "numberFormat": null, "dropdown": null, "width": 68},
+        {"header": "Since", "zh": "起始日期", "note": "When they became a customer. Example: 2025-03-01", "numberFormat": "yyyy-mm-dd", "dropdown": null, "width": 96},
       ],
-      "rows": {
-        "en": [],
-        "zh-CN": []
-      },
+      "rows": {"en": [], "zh-CN": []},
       "rowNotes": [],
-      "cellDropdowns": []
+      "cellDropdowns": [],
     },
-    {
-      "tab": "Orders",
-      "zh": "订单",
+    {"tab": "Orders", "zh": "订单",
       "columns": [
-        {
-          "header": "Order ID",
-          "zh": "订单编号",
-          "note": "The order's number; rows sharing one count as one order. Example: O-1001",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 82
-        },
-        {
-          "header": "Date",
-          "zh": "日期",
-          "note": "The day of the sale (or refund). Example: 2026-11-03",
-          "numberFormat": "yyyy-mm-dd",
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Customer",
-          "zh": "客户",
-          "note": "The customer's name, as in the Customers tab. Example: Acme Ltd",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 166
-        },
-        {
-          "header": "Amount",
-          "zh": "金额",
-          "note": "Value of the sale; negative for a refund. Example: 1200",
-          "numberFormat": "#,##0.00",
-          "dropdown": null,
-          "width": 96
-        },
-        {
-          "header": "Product",
-          "zh": "产品",
-          "note": "What was sold. Example: Pro Plan",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 110
-        },
-        {
-          "header": "Quantity",
-          "zh": "数量",
-          "note": "How many. Example: 1",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 82
-        },
-        {
-          "header": "Rep",
-          "zh": "销售代表",
-          "note": "The rep credited with the sale. Example: Ana Ruiz",
-          "numberFormat": null,
-          "dropdown": {
-            "sourceTab": "Team",
-            "sourceColumn": 1,
-            "strict": false
-          },
-          "width": 124
-        },
-        {
-          "header": "Deal ID",
-          "zh": "商机编号",
-          "note": "Optional: the deal this order fulfils. Example: D-0001",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 82
-        }
+        {"header": "Order ID", "zh": "订单编号", "note": "The order's number; rows sharing one count as one order. Example: O-1001", "numberFormat": null, "dropdown": null, "width": 82},
+        {"header": "Date", "zh": "日期", "note": "The day of the sale (or refund). Example: 2026-11-03", "numberFormat": "yyyy-mm-dd", "dropdown": null, "width": 96},
+        {"header": "Customer", "zh": "客户", "note": "The customer's name, as in the Customers tab. Example: Acme Ltd", "numberFormat": null, "dropdown": null, "width": 166},
+        {"header": "Amount", "zh": "金额", "note": "Value of the sale; negative for a refund. Example: 1200", "numberFormat": "#,##0.00", "dropdown": null, "width": 96},
+        {"header": "Product", "zh": "产品", "note": "What was sold. Example: Pro Plan", "numberFormat": null, "dropdown": null, "width": 110},
+        {"header": "Quantity", "zh": "数量", "note": "How many. Example: 1", "numberFormat": null, "dropdown": null, "width": 82},
+        {"header": "Rep", "zh": "销售代表", "note": "The rep credited with the sale. Example: Ana Ruiz", "numberFormat": null, "dropdown": {"sourceTab": "Team", "sourceColumn": 1, "strict": false}, "width": 124},
+        {"header": "Deal ID", "zh": "商机编号", "note": "Optional: the deal this order fulfils. Example: D-0001", "numberFormat": null, "dropdown": null, "width": 82},
       ],
-      "rows": {
-        "en": [],
-        "zh-CN": []
-      },
+      "rows": {"en": [], "zh-CN": []},
       "rowNotes": [],
-      "cellDropdowns": []
+      "cellDropdowns": [],
     },
-    {
-      "tab": "Commission Plans",
-      "zh": "提成方案",
+    {"tab": "Commission Plans", "zh": "提成方案",
       "columns": [
-        {
-          "header": "Plan",
-          "zh": "方案",
-          "note": "The plan's name, used in the Team tab. Example: Standard",
-          "numberFormat": null,
-          "dropdown": null,
-          "width": 110
-        },
-        {
-          "header": "From %",
-          "zh": "起始百分比",
-          "note": "Where the band starts, as % of quota (0% for the first). Example: 0%",
-          "numberFormat": "0%",
-          "dropdown": null,
-          "width": 82
-        },
-        {
-          "header": "To %",
-          "zh": "结束百分比",
-          "note": "Where the band ends; blank = no cap. Example: 50%",
-          "numberFormat": "0%",
-          "dropdown": null,
-          "width": 82
-        },
-        {
-          "header": "Rate",
-          "zh": "提成比例",
-          "note": "Commission rate on the revenue inside this band. Example: 2%",
-          "numberFormat": "0%",
-          "dropdown": null,
-          "width": 82
-        },
-        {
-          "header": "Bonus",
-          "zh": "奖金",
-          "note": "Flat amount paid once when attainment reaches From %. Example: 0",
-          "numberFormat": "#,##0.00",
-          "dropdown": null,
-          "width": 82
-        }
+        {"header": "Plan", "zh": "方案", "note": "The plan's name, used in the Team tab. Example: Standard", "numberFormat": null, "dropdown": null, "width": 110},
+        {"header": "From %", "zh": "起始百分比", "note": "Where the band starts, as % of quota (0% for the first). Example: 0%", "numberFormat": "0%", "dropdown": null, "width": 82},
+        {"header": "To %", "zh": "结束百分比", "note": "Where the band ends; blank = no cap. Example: 50%", "numberFormat": "0%", "dropdown": null, "width": 82},
+        {"header": "Rate", "zh": "提成比例", "note": "Commission rate on the revenue inside this band. Example: 2%", "numberFormat": "0%", "dropdown": null, "width": 82},
+        {"header": "Bonus", "zh": "奖金", "note": "Flat amount paid once when attainment reaches From %. Example: 0", "numberFormat": "#,##0.00", "dropdown": null, "width": 82},
       ],
-      "rows": {
-        "en": [],
-        "zh-CN": []
-      },
+      "rows": {"en": [], "zh-CN": []},
       "rowNotes": [],
-      "cellDropdowns": []
-    }
+      "cellDropdowns": [],
+    },
   ],
   "computedTabs": [
-    {
-      "tab": "Dashboard",
-      "zh": "仪表盘"
-    },
-    {
-      "tab": "Funnel",
-      "zh": "销售漏斗"
-    },
-    {
-      "tab": "Deal Health",
-      "zh": "商机健康"
-    },
-    {
-      "tab": "Goal Progress",
-      "zh": "目标进度"
-    },
-    {
-      "tab": "Commissions",
-      "zh": "提成"
-    },
-    {
-      "tab": "Customer Segments",
-      "zh": "客户分群"
-    },
-    {
-      "tab": "Data Issues",
-      "zh": "数据问题"
-    },
-    {
-      "tab": "Stage Log",
-      "zh": "阶段日志"
-    }
-  ]
+    {"tab": "Dashboard", "zh": "仪表盘"},
+    {"tab": "Funnel", "zh": "销售漏斗"},
+    {"tab": "Deal Health", "zh": "商机健康"},
+    {"tab": "Goal Progress", "zh": "目标进度"},
+    {"tab": "Commissions", "zh": "提成"},
+    {"tab": "Customer Segments", "zh": "客户分群"},
+    {"tab": "Data Issues", "zh": "数据问题"},
+    {"tab": "Stage Log", "zh": "阶段日志"},
+  ],
 };

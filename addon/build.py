@@ -154,13 +154,26 @@ def tab_template(spec: Any) -> dict[str, Any]:
 
 def templates_js() -> str:
     """The text of Templates.js."""
-    templates = {
-        "rows": TEMPLATE_ROWS,
-        "inputTabs": [tab_template(spec) for spec in input_tabs()],
-        "computedTabs": [{"tab": spec.tab, "zh": spec.zh} for spec in computed_tabs()],
-    }
-    body = json.dumps(templates, ensure_ascii=False, indent=2)
-    return HEADER.format(source="sheet_templates/") + f"var SALESOPS_TEMPLATES = {body};\n"
+    lines = ["var SALESOPS_TEMPLATES = {", f'  "rows": {TEMPLATE_ROWS},', '  "inputTabs": [']
+    for spec in input_tabs():
+        tab = tab_template(spec)
+        lines.append(f'    {{"tab": {_js(tab["tab"])}, "zh": {_js(tab["zh"])},')
+        lines.append('      "columns": [')
+        lines += [f"        {_js(column)}," for column in tab["columns"]]
+        lines.append("      ],")
+        for key in ("rows", "rowNotes", "cellDropdowns"):
+            lines.append(f'      "{key}": {_js(tab[key])},')
+        lines.append("    },")
+    lines.append("  ],")
+    lines.append('  "computedTabs": [')
+    lines += [f"    {_js({'tab': spec.tab, 'zh': spec.zh})}," for spec in computed_tabs()]
+    lines += ["  ],", "};"]
+    return HEADER.format(source="sheet_templates/") + "\n".join(lines) + "\n"
+
+
+def _js(value: Any) -> str:
+    """A value as one line of JavaScript (JSON, keeping Chinese readable)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def deployment_js(deployment: dict[str, Any]) -> str:

@@ -133,3 +133,17 @@ def test_the_node_tests_pass(node_modules):
 def test_the_scripts_type_check_against_the_apps_script_types(node_modules):
     result = _run([str(node_modules / ".bin" / "tsc"), "-p", "tsconfig.json"])
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("service", ["UrlFetchApp", "computeHmacSha256Signature"])
+def test_only_the_signed_transport_reaches_the_server(service):
+    users = sorted(p.name for p in ADDON.glob("*.js") if service in p.read_text(encoding="utf-8"))
+    assert users == ["Transport.js"]
+
+
+def test_the_trigger_handlers_are_the_global_functions_the_protocol_names():
+    triggers = (ADDON / "Triggers.js").read_text(encoding="utf-8")
+    assert "function onSheetEdit(e) {" in triggers and "function onSheetChange(e) {" in triggers
+    transport = (ADDON / "Transport.js").read_text(encoding="utf-8")
+    for name in ("'SALESOPS_SERVER_URL'", "'SALESOPS_WEBHOOK_SECRET'", "'/hooks/sheets-edit'"):
+        assert name in transport
