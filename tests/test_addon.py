@@ -3,6 +3,7 @@ check pass (they run the add-on's own code under Apps Script stand-ins, and its 
 headless Chromium)."""
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -147,3 +148,44 @@ def test_the_trigger_handlers_are_the_global_functions_the_protocol_names():
     transport = (ADDON / "Transport.js").read_text(encoding="utf-8")
     for name in ("'SALESOPS_SERVER_URL'", "'SALESOPS_WEBHOOK_SECRET'", "'/hooks/sheets-edit'"):
         assert name in transport
+
+
+def run_addon(url: str, secret: str, spreadsheet_id: str, *args: str) -> dict:
+    """Run the add-on's own trigger code against a server (addon/test/run_edit.mjs).
+
+    `args`: `--tab T --range A1`, `--change INSERT_ROW`, `--recompute` or `--test-connection`.
+    Returns the printed JSON: outcome, requests, toasts, last_refusal.
+    """
+    command = ["node", "test/run_edit.mjs", "--url", url, "--secret", secret,
+               "--spreadsheet", spreadsheet_id, *args]  # fmt: skip
+    result = _run(command)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def reference_server():
+    """The add-on tests' section-7 reference server, allowing spreadsheet `sheet-1`."""
+    process = subprocess.Popen(
+        ["node", "test/reference_server.mjs", "--secret=s3cret-for-tests", "--allow=sheet-1"],
+        cwd=ADDON, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        assert line.startswith("listening "), line
+        yield f"http://127.0.0.1:{line.split()[1]}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+def test_python_drives_the_add_on_against_a_server(node_modules, reference_server):
+    edit = run_addon(reference_server, "s3cret-for-tests", "sheet-1", "--tab", "Orders",
+                     "--range", "A2:H40")  # fmt: skip
+    assert edit["outcome"]["status"] == 202
+    assert json.loads(edit["requests"][0]["payload"])["range"] == "A2:H40"
+    wrong = run_addon(reference_server, "not-the-secret", "sheet-1", "--test-connection")
+    assert wrong["outcome"]["kind"] == "signature"
+    assert wrong["outcome"]["message"].startswith("The server refused the secret.")
