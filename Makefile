@@ -21,7 +21,7 @@ test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check sync sheet_templates tests benchmarks webhook_app.py
+	$(BIN)/ruff check sync sheet_templates tests benchmarks webhook_app.py addon/build.py
 	$(BIN)/mypy
 
 bench: install
