@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test campaign lint bench clean
 
 install: $(STAMP)
 
@@ -19,6 +19,9 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest
+
+campaign: install
+	$(BIN)/python -m pytest -m campaign -q
 
 lint: install
 	$(BIN)/ruff check sync sheet_templates tests benchmarks webhook_app.py addon/build.py
