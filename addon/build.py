@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 ADDON = Path(__file__).resolve().parent
 sys.path.insert(0, str(ADDON.parent))
 
-from sync.backends.sheets_template import TEMPLATE_ROWS, template_requests  # noqa: E402
+from sync.backends.sheets.template import TEMPLATE_ROWS, template_requests  # noqa: E402
 from sync.schema import computed_tabs, input_tabs  # noqa: E402
 
 LOCALES = ("en", "zh-CN")

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_template import create_template
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.template import create_template
 from sync.imports import import_file
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "uci_online_retail"

@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 import gspread  # noqa: E402
 
-from sync.backends.sheets import SheetsBackend  # noqa: E402
-from sync.backends.sheets_auth import load_key, open_client  # noqa: E402
-from sync.demo import demo_grids  # noqa: E402
+from sync.backends.sheets.auth import load_key, open_client  # noqa: E402
+from sync.backends.sheets.backend import SheetsBackend  # noqa: E402
+from sync.demo.workbook import demo_grids  # noqa: E402
 from sync.engine import compute_tabs, sync_workbook  # noqa: E402
 from sync.read import validate_workbook  # noqa: E402
 from sync.schema import input_tabs  # noqa: E402

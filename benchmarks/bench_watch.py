@@ -32,7 +32,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from watch_support import OWNER_SAVE, WatchProcess  # noqa: E402
 
-from sync.demo import demo_grids, write_demo_workbook  # noqa: E402
+from sync.demo.workbook import demo_grids, write_demo_workbook  # noqa: E402
 
 Round = tuple[float, float]  # save to synced line, and the sync's own seconds in it
 
@@ -93,7 +93,7 @@ def sheet_rounds(rounds: int, debounce: float, interval: float) -> list[Round]:
         )
         sheet = "bench-watch"
         emulator.create(sheet, tabs=demo_grids(), editors=(CLIENT_EMAIL,))
-        from sync.backends.sheets_auth import load_key, open_client
+        from sync.backends.sheets.auth import load_key, open_client
         from sync.config import load_config
         from sync.watch import watch_spreadsheet
 

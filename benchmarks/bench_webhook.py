@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
-from sync.demo import demo_grids  # noqa: E402
+from sync.demo.workbook import demo_grids  # noqa: E402
 from sync.server.signing import signed_headers  # noqa: E402
 from tests.server_fixtures import (  # noqa: E402
     SECRET,

@@ -32,9 +32,9 @@ import openpyxl
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
 
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_template import write_input_workbook
-from sync.demo import demo_grids
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.template import write_input_workbook
+from sync.demo.workbook import demo_grids
 from sync.engine import compute_tabs, sync_workbook
 from sync.read import validate_workbook
 from sync.schema import input_tabs

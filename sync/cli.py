@@ -28,8 +28,8 @@ from sync.errors import SalesOpsError
 
 if TYPE_CHECKING:
     from sync.backends.base import Backend
+    from sync.contract.tables import Issue
     from sync.engine import Kpi, SyncReport
-    from sync.tables import Issue
 
 ISSUES_FOUND_EXIT = 2
 WIDE_TERMINAL = 120  # narrower than this, or not a terminal: issues print as wrapped lines
@@ -176,7 +176,7 @@ def summary_table(report: SyncReport, *, wrote: bool) -> Table:
 
 def format_kpi(kpi: Kpi, currency: str) -> str:
     """A Dashboard figure as the terminal shows it: `$12,300`, `41.5%`, `7`, `-`."""
-    from sync.write.plan import CURRENCY_SYMBOLS
+    from sync.contract.plan import CURRENCY_SYMBOLS
 
     value = kpi.value
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -294,7 +294,7 @@ def demo(path: Path, size: int, seed: int, locale: str | None, force: bool) -> N
 
     Example: salesops demo demo.xlsx --size 2
     """
-    from sync.demo import run_demo
+    from sync.demo.workbook import run_demo
 
     config = configure(**({"locale": locale} if locale else {}))
     xlsx_path(path)
@@ -330,7 +330,7 @@ def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
     if path is not None:
         xlsx_path(path)
         if not path.exists() and not path.is_symlink():
-            from sync.backends.xlsx_template import create_template
+            from sync.backends.xlsx.template import create_template
 
             with user_errors():
                 create_template(path, config.locale)
@@ -339,7 +339,7 @@ def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
                 f"then run `salesops sync {path}`."
             )
             return
-        from sync.backends.xlsx_init import add_input_tabs
+        from sync.backends.xlsx.init import add_input_tabs
 
         with user_errors():
             added = add_input_tabs(path, config.locale)
@@ -352,7 +352,7 @@ def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
             console.print(f"{path} has every input tab already: nothing was written.")
         console.print(f"Next: fill in the tabs, then run `salesops sync {path}`.")
         return
-    from sync.backends.sheets_template import init_sheet
+    from sync.backends.sheets.template import init_sheet
 
     with user_errors():
         result = init_sheet(

@@ -14,10 +14,10 @@ from typing import Any
 import pandas as pd
 
 from sync.backends.base import Backend, WriteStats
+from sync.contract.plan import TabOutput
+from sync.contract.tables import Issue, Tables
 from sync.errors import MissingTabError
 from sync.schema import TabSpec, computed_tabs, input_tabs, tab_spec
-from sync.tables import Issue, Tables
-from sync.write.plan import TabOutput
 from sync.write.tabs import frame_output, goal_progress_output, issues_frame
 
 log = logging.getLogger(__name__)

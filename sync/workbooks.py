@@ -45,9 +45,9 @@ def open_backend(
                 )
             sheet = config.spreadsheet_id
     if path is not None:
-        from sync.backends.xlsx import XlsxBackend
+        from sync.backends.xlsx.backend import XlsxBackend
 
         return XlsxBackend(path)
-    from sync.backends.sheets import SheetsBackend
+    from sync.backends.sheets.backend import SheetsBackend
 
     return SheetsBackend(str(sheet), config.google_credentials, config.sheets_api_url)

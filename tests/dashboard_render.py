@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.test_xlsx_support import convert
+from tests.xlsx_support import convert
 
 
 def page_texts(pdf: Path) -> list[str]:

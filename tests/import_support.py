@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_template import create_template
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.template import create_template
 
 IMPORT_DATA = Path(__file__).parent / "data" / "imports"
 

@@ -10,11 +10,11 @@ IO_LIBRARIES = {"gspread", "google", "openpyxl", "python_calamine", "requests", 
                 "zipfile", "httplib2", "urllib3", "socket", "http"}
 # The one place each backend's library may be imported.
 ALLOWED = {
-    "gspread": {"backends/sheets_auth.py"},
-    "google": {"backends/sheets_auth.py"},
-    "requests": {"backends/sheets_auth.py"},
-    "python_calamine": {"backends/xlsx_read.py"},
-    "openpyxl": {"backends/xlsx_template.py"},
+    "gspread": {"backends/sheets/auth.py"},
+    "google": {"backends/sheets/auth.py"},
+    "requests": {"backends/sheets/auth.py"},
+    "python_calamine": {"backends/xlsx/read.py"},
+    "openpyxl": {"backends/xlsx/template.py"},
 }
 
 

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from sync.cli import format_kpi
 from sync.compute.as_of import tables_as_of
 from sync.compute.stage_log import LOG_HEADERS
+from sync.contract.tables import WorkbookSettings, make_tables
 from sync.engine import compute_tabs
-from sync.tables import WorkbookSettings, make_tables
 
 AS_OF = date(2026, 11, 15)
 SETTINGS = WorkbookSettings(as_of=AS_OF)

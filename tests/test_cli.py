@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from rich.console import Console
 
 from sync.cli import configure, main, progress_shown
-from sync.demo import SHORTHAND_AMOUNT, UNKNOWN_STAGE, demo_grids
+from sync.demo.workbook import SHORTHAND_AMOUNT, UNKNOWN_STAGE, demo_grids
 from sync.schema import tab_spec
 
 COMMANDS = ["demo", "init", "sync", "check", "watch", "serve", "worker", "import"]
@@ -220,7 +220,7 @@ def test_a_secret_in_config_yaml_is_refused(tmp_path):
 
 
 def test_init_creates_the_input_tabs(tmp_path):
-    from sync.backends.xlsx import XlsxBackend
+    from sync.backends.xlsx.backend import XlsxBackend
 
     result = run("init", "new.xlsx")
     assert result.exit_code == 0, result.output
@@ -234,7 +234,7 @@ def test_init_creates_the_input_tabs(tmp_path):
 
 @pytest.mark.parametrize("how", ["option", "config"])
 def test_init_in_chinese(tmp_path, how):
-    from sync.backends.xlsx import XlsxBackend
+    from sync.backends.xlsx.backend import XlsxBackend
 
     if how == "option":
         result = run("init", "zh.xlsx", "--locale", "zh-CN")
@@ -281,7 +281,7 @@ def test_demo_prints_the_key_figures_and_the_summary(tmp_path):
 
 
 def test_the_demo_funnel_flags_the_rep_whose_proposals_stall(demo_book):
-    from sync.backends.xlsx import XlsxBackend
+    from sync.backends.xlsx.backend import XlsxBackend
 
     header, *rows = XlsxBackend(demo_book).read(["Funnel"])["Funnel"]
     rep, flag = header.index("Rep"), header.index("Flag")
@@ -316,7 +316,7 @@ def test_check_exits_2_on_error_issues_and_writes_nothing(book):
 
 
 def test_check_exits_0_when_only_warnings_remain(tmp_path):
-    from sync.backends.xlsx_template import write_input_workbook
+    from sync.backends.xlsx.template import write_input_workbook
 
     grids = demo_grids(seed=7)
     fix_honest_mistakes(grids)
@@ -496,7 +496,7 @@ def test_check_piped_prints_one_wrapped_line_per_issue(book):
 @pytest.mark.parametrize(("width", "table"), [(160, True), (119, False)])
 def test_a_wide_terminal_gets_the_table(width, table):
     from sync.cli import print_issues
-    from sync.tables import Issue
+    from sync.contract.tables import Issue
 
     class Report:
         issues = [Issue(tab="Orders", row=2, column="Amount", value="1.2k", severity="Error",
@@ -510,7 +510,7 @@ def test_a_wide_terminal_gets_the_table(width, table):
 
 @pytest.mark.parametrize("spelling", ["zh-CN", "zh_CN", "zh-cn", "ZH-CN"])
 def test_locale_accepts_zh_cn_as_the_help_spells_it(tmp_path, spelling):
-    from sync.backends.xlsx import XlsxBackend
+    from sync.backends.xlsx.backend import XlsxBackend
 
     result = run("init", "zh.xlsx", "--locale", spelling)
     assert result.exit_code == 0, result.output

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sync.compute.commissions import COLUMNS
 from sync.compute.commissions import commissions as compute_commissions
 from sync.compute.revenue import revenue_lines
-from sync.tables import WorkbookSettings, make_tables
+from sync.contract.tables import WorkbookSettings, make_tables
 
 SETTINGS = WorkbookSettings(as_of=date(2026, 11, 30))
 STANDARD = [

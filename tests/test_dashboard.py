@@ -13,8 +13,8 @@ from sync.compute.funnel import funnel
 from sync.compute.goals import goal_progress
 from sync.compute.revenue import revenue_lines
 from sync.compute.stage_log import LOG_HEADERS
+from sync.contract.tables import WorkbookSettings, make_tables
 from sync.schema import computed_tabs
-from sync.tables import WorkbookSettings, make_tables
 from sync.write.dashboard_layout import CHART_ROWS, dashboard_output
 
 AS_OF = date(2026, 11, 15)
@@ -279,7 +279,7 @@ def test_every_computed_tab_is_a_pure_function_of_the_tables():
     # same (the figures depend on As Of, never on when the sync runs).
     from datetime import datetime
 
-    from sync.demo import demo_grids
+    from sync.demo.workbook import demo_grids
     from sync.engine import compute_tabs
     from sync.read import validate_workbook
 

@@ -4,8 +4,8 @@ from datetime import date, datetime
 
 from PIL import Image
 
-from sync.backends.xlsx import XlsxBackend
-from sync.demo import write_demo_workbook
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.demo.workbook import write_demo_workbook
 from sync.engine import sync_workbook
 from tests.dashboard_render import render_dashboard
 

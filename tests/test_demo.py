@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync.demo import (
+from sync.demo.sales import months_before
+from sync.demo.workbook import (
     SHORTHAND_AMOUNT,
     UNKNOWN_STAGE,
     demo_grids,
     impossible_date,
     write_demo_workbook,
 )
-from sync.demo_sales import months_before
 from sync.schema import computed_tabs, input_tabs, tab_spec
 
 TODAY = date(2026, 11, 26)

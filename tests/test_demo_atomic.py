@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from sync.backends.xlsx import TEMP_SUFFIX, XlsxBackend
-from sync.demo import write_demo_workbook
+from sync.backends.xlsx.backend import TEMP_SUFFIX, XlsxBackend
+from sync.demo.workbook import write_demo_workbook
 from sync.errors import WorkbookReadOnlyError
 
 TESTS = Path(__file__).parent
@@ -27,7 +27,7 @@ CHILD = f"""
 import sys
 from datetime import date
 from pathlib import Path
-from sync.demo import write_demo_workbook
+from sync.demo.workbook import write_demo_workbook
 print("writing", flush=True)
 write_demo_workbook(Path(sys.argv[1]), size={BIG_DEMO_SIZE}, seed=11, today=date(2026, 11, 20))
 print("done", flush=True)

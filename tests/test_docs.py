@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
 
-from sync.backends.xlsx import XlsxBackend
+from sync.backends.xlsx.backend import XlsxBackend
 from sync.cli import format_kpi, plural
 from sync.cli import main as cli
-from sync.demo import write_demo_workbook
+from sync.demo.workbook import write_demo_workbook
 from sync.engine import sync_workbook
 from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
     service_account,
@@ -176,7 +176,7 @@ def test_every_documented_command_runs(command, synced_demo, tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     args = concrete(command)
     if "--sheet" in args:
-        from sync.demo import demo_grids
+        from sync.demo.workbook import demo_grids
         from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 
         emulator = request.getfixturevalue("sheets_env")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.backends.sheets import SheetsBackend
+from sync.backends.sheets.backend import SheetsBackend
 from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
     CLIENT_EMAIL,
     service_account,

@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_template import write_input_workbook
-from sync.demo import demo_grids
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.template import write_input_workbook
+from sync.demo.workbook import demo_grids
 from sync.engine import compute_tabs, sync_workbook
 from sync.read import validate_workbook
 from sync.schema import computed_tabs, tab_spec
@@ -67,7 +67,7 @@ def test_sync_writes_every_computed_tab_and_reports(demo_book):
 
 
 def test_a_second_sync_appends_nothing_to_the_stage_log(tmp_path):
-    from sync.demo import write_demo_workbook
+    from sync.demo.workbook import write_demo_workbook
 
     # The demo workbook carries the history its syncs would have logged, so the first sync
     # of it already appends nothing.

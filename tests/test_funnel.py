@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from sync.compute.funnel import funnel
 from sync.compute.stage_log import LOG_HEADERS
-from sync.tables import WorkbookSettings, make_tables
+from sync.contract.tables import WorkbookSettings, make_tables
 
 SETTINGS = WorkbookSettings(as_of=date(2026, 11, 15))
 NO_LOG = pd.DataFrame(columns=LOG_HEADERS)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sync.compute.goals import elapsed_share, goal_progress, pace
 from sync.compute.revenue import revenue_lines
 from sync.compute.smart import Roster, smart_check
-from sync.tables import WorkbookSettings, build_frame, make_tables
+from sync.contract.tables import WorkbookSettings, build_frame, make_tables
 
 AS_OF = date(2026, 11, 15)  # November: 15 of 30 days elapsed, share 0.5
 SETTINGS = WorkbookSettings(as_of=AS_OF)

@@ -15,9 +15,9 @@ import pytest
 from import_support import tab_rows, template
 
 from sync.a1 import column_letter
-from sync.backends.sheets import SheetsBackend
-from sync.backends.sheets_auth import RetryPolicy
-from sync.backends.xlsx import XlsxBackend
+from sync.backends.sheets.auth import RetryPolicy
+from sync.backends.sheets.backend import SheetsBackend
+from sync.backends.xlsx.backend import XlsxBackend
 from sync.imports import import_file
 from sync.schema import tab_spec
 from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from import_support import IMPORT_DATA, tab_rows, template
 
-from sync.backends.xlsx import XlsxBackend
+from sync.backends.xlsx.backend import XlsxBackend
 from sync.imports import import_file
 
 

@@ -20,7 +20,7 @@ import yaml
 from import_support import template
 from openpyxl import load_workbook
 
-from sync.backends.xlsx import XlsxBackend
+from sync.backends.xlsx.backend import XlsxBackend
 from sync.engine import sync_workbook
 from sync.imports import import_file
 

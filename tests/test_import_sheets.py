@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from import_support import IMPORT_DATA
 
-from sync.backends.sheets import SheetsBackend
-from sync.backends.sheets_auth import RetryPolicy
+from sync.backends.sheets.auth import RetryPolicy
+from sync.backends.sheets.backend import SheetsBackend
 from sync.imports import import_file
 from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
     CLIENT_EMAIL,

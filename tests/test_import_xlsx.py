@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from import_support import tab_rows, template
-from test_xlsx_support import convert, owner_workbook_with_cached_values
 
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_zip import read_members
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.rawzip import read_members
 from sync.errors import WorkbookError
 from sync.imports import CannotImportError, import_file
 from sync.imports.append_xlsx import AppendConflictError, append_to_sheet_xml
+from tests.xlsx_support import convert, owner_workbook_with_cached_values
 
 # Every character a spreadsheet could take as the start of a formula (SPEC section 9).
 INJECTIONS = ["=1+1", "+1+1", "-1+1", "@SUM(1,1)", "\t=1+1", "\r=1+1",

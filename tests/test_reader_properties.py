@@ -10,8 +10,8 @@ from python_calamine import CalamineWorkbook
 
 from sync.a1 import column_letter
 from sync.backends.base import CellError, TabGrid
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_template import write_input_workbook
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.template import write_input_workbook
 from sync.engine import compute_tabs, sync_workbook
 from sync.read import validate_workbook
 from sync.read.cells import format_number, parse_date, parse_number, parse_percent, parse_text

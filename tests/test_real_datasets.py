@@ -32,9 +32,9 @@ from real_datasets import (
 )
 
 from sync.compute.predictions import fit_bgnbd, p_alive
+from sync.contract.tables import Issue
 from sync.engine import Computed, compute_tabs
 from sync.read import validate_workbook
-from sync.tables import Issue
 
 
 def run_engine(grids: dict, as_of: date) -> Computed:

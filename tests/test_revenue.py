@@ -3,7 +3,7 @@
 from datetime import date
 
 from sync.compute.revenue import revenue_lines
-from sync.tables import WorkbookSettings, make_tables
+from sync.contract.tables import WorkbookSettings, make_tables
 
 SETTINGS = WorkbookSettings(as_of=date(2026, 11, 26))
 

@@ -156,8 +156,8 @@ def test_a_declared_tab_is_computed_and_written_in_its_position(tmp_path, monkey
     """A new computed tab is its declaration and its function: the engine needs no edit."""
     import shutil
 
+    from sync.contract.tables import WorkbookSettings, make_tables
     from sync.engine import compute_tabs
-    from sync.tables import WorkbookSettings, make_tables
 
     for folder in ("input", "computed"):
         shutil.copytree(declarations.TEMPLATES_DIR / folder, tmp_path / folder)

@@ -24,7 +24,7 @@ from sync.compute.segments import (
     value_tiers,
 )
 from sync.compute.segments import customer_segments as compute_segments
-from sync.tables import WorkbookSettings, make_tables
+from sync.contract.tables import WorkbookSettings, make_tables
 
 AS_OF = date(2026, 11, 30)
 SETTINGS = WorkbookSettings(as_of=AS_OF)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.backends.sheets_auth import (
+from sync.backends.sheets.auth import (
     GOOGLE_API_URL,
     SCOPES,
     RetryPolicy,

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sync.backends.sheets import SheetsBackend
-from sync.backends.sheets_auth import RetryPolicy
+from sync.backends.sheets.auth import RetryPolicy
+from sync.backends.sheets.backend import SheetsBackend
+from sync.contract.plan import ChartSeries, ChartSpec, PlanColumn, TabOutput
 from sync.errors import CredentialsError, MissingTabError, SheetsApiError
-from sync.write.plan import ChartSeries, ChartSpec, PlanColumn, TabOutput
 from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
     CLIENT_EMAIL,
     service_account,
@@ -557,7 +557,7 @@ def test_malformed_key_files(tmp_path: Path, content: str, message: str) -> None
 
 
 def test_engine_sync_end_to_end(sheets_env: SheetsEmulator) -> None:  # noqa: F811
-    from sync.demo import demo_grids
+    from sync.demo.workbook import demo_grids
     from sync.engine import sync_workbook
 
     today = date(2026, 11, 3)
@@ -577,8 +577,8 @@ def test_the_demo_computes_the_same_from_sheets_as_from_xlsx(
     sheets_env: SheetsEmulator,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    from sync.backends.xlsx import XlsxBackend
-    from sync.demo import demo_grids, write_demo_workbook
+    from sync.backends.xlsx.backend import XlsxBackend
+    from sync.demo.workbook import demo_grids, write_demo_workbook
     from sync.engine import compute_tabs
     from sync.read import validate_workbook
     from sync.schema import input_tabs
@@ -606,7 +606,7 @@ def test_the_demo_computes_the_same_from_sheets_as_from_xlsx(
 
 
 def test_engine_resync_after_a_stage_move_appends_one_log_row(sheets_env: SheetsEmulator) -> None:  # noqa: F811
-    from sync.demo import demo_grids
+    from sync.demo.workbook import demo_grids
     from sync.engine import sync_workbook
 
     sheets_env.create(SHEET, demo_grids(1, today=date(2026, 11, 3)), editors=(CLIENT_EMAIL,))

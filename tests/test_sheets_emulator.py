@@ -228,7 +228,7 @@ def _session(emulator: SheetsEmulator, account) -> requests.Session:
     """A requests session holding a token from the emulator, obtained by google-auth."""
     from google.auth.transport.requests import AuthorizedSession
 
-    from sync.backends.sheets_auth import load_key
+    from sync.backends.sheets.auth import load_key
 
     return AuthorizedSession(load_key(account.key_path).credentials)
 
@@ -373,7 +373,7 @@ def test_a_token_needs_the_right_key(sheets_emulator, tmp_path) -> None:  # noqa
     from google.auth.exceptions import RefreshError
     from google.auth.transport.requests import Request
 
-    from sync.backends.sheets_auth import load_key
+    from sync.backends.sheets.auth import load_key
     from tests.sheets_emulator.fixtures import make_private_key, write_key_file
 
     stranger = write_key_file(
@@ -421,7 +421,7 @@ def test_a1_ranges_round_trip(title: str, row: int, column: int, height: int, wi
 
 
 def test_values_update_batch_update_and_clear_through_gspread(api, service_account) -> None:  # noqa: F811
-    from sync.backends.sheets_auth import load_key, open_client
+    from sync.backends.sheets.auth import load_key, open_client
 
     emulator, session, base = api
     client = open_client(load_key(service_account.key_path), emulator.url)

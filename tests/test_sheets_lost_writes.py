@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
+from sync.contract.plan import PlanColumn, TabOutput
 from sync.errors import SheetsApiError
-from sync.write.plan import PlanColumn, TabOutput
 from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
     CLIENT_EMAIL,
     service_account,
@@ -122,7 +122,7 @@ def test_writes_google_may_have_applied_are_retried_within_the_budget(
 def test_init_whose_answer_is_lost_adds_each_tab_once(
     sheets_env: SheetsEmulator,  # noqa: F811 - fixture by name
 ) -> None:
-    from sync.backends.sheets_template import init_sheet
+    from sync.backends.sheets.template import init_sheet
     from sync.schema import input_tabs
 
     sheets_env.create(SHEET, {"Sheet1": []}, editors=(CLIENT_EMAIL,))

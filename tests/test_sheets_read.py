@@ -8,8 +8,8 @@ import pytest
 from gspread.exceptions import APIError
 
 from sync.backends.base import CellError, TabGrid
-from sync.backends.sheets import SheetsBackend, input_grid
-from sync.backends.sheets_auth import RetryPolicy
+from sync.backends.sheets.auth import RetryPolicy
+from sync.backends.sheets.backend import SheetsBackend, input_grid
 from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
     CLIENT_EMAIL,
     service_account,

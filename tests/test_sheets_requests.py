@@ -9,9 +9,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from sync.backends import sheets_requests as build
-from sync.backends.sheets_diff import Block
-from sync.write.plan import ChartSeries, ChartSpec, PlanColumn, TabOutput
+from sync.backends.sheets import requests as build
+from sync.backends.sheets.diff import Block
+from sync.contract.plan import ChartSeries, ChartSpec, PlanColumn, TabOutput
 from tests.sheets_emulator.discovery import validate_body
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.backends.sheets_template import dropdown_rule, init_sheet
+from sync.backends.sheets.template import dropdown_rule, init_sheet
 from sync.schema import input_tabs, tab_spec
 from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
     CLIENT_EMAIL,

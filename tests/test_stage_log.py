@@ -13,7 +13,7 @@ from sync.compute.stage_log import (
     stage_changes,
     stage_stints,
 )
-from sync.tables import WorkbookSettings, build_frame, make_tables
+from sync.contract.tables import WorkbookSettings, build_frame, make_tables
 
 SETTINGS = WorkbookSettings(as_of=date(2026, 11, 15))
 OPEN = {"Lead", "Qualified", "Proposal", "Negotiation"}

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from sync.backends.sheets import SheetsBackend
-from sync.backends.xlsx import XlsxBackend
+from sync.backends.sheets.backend import SheetsBackend
+from sync.backends.xlsx.backend import XlsxBackend
 from sync.engine import sync_workbook
 from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
     CLIENT_EMAIL,
@@ -115,9 +115,8 @@ def test_sheets_stage_log_keeps_earlier_rows_and_owner_columns(
 
 @pytest.mark.libreoffice
 def test_libreoffice_reads_the_appended_stage_log(tmp_path):
-    from test_xlsx_support import convert
-
-    from sync.backends.xlsx_read import read_tabs
+    from sync.backends.xlsx.read import read_tabs
+    from tests.xlsx_support import convert
 
     path = workbook(tmp_path / "book.xlsx")
     sync_workbook(XlsxBackend(path), now=NOW)

@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from sync.backends.sheets import SheetsBackend
-from sync.backends.xlsx import XlsxBackend
+from sync.backends.sheets.backend import SheetsBackend
+from sync.backends.xlsx.backend import XlsxBackend
 from sync.engine import sync_workbook
 from sync.schema import computed_tabs
 from sync.schema.tabs import find_tab

@@ -13,7 +13,7 @@ from sync.compute.tiers import (
     format_percent,
     tier_bands,
 )
-from sync.tables import build_frame
+from sync.contract.tables import build_frame
 
 STANDARD = [
     dict(plan="Standard", from_pct=0.0, to_pct=0.5, rate=0.02),

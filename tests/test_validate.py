@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from sync.contract.tables import default_stages
 from sync.read import validate_workbook
 from sync.read.columns import ReadContext
 from sync.read.rows import row_model
 from sync.schema import input_tabs
-from sync.tables import default_stages
 
 TODAY = date(2026, 11, 26)
 

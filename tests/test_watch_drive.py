@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from google.auth.transport.requests import AuthorizedSession
 from watch_support import LINE_WAIT_SECONDS, TINY_GRIDS
 
-from sync.backends.sheets_auth import load_key, open_client
+from sync.backends.sheets.auth import load_key, open_client
 from sync.cli import main
 from sync.config import load_config
 from sync.errors import DriveApiError

@@ -10,7 +10,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_xlsx_support import convert
 from watch_support import (
     WatchProcess,
     funnel_amount,
@@ -18,11 +17,12 @@ from watch_support import (
     tiny_workbook,
 )
 
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_read import read_tabs
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.read import read_tabs
 from sync.engine import sync_workbook
 from sync.errors import WorkbookError
 from sync.watch.files import WorkbookWatch, refused_by_system
+from tests.xlsx_support import convert
 
 DEBOUNCE = {"SALESOPS_DEBOUNCE_SECONDS": "0.3", "SALESOPS_LOG_LEVEL": "DEBUG"}
 OWN_WRITE = "changed by our own write: not synced again"

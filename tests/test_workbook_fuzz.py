@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
-from sync.backends.xlsx import XlsxBackend
+from sync.backends.xlsx.backend import XlsxBackend
 from sync.engine import sync_workbook
 from sync.schema import computed_tabs, input_tabs, tab_spec
 

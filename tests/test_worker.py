@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.backends.sheets import SheetsBackend
-from sync.backends.sheets_auth import RetryPolicy
+from sync.backends.sheets.auth import RetryPolicy
+from sync.backends.sheets.backend import SheetsBackend
 from sync.config import load_config
 from sync.engine import sync_workbook
 from sync.server.queue import RecomputeQueue, open_queue

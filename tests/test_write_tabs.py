@@ -4,7 +4,7 @@ from datetime import date
 
 import pandas as pd
 
-from sync.tables import Issue
+from sync.contract.tables import Issue
 from sync.write.tabs import frame_output, goal_progress_output, issues_frame, plain_value
 
 

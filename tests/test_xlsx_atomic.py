@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from test_xlsx_support import funnel_output
 
-from sync.backends.xlsx import TEMP_SUFFIX, XlsxBackend
-from sync.backends.xlsx_guard import check_workbook_file
+from sync.backends.xlsx.backend import TEMP_SUFFIX, XlsxBackend
+from sync.backends.xlsx.guard import check_workbook_file
+from tests.xlsx_support import funnel_output
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -23,8 +23,8 @@ BIG_PLAN_ROWS = 150_000  # several seconds of work, so every kill lands mid-writ
 
 CHILD = f"""
 import sys
-from test_xlsx_support import funnel_output
-from sync.backends.xlsx import XlsxBackend
+from tests.xlsx_support import funnel_output
+from sync.backends.xlsx.backend import XlsxBackend
 output = funnel_output({BIG_PLAN_ROWS})
 print("writing", flush=True)
 XlsxBackend(sys.argv[1]).write([output])
@@ -94,7 +94,7 @@ def test_the_workbook_keeps_its_permissions(tmp_path: Path) -> None:
 def test_a_save_by_the_owner_during_the_sync_wins(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sync.backends.xlsx_package import Package
+    from sync.backends.xlsx.package import Package
     from sync.errors import WorkbookError
 
     path = tmp_path / "sales.xlsx"

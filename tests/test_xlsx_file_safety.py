@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
-from test_xlsx_support import funnel_output
 
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_file import FileState, final_target
-from sync.backends.xlsx_template import create_template
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.file import FileState, final_target
+from sync.backends.xlsx.template import create_template
 from sync.cli import main
 from sync.engine import sync_workbook
 from sync.errors import WorkbookChangedError, WorkbookReadOnlyError
+from tests.xlsx_support import funnel_output
 
 NOW = datetime(2026, 11, 20, 9, 0)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_template import write_input_workbook
-from sync.demo import demo_grids
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.template import write_input_workbook
+from sync.demo.workbook import demo_grids
 from sync.engine import sync_workbook
 from sync.errors import NotAWorkbookError
 

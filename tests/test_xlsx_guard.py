@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from test_xlsx_support import funnel_output
 
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_guard import OLE_MAGIC, lock_files
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.guard import OLE_MAGIC, lock_files
 from sync.errors import (
     NotAWorkbookError,
     PasswordProtectedError,
     WorkbookError,
     WorkbookLockedError,
 )
+from tests.xlsx_support import funnel_output
 
 
 @pytest.fixture

@@ -14,11 +14,10 @@ import pytest
 from click.testing import CliRunner, Result
 from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
-from test_xlsx_support import build_owner_workbook, convert
 
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_init import add_input_tabs, existing_tab
-from sync.backends.xlsx_zip import read_members
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.init import add_input_tabs, existing_tab
+from sync.backends.xlsx.rawzip import read_members
 from sync.cli import main
 from sync.engine import check_workbook, sync_workbook
 from sync.errors import MissingTabError, WorkbookReadOnlyError
@@ -31,6 +30,7 @@ from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
     sheets_private_key,
 )
 from tests.sheets_emulator.server import SheetsEmulator
+from tests.xlsx_support import build_owner_workbook, convert
 
 INPUT_TABS = [spec.tab for spec in input_tabs()]
 # The index parts gain entries for the new tabs; every other part stays byte for byte.

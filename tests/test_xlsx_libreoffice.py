@@ -9,20 +9,20 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 from PIL import Image
-from test_xlsx_support import (
+
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.read import read_tabs
+from sync.contract.plan import PlanColumn, TabOutput
+from sync.demo.workbook import write_demo_workbook
+from sync.engine import sync_workbook
+from sync.schema import computed_tabs
+from tests.xlsx_support import (
     convert,
     dashboard_output,
     funnel_output,
     members,
     stage_log_output,
 )
-
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_read import read_tabs
-from sync.demo import write_demo_workbook
-from sync.engine import sync_workbook
-from sync.schema import computed_tabs
-from sync.write.plan import PlanColumn, TabOutput
 
 pytestmark = pytest.mark.libreoffice
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_package import Package
-from sync.backends.xlsx_template import write_input_workbook
-from sync.backends.xlsx_zip import MAX_PART_BYTES, MAX_RATIO, check_unpack_limits
-from sync.demo import demo_grids
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.package import Package
+from sync.backends.xlsx.rawzip import MAX_PART_BYTES, MAX_RATIO, check_unpack_limits
+from sync.backends.xlsx.template import write_input_workbook
+from sync.demo.workbook import demo_grids
 from sync.errors import WorkbookTooLargeError
 
 

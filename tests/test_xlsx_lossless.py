@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from test_xlsx_support import (
+
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.package import Package
+from sync.backends.xlsx.rawzip import read_members
+from sync.engine import sync_workbook
+from sync.schema import computed_tabs
+from tests.xlsx_support import (
     convert,
     dashboard_output,
     funnel_output,
@@ -22,12 +28,6 @@ from test_xlsx_support import (
     owner_workbook_with_pivot_table,
     stage_log_output,
 )
-
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_package import Package
-from sync.backends.xlsx_zip import read_members
-from sync.engine import sync_workbook
-from sync.schema import computed_tabs
 
 INDEX_PARTS = {
     "[Content_Types].xml",

@@ -12,15 +12,15 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from sync.a1 import column_letter
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_sheet_xml import (
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.sheet_xml import (
     cell_xml,
     clean_text,
     fitted_width,
     serial,
     sheet_xml,
 )
-from sync.write.plan import PlanColumn, TabOutput
+from sync.contract.plan import PlanColumn, TabOutput
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 

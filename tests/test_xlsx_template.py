@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from test_xlsx_support import funnel_output, members
 
-from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_template import create_template, write_input_workbook
+from sync.backends.xlsx.backend import XlsxBackend
+from sync.backends.xlsx.template import create_template, write_input_workbook
 from sync.errors import WorkbookError
 from sync.schema import input_tabs, settings_specs, tab_spec
+from tests.xlsx_support import funnel_output, members
 
 
 def validations(sheet) -> dict[str, str]:  # noqa: ANN001 - an openpyxl worksheet

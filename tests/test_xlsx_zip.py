@@ -8,8 +8,8 @@ import zipfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.backends.xlsx_package import Package, insert_before_closing, resolve_target
-from sync.backends.xlsx_zip import new_member, read_members, write_members
+from sync.backends.xlsx.package import Package, insert_before_closing, resolve_target
+from sync.backends.xlsx.rawzip import new_member, read_members, write_members
 
 
 def archive(entries: list[tuple[str, bytes, int, int | None]]) -> bytes:

@@ -12,8 +12,8 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from sync.backends.xlsx_read import read_tabs
-from sync.backends.xlsx_template import write_input_workbook
+from sync.backends.xlsx.read import read_tabs
+from sync.backends.xlsx.template import write_input_workbook
 
 LINE_WAIT_SECONDS = 120  # bounded: a stuck watch fails the test instead of hanging it
 SALESOPS = Path(sys.executable).with_name("salesops")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sync.write.plan import TabOutput
+from sync.contract.plan import TabOutput
 
 # Rows this far below the last data row no longer belong to the data (SPEC section 2).
 STRAY_GAP_ROWS = 1000

@@ -23,7 +23,7 @@ import pandas as pd
 from sync.compute.funnel import FunnelStages
 from sync.compute.names import clean_text
 from sync.compute.stage_log import stages_on_as_of
-from sync.tables import Issue, Tables
+from sync.contract.tables import Issue, Tables
 
 
 def _after(dates: pd.Series, as_of: date) -> pd.Series:

@@ -30,7 +30,7 @@ from sync.compute.tiers import (
     format_percent,
     tier_bands,
 )
-from sync.tables import Issue, Tables, WorkbookSettings
+from sync.contract.tables import Issue, Tables, WorkbookSettings
 
 COLUMNS = [
     "Rep", "Period", "Revenue", "Quota", "Attainment", "Tier Commission", "Bonuses",

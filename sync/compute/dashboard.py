@@ -13,7 +13,7 @@ from sync.compute.goals import elapsed_share, pace
 from sync.compute.names import clean_text, name_key
 from sync.compute.periods import period_bounds, period_label, period_labels
 from sync.compute.smart import COMPANY, day_of
-from sync.tables import Tables
+from sync.contract.tables import Tables
 
 KPI_COLUMNS = ["KPI", "Value", "Target", "Status", "Type"]
 CLOSED_WINDOW_DAYS = 365  # SPEC: win rate and sales cycle look at deals closed in the last 365 days

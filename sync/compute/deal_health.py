@@ -11,8 +11,8 @@ import pandas as pd
 from sync.compute.funnel import FunnelStages
 from sync.compute.names import clean_text
 from sync.compute.stage_log import Stint, stage_stints
+from sync.contract.tables import Tables
 from sync.schema import tab_spec
-from sync.tables import Tables
 
 DEAL_HEALTH_HEADERS = tab_spec("Deal Health").headers
 

@@ -9,8 +9,8 @@ import pandas as pd
 
 from sync.compute.names import clean_text
 from sync.compute.stage_log import log_records, stage_stints
+from sync.contract.tables import Tables
 from sync.schema import tab_spec
-from sync.tables import Tables
 
 FUNNEL_HEADERS = tab_spec("Funnel").headers
 ALL_REPS = "All"

@@ -17,8 +17,8 @@ from sync.compute.smart import (
     decomposition_issues,
     smart_check,
 )
+from sync.contract.tables import Issue, Tables
 from sync.schema import tab_spec
-from sync.tables import Issue, Tables
 
 GOAL_PROGRESS_HEADERS = tab_spec("Goal Progress").headers
 

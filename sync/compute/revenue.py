@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sync.compute.names import customer_key, name_key
-from sync.tables import Tables
+from sync.contract.tables import Tables
 
 REVENUE_COLUMNS = [
     "date",

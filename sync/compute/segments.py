@@ -22,7 +22,7 @@ from sync.compute.predictions import (
     fit_gamma_gamma,
     p_alive,
 )
-from sync.tables import Issue, Tables
+from sync.contract.tables import Issue, Tables
 
 COLUMNS = [
     "Customer", "First Order", "Last Order", "Orders", "Revenue", "Recency Days", "R", "F", "M",

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 
 from sync.compute.names import clean_text, name_key
-from sync.tables import Issue
+from sync.contract.tables import Issue
 
 METRICS = ("Revenue", "Deals Won", "New Customers", "Pipeline Created")
 COMPANY = "Company"

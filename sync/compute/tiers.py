@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sync.compute.names import name_key
-from sync.tables import Issue
+from sync.contract.tables import Issue
 
 TAB = "Commission Plans"
 _SAME = 1e-9  # percents read from text and from cells may differ in the last bit

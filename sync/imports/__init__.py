@@ -115,8 +115,8 @@ def import_file(backend: Backend, source: str | Path | SourceTable, *, tab: str,
                        progress=progress)
     written = False
     if plan.rows and not dry_run:
-        from sync.backends.sheets import SheetsBackend
-        from sync.backends.xlsx import XlsxBackend
+        from sync.backends.sheets.backend import SheetsBackend
+        from sync.backends.xlsx.backend import XlsxBackend
 
         if isinstance(backend, XlsxBackend):
             from sync.imports.append_xlsx import append_xlsx

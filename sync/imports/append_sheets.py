@@ -16,8 +16,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sync.a1 import column_letter
-from sync.backends.sheets import SheetsBackend, quote_title
-from sync.backends.sheets_auth import ApiError, RetryPolicy, SheetsHTTPClient
+from sync.backends.sheets.auth import ApiError, RetryPolicy, SheetsHTTPClient
+from sync.backends.sheets.backend import SheetsBackend, quote_title
 from sync.errors import MissingTabError, SheetsApiError
 from sync.imports.plan import as_cell, last_data_row
 

@@ -2,7 +2,7 @@
 
 Only the tab's worksheet part changes, and in it only what must: new `<row>` elements go
 in after the owner's last data row and the `<dimension>` grows to cover them. Every other
-part keeps its original zip bytes (see `xlsx_zip`), and every existing row its bytes.
+part keeps its original zip bytes (see `rawzip`), and every existing row its bytes.
 Text is written as inline strings (`t="inlineStr"`): never a formula, and the shared
 strings part stays as it was. A date takes the style of the cell above it when that cell
 holds a date, else a plain date style the workbook already has (the styles part is only
@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from sync.a1 import column_letter
-from sync.backends.xlsx_file import check_writable, read_for_update, replace_file
-from sync.backends.xlsx_guard import check_not_locked, check_workbook_file
-from sync.backends.xlsx_package import STYLES_REL, Package
-from sync.backends.xlsx_sheet_xml import escape_cell_text, serial
-from sync.backends.xlsx_write import MAIN_NS, WorkbookIndex
-from sync.backends.xlsx_zip import read_members
+from sync.backends.xlsx.file import check_writable, read_for_update, replace_file
+from sync.backends.xlsx.guard import check_not_locked, check_workbook_file
+from sync.backends.xlsx.package import STYLES_REL, Package
+from sync.backends.xlsx.rawzip import read_members
+from sync.backends.xlsx.sheet_xml import escape_cell_text, serial
+from sync.backends.xlsx.write import MAIN_NS, WorkbookIndex
 from sync.errors import WorkbookError
 from sync.imports.plan import as_cell
 from sync.schema.tabs import find_tab

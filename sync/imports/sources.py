@@ -106,7 +106,7 @@ def read_csv(path: Path) -> SourceTable:
 
 def read_xlsx(path: Path) -> SourceTable:
     """The first tab of an .xlsx export, with typed cells (dates, numbers)."""
-    from sync.backends.xlsx_read import read_first_tab
+    from sync.backends.xlsx.read import read_first_tab
 
     return _table(path.name, read_first_tab(path), "", "")
 

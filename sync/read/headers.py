@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync.a1 import column_letter
+from sync.contract.tables import Issue
 from sync.read.cells import cell_text
 from sync.schema import ColumnSpec, TabSpec
-from sync.tables import Issue
 
 # A unit in brackets at the end of a header: `Amount ($)`, `金额（元）`, `Quantity [pcs]`.
 _UNIT = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")

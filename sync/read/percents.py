@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sync.contract.tables import Issue
 from sync.read.cells import (
     cell_text,
     format_number,
@@ -23,7 +24,6 @@ from sync.read.cells import (
 from sync.read.rows import TabRows
 from sync.read.rules import name_key
 from sync.schema import ColumnSpec, TabSpec
-from sync.tables import Issue
 
 Record = dict[str, Any]
 

@@ -19,12 +19,12 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ValidationError, ValidationInfo, create_model
 from pydantic_core import PydanticCustomError
 
+from sync.contract.tables import Issue
 from sync.read.cells import CellError, cell_text, is_blank
 from sync.read.columns import ReadContext, read_cell
 from sync.read.fastpath import SLOW, fast_reader
 from sync.read.headers import HeaderMatch
 from sync.schema import ColumnSpec, TabSpec, tab_spec
-from sync.tables import Issue
 
 log = logging.getLogger(__name__)
 

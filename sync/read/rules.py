@@ -12,10 +12,10 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sync.contract.tables import Issue
 from sync.read.cells import cell_text, format_number
 from sync.read.rows import TabRows
 from sync.schema import TabSpec
-from sync.tables import Issue
 
 Record = dict[str, Any]
 

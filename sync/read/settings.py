@@ -7,6 +7,7 @@ import re
 from datetime import date
 from typing import Any
 
+from sync.contract.tables import Issue, WorkbookSettings
 from sync.read.cells import (
     CellError,
     cell_text,
@@ -20,7 +21,6 @@ from sync.read.cells import (
 from sync.read.dates import parse_date
 from sync.read.headers import header_key, match_headers
 from sync.schema import SettingSpec, settings_specs, tab_spec
-from sync.tables import Issue, WorkbookSettings
 
 TAB = "Settings"
 _LARGEST_COUNT = 100_000  # days or months beyond this are typos that would break date maths

@@ -12,10 +12,10 @@ from typing import Any
 
 from sync.a1 import column_letter
 from sync.backends.base import STRAY_GAP_ROWS, TabGrid
+from sync.contract.tables import Issue
 from sync.read.cells import cell_text
 from sync.read.headers import HeaderMatch
 from sync.schema import TabSpec
-from sync.tables import Issue
 
 _CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
 

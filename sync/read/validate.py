@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from sync.contract.tables import Issue, Tables, build_frame, default_stages
 from sync.read.cells import cell_text, is_blank
 from sync.read.columns import ReadContext, read_cell
 from sync.read.headers import header_key, match_headers
@@ -29,7 +30,6 @@ from sync.read.settings import read_settings
 from sync.read.shape import shape_issues
 from sync.read.tabs import tab_keys
 from sync.schema import TabSpec, input_tabs, tab_spec
-from sync.tables import Issue, Tables, build_frame, default_stages
 
 Grid = list[list[Any]]
 STAGE_LOG = "Stage Log"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 
 from sync.backends.base import Backend
-from sync.backends.sheets_auth import (
+from sync.backends.sheets.auth import (
     DRIVE_METADATA_SCOPE,
     DriveAnswer,
     ServiceAccountKey,

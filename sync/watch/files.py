@@ -26,8 +26,8 @@ from pathlib import Path
 
 from watchfiles._rust_notify import RustNotify
 
-from sync.backends.xlsx import XlsxBackend, file_version
-from sync.backends.xlsx_guard import check_workbook_file, lock_files
+from sync.backends.xlsx.backend import XlsxBackend, file_version
+from sync.backends.xlsx.guard import check_workbook_file, lock_files
 from sync.engine import SyncReport, sync_workbook
 from sync.errors import SalesOpsError, WorkbookChangedError
 from sync.watch.debounce import Debounce

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sync.contract.plan import TabOutput
 from sync.read.headers import match_headers
 from sync.schema import tab_spec
-from sync.write.plan import TabOutput
 
 
 def column_positions(output: TabOutput, header_row: Sequence[Any] | None) -> list[int] | None:

@@ -22,8 +22,8 @@ from typing import Any, cast
 import pandas as pd
 
 from sync.compute.dashboard import DashboardData
+from sync.contract.plan import ChartSeries, ChartSpec, PlanColumn, TabOutput
 from sync.schema.declarations import ColumnType
-from sync.write.plan import ChartSeries, ChartSpec, PlanColumn, TabOutput
 from sync.write.tabs import plain_value
 
 GAP = PlanColumn("", "text", 3)

@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
+from sync.contract.plan import PlanColumn, TabOutput
+from sync.contract.tables import Issue
 from sync.schema import tab_spec
-from sync.tables import Issue
-from sync.write.plan import PlanColumn, TabOutput
 
 _INTEGER_TYPES = {"integer"}
 _FLOAT_TYPES = {"number", "money", "percent"}

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Any
 
-from sync.backends.xlsx_charts import chart_xml, drawing_xml
-from sync.backends.xlsx_package import (
+from sync.backends.xlsx.charts import chart_xml, drawing_xml
+from sync.backends.xlsx.package import (
     CHART_REL,
     CHART_TYPE,
     DRAWING_REL,
@@ -24,12 +24,12 @@ from sync.backends.xlsx_package import (
     insert_before_closing,
     rels_name,
 )
-from sync.backends.xlsx_sheet_xml import appended_sheet_xml, escape, sheet_xml
-from sync.backends.xlsx_styles import StyleBook
-from sync.backends.xlsx_xmledit import elements, namespace_prefixes, remove_element
+from sync.backends.xlsx.sheet_xml import appended_sheet_xml, escape, sheet_xml
+from sync.backends.xlsx.styles import StyleBook
+from sync.backends.xlsx.xmledit import elements, namespace_prefixes, remove_element
+from sync.contract.plan import TabOutput
 from sync.schema.tabs import find_tab
 from sync.write.append_only import column_positions
-from sync.write.plan import TabOutput
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 CALC_CHAIN_REL = REL_NS + "/calcChain"

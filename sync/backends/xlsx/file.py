@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from sync.backends.xlsx_guard import check_not_locked
+from sync.backends.xlsx.guard import check_not_locked
 from sync.errors import WorkbookChangedError, WorkbookError, WorkbookReadOnlyError
 
 TEMP_SUFFIX = ".salesops-tmp"

@@ -3,7 +3,7 @@ default rows.
 
 Only ever writes a file that does not exist yet, so openpyxl (which drops charts and
 images it does not know) never re-saves an owner's workbook: to add tabs to an existing
-workbook, `xlsx_init` copies the parts of a template built here into the owner's package.
+workbook, `init` copies the parts of a template built here into the owner's package.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sync.backends.xlsx_charts import quote_sheet
-from sync.backends.xlsx_sheet_xml import clean_text, fitted_width
-from sync.backends.xlsx_styles import HEADER_FILL_RGB
+from sync.backends.xlsx.charts import quote_sheet
+from sync.backends.xlsx.sheet_xml import clean_text, fitted_width
+from sync.backends.xlsx.styles import HEADER_FILL_RGB
+from sync.contract.plan import number_format
 from sync.errors import WorkbookError
 from sync.schema import ColumnSpec, SettingSpec, TabSpec, input_tabs, settings_specs, tab_spec
-from sync.write.plan import number_format
 
 NOTE_AUTHOR = "SalesOps Sheets"
 VALIDATED_ROWS = 5000  # dropdowns cover this many data rows

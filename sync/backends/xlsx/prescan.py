@@ -4,7 +4,7 @@ calamine (Rust) reads a plain worksheet several times faster than Python can, bu
 allocates the whole rectangle up to the farthest cell, panics on some numbers in date
 cells, and reads error values and formulas without a cached value as blanks. This scan
 runs over the raw XML at the speed of a byte search and says yes only when none of
-those can happen; otherwise the streaming reader (`xlsx_cells`) reads the tab.
+those can happen; otherwise the streaming reader (`cells`) reads the tab.
 """
 
 from __future__ import annotations

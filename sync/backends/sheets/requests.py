@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sync.backends.sheets_diff import Block, serial
-from sync.write.plan import ChartSpec, TabOutput, number_format
+from sync.backends.sheets.diff import Block, serial
+from sync.contract.plan import ChartSpec, TabOutput, number_format
 
 PROTECTION_NOTE = "Computed by SalesOps Sheets: edits here are replaced on the next sync."
 # Google documents no hard body limit, but large bodies get slow and time out; keep each

@@ -1,7 +1,7 @@
 """An .xlsx package as named parts, with the relationship and content-type index edits.
 
 Index parts are edited as XML located by parsing and changed by splicing bytes
-(`xlsx_xmledit`): every existing byte of them stays as it was, so the owner's entries are
+(`xmledit`): every existing byte of them stays as it was, so the owner's entries are
 untouched and only new entries appear, whatever prefixes or attribute order the part uses.
 """
 
@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from sync.backends.xlsx_xmledit import (
+from sync.backends.xlsx.rawzip import RawMember, new_member, read_members, write_members
+from sync.backends.xlsx.xmledit import (
     element_prefix,
     elements,
     insert_before_closing,
     remove_element,
 )
-from sync.backends.xlsx_zip import RawMember, new_member, read_members, write_members
 
 __all__ = ["Package", "Relationship", "element_prefix", "insert_before_closing", "rels_name"]
 

@@ -2,7 +2,7 @@
 
 Writing builds a new package from the old one: every part that is not a computed tab's
 is copied as its original zip bytes, index parts only gain entries, and the result
-replaces the file atomically (`xlsx_file.replace_file`: a temp file beside the link's
+replaces the file atomically (`file.replace_file`: a temp file beside the link's
 final target, fsync, rename), only if the file is still the version that was read.
 Figures are never written over a newer save (`WorkbookChangedError`).
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from sync.backends.base import Grid, WriteStats
-from sync.backends.xlsx_file import (
+from sync.backends.xlsx.file import (
     TEMP_SUFFIX,
     FileState,
     changed_message,
@@ -27,15 +27,15 @@ from sync.backends.xlsx_file import (
     read_for_update,
     replace_file,
 )
-from sync.backends.xlsx_guard import check_not_locked, check_workbook_file
-from sync.backends.xlsx_package import Package
-from sync.backends.xlsx_read import read_tabs
-from sync.backends.xlsx_styles import StyleBook
-from sync.backends.xlsx_write import WorkbookIndex, append_tab, prune_overrides, put_tab
-from sync.backends.xlsx_zip import read_members
+from sync.backends.xlsx.guard import check_not_locked, check_workbook_file
+from sync.backends.xlsx.package import Package
+from sync.backends.xlsx.rawzip import read_members
+from sync.backends.xlsx.read import read_tabs
+from sync.backends.xlsx.styles import StyleBook
+from sync.backends.xlsx.write import WorkbookIndex, append_tab, prune_overrides, put_tab
+from sync.contract.plan import TabOutput
 from sync.errors import NotAWorkbookError, WorkbookChangedError
 from sync.schema import input_tabs
-from sync.write.plan import TabOutput
 
 __all__ = ["TEMP_SUFFIX", "XlsxBackend", "file_version"]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.write.plan import ChartSeries, ChartSpec, PlanColumn, TabOutput
+from sync.contract.plan import ChartSeries, ChartSpec, PlanColumn, TabOutput
 
 SOFFICE_TIMEOUT = 240
 

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sync.demo_catalog import COMMISSION_TIERS, DEMO_SETTINGS, REPS, email_of
-from sync.demo_goals import goal_rows
-from sync.demo_sales import (
+from sync.demo.catalog import COMMISSION_TIERS, DEMO_SETTINGS, REPS, email_of
+from sync.demo.goals import goal_rows
+from sync.demo.sales import (
     Calendar,
     Customers,
     OrderLine,
@@ -223,7 +223,7 @@ def add_honest_mistakes(rng: np.random.Generator, today: date, pipeline: list[Ro
 
 def is_demo_workbook(path: Path) -> bool:
     """Whether a file is a workbook `salesops demo` wrote: its Team tab lists the demo's reps."""
-    from sync.backends.xlsx import XlsxBackend
+    from sync.backends.xlsx.backend import XlsxBackend
 
     try:
         rows = XlsxBackend(path).read(["Team"]).get("Team") or []
@@ -242,9 +242,9 @@ def write_demo_workbook(path: Path, *, size: int = 1, seed: int = 7, locale: str
     """
     import pandas as pd
 
-    from sync.backends.xlsx import XlsxBackend
-    from sync.backends.xlsx_file import FileState, check_writable, install, temp_beside
-    from sync.backends.xlsx_template import input_workbook
+    from sync.backends.xlsx.backend import XlsxBackend
+    from sync.backends.xlsx.file import FileState, check_writable, install, temp_beside
+    from sync.backends.xlsx.template import input_workbook
     from sync.write.tabs import frame_output
 
     expected: FileState | None = None
@@ -282,7 +282,7 @@ def run_demo(path: Path, *, size: int = 1, seed: int = 7, locale: str = "en",
              today: date | None = None, replace: bool = False,
              progress: Callable[[str], None] | None = None) -> SyncReport:
     """Write the demo workbook, then sync it: what `salesops demo` does."""
-    from sync.backends.xlsx import XlsxBackend
+    from sync.backends.xlsx.backend import XlsxBackend
     from sync.engine import sync_workbook
 
     if progress:

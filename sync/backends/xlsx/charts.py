@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from sync.a1 import column_letter
-from sync.backends.xlsx_sheet_xml import clean_text, escape
-from sync.write.plan import ChartSpec, TabOutput, number_format
+from sync.backends.xlsx.sheet_xml import clean_text, escape
+from sync.contract.plan import ChartSpec, TabOutput, number_format
 
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"

@@ -19,21 +19,21 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sync.a1 import column_letter
-from sync.backends import sheets_requests as build
 from sync.backends.base import CellError, Grid, TabGrid, WriteStats
-from sync.backends.sheets_auth import (
+from sync.backends.sheets import requests as build
+from sync.backends.sheets.auth import (
     ApiError,
     RetryPolicy,
     WriteOutcomeUnknown,
     load_key,
     open_client,
 )
-from sync.backends.sheets_diff import Block, changed_blocks, new_log_rows
+from sync.backends.sheets.diff import Block, changed_blocks, new_log_rows
+from sync.contract.plan import TabOutput
 from sync.errors import CredentialsError, MissingTabError, SheetsApiError
 from sync.schema import computed_tabs, input_tabs
 from sync.schema.tabs import find_tab
 from sync.write.append_only import column_positions, laid_out
-from sync.write.plan import TabOutput
 
 # Without deals there is nothing to compute; every other input tab has a sensible empty
 # default (Settings and Stages their defaults, the rest no rows), so only Pipeline is

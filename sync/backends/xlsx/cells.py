@@ -21,7 +21,7 @@ from sync.backends.grid_shape import (
     known_columns,
     with_merges,
 )
-from sync.backends.xlsx_formats import date_value
+from sync.backends.xlsx.formats import date_value
 
 MAIN_NAMESPACES = (
     "http://schemas.openxmlformats.org/spreadsheetml/2006/main",

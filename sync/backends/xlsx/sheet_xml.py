@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from sync.a1 import column_letter
-from sync.write.plan import TabOutput, number_format
+from sync.contract.plan import TabOutput, number_format
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

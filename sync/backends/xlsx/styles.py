@@ -10,7 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import quoteattr
 
-from sync.backends.xlsx_xmledit import (
+from sync.backends.xlsx.xmledit import (
     element_prefix,
     elements,
     insert_after_opening,

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import numpy as np
 
 from sync.compute.periods import period_bounds
-from sync.demo_catalog import REPS
-from sync.demo_sales import Calendar, Deal, OrderLine, Row
+from sync.demo.catalog import REPS
+from sync.demo.sales import Calendar, Deal, OrderLine, Row
 
 
 def quarter_of(calendar: Calendar, offset: int) -> date:

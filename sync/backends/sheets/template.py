@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from sync.a1 import column_letter
-from sync.backends import sheets_requests as build
-from sync.backends.sheets import SheetsBackend
-from sync.backends.sheets_auth import RetryPolicy, WriteOutcomeUnknown
+from sync.backends.sheets import requests as build
+from sync.backends.sheets.auth import RetryPolicy, WriteOutcomeUnknown
+from sync.backends.sheets.backend import SheetsBackend
 from sync.schema import ColumnSpec, TabSpec, input_tabs, tab_spec
 
 TEMPLATE_ROWS = 1000

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
-from sync.demo_catalog import (
+from sync.demo.catalog import (
     DEAL_PRODUCT_SHARES,
     LEAD_SOURCES,
     LOST_REASONS,

@@ -1,10 +1,10 @@
 """`salesops init PATH` on an existing workbook: add the missing input tabs, keep the rest.
 
-The new tabs are built by the template (`xlsx_template`, openpyxl) in a workbook of their
+The new tabs are built by the template (`template`, openpyxl) in a workbook of their
 own; their sheet parts, notes and cell styles are then copied into the owner's package
 the way a sync adds a computed tab: every existing part keeps its original bytes, the
 index parts only gain entries, and a tab that exists (by any spelling of its name) is
-never touched. The file is replaced like a sync replaces it (`xlsx_file`).
+never touched. The file is replaced like a sync replaces it (`file`).
 """
 
 from __future__ import annotations
@@ -18,19 +18,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
-from sync.backends.xlsx_file import check_writable, read_for_update, replace_file
-from sync.backends.xlsx_guard import check_not_locked, check_workbook_file
-from sync.backends.xlsx_package import REL_NS, Package
-from sync.backends.xlsx_read import find_tab, read_tabs
-from sync.backends.xlsx_styles import StyleBook
-from sync.backends.xlsx_template import (
+from sync.backends.xlsx.file import check_writable, read_for_update, replace_file
+from sync.backends.xlsx.guard import check_not_locked, check_workbook_file
+from sync.backends.xlsx.package import REL_NS, Package
+from sync.backends.xlsx.rawzip import read_members
+from sync.backends.xlsx.read import find_tab, read_tabs
+from sync.backends.xlsx.styles import StyleBook
+from sync.backends.xlsx.template import (
     ListSource,
     builtin_format_code,
     list_sources,
     template_bytes,
 )
-from sync.backends.xlsx_write import MAIN_NS, WorkbookIndex, free_part_name
-from sync.backends.xlsx_zip import read_members
+from sync.backends.xlsx.write import MAIN_NS, WorkbookIndex, free_part_name
 from sync.errors import NotAWorkbookError
 from sync.read.headers import column_keys, header_keys
 from sync.schema import TabSpec, input_tabs, tab_spec

@@ -1,8 +1,8 @@
 """Read the cell values of workbook tabs: the package index, shared strings, date styles.
 
-After the archive's directory has passed the unpack limits (`xlsx_zip.check_unpack_limits`),
-each worksheet is scanned (`xlsx_prescan`): calamine reads it when the scan finds nothing
-calamine would misread or over-allocate for, the streaming reader (`xlsx_cells`) otherwise,
+After the archive's directory has passed the unpack limits (`rawzip.check_unpack_limits`),
+each worksheet is scanned (`prescan`): calamine reads it when the scan finds nothing
+calamine would misread or over-allocate for, the streaming reader (`cells`) otherwise,
 and also whenever calamine refuses a tab or panics on it.
 """
 
@@ -21,11 +21,11 @@ from python_calamine import CalamineError, CalamineWorkbook
 from sync.a1 import column_letter
 from sync.backends.base import Grid
 from sync.backends.grid_shape import dense_grid
-from sync.backends.xlsx_cells import MAIN_NAMESPACES, SheetXmlError, decode_escapes, read_sheet
-from sync.backends.xlsx_formats import date_styles
-from sync.backends.xlsx_guard import strict_refusal
-from sync.backends.xlsx_prescan import calamine_can_read
-from sync.backends.xlsx_zip import check_unpack_limits
+from sync.backends.xlsx.cells import MAIN_NAMESPACES, SheetXmlError, decode_escapes, read_sheet
+from sync.backends.xlsx.formats import date_styles
+from sync.backends.xlsx.guard import strict_refusal
+from sync.backends.xlsx.prescan import calamine_can_read
+from sync.backends.xlsx.rawzip import check_unpack_limits
 from sync.errors import NotAWorkbookError, WorkbookError
 from sync.schema.tabs import find_tab
 

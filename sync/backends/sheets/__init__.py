@@ -1,0 +1,1 @@
+"""The Google Sheets backend: gspread over one transport, requests and diffs."""

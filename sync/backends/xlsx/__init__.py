@@ -1,0 +1,1 @@
+"""The local .xlsx backend: read with calamine, write losslessly into the zip."""

@@ -1,0 +1,1 @@
+"""The data contract between the steps: validated tables and write plans."""

@@ -1,0 +1,1 @@
+"""The demo business: a realistic sample workbook, made from a seed."""
