@@ -25,3 +25,11 @@ def test_customer_key_keeps_the_index_and_none_for_blanks():
     keys = customer_key(pd.Series(["Zed ", None, "zed"], index=[4, 7, 9]))
     assert keys.index.tolist() == [4, 7, 9]
     assert keys.tolist() == ["zed", None, "zed"]
+
+
+def test_full_width_names_match_in_validation_and_in_computation():
+    """One rule: the reader and the computations fold full-width letters the same way."""
+    from sync.read.rules import name_key as reader_key
+
+    assert name_key("ＡＮＡ　ＲＵＩＺ ") == name_key("ana ruiz") == reader_key("Ana Ruiz") == "ana ruiz"
+    assert reader_key(17850) == 17850  # an id typed as a number is compared as it is

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sync.read.tabs import tab_kind, template_tab
 from sync.read.validate import find_grid
 from sync.schema import computed_tabs, input_tabs
+from sync.schema.tabs import tab_kind, template_tab
 
 
 @pytest.mark.parametrize(
@@ -17,7 +17,7 @@ from sync.schema import computed_tabs, input_tabs
         ("  PIPELINE ", "input"),
         ("销售管道", "input"),
         ("Commission Plans", "input"),
-        ("commission  plans", "input"),  # inner spaces collapse, as in headers
+        ("commission  plans", None),  # spaces inside a name count (SPEC section 7)
         ("Ｐｉｐｅｌｉｎｅ", "input"),  # full-width letters, as an IME may type them
         ("Funnel", "computed"),
         ("deal health", "computed"),

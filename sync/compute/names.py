@@ -1,6 +1,11 @@
-"""How names are compared across tabs: trimmed and case-insensitive."""
+"""How names are compared across tabs: trimmed, case-insensitive, full-width folded.
+
+The one rule for the reader, the computations and import.
+"""
 
 from __future__ import annotations
+
+import unicodedata
 
 import pandas as pd
 
@@ -13,10 +18,10 @@ def clean_text(value: object) -> str | None:
 
 
 def name_key(value: object) -> str | None:
-    """Names (customers, reps, teams, plans, products, regions) compare trimmed and
-    case-insensitive; blank is None."""
+    """Names (customers, reps, teams, plans, products, regions) compare trimmed,
+    case-insensitive and with full-width characters folded (NFKC); blank is None."""
     text = clean_text(value)
-    return text.casefold() if text is not None else None
+    return unicodedata.normalize("NFKC", text).strip().casefold() if text is not None else None
 
 
 def customer_key(names: pd.Series) -> pd.Series:

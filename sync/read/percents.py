@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sync.compute.names import name_key
 from sync.contract.tables import Issue
 from sync.read.cells import (
     cell_text,
@@ -22,7 +23,6 @@ from sync.read.cells import (
     parse_number,
 )
 from sync.read.rows import TabRows
-from sync.read.rules import name_key
 from sync.schema import ColumnSpec, TabSpec
 
 Record = dict[str, Any]

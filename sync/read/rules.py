@@ -8,10 +8,10 @@ whose only row was left out is reported as left out, with the row that explains 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sync.compute.names import name_key as text_name_key
 from sync.contract.tables import Issue
 from sync.read.cells import cell_text, format_number
 from sync.read.rows import TabRows
@@ -21,10 +21,8 @@ Record = dict[str, Any]
 
 
 def name_key(name: Any) -> Any:
-    """How names compare: trimmed, case-folded, full-width folded; numbers as they are."""
-    if isinstance(name, str):
-        return unicodedata.normalize("NFKC", name).strip().casefold()
-    return name
+    """How names compare (`sync.compute.names.name_key`'s rule); numbers as they are."""
+    return text_name_key(name) if isinstance(name, str) else name
 
 
 def a_or_an(word: str) -> str:

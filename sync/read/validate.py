@@ -10,7 +10,7 @@ import pandas as pd
 from sync.contract.tables import Issue, Tables, build_frame, default_stages
 from sync.read.cells import cell_text, is_blank
 from sync.read.columns import ReadContext, read_cell
-from sync.read.headers import header_key, match_headers
+from sync.read.headers import match_headers
 from sync.read.percents import decide_percent_points
 from sync.read.rows import TabRows, read_rows
 from sync.read.rules import (
@@ -28,8 +28,8 @@ from sync.read.rules import (
 )
 from sync.read.settings import read_settings
 from sync.read.shape import shape_issues
-from sync.read.tabs import tab_keys
 from sync.schema import TabSpec, input_tabs, tab_spec
+from sync.schema.tabs import find_tab
 
 Grid = list[list[Any]]
 STAGE_LOG = "Stage Log"
@@ -40,15 +40,9 @@ _ATTRIBUTES = {
 
 
 def find_grid(grids: dict[str, Grid], spec: TabSpec) -> Grid | None:
-    """The grid of a tab: by its name, its zh-CN name, or its name without case."""
-    for name in (spec.tab, spec.zh):
-        if name in grids:
-            return grids[name]
-    wanted = tab_keys(spec)
-    for name, grid in grids.items():
-        if isinstance(name, str) and header_key(name) in wanted:
-            return grid
-    return None
+    """The grid of a tab, found by `sync.schema.tabs.find_tab`'s one rule."""
+    name = find_tab(grids, spec)
+    return grids[name] if name is not None else None
 
 
 def _is_empty(grid: Grid) -> bool:

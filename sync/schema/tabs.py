@@ -1,15 +1,22 @@
-"""Finding a template tab in a workbook, the same way for input and computed tabs."""
+"""Finding a template tab in a workbook, the same way for input and computed tabs.
+
+One rule for both backends, the reader, `init`, import and the webhook: a tab is found by
+its English or its zh-CN name, with case, character width and surrounding spaces ignored.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
+from typing import Literal
 
 from sync.schema.declarations import TabSpec, computed_tabs, input_tabs
 
 
 def tab_key(title: str) -> str:
-    """How tab names compare: Unicode-normalised, case-folded, surrounding spaces dropped."""
+    """How tab names compare: Unicode-normalised, case-folded, surrounding spaces dropped
+    (spaces inside a name count, as SPEC section 7 says)."""
     return unicodedata.normalize("NFKC", title).casefold().strip()
 
 
@@ -32,3 +39,27 @@ def find_tab(names: Iterable[str], wanted: str | TabSpec) -> str | None:
             return spelling
     keys = {tab_key(spelling) for spelling in spellings}
     return next((title for title in titles if tab_key(title) in keys), None)
+
+
+TabKind = Literal["input", "computed"]
+
+
+def tab_keys(spec: TabSpec) -> set[str]:
+    """Every spelling that names this tab: its English and its zh-CN name."""
+    return {tab_key(spec.tab), tab_key(spec.zh)}
+
+
+@cache
+def _specs_by_key() -> dict[str, TabSpec]:
+    return {key: spec for spec in (*input_tabs(), *computed_tabs()) for key in tab_keys(spec)}
+
+
+def template_tab(name: str) -> TabSpec | None:
+    """The declaration of the template tab this tab name stands for, or None."""
+    return _specs_by_key().get(tab_key(name))
+
+
+def tab_kind(name: str) -> TabKind | None:
+    """`input` or `computed` for a template tab's name in any spelling; None for any other."""
+    spec = template_tab(name)
+    return spec.kind if spec is not None else None

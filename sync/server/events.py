@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from sync.config import Config
-from sync.read.tabs import tab_kind
+from sync.schema.tabs import tab_kind
 from sync.server.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, check_signature
 from sync.server.store import Store
 
