@@ -327,3 +327,18 @@ def test_a_company_goal_split_adds_up_exactly(target, amounts, starts):
     table = suggest(make_tables(MONTHLY, team=team, orders=orders, goals=goals))
     cents = sum(round(value * 100) for value in table["Suggested Target"])
     assert cents == round(target * 100)
+
+
+@pytest.mark.slow
+def test_back_test_on_real_datasets_beats_same_as_last_period_in_most_periods():
+    # benchmarks/backtest_goals.py prints this table; docs/figures-funnel-goals-dashboard.md
+    # records it. Each period is suggested from the data before it.
+    from benchmarks.backtest_goals import all_results, markdown
+
+    results = all_results()
+    print(markdown(results))
+    assert len(results) == 22  # Maven 9 months + 2 quarters, Indian store 11 months
+    for dataset in ("Maven CRM (Month, per agent)", "Indian e-commerce (Month, per Category)"):
+        mine = [result for result in results if result.dataset == dataset]
+        assert sum(result.beats_naive for result in mine) > len(mine) / 2, dataset
+    assert sum(result.beats_naive for result in results) > len(results) / 2
