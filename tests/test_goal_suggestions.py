@@ -342,3 +342,30 @@ def test_back_test_on_real_datasets_beats_same_as_last_period_in_most_periods():
         mine = [result for result in results if result.dataset == dataset]
         assert sum(result.beats_naive for result in mine) > len(mine) / 2, dataset
     assert sum(result.beats_naive for result in results) > len(results) / 2
+
+
+def test_the_readme_example_is_what_the_demo_suggests_on_its_day():
+    import re
+    from datetime import datetime
+    from pathlib import Path
+
+    from sync.demo import demo_grids
+    from sync.engine import compute_tabs
+    from sync.read import validate_workbook
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme[readme.index("The demo's `Goal Suggestions` tab on its As Of day"):]
+    shown = re.findall(r"^\| ([A-Z][a-z]+ [A-Z][a-z]+) \| \$([\d,.]+) \| \$([\d,.]+) \| "
+                       r"\$([\d,.]+) \|$", example, re.MULTILINE)
+    as_of = date(2026, 11, 26)
+    tables, issues = validate_workbook(demo_grids(today=as_of), today=as_of)
+    computed = compute_tabs(tables, issues, datetime(2026, 11, 26, 9, 30))
+    output = next(output for output in computed.outputs if output.name == "Goal Suggestions")
+    table = pd.DataFrame(output.rows, columns=output.headers)
+    assert shown == [
+        (row["Owner"], f"{row['Suggested Target']:,.2f}", f"{row['Low']:,.2f}",
+         f"{row['High']:,.2f}")
+        for _, row in table.iterrows()
+    ]
+    basis = " ".join(example.split("Ana Ruiz's `Basis`: `", 1)[1].split("`", 1)[0].split())
+    assert basis == table.loc[table["Owner"] == "Ana Ruiz", "Basis"].item()

@@ -131,7 +131,8 @@ def goal_suggestions(tables: Tables, revenue: pd.DataFrame) -> pd.DataFrame:
     typical: dict[ScopeKey, float] = {}
     for scope in {line.scope for rep in ramp for line in lines[rep]}:
         established = [
-            history.estimate(rep, scope)[0].value for rep in roster.active if rep not in ramp
+            max(0.0, history.estimate(rep, scope)[0].value)
+            for rep in roster.active if rep not in ramp
         ]
         typical[scope] = statistics.median(established) if established else 0.0
 
