@@ -28,7 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from real_datasets import INDIA_AS_OF, MAVEN_AS_OF, india_grids, maven_grids  # noqa: E402
 
 from sync.compute.as_of import tables_as_of  # noqa: E402
-from sync.compute.goal_history import Period, estimate, history_periods  # noqa: E402
+from sync.compute.goal_history import (  # noqa: E402
+    Period,
+    estimate,
+    history_periods,
+    year_earlier,
+)
 from sync.compute.goal_suggestions import goal_suggestions  # noqa: E402
 from sync.compute.names import name_key  # noqa: E402
 from sync.compute.periods import period_labels  # noqa: E402
@@ -113,7 +118,8 @@ def backtest_india() -> list[PeriodResult]:
         rows = []
         for category in categories:
             values = [float(monthly.get((category, p.label), 0.0)) for p in seen]
-            suggested = max(0.0, estimate([p.label for p in seen], values, "Month").value)
+            base = year_earlier(target, "Month", 1)
+            suggested = max(0.0, estimate([p.label for p in seen], values, "Month", base).value)
             rows.append({"suggested": round(suggested, 2), "naive": values[-1],
                          "actual": float(monthly.get((category, target.label), 0.0))})
         found = _result("Indian e-commerce (Month, per Category)", target.label,

@@ -369,3 +369,16 @@ def test_the_readme_example_is_what_the_demo_suggests_on_its_day():
     ]
     basis = " ".join(example.split("Ana Ruiz's `Basis`: `", 1)[1].split("`", 1)[0].split())
     assert basis == table.loc[table["Owner"] == "Ana Ruiz", "Basis"].item()
+
+
+def test_mid_period_as_of_takes_the_year_earlier_of_the_period_after_the_current_one():
+    # As Of 2026-11-15: November is not over, history is 2024-11 .. 2026-10 (24 months) and
+    # the suggestion is for 2026-12, whose year-earlier period is 2025-12 (not 2025-11)
+    amounts = [1000.0] * 24
+    amounts[13] = 5000.0  # 2025-12
+    amounts[21:24] = [1200.0] * 3  # 2026-08 .. 2026-10
+    tables = make_tables(WorkbookSettings(as_of=date(2026, 11, 15)), team=[dict(rep="Ana")],
+                         orders=months_of_orders("Ana", date(2024, 11, 1), amounts))
+    ana = row_of(suggest(tables), "Ana")
+    assert ana["Suggested Target"] == 6000  # 2025-12 5,000 x (3,600 / 3,000)
+    assert ana["Basis"].startswith("2025-12 5,000 (the same period a year earlier) x ")

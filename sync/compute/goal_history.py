@@ -95,22 +95,28 @@ def spread(values: list[float], periods_per_year: int) -> float:
     return statistics.pstdev(recent) if len(recent) > 1 else 0.0
 
 
-def estimate(labels: list[str], values: list[float], period: str) -> Estimate:
+def year_earlier(upcoming: Period, period: str, fiscal_year_start: int) -> str:
+    """The label of the period a year before `upcoming` (the same month or quarter)."""
+    day = upcoming.start
+    return period_label(date(day.year - 1, day.month, 1), period, fiscal_year_start)
+
+
+def estimate(labels: list[str], values: list[float], period: str, base_label: str) -> Estimate:
     """The next period's figure from the history (`labels` and `values` oldest first).
 
-    With two years or more: the same period a year earlier x the trend (the last three
-    periods against the same three a year earlier, kept within halving and doubling).
-    With less, or when the year-earlier periods hold nothing: the recent average.
+    With two years or more: the same period a year earlier (`base_label`) x the trend (the
+    last three periods against the same three a year earlier, kept within halving and
+    doubling). With less, or when the year-earlier periods hold nothing: the recent average.
     """
     per_year = PERIODS_PER_YEAR[period]
-    if len(values) < 2 * per_year:
+    if len(values) < 2 * per_year or base_label not in labels:
         years = "less than two years of history"
         return _with_spread(recent_average(labels, values, years), values, per_year)
     recent, year_before = values[-RECENT:], values[-RECENT - per_year:-per_year]
     if sum(year_before) <= 0:
         reason = "the same periods a year earlier hold no revenue"
         return _with_spread(recent_average(labels, values, reason), values, per_year)
-    base_label, base = labels[-per_year], values[-per_year]
+    base = values[labels.index(base_label)]
     ratio = sum(recent) / sum(year_before)
     trend = min(TREND_LIMITS[1], max(TREND_LIMITS[0], ratio))
     value = base * trend

@@ -23,6 +23,7 @@ from sync.compute.goal_history import (
     next_period,
     ramp_share,
     tenure_months,
+    year_earlier,
 )
 from sync.compute.goal_split import ScopeKey, Split, top_down_splits
 from sync.compute.goals import GoalFigures, Scope
@@ -63,8 +64,11 @@ def _scoped_lines(goals: pd.DataFrame, roster: Roster) -> dict[str, list[_Line]]
 class _History:
     """Revenue per period of any rep and scope, from name-keyed revenue lines."""
 
-    def __init__(self, figures: GoalFigures, tables: Tables, past: list[Period]) -> None:
+    def __init__(
+        self, figures: GoalFigures, tables: Tables, past: list[Period], upcoming: Period
+    ) -> None:
         settings = tables.settings
+        self.base_label = year_earlier(upcoming, settings.period, settings.fiscal_year_start)
         lines = figures.revenue[figures.revenue["date"].notna()].copy()
         lines["period"] = period_labels(lines["date"], settings.period, settings.fiscal_year_start)
         self.lines = lines
@@ -90,7 +94,8 @@ class _History:
         lines = self.lines[Scope(frozenset({rep}), *scope).mask(self.lines)]
         sums = lines.groupby("period")["amount"].sum()
         values = [float(sums.get(period.label, 0.0)) for period in periods]
-        found = estimate([period.label for period in periods], values, self.period)
+        found = estimate([period.label for period in periods], values, self.period,
+                         self.base_label)
         return found, min(len(values), max(self.per_year, 4))
 
 
@@ -113,7 +118,7 @@ def goal_suggestions(tables: Tables, revenue: pd.DataFrame) -> pd.DataFrame:
     dated = figures.revenue["date"].dropna()
     first_day = pd.Timestamp(dated.min()).date() if len(dated) else None
     past = history_periods(first_day, settings.as_of, settings.period, settings.fiscal_year_start)
-    history = _History(figures, tables, past)
+    history = _History(figures, tables, past, upcoming)
     ramp = {
         rep: share for rep in roster.active
         if (share := ramp_share(history.starts.get(rep), upcoming.end)) is not None
