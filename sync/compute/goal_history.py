@@ -83,10 +83,15 @@ def recent_average(labels: list[str], values: list[float], reason: str) -> Estim
     recent_labels, recent = labels[-RECENT:], values[-RECENT:]
     average = sum(recent) / len(recent)
     basis = (
-        f"average of the last {len(recent)} periods ({reason}): "
+        f"average of {last_periods(len(recent))} ({reason}): "
         f"({_listed(recent_labels, recent)}) / {len(recent)} = {format_money(average)}"
     )
     return Estimate(average, basis, spread(values, 0))
+
+
+def last_periods(count: int) -> str:
+    """`the last period`, `the last 3 periods`."""
+    return "the last period" if count == 1 else f"the last {count} periods"
 
 
 def spread(values: list[float], periods_per_year: int) -> float:

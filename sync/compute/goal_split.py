@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sync.compute.goal_history import Period
+from sync.compute.goal_history import Period, last_periods
 from sync.compute.names import clean_text, name_key
 from sync.compute.smart import Roster, day_of
 from sync.compute.tiers import format_money
@@ -130,8 +130,8 @@ def top_down_splits(
                 weights = dict.fromkeys(open_members, 1.0)
             how = "in equal parts (no revenue in the last periods to share by)"
         else:
-            labels = f"{recent[0].label} to {recent[-1].label}" if recent else "none"
-            how = f"by share of revenue in the last {len(recent)} periods ({labels})"
+            labels = " to ".join(dict.fromkeys([recent[0].label, recent[-1].label]))
+            how = f"by share of revenue in {last_periods(len(recent))} ({labels})"
         parts = split_to_cents(remaining, weights)
         whole = sum(weights.values())
         less = f" less members' own goals {format_money(taken)}" if taken else ""
