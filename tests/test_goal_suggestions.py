@@ -116,6 +116,17 @@ def test_open_pipeline_expected_in_the_period_is_a_floor():
         "5,000" in bo["Basis"]
 
 
+def test_a_row_per_region_takes_the_customers_region():
+    goals = [dict(owner="Bo", metric="Deals Won", target=2, region="north",
+                  period_start="2026-12-01", period_end="2026-12-31")]
+    customers = [dict(customer="Zed", region="North"), dict(customer="Acme", region="South")]
+    table = suggest(make_tables(MONTHLY, team=TEAM, orders=ORDERS, goals=goals,
+                                customers=customers))
+    north = row_of(table, "Bo", region="north")  # as the goal writes it
+    assert north["Suggested Target"] == 1000  # Zed is North: (1,000 + 1,000 + 1,000) / 3
+    assert len(table) == 4  # Ana, Bo, Bo x north, Cy
+
+
 def months_of_orders(rep: str, first: date, amounts: list[float]) -> list[dict]:
     """One order on the 1st of each month from `first`, with these amounts."""
     rows, day = [], first
@@ -292,7 +303,8 @@ def awkward_tables(draw):
         dict(owner=draw(st.sampled_from(["Company", "East", "West", *REPS])), metric="Revenue",
              target=draw(st.floats(min_value=0.01, max_value=1e7, allow_nan=False)),
              period_start=upcoming.start.isoformat(), period_end=upcoming.end.isoformat(),
-             product=draw(st.sampled_from([None, "Pro"])))
+             product=draw(st.sampled_from([None, "Pro"])),
+             region=draw(st.sampled_from([None, "North"])))
         for _ in range(draw(st.integers(0, 3)))
     ]
     return make_tables(WorkbookSettings(as_of=as_of, period=period), team=team, orders=orders,
