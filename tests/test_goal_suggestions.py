@@ -112,7 +112,7 @@ def test_open_pipeline_expected_in_the_period_is_a_floor():
     bo = row_of(suggest(tables), "Bo")
     assert bo["Suggested Target"] == 5000  # history alone: (1,000 x 3) / 3 = 1,000
     assert (bo["Low"], bo["High"]) == (5000, 5000)  # Bo's months show no spread
-    assert "raised to the open pipeline expected to close in 2026-12: 1 deals weighted " \
+    assert "raised to the open pipeline expected to close in 2026-12: 1 deal weighted " \
         "5,000" in bo["Basis"]
 
 

@@ -160,7 +160,8 @@ def goal_suggestions(tables: Tables, revenue: pd.DataFrame) -> pd.DataFrame:
             if weighted > value:
                 value = weighted
                 basis += (f"; raised to the open pipeline expected to close in "
-                          f"{upcoming.label}: {len(deals)} deals weighted {format_money(weighted)}")
+                          f"{upcoming.label}: {len(deals)} deal{'s' if len(deals) != 1 else ''} "
+                          f"weighted {format_money(weighted)}")
             rows.append(_row(roster.reps[rep], line, upcoming, round(value, 2), basis,
                              round(found.spread, 2), spread_periods,
                              splits.get((rep, line.scope), (None, None, None))[2]))
