@@ -120,6 +120,7 @@ var SALESOPS_TEMPLATES = {
     {"tab": "Funnel", "zh": "销售漏斗"},
     {"tab": "Deal Health", "zh": "商机健康"},
     {"tab": "Goal Progress", "zh": "目标进度"},
+    {"tab": "Goal Suggestions", "zh": "目标建议"},
     {"tab": "Commissions", "zh": "提成"},
     {"tab": "Customer Segments", "zh": "客户分群"},
     {"tab": "Data Issues", "zh": "数据问题"},

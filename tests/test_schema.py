@@ -24,6 +24,8 @@ SPEC_COMPUTED_HEADERS = {
     "Goal Progress": ["Goal Row", "Owner", "Metric", "Product", "Region", "Period Start",
                       "Period End", "Target", "Actual", "Attainment", "Expected By Now",
                       "Pace", "Forecast", "Gap", "SMART"],
+    "Goal Suggestions": ["Owner", "Metric", "Product", "Region", "Period Start", "Period End",
+                         "Suggested Target", "Low", "High", "Basis"],
     "Dashboard": ["KPI", "Value", "Target", "Status"],
     "Data Issues": ["Tab", "Row", "Column", "Value", "Severity", "Problem"],
     "Stage Log": ["Deal ID", "From Stage", "To Stage", "Changed At"],
@@ -161,8 +163,9 @@ def test_a_declared_tab_is_computed_and_written_in_its_position(tmp_path, monkey
 
     for folder in ("input", "computed"):
         shutil.copytree(declarations.TEMPLATES_DIR / folder, tmp_path / folder)
+    last = len(declarations.computed_tabs()) + 1
     _declare(tmp_path / "computed", "product_mix.yaml",
-             "tab: Product Mix\nzh: 产品结构\nkind: computed\nposition: 9\n"
+             f"tab: Product Mix\nzh: 产品结构\nkind: computed\nposition: {last}\n"
              "compute: tests.test_schema:product_mix(tables)\n"
              "columns:\n  - {header: Product, zh: 产品}\n  - {header: Deals, zh: 商机数, "
              "type: integer}\n")
