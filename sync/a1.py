@@ -9,3 +9,9 @@ def column_letter(index: int) -> str:
         number, remainder = divmod(number - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
+
+
+def quote_tab(name: str) -> str:
+    """A tab name as it stands in a reference, in Excel and in Sheets: `'Deal Health'`,
+    `'Ana''s'` (quoted always, which both accept for any name)."""
+    return "'" + name.replace("'", "''") + "'"

@@ -63,7 +63,6 @@ class SyncReport:
 class Computed:
     """Every computed tab of one sync, before it is written."""
 
-    tables: Tables
     issues: list[Issue]
     outputs: list[TabOutput]
     kpis: list[Kpi]
@@ -162,7 +161,7 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
             outputs.append(log_output(stage_log, len(new_log), currency))
         else:
             outputs.append(frame_output(spec.tab, frames[spec.tab], currency))
-    return Computed(tables=tables, issues=issues, outputs=outputs, kpis=kpis)
+    return Computed(issues=issues, outputs=outputs, kpis=kpis)
 
 
 def log_output(stage_log: pd.DataFrame, appended: int, currency: str) -> TabOutput:

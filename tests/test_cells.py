@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from sync.backends.base import CellError as ErrorCell
+from sync.contract.grid import CellError as ErrorCell
 from sync.read.cells import (
     CellError,
     cell_text,

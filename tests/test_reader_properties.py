@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from sync.a1 import column_letter
-from sync.backends.base import CellError, TabGrid
 from sync.backends.xlsx.backend import XlsxBackend
 from sync.backends.xlsx.template import write_input_workbook
+from sync.contract.grid import CellError, TabGrid
 from sync.engine import compute_tabs, sync_workbook
 from sync.read import validate_workbook
 from sync.read.cells import format_number, parse_date, parse_number, parse_percent, parse_text

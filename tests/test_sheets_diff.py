@@ -7,7 +7,8 @@ from datetime import date, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync.backends.sheets.diff import Block, changed_blocks, comparable, new_log_rows, serial
+from sync.backends.sheets.diff import Block, changed_blocks, comparable, new_log_rows
+from sync.serials import to_serial as serial
 
 
 def test_serials() -> None:

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from gspread.exceptions import APIError
 
-from sync.backends.base import CellError, TabGrid
 from sync.backends.sheets.auth import RetryPolicy
 from sync.backends.sheets.backend import SheetsBackend, input_grid
+from sync.contract.grid import CellError, TabGrid
 from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
     CLIENT_EMAIL,
     service_account,

@@ -36,7 +36,7 @@ from tests.sheets_emulator.discovery import validate_body
 )
 def test_cells(value, cell) -> None:
     assert build.cell(value) == cell
-    assert json.loads(build.cell_text(value)) == cell
+    assert json.loads(build.cell_json(value)) == cell
 
 
 def _dashboard() -> TabOutput:

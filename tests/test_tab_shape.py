@@ -3,8 +3,8 @@ below the data; cells to the right of the last header are ignored."""
 
 from datetime import date
 
-from sync.backends.base import TabGrid
 from sync.compute.revenue import revenue_lines
+from sync.contract.grid import TabGrid
 from sync.read import validate_workbook
 
 TODAY = date(2026, 11, 30)

@@ -10,7 +10,7 @@ from sync.compute.tiers import (
     bonuses_reached,
     check_plans,
     format_money,
-    format_percent,
+    percent_label,
     tier_bands,
 )
 from sync.contract.tables import build_frame
@@ -124,7 +124,7 @@ def test_format_money(amount, text):
     (0.5, "50%"), (0.025, "2.5%"), (1.2, "120%"), (0.1225, "12.25%"), (0, "0%"),
 ])
 def test_format_percent(fraction, text):
-    assert format_percent(fraction) == text
+    assert percent_label(fraction) == text
 
 
 def test_band_labels():

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from sync.backends.base import CellError
 from sync.compute.commissions import commissions
 from sync.compute.revenue import revenue_lines
+from sync.contract.grid import CellError
 from sync.read import validate_workbook
 from sync.read.cells import parse_number
 from sync.schema import input_tabs

@@ -12,11 +12,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from sync.backends.base import CellError, TabGrid
 from sync.backends.xlsx.backend import XlsxBackend
 from sync.backends.xlsx.prescan import calamine_can_read
 from sync.backends.xlsx.read import WorkbookReader, find_tab
 from sync.backends.xlsx.template import write_input_workbook
+from sync.contract.grid import CellError, TabGrid
 from sync.demo.workbook import demo_grids
 from sync.engine import sync_workbook
 

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sync.a1 import column_letter
-from sync.backends.base import STRAY_GAP_ROWS, CellError
 from sync.backends.xlsx.backend import XlsxBackend
 from sync.backends.xlsx.read import WorkbookReader
+from sync.contract.grid import STRAY_GAP_ROWS, CellError
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -13,14 +13,9 @@ from openpyxl import Workbook
 
 from sync.a1 import column_letter
 from sync.backends.xlsx.backend import XlsxBackend
-from sync.backends.xlsx.sheet_xml import (
-    cell_xml,
-    clean_text,
-    fitted_width,
-    serial,
-    sheet_xml,
-)
+from sync.backends.xlsx.sheet_xml import cell_xml, fitted_width, sheet_xml, xml_safe_text
 from sync.contract.plan import PlanColumn, TabOutput
+from sync.serials import to_serial
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
@@ -48,7 +43,7 @@ def test_column_letters(index: int, letters: str) -> None:
     ],
 )
 def test_serial_numbers(value: date, date1904: bool, expected: float) -> None:
-    assert serial(value, date1904) == pytest.approx(expected, abs=1e-9)
+    assert to_serial(value, date1904) == pytest.approx(expected, abs=1e-9)
 
 
 def test_text_that_looks_like_a_formula_stays_text() -> None:
@@ -79,8 +74,8 @@ def test_cell_values(value: object, expected: str) -> None:
 
 
 def test_characters_illegal_in_xml_are_dropped() -> None:
-    assert clean_text("bell\x07 tab\t vt\x0b ok") == "bell tab\t vt ok"
-    assert clean_text("x" * 40000) == "x" * 32767
+    assert xml_safe_text("bell\x07 tab\t vt\x0b ok") == "bell tab\t vt ok"
+    assert xml_safe_text("x" * 40000) == "x" * 32767
 
 
 def test_widths_fit_content_up_to_a_cap() -> None:
@@ -139,7 +134,7 @@ def test_any_text_round_trips(tmp_path: Path, texts: list[str]) -> None:
     backend = XlsxBackend(path)
     backend.write([output])
     grid = backend.read(["Data Issues"])["Data Issues"]
-    expected = [clean_text(text) or None for text in texts]
+    expected = [xml_safe_text(text) or None for text in texts]
     read_back = [row[0] if row else None for row in grid[1:]]
     read_back += [None] * (len(expected) - len(read_back))  # trailing blank rows are trimmed
     assert read_back == expected

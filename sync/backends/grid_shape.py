@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.backends.base import STRAY_GAP_ROWS, TabGrid
+from sync.contract.grid import STRAY_GAP_ROWS, TabGrid
 
 # A header this many empty columns right of the previous one is a stray value, not a header.
 FAR_COLUMN_GAP = 100

@@ -27,7 +27,7 @@ from sync.compute.tiers import (
     bonuses_reached,
     check_plans,
     format_money,
-    format_percent,
+    percent_label,
     tier_bands,
 )
 from sync.contract.tables import Issue, Tables, WorkbookSettings
@@ -69,7 +69,7 @@ class Clawback:
         """The clawback in the Explanation, with the rate as the division it comes from."""
         if self.sale_revenue > 0:
             rate = (f"{format_money(self.sale_commission)} / {format_money(self.sale_revenue)} "
-                    f"({self.sale_period} rate, {format_percent(round(self.rate, 4))})")
+                    f"({self.sale_period} rate, {percent_label(round(self.rate, 4))})")
         else:
             rate = f"0% ({self.sale_period} rate: no revenue)"
         return (f"clawback: refund {format_money(self.base)} on {self.refund_date:%Y-%m-%d} "
@@ -171,7 +171,7 @@ def _tier_steps(row: Payout, tiers: list[Tier]) -> None:
         base = max(row.revenue, 0.0)
         row.tier_commission = round(base * first.rate, 2)
         row.steps.append(
-            f"no quota: {format_money(base)} x {format_percent(first.rate)} (first tier rate) "
+            f"no quota: {format_money(base)} x {percent_label(first.rate)} (first tier rate) "
             f"= {format_money(row.tier_commission)}"
         )
         return
@@ -180,7 +180,7 @@ def _tier_steps(row: Payout, tiers: list[Tier]) -> None:
     for band in bands:
         tier = band.tier
         row.steps.append(
-            f"{band_label(tier)} {format_money(band.revenue)} x {format_percent(tier.rate)} "
+            f"{band_label(tier)} {format_money(band.revenue)} x {percent_label(tier.rate)} "
             f"= {format_money(band.commission)}"
         )
     if not bands:
@@ -188,7 +188,7 @@ def _tier_steps(row: Payout, tiers: list[Tier]) -> None:
     row.tier_commission = round(sum(band.commission for band in bands), 2)
     for tier in bonuses_reached(tiers, row.revenue / row.quota):
         row.bonuses += tier.bonus
-        row.steps.append(f"bonus at {format_percent(tier.start)}: {format_money(tier.bonus)}")
+        row.steps.append(f"bonus at {percent_label(tier.start)}: {format_money(tier.bonus)}")
 
 
 def _no_plan_reason(in_team: bool, plan: object, known: dict[str, str]) -> str:

@@ -49,7 +49,7 @@ def format_money(amount: float) -> str:
     return f"{amount:,.2f}"
 
 
-def format_percent(fraction: float) -> str:
+def percent_label(fraction: float) -> str:
     """`50%`, `2.5%`, `12.25%`."""
     text = f"{fraction * 100:.2f}".rstrip("0").rstrip(".")
     return f"{text}%"
@@ -58,8 +58,8 @@ def format_percent(fraction: float) -> str:
 def band_label(tier: Tier) -> str:
     """`0-50%`, or `100%+` for a band without a cap."""
     if tier.end is None:
-        return f"{format_percent(tier.start)}+"
-    return f"{format_percent(tier.start).rstrip('%')}-{format_percent(tier.end)}"
+        return f"{percent_label(tier.start)}+"
+    return f"{percent_label(tier.start).rstrip('%')}-{percent_label(tier.end)}"
 
 
 def _tier(record: pd.Series) -> Tier:
@@ -81,7 +81,7 @@ def _plan_problems(name: str, tiers: list[Tier]) -> list[Issue]:
     def error(tier: Tier, column: str, value: float | None, problem: str) -> None:
         problems.append(Issue(
             tab=TAB, row=tier.row, column=column,
-            value="" if value is None else format_percent(value), severity="Error",
+            value="" if value is None else percent_label(value), severity="Error",
             problem=f'Plan "{name}": {problem} '
             "Its reps are paid no commission until this is fixed.",
         ))
@@ -90,8 +90,8 @@ def _plan_problems(name: str, tiers: list[Tier]) -> list[Issue]:
     for tier in tiers:
         if tier.end is not None and tier.end <= tier.start + _SAME:
             error(tier, "To %", tier.end,
-                  f"To % ({format_percent(tier.end)}) must be above From % "
-                  f"({format_percent(tier.start)}), or blank for no cap.")
+                  f"To % ({percent_label(tier.end)}) must be above From % "
+                  f"({percent_label(tier.start)}), or blank for no cap.")
         else:
             banded.append(tier)
     if not banded:
@@ -99,24 +99,24 @@ def _plan_problems(name: str, tiers: list[Tier]) -> list[Issue]:
     first = banded[0]
     if first.start > _SAME:
         error(first, "From %", first.start,
-              f"no tier starts at 0%, so revenue below {format_percent(first.start)} of quota "
+              f"no tier starts at 0%, so revenue below {percent_label(first.start)} of quota "
               "would earn nothing by mistake. Add a tier from 0% (its Rate may be 0%).")
     for before, after in zip(banded, banded[1:], strict=False):
         if before.end is None:
             error(after, "From %", after.start,
-                  f"the tier from {format_percent(before.start)} (row {before.row}) has no "
-                  f"To %, so it overlaps this tier from {format_percent(after.start)}. "
-                  f"Give row {before.row} a To % of {format_percent(after.start)}.")
+                  f"the tier from {percent_label(before.start)} (row {before.row}) has no "
+                  f"To %, so it overlaps this tier from {percent_label(after.start)}. "
+                  f"Give row {before.row} a To % of {percent_label(after.start)}.")
         elif after.start < before.end - _SAME:
             error(after, "From %", after.start,
-                  f"this tier from {format_percent(after.start)} overlaps the tier up to "
-                  f"{format_percent(before.end)} (row {before.row}). Start it at "
-                  f"{format_percent(before.end)}.")
+                  f"this tier from {percent_label(after.start)} overlaps the tier up to "
+                  f"{percent_label(before.end)} (row {before.row}). Start it at "
+                  f"{percent_label(before.end)}.")
         elif after.start > before.end + _SAME:
             error(after, "From %", after.start,
-                  f"revenue between {format_percent(before.end)} and "
-                  f"{format_percent(after.start)} of quota falls in no tier. Start this tier "
-                  f"at {format_percent(before.end)}.")
+                  f"revenue between {percent_label(before.end)} and "
+                  f"{percent_label(after.start)} of quota falls in no tier. Start this tier "
+                  f"at {percent_label(before.end)}.")
     return problems
 
 

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sync.a1 import column_letter
+from sync.a1 import column_letter, quote_tab
 from sync.backends.sheets.auth import ApiError, RetryPolicy, SheetsHTTPClient
-from sync.backends.sheets.backend import SheetsBackend, quote_title
+from sync.backends.sheets.backend import SheetsBackend
 from sync.errors import MissingTabError, SheetsApiError
 from sync.imports.plan import as_cell, last_data_row
 
@@ -79,7 +79,7 @@ def append_sheets(backend: SheetsBackend, tab: str, rows: Sequence[list[Any]],
         last, _blocked = last_data_row(grid)
         first_row = max(first_row, last + 1)
         _grow(backend, title, first_row + len(body_rows) - 1, width)
-        target = (f"{quote_title(title)}!A{first_row}:"
+        target = (f"{quote_tab(title)}!A{first_row}:"
                   f"{column_letter(width - 1)}{first_row + len(body_rows) - 1}")
         http.retry = RetryPolicy(max_attempts=1, sleep=policy.sleep, clock=policy.clock)
         try:

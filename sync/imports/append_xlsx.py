@@ -25,11 +25,12 @@ from sync.backends.xlsx.file import check_writable, read_for_update, replace_fil
 from sync.backends.xlsx.guard import check_not_locked, check_workbook_file
 from sync.backends.xlsx.package import STYLES_REL, Package
 from sync.backends.xlsx.rawzip import read_members
-from sync.backends.xlsx.sheet_xml import escape_cell_text, serial
+from sync.backends.xlsx.sheet_xml import escape_cell_text
 from sync.backends.xlsx.write import MAIN_NS, WorkbookIndex
 from sync.errors import WorkbookError
 from sync.imports.plan import as_cell
 from sync.schema.tabs import find_tab
+from sync.serials import to_serial
 
 _ROW = re.compile(rb"<(?P<p>[\w.-]+:)?row\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?row\s*>)",
                   re.S)
@@ -100,7 +101,8 @@ def _cell_xml(ref: str, value: Any, date_style: bytes | None, date1904: bool) ->
     value = as_cell(value)
     if isinstance(value, date | datetime) and not isinstance(value, bool):
         if date_style is not None:
-            return f'<c r="{ref}" s="{date_style.decode()}"><v>{serial(value, date1904)!r}</v></c>'
+            number = to_serial(value, date1904)
+            return f'<c r="{ref}" s="{date_style.decode()}"><v>{number!r}</v></c>'
         value = value.isoformat() if not isinstance(value, datetime) else value.isoformat(" ")
     if isinstance(value, int | float):
         return f'<c r="{ref}"><v>{value!r}</v></c>'

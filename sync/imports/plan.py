@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sync.backends.base import STRAY_GAP_ROWS
 from sync.compute.names import name_key
+from sync.contract.grid import STRAY_GAP_ROWS
 from sync.imports.columns import CannotImportError, resolve_columns
 from sync.imports.mapping import ImportMap
 from sync.imports.presets import CLOSE_DATE, LOST_TIME, STATUS, UNIT_PRICE, WON_TIME, Preset

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sync.backends.base import CellError as ErrorCell
+from sync.contract.grid import CellError as ErrorCell
 
 Warn = Callable[[str], None]
 

@@ -21,8 +21,8 @@ from sync.read.cells import (
     is_blank,
     refuse_error_cell,
 )
+from sync.serials import SERIAL_EPOCH
 
-SERIAL_EPOCH = datetime(1899, 12, 30)  # day 0 of Sheets and Excel serial dates
 FIRST_YEAR, LAST_YEAR = 1900, 2199  # dates outside this are typos, and pandas can't hold them
 DATE_FORMATS = ("YMD", "DMY", "MDY")
 

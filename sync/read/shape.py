@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from sync.a1 import column_letter
-from sync.backends.base import STRAY_GAP_ROWS, TabGrid
+from sync.contract.grid import STRAY_GAP_ROWS, TabGrid
 from sync.contract.tables import Issue
 from sync.read.cells import cell_text
 from sync.read.headers import HeaderMatch

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from sync.contract.grid import Grid
 from sync.contract.tables import Issue, Tables, build_frame, default_stages
 from sync.read.cells import cell_text, is_blank
 from sync.read.columns import ReadContext, read_cell
@@ -31,7 +32,6 @@ from sync.read.shape import shape_issues
 from sync.schema import TabSpec, input_tabs, tab_spec
 from sync.schema.tabs import find_tab
 
-Grid = list[list[Any]]
 STAGE_LOG = "Stage Log"
 _ATTRIBUTES = {
     "Stages": "stages", "Team": "team", "Goals": "goals", "Pipeline": "pipeline",

@@ -27,7 +27,7 @@ from sync.schema.declarations import ColumnType
 from sync.write.tabs import plain_value
 
 GAP = PlanColumn("", "text", 3)
-KPI_COLUMNS = [
+KPI_LAYOUT = [
     PlanColumn("KPI", "text", 26), PlanColumn("Value", "number", 14),
     PlanColumn("Target", "number", 14), PlanColumn("Status", "text", 12),
 ]
@@ -71,7 +71,7 @@ def _chart(
 def dashboard_output(data: DashboardData, currency: str) -> TabOutput:
     """The Dashboard's TabOutput: figures with per-cell formats, chart data and 3 charts."""
     columns = [
-        *KPI_COLUMNS, GAP,
+        *KPI_LAYOUT, GAP,
         PlanColumn("Stage", "text", 14), PlanColumn("Reached", "integer", 10), GAP,
         PlanColumn("Rep", "text", 18), PlanColumn("Attainment", "percent", 12), GAP,
         PlanColumn("Period", "text", 10), PlanColumn("Revenue", "money", 14),

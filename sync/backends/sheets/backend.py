@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sync.a1 import column_letter
-from sync.backends.base import CellError, Grid, TabGrid, WriteStats
+from sync.a1 import column_letter, quote_tab
+from sync.backends.base import WriteStats
 from sync.backends.sheets import requests as build
 from sync.backends.sheets.auth import (
     ApiError,
@@ -29,6 +29,7 @@ from sync.backends.sheets.auth import (
     open_client,
 )
 from sync.backends.sheets.diff import Block, changed_blocks, new_log_rows
+from sync.contract.grid import CellError, Grid, TabGrid
 from sync.contract.plan import TabOutput
 from sync.errors import CredentialsError, MissingTabError, SheetsApiError
 from sync.schema import computed_tabs, input_tabs
@@ -64,11 +65,6 @@ class TabInfo:
     charts: list[dict[str, Any]] = field(default_factory=list)
     protected: bool = False
     merges: list[dict[str, int]] = field(default_factory=list)  # GridRanges
-
-
-def quote_title(title: str) -> str:
-    """A tab name as an A1 range for the whole tab: `'Deal Health'`, `'Ana''s'`."""
-    return "'" + title.replace("'", "''") + "'"
 
 
 def input_grid(rows: Grid, merges: list[dict[str, int]]) -> TabGrid:
@@ -161,11 +157,6 @@ class SheetsBackend:
         except (ZoneInfoNotFoundError, ValueError):
             return datetime.now(ZoneInfo("UTC")).date()
 
-    def tab_titles(self) -> list[str]:
-        """The titles of the spreadsheet's tabs, in order."""
-        self.metadata()
-        return list(self.tab_infos)
-
     def find_tab(self, name: str) -> str | None:
         """The title of the tab holding template tab `name` (`sync.schema.tabs.find_tab`)."""
         self.metadata()
@@ -205,7 +196,7 @@ class SheetsBackend:
             return {}
         answer = self.call(
             lambda http: http.values_batch_get(
-                self.spreadsheet_id, [quote_title(t) for t in titles], params=dict(VALUE_PARAMS)
+                self.spreadsheet_id, [quote_tab(t) for t in titles], params=dict(VALUE_PARAMS)
             )
         )
         grids = {}

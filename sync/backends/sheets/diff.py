@@ -6,10 +6,10 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-_EPOCH = datetime(1899, 12, 30)
+from sync.serials import to_serial
 
 
 @dataclass(frozen=True)
@@ -27,14 +27,6 @@ class Block:
         return (self.bottom - self.top) * (self.right - self.left)
 
 
-def serial(value: date | datetime) -> float:
-    """Days since 1899-12-30, the number Sheets stores for a date or date-time."""
-    if not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day)
-    delta = value.replace(tzinfo=None) - _EPOCH
-    return delta.days + (delta.seconds + delta.microseconds / 1_000_000) / 86400
-
-
 def comparable(value: Any) -> tuple[str, Any] | None:
     """A value as the API reads it back (UNFORMATTED_VALUE, SERIAL_NUMBER), for equality.
 
@@ -46,7 +38,7 @@ def comparable(value: Any) -> tuple[str, Any] | None:
     if isinstance(value, bool):
         return ("bool", value)
     if isinstance(value, date):
-        return ("number", round(serial(value), 8))
+        return ("number", round(to_serial(value), 8))
     if isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
             return None

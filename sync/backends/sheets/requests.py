@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sync.backends.sheets.diff import Block, serial
+from sync.backends.sheets.diff import Block
 from sync.contract.plan import ChartSpec, TabOutput, number_format
+from sync.serials import to_serial
 
 PROTECTION_NOTE = "Computed by SalesOps Sheets: edits here are replaced on the next sync."
 # Google documents no hard body limit, but large bodies get slow and time out; keep each
@@ -43,7 +44,7 @@ def extended_value(value: Any) -> dict[str, Any] | None:
     if isinstance(value, bool):
         return {"boolValue": value}
     if isinstance(value, date):
-        return {"numberValue": serial(value)}
+        return {"numberValue": to_serial(value)}
     if isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
             return None
@@ -169,7 +170,7 @@ Request = dict[str, Any] | EncodedRequest
 _ENCODE_STRING = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 
 
-def cell_text(value: Any) -> str:
+def cell_json(value: Any) -> str:
     """The CellData JSON text of a plain value (same content as `cell(value)`)."""
     if value is None:
         return "{}"
@@ -208,7 +209,7 @@ def write_values(
         source = list(grid[row][left:right]) if row < len(grid) else []
         while source and extended_value(source[-1]) is None:
             source.pop()  # the range covers the block: cells left out are cleared
-        row_text = '{"values":[' + ",".join(map(cell_text, source)) + "]}"
+        row_text = '{"values":[' + ",".join(map(cell_json, source)) + "]}"
         if rows and size + len(row_text) + 1 > max_bytes:
             requests.append(_update_values(sheet_id, top, row, block, rows))
             rows, size, top = [], 0, row

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
-from sync.backends.base import Grid, WriteStats
+from sync.backends.base import WriteStats
 from sync.backends.xlsx.file import (
     TEMP_SUFFIX,
     FileState,
@@ -33,6 +33,7 @@ from sync.backends.xlsx.rawzip import read_members
 from sync.backends.xlsx.read import read_tabs
 from sync.backends.xlsx.styles import StyleBook
 from sync.backends.xlsx.write import WorkbookIndex, append_tab, prune_overrides, put_tab
+from sync.contract.grid import Grid
 from sync.contract.plan import TabOutput
 from sync.errors import NotAWorkbookError, WorkbookChangedError
 from sync.schema import input_tabs

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import IO, Any
 from xml.parsers import expat
 
-from sync.backends.base import STRAY_GAP_ROWS, CellError, TabGrid
 from sync.backends.grid_shape import (
     column_number,
     header_width,
@@ -22,6 +21,7 @@ from sync.backends.grid_shape import (
     with_merges,
 )
 from sync.backends.xlsx.formats import date_value
+from sync.contract.grid import STRAY_GAP_ROWS, CellError, TabGrid
 
 MAIN_NAMESPACES = (
     "http://schemas.openxmlformats.org/spreadsheetml/2006/main",

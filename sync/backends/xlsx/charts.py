@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sync.a1 import column_letter
-from sync.backends.xlsx.sheet_xml import clean_text, escape
+from sync.a1 import column_letter, quote_tab
+from sync.backends.xlsx.sheet_xml import escape, xml_safe_text
 from sync.contract.plan import ChartSpec, TabOutput, number_format
 
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
@@ -19,11 +19,6 @@ _CATEGORY_AXIS, _VALUE_AXIS = 500000001, 500000002
 # Series colours from a palette that stays distinct for colour-blind readers.
 _TICKS = '<c:majorTickMark val="out"/><c:minorTickMark val="none"/>'
 _PALETTE = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47")
-
-
-def quote_sheet(name: str) -> str:
-    """A sheet name as it stands in a cell reference: `'Deal Health'`."""
-    return "'" + name.replace("'", "''") + "'"
 
 
 def drawing_xml(charts: Sequence[ChartSpec], chart_rel_ids: Sequence[str]) -> bytes:
@@ -76,7 +71,7 @@ def chart_xml(chart: ChartSpec, output: TabOutput) -> bytes:
     # Its first category goes on top, so the value axis must cross at the last one to
     # stay at the bottom.
     value_crosses = "max" if chart.kind == "bar" else "autoZero"
-    title = escape(clean_text(chart.title))
+    title = escape(xml_safe_text(chart.title))
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<c:chartSpace xmlns:c="{C_NS}" xmlns:a="{A_NS}" xmlns:r="{R_NS}">'
@@ -106,7 +101,7 @@ def chart_xml(chart: ChartSpec, output: TabOutput) -> bytes:
 
 def _series_xml(chart: ChartSpec, index: int, output: TabOutput, value_format: str) -> str:
     series = chart.series[index]
-    sheet = quote_sheet(output.name)
+    sheet = quote_tab(output.name)
     first, last = series.first_row + 2, series.last_row + 2  # data row 0 is sheet row 2
     category_letter = column_letter(chart.category_column)
     value_letter = column_letter(series.column)
@@ -122,7 +117,7 @@ def _series_xml(chart: ChartSpec, index: int, output: TabOutput, value_format: s
         '<c:invertIfNegative val="0"/>'
     )
     category_points = "".join(
-        f'<c:pt idx="{i}"><c:v>{escape(clean_text(_label(v)))}</c:v></c:pt>'
+        f'<c:pt idx="{i}"><c:v>{escape(xml_safe_text(_label(v)))}</c:v></c:pt>'
         for i, v in enumerate(categories)
         if v is not None
     )
@@ -134,7 +129,7 @@ def _series_xml(chart: ChartSpec, index: int, output: TabOutput, value_format: s
     smooth = '<c:smooth val="0"/>' if chart.kind == "line" else ""
     return (
         f'<c:ser><c:idx val="{index}"/><c:order val="{index}"/>'
-        f"<c:tx><c:v>{escape(clean_text(series.name))}</c:v></c:tx>{shape}"
+        f"<c:tx><c:v>{escape(xml_safe_text(series.name))}</c:v></c:tx>{shape}"
         f"<c:cat><c:strRef><c:f>{escape(sheet)}!${category_letter}${first}:"
         f'${category_letter}${last}</c:f><c:strCache><c:ptCount val="{len(rows)}"/>'
         f"{category_points}</c:strCache></c:strRef></c:cat>"

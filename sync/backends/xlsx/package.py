@@ -192,11 +192,6 @@ class Package:
                 return rel.target
         raise KeyError("no officeDocument relationship")
 
-    def save_to(self, path: Path) -> None:
-        """Write the package to `path` (not atomic: callers write a temp file)."""
-        with path.open("wb") as handle:
-            self.save(handle)
-
 
 def resolve_target(base: str, target: str) -> str:
     """A relationship target as a part name, relative to the folder `base`."""

@@ -19,13 +19,13 @@ from xml.parsers import expat
 from python_calamine import CalamineError, CalamineWorkbook
 
 from sync.a1 import column_letter
-from sync.backends.base import Grid
 from sync.backends.grid_shape import dense_grid
 from sync.backends.xlsx.cells import MAIN_NAMESPACES, SheetXmlError, decode_escapes, read_sheet
 from sync.backends.xlsx.formats import date_styles
 from sync.backends.xlsx.guard import strict_refusal
 from sync.backends.xlsx.prescan import calamine_can_read
 from sync.backends.xlsx.rawzip import check_unpack_limits
+from sync.contract.grid import Grid
 from sync.errors import NotAWorkbookError, WorkbookError
 from sync.schema.tabs import find_tab
 

@@ -6,12 +6,13 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 from sync.a1 import column_letter
 from sync.contract.plan import TabOutput, number_format
+from sync.serials import to_serial
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -20,11 +21,9 @@ MAX_FITTED_WIDTH = 60
 # Characters XML 1.0 forbids; an owner's pasted text can carry them.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPE_LIKE = re.compile(r"_x[0-9A-Fa-f]{4}_")
-_EPOCH_1900 = datetime(1899, 12, 30)
-_EPOCH_1904 = datetime(1904, 1, 1)
 
 
-def clean_text(text: str) -> str:
+def xml_safe_text(text: str) -> str:
     """Text that can stand in XML and fit in a cell."""
     return _ILLEGAL_XML.sub("", text)[:MAX_TEXT]
 
@@ -47,14 +46,6 @@ def escape_cell_text(text: str) -> str:
     return escape(text)
 
 
-def serial(value: date | datetime, date1904: bool = False) -> float:
-    """The spreadsheet serial number of a date or date-time."""
-    moment = value if isinstance(value, datetime) else datetime.combine(value, time())
-    moment = moment.replace(tzinfo=None)
-    delta = moment - (_EPOCH_1904 if date1904 else _EPOCH_1900)
-    return delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
-
-
 def cell_xml(ref: str, value: Any, style: int, date1904: bool = False) -> str:
     """One `<c>` element, or '' for an empty cell."""
     s = f' s="{style}"' if style else ""
@@ -69,7 +60,7 @@ def cell_xml(ref: str, value: Any, style: int, date1904: bool = False) -> str:
             return ""
         return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
     if isinstance(value, date):
-        return f'<c r="{ref}"{s}><v>{serial(value, date1904)!r}</v></c>'
+        return f'<c r="{ref}"{s}><v>{to_serial(value, date1904)!r}</v></c>'
     # Inline strings are never formulas, so `=IMPORTXML(...)` stays text.
     return f'<c r="{ref}"{s} t="inlineStr"><is>{_text_element(str(value))}</is></c>'
 
@@ -77,7 +68,7 @@ def cell_xml(ref: str, value: Any, style: int, date1904: bool = False) -> str:
 @lru_cache(maxsize=65536)
 def _text_element(text: str) -> str:
     # Computed tabs repeat the same names and labels on many rows: escape each once.
-    return f'<t xml:space="preserve">{escape_cell_text(clean_text(text))}</t>'
+    return f'<t xml:space="preserve">{escape_cell_text(xml_safe_text(text))}</t>'
 
 
 def fitted_width(declared: float, values: Sequence[Any]) -> float:

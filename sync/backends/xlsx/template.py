@@ -26,8 +26,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sync.backends.xlsx.charts import quote_sheet
-from sync.backends.xlsx.sheet_xml import clean_text, fitted_width
+from sync.a1 import quote_tab
+from sync.backends.xlsx.sheet_xml import fitted_width, xml_safe_text
 from sync.backends.xlsx.styles import HEADER_FILL_RGB
 from sync.contract.plan import number_format
 from sync.errors import WorkbookError
@@ -219,7 +219,7 @@ def _validation(
             source_tab, position = found
         letter = get_column_letter(position + 1)
         last = LIST_ROWS[column.dropdown] + 1
-        formula = f"{quote_sheet(source_tab)}!${letter}$2:${letter}${last}"
+        formula = f"{quote_tab(source_tab)}!${letter}$2:${letter}${last}"
         # Unknown names are Warnings, not errors: let the owner type a new one.
         return DataValidation(
             type="list",
@@ -263,7 +263,7 @@ def _input_format(column: ColumnSpec | None, currency: str) -> str | None:
 
 def _set_value(cell: Cell, value: Any, number_format_code: str | None) -> None:
     if isinstance(value, str):
-        cell.value = clean_text(value)
+        cell.value = xml_safe_text(value)
         cell.data_type = "s"  # text that starts with `=` stays text, not a formula
         return
     cell.value = value
