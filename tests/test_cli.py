@@ -379,16 +379,11 @@ def test_checking_a_workbook_open_elsewhere_is_fine(book):
 
 # ---- Google Sheets, through the Sheets API emulator ---------------------------------------
 
-from tests.sheets_emulator.fixtures import (  # noqa: E402 - fixtures for the tests below
-    CLIENT_EMAIL,
-    service_account,  # noqa: F401
-    sheets_emulator,  # noqa: F401
-    sheets_private_key,  # noqa: F401
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL  # noqa: E402
 
 
 @pytest.fixture
-def google(monkeypatch, service_account, sheets_emulator):  # noqa: F811
+def google(monkeypatch, service_account, sheets_emulator):
     """The emulator, with the CLI's environment pointing at it and its key file."""
     monkeypatch.setenv("SALESOPS_GOOGLE_CREDENTIALS", str(service_account.key_path))
     monkeypatch.setenv("SALESOPS_SHEETS_API_URL", sheets_emulator.url)

@@ -17,12 +17,6 @@ from sync.cli import format_kpi, plural
 from sync.cli import main as cli
 from sync.demo.workbook import write_demo_workbook
 from sync.engine import sync_workbook
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    service_account,
-    sheets_emulator,
-    sheets_env,
-    sheets_private_key,
-)
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

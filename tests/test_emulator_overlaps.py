@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from sync.backends.sheets.backend import SheetsBackend
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    CLIENT_EMAIL,
-    service_account,
-    sheets_emulator,
-    sheets_env,
-    sheets_private_key,
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 
 SHEET = "1OverlapSheet0123456789"
 
 
-def test_interleaved_sessions_overlap_and_sequential_ones_do_not(sheets_env):  # noqa: F811
+def test_interleaved_sessions_overlap_and_sequential_ones_do_not(sheets_env):
     sheets_env.create(SHEET, {"Pipeline": [["Deal ID"], ["D-1"]]}, editors=(CLIENT_EMAIL,))
     first, second = SheetsBackend(SHEET), SheetsBackend(SHEET)
     first.metadata()

@@ -13,13 +13,7 @@ from sync.backends.sheets.backend import SheetsBackend
 from sync.backends.xlsx.backend import XlsxBackend
 from sync.backends.xlsx.template import write_input_workbook
 from sync.schema import tab_spec
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    CLIENT_EMAIL,
-    service_account,
-    sheets_emulator,
-    sheets_env,
-    sheets_private_key,
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 from tests.sheets_emulator.server import SheetsEmulator
 
 SHEET = "1GoalSuggestionsSheet000000000000000000000"
@@ -70,7 +64,7 @@ def test_an_xlsx_sync_writes_the_tab_after_goal_progress(tmp_path: Path) -> None
     assert ana[9] == ANA_BASIS
 
 
-def test_a_sheets_sync_writes_the_tab_with_money_formats(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+def test_a_sheets_sync_writes_the_tab_with_money_formats(sheets_env: SheetsEmulator) -> None:
     sheets_env.create(SHEET, GRIDS, editors=(CLIENT_EMAIL,))
     sync_workbook(SheetsBackend(SHEET), now=NOW)
     rows = sheets_env.values(SHEET, "Goal Suggestions")

@@ -20,13 +20,7 @@ from sync.backends.sheets.backend import SheetsBackend
 from sync.backends.xlsx.backend import XlsxBackend
 from sync.imports import import_file
 from sync.schema import tab_spec
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    CLIENT_EMAIL,
-    service_account,
-    sheets_emulator,
-    sheets_env,
-    sheets_private_key,
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 from tests.sheets_emulator.server import SheetsEmulator
 
 INJECTIONS = ["=1+1", "+1+1", "-1+1", "@SUM(1,1)", "\t=2+2", "\r=3+3",
@@ -106,7 +100,7 @@ def test_every_preset_on_xlsx(tmp_path: Path, preset: str) -> None:
 
 
 @pytest.fixture
-def book(sheets_env: SheetsEmulator) -> SheetsEmulator:  # noqa: F811 - fixture by name
+def book(sheets_env: SheetsEmulator) -> SheetsEmulator:
     """A spreadsheet with the template's headers on Pipeline, Orders and Customers."""
     sheets_env.create(SHEET, {
         name: [tab_spec(name).headers] for name in ("Pipeline", "Orders", "Customers")

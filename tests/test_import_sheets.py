@@ -12,13 +12,7 @@ from import_support import IMPORT_DATA
 from sync.backends.sheets.auth import RetryPolicy
 from sync.backends.sheets.backend import SheetsBackend
 from sync.imports import import_file
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    CLIENT_EMAIL,
-    service_account,
-    sheets_emulator,
-    sheets_env,
-    sheets_private_key,
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 from tests.sheets_emulator.server import SheetsEmulator
 
 SHEET = "1ImportTestSheet000000000000000000000000"
@@ -29,7 +23,7 @@ INJECTIONS = ["=1+1", "+1+1", "-1+1", "@SUM(1,1)", "\t=1+1", "\r=1+1",
 
 
 @pytest.fixture
-def book(sheets_env: SheetsEmulator) -> SheetsEmulator:  # noqa: F811 - fixture by name
+def book(sheets_env: SheetsEmulator) -> SheetsEmulator:
     """A spreadsheet whose Pipeline holds two deals and the owner's own notes column."""
     sheets_env.create(SHEET, {
         "Pipeline": [HEADERS,

@@ -9,7 +9,6 @@ import pytest
 from sync.server.store import Pending, Store
 from sync.server.store_redis import RedisStore
 from sync.server.store_sqlite import SqliteStore
-from tests.server_fixtures import redis_url  # noqa: F401 - pytest fixture
 
 T0 = 1_800_000_000.0
 

@@ -8,17 +8,7 @@ import time
 import pytest
 import requests
 
-from tests.server_fixtures import (  # noqa: F401 - pytest fixtures
-    edit,
-    processes,
-    signed,
-    wait_for,
-)
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    service_account,
-    sheets_emulator,
-    sheets_private_key,
-)
+from tests.server_fixtures import edit, signed, wait_for
 from tests.sheets_emulator.server import SheetsEmulator
 from tests.test_worker import funnel_amount, set_amount, small_book
 
@@ -28,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def server(processes, sheets_emulator, service_account):  # noqa: F811
+def server(processes, sheets_emulator, service_account):
     """`salesops serve` with its embedded worker, pointed at the emulator."""
     processes.env.update(
         {
@@ -54,7 +44,7 @@ def status(url: str) -> dict:
     return requests.get(f"{url}/status/{SHEET}", headers=headers, timeout=10).json()
 
 
-def test_a_signed_edit_changes_the_funnel(server, sheets_emulator: SheetsEmulator):  # noqa: F811
+def test_a_signed_edit_changes_the_funnel(server, sheets_emulator: SheetsEmulator):
     set_amount(sheets_emulator, SHEET, 34500)
     answer = post_edit(server)
     assert (answer.status_code, answer.json()["status"]) == (202, "queued")
@@ -65,7 +55,7 @@ def test_a_signed_edit_changes_the_funnel(server, sheets_emulator: SheetsEmulato
 
 
 def test_fifty_edits_in_two_seconds_give_at_most_three_recomputes_and_the_last_wins(
-    server, sheets_emulator: SheetsEmulator  # noqa: F811
+    server, sheets_emulator: SheetsEmulator
 ):
     for n in range(50):
         set_amount(sheets_emulator, SHEET, 1000 + n)
@@ -79,7 +69,7 @@ def test_fifty_edits_in_two_seconds_give_at_most_three_recomputes_and_the_last_w
     assert funnel_amount(sheets_emulator, SHEET) == 1049
 
 
-def test_sigterm_lets_the_running_recompute_finish(processes, server, sheets_emulator):  # noqa: F811
+def test_sigterm_lets_the_running_recompute_finish(processes, server, sheets_emulator):
     serve = processes.started[0]
     wait_for(lambda: "worker started" in processes.log(serve))
     sheets_emulator.latency = 0.5  # each of the sync's calls takes half a second
@@ -96,7 +86,7 @@ def test_sigterm_lets_the_running_recompute_finish(processes, server, sheets_emu
 
 
 def test_an_edit_queued_before_a_restart_is_recomputed_after_it(
-    processes, sheets_emulator, service_account  # noqa: F811
+    processes, sheets_emulator, service_account
 ):
     processes.env.update(
         {

@@ -9,19 +9,7 @@ import time
 import pytest
 import requests
 
-from tests.server_fixtures import (  # noqa: F401 - pytest fixtures
-    Processes,
-    edit,
-    processes,
-    redis_url,
-    signed,
-    wait_for,
-)
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    service_account,
-    sheets_emulator,
-    sheets_private_key,
-)
+from tests.server_fixtures import Processes, edit, signed, wait_for
 from tests.sheets_emulator.server import SheetsEmulator
 from tests.sheets_emulator.state import RequestError
 from tests.test_worker import funnel_amount, set_amount, small_book
@@ -50,10 +38,10 @@ def mid_recompute(running: Processes, worker: subprocess.Popen) -> str | None:
 
 
 def test_two_workers_share_twenty_spreadsheets_and_a_killed_one_loses_nothing(
-    processes: Processes,  # noqa: F811
-    redis_url: str,  # noqa: F811
-    sheets_emulator: SheetsEmulator,  # noqa: F811
-    service_account,  # noqa: F811
+    processes: Processes,
+    redis_url: str,
+    sheets_emulator: SheetsEmulator,
+    service_account,
 ):
     processes.env.update(
         {

@@ -12,12 +12,7 @@ from sync.backends.sheets.auth import (
     load_key,
     open_client,
 )
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    CLIENT_EMAIL,
-    service_account,
-    sheets_emulator,
-    sheets_private_key,
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 
 
 @pytest.mark.parametrize(
@@ -45,7 +40,7 @@ def test_a_retry_never_comes_sooner_than_two_to_the_n_seconds() -> None:
     assert [policy.delay(n, None) for n in range(6)] == [1, 2, 4, 8, 16, 32]
 
 
-def test_the_key_asks_for_the_spreadsheets_scope_only(service_account) -> None:  # noqa: F811
+def test_the_key_asks_for_the_spreadsheets_scope_only(service_account) -> None:
     key = load_key(service_account.key_path)
     assert key.client_email == CLIENT_EMAIL
     assert (
@@ -62,7 +57,7 @@ def test_api_url_from_the_environment(monkeypatch) -> None:
     assert api_url() == "http://127.0.0.1:9999"
 
 
-def test_gspread_urls_are_rewritten_to_the_base_url(service_account, sheets_emulator) -> None:  # noqa: F811
+def test_gspread_urls_are_rewritten_to_the_base_url(service_account, sheets_emulator) -> None:
     sheets_emulator.create("abc", {"Pipeline": [["Deal ID"]]}, editors=(CLIENT_EMAIL,))
     client = open_client(load_key(service_account.key_path), sheets_emulator.url)
     # gspread's own helper, with its https://sheets.googleapis.com URL, reaches the emulator.
@@ -74,8 +69,8 @@ def test_gspread_urls_are_rewritten_to_the_base_url(service_account, sheets_emul
 def test_key_and_api_url_from_config_yaml(
     monkeypatch,
     tmp_path,
-    service_account,  # noqa: F811
-    sheets_emulator,  # noqa: F811
+    service_account,
+    sheets_emulator,
 ) -> None:
     from click.testing import CliRunner
 

@@ -11,13 +11,7 @@ from sync.backends.sheets.auth import RetryPolicy
 from sync.backends.sheets.backend import SheetsBackend
 from sync.contract.plan import ChartSeries, ChartSpec, PlanColumn, TabOutput
 from sync.errors import CredentialsError, MissingTabError, SheetsApiError
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    CLIENT_EMAIL,
-    service_account,
-    sheets_emulator,
-    sheets_env,
-    sheets_private_key,
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 from tests.sheets_emulator.server import SheetsEmulator
 
 SHEET = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
@@ -29,7 +23,7 @@ PIPELINE = [
 
 
 @pytest.fixture
-def book(sheets_env: SheetsEmulator) -> SheetsEmulator:  # noqa: F811 - fixture by name
+def book(sheets_env: SheetsEmulator) -> SheetsEmulator:
     """An emulated spreadsheet with the owner's Pipeline and Settings, shared with us."""
     sheets_env.create(
         SHEET,
@@ -352,7 +346,7 @@ def test_a_split_write_that_fails_half_way_is_completed_by_the_next_sync(
 # ---- tab names -------------------------------------------------------------------------------
 
 
-def test_tab_names_with_spaces_apostrophes_and_chinese(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+def test_tab_names_with_spaces_apostrophes_and_chinese(sheets_env: SheetsEmulator) -> None:
     sheets_env.create(
         SHEET,
         {"销售管道": PIPELINE, "Ana's Notes 备注": [["Note"], ["call back"]]},
@@ -363,7 +357,7 @@ def test_tab_names_with_spaces_apostrophes_and_chinese(sheets_env: SheetsEmulato
     assert grids["Ana's Notes 备注"] == [["Note"], ["call back"]]
 
 
-def test_today_is_in_the_spreadsheets_time_zone(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+def test_today_is_in_the_spreadsheets_time_zone(sheets_env: SheetsEmulator) -> None:
     # Kiritimati (UTC+14) and Pago Pago (UTC-11) are 25 hours apart: never the same date.
     sheets_env.create("east", {"Pipeline": PIPELINE}, (CLIENT_EMAIL,), "Pacific/Kiritimati")
     sheets_env.create("west", {"Pipeline": PIPELINE}, (CLIENT_EMAIL,), "Pacific/Pago_Pago")
@@ -453,7 +447,7 @@ def test_a_failed_write_leaves_the_computed_tabs_as_they_were(book: SheetsEmulat
 # ---- errors that say what to do ------------------------------------------------------------------
 
 
-def test_unshared_spreadsheet(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+def test_unshared_spreadsheet(sheets_env: SheetsEmulator) -> None:
     sheets_env.create(SHEET, {"Pipeline": PIPELINE}, editors=("owner@example.com",))
     with pytest.raises(SheetsApiError) as caught:
         backend().read(["Pipeline"])
@@ -476,12 +470,12 @@ def test_sheets_api_not_enabled(book: SheetsEmulator) -> None:
     )
 
 
-def test_wrong_spreadsheet_id(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+def test_wrong_spreadsheet_id(sheets_env: SheetsEmulator) -> None:
     with pytest.raises(SheetsApiError, match=f"No spreadsheet has the id {SHEET}"):
         backend().read(["Pipeline"])
 
 
-def test_a_renamed_pipeline_tab(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+def test_a_renamed_pipeline_tab(sheets_env: SheetsEmulator) -> None:
     sheets_env.create(SHEET, {"Deals 2026": PIPELINE}, editors=(CLIENT_EMAIL,))
     with pytest.raises(MissingTabError) as caught:
         backend().read(["Settings", "Pipeline"])
@@ -493,7 +487,7 @@ def test_a_renamed_pipeline_tab(sheets_env: SheetsEmulator) -> None:  # noqa: F8
 
 
 def test_a_renamed_optional_tab_is_a_data_issue_offering_init(
-    sheets_env: SheetsEmulator,  # noqa: F811
+    sheets_env: SheetsEmulator,
 ) -> None:
     from sync.engine import check_workbook
 
@@ -556,7 +550,7 @@ def test_malformed_key_files(tmp_path: Path, content: str, message: str) -> None
 # ---- end to end ----------------------------------------------------------------------------------
 
 
-def test_engine_sync_end_to_end(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+def test_engine_sync_end_to_end(sheets_env: SheetsEmulator) -> None:
     from sync.demo.workbook import demo_grids
     from sync.engine import sync_workbook
 
@@ -574,7 +568,7 @@ def test_engine_sync_end_to_end(sheets_env: SheetsEmulator) -> None:  # noqa: F8
 
 
 def test_the_demo_computes_the_same_from_sheets_as_from_xlsx(
-    sheets_env: SheetsEmulator,  # noqa: F811
+    sheets_env: SheetsEmulator,
     tmp_path: Path,
 ) -> None:
     from sync.backends.xlsx.backend import XlsxBackend
@@ -605,7 +599,7 @@ def test_the_demo_computes_the_same_from_sheets_as_from_xlsx(
         ], ours.name
 
 
-def test_engine_resync_after_a_stage_move_appends_one_log_row(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+def test_engine_resync_after_a_stage_move_appends_one_log_row(sheets_env: SheetsEmulator) -> None:
     from sync.demo.workbook import demo_grids
     from sync.engine import sync_workbook
 
@@ -634,7 +628,7 @@ def test_engine_resync_after_a_stage_move_appends_one_log_row(sheets_env: Sheets
     ]
 
 
-def test_a_computed_tab_named_in_another_case_is_reused(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+def test_a_computed_tab_named_in_another_case_is_reused(sheets_env: SheetsEmulator) -> None:
     # Sheets refuses a second tab whose name differs only by case, so write into it.
     sheets_env.create(
         SHEET, {"Pipeline": PIPELINE, "funnel": [["old"], ["stale"]]}, editors=(CLIENT_EMAIL,)

@@ -18,13 +18,7 @@ from tests.sheets_emulator.a1 import (
     quote_tab,
 )
 from tests.sheets_emulator.discovery import InvalidArgument, validate_body
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    CLIENT_EMAIL,
-    service_account,
-    sheets_emulator,
-    sheets_env,
-    sheets_private_key,
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 from tests.sheets_emulator.server import SheetsEmulator
 from tests.sheets_emulator.values import render, to_serial
 
@@ -234,7 +228,7 @@ def _session(emulator: SheetsEmulator, account) -> requests.Session:
 
 
 @pytest.fixture
-def api(sheets_emulator, service_account):  # noqa: F811 - fixtures by name
+def api(sheets_emulator, service_account):
     """(emulator, authorized session, base URL of a seeded spreadsheet)."""
     sheets_emulator.create(
         "book1",
@@ -369,7 +363,7 @@ def test_unshared_and_unknown_spreadsheets(api) -> None:
     assert session.get(base.replace("book1", "nope")).json()["error"]["status"] == "NOT_FOUND"
 
 
-def test_a_token_needs_the_right_key(sheets_emulator, tmp_path) -> None:  # noqa: F811
+def test_a_token_needs_the_right_key(sheets_emulator, tmp_path) -> None:
     from google.auth.exceptions import RefreshError
     from google.auth.transport.requests import Request
 
@@ -420,7 +414,7 @@ def test_a1_ranges_round_trip(title: str, row: int, column: int, height: int, wi
     assert parse_a1(text) == A1Range(title, row, column, row + height, column + width)
 
 
-def test_values_update_batch_update_and_clear_through_gspread(api, service_account) -> None:  # noqa: F811
+def test_values_update_batch_update_and_clear_through_gspread(api, service_account) -> None:
     from sync.backends.sheets.auth import load_key, open_client
 
     emulator, session, base = api

@@ -8,13 +8,7 @@ import pytest
 
 from sync.contract.plan import PlanColumn, TabOutput
 from sync.errors import SheetsApiError
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    CLIENT_EMAIL,
-    service_account,
-    sheets_emulator,
-    sheets_env,
-    sheets_private_key,
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 from tests.sheets_emulator.server import SheetsEmulator
 from tests.test_sheets_backend import (  # noqa: F401 - the `book` fixture
     SHEET,

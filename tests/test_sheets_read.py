@@ -10,13 +10,7 @@ from gspread.exceptions import APIError
 from sync.backends.sheets.auth import RetryPolicy
 from sync.backends.sheets.backend import SheetsBackend, input_grid
 from sync.contract.grid import CellError, TabGrid
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    CLIENT_EMAIL,
-    service_account,
-    sheets_emulator,
-    sheets_env,
-    sheets_private_key,
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 from tests.sheets_emulator.server import SheetsEmulator
 from tests.sheets_emulator.values import ErrorValue
 
@@ -35,7 +29,7 @@ def backend() -> SheetsBackend:
 
 
 @pytest.fixture
-def book(sheets_env: SheetsEmulator) -> SheetsEmulator:  # noqa: F811 - fixture by name
+def book(sheets_env: SheetsEmulator) -> SheetsEmulator:
     sheets_env.create(SHEET, {"Orders": ORDERS, "Pipeline": [["Deal ID"]]}, editors=(CLIENT_EMAIL,))
     return sheets_env
 

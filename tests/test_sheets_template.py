@@ -6,20 +6,14 @@ import pytest
 
 from sync.backends.sheets.template import dropdown_rule, init_sheet
 from sync.schema import input_tabs, tab_spec
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    CLIENT_EMAIL,
-    service_account,
-    sheets_emulator,
-    sheets_env,
-    sheets_private_key,
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 from tests.sheets_emulator.server import SheetsEmulator
 
 SHEET = "template-sheet"
 
 
 @pytest.fixture
-def empty_book(sheets_env: SheetsEmulator) -> SheetsEmulator:  # noqa: F811 - fixture by name
+def empty_book(sheets_env: SheetsEmulator) -> SheetsEmulator:
     """A new spreadsheet: one empty Sheet1, shared with the service account."""
     sheets_env.create(SHEET, {"Sheet1": []}, editors=(CLIENT_EMAIL,))
     return sheets_env
@@ -100,7 +94,7 @@ def test_chinese_headers(empty_book: SheetsEmulator) -> None:
     ]
 
 
-def test_tabs_with_data_are_left_alone_and_empty_ones_filled(sheets_env: SheetsEmulator) -> None:  # noqa: F811
+def test_tabs_with_data_are_left_alone_and_empty_ones_filled(sheets_env: SheetsEmulator) -> None:
     own_pipeline = [["Deal ID", "My own column"], ["D-1", "keep me"]]
     sheets_env.create(SHEET, {"Pipeline": own_pipeline, "Team": []}, editors=(CLIENT_EMAIL,))
     result = init_sheet(SHEET)

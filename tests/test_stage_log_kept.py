@@ -13,13 +13,7 @@ from python_calamine import CalamineWorkbook
 from sync.backends.sheets.backend import SheetsBackend
 from sync.backends.xlsx.backend import XlsxBackend
 from sync.engine import sync_workbook
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    CLIENT_EMAIL,
-    service_account,
-    sheets_emulator,
-    sheets_env,
-    sheets_private_key,
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 from tests.sheets_emulator.server import SheetsEmulator
 
 NOW = datetime(2026, 11, 26, 9, 0)  # serial 46352 + 9/24 = 46352.375
@@ -90,7 +84,7 @@ def test_xlsx_stage_log_keeps_earlier_rows_and_owner_columns_byte_for_byte(tmp_p
 
 
 def test_sheets_stage_log_keeps_earlier_rows_and_owner_columns(
-    sheets_env: SheetsEmulator,  # noqa: F811 - fixture by name
+    sheets_env: SheetsEmulator,
 ) -> None:
     sheet = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
     sheets_env.create(

@@ -13,13 +13,7 @@ from sync.backends.xlsx.backend import XlsxBackend
 from sync.engine import sync_workbook
 from sync.schema import computed_tabs
 from sync.schema.tabs import find_tab
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    CLIENT_EMAIL,
-    service_account,
-    sheets_emulator,
-    sheets_env,
-    sheets_private_key,
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 from tests.sheets_emulator.server import SheetsEmulator
 
 NOW = datetime(2026, 11, 26, 9, 30)
@@ -97,7 +91,7 @@ def test_xlsx_computed_tabs_renamed_by_case_or_spaces_are_rewritten_in_place(tmp
 
 
 def test_sheets_computed_tabs_renamed_by_case_or_spaces_are_rewritten_in_place(
-    sheets_env: SheetsEmulator,  # noqa: F811 - fixture by name
+    sheets_env: SheetsEmulator,
 ) -> None:
     sheet = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
     sheets_env.create(

@@ -18,18 +18,13 @@ from sync.cli import main
 from sync.config import load_config
 from sync.errors import DriveApiError
 from sync.watch.drive import DriveBusyError, DriveVersion, SpreadsheetWatch, watch_spreadsheet
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - fixtures
-    CLIENT_EMAIL,
-    service_account,
-    sheets_emulator,
-    sheets_private_key,
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 
 SHEET = "watched-sheet"
 
 
 @pytest.fixture
-def google(monkeypatch, sheets_emulator, service_account):  # noqa: F811
+def google(monkeypatch, sheets_emulator, service_account):
     """The emulator with a tiny shared spreadsheet, and the environment pointing at it."""
     for name in list(os.environ):
         if name.upper().startswith("SALESOPS_"):

@@ -15,13 +15,7 @@ from sync.engine import sync_workbook
 from sync.server.queue import RecomputeQueue, open_queue
 from sync.server.status import status_view
 from sync.server.worker import MAX_ATTEMPTS, dispatch_due, recompute
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    CLIENT_EMAIL,
-    service_account,
-    sheets_emulator,
-    sheets_env,
-    sheets_private_key,
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 from tests.sheets_emulator.server import SheetsEmulator
 
 SHEET = "1WorkerTestSheet0123456789"
@@ -59,7 +53,7 @@ def set_amount(emulator: SheetsEmulator, spreadsheet_id: str, amount: float) -> 
 
 
 @pytest.fixture
-def queue(sheets_env: SheetsEmulator, tmp_path: Path, monkeypatch) -> RecomputeQueue:  # noqa: F811
+def queue(sheets_env: SheetsEmulator, tmp_path: Path, monkeypatch) -> RecomputeQueue:
     monkeypatch.chdir(tmp_path)
     config = load_config(
         queue=f"sqlite:///{tmp_path / 'queue.sqlite3'}", debounce_seconds=3, lease_seconds=30
@@ -98,7 +92,7 @@ def test_a_lost_task_is_dispatched_again_when_its_lease_runs_out(queue):
     assert dispatch_due(queue, now + 3 + 30) == [SHEET]
 
 
-def test_a_recompute_syncs_and_records_the_status(queue, sheets_env):  # noqa: F811
+def test_a_recompute_syncs_and_records_the_status(queue, sheets_env):
     small_book(sheets_env, SHEET, 12000)
     queue.store.mark_edit(SHEET, time.time() - 5)
     dispatch_due(queue)
@@ -114,7 +108,7 @@ def test_a_recompute_syncs_and_records_the_status(queue, sheets_env):  # noqa: F
     assert queue.store.lease_holder(SHEET, time.time()) is None  # released
 
 
-def test_a_recompute_without_the_lease_does_nothing(queue, sheets_env):  # noqa: F811
+def test_a_recompute_without_the_lease_does_nothing(queue, sheets_env):
     small_book(sheets_env, SHEET, 12000)
     queue.store.mark_edit(SHEET, time.time() - 5)
     assert recompute(queue, SHEET, "a-token-that-holds-nothing") == "lease lost"
@@ -122,7 +116,7 @@ def test_a_recompute_without_the_lease_does_nothing(queue, sheets_env):  # noqa:
     assert len(queue.store.pending()) == 1
 
 
-def test_a_spreadsheet_not_shared_stops_and_says_how_to_share_it(queue, sheets_env):  # noqa: F811
+def test_a_spreadsheet_not_shared_stops_and_says_how_to_share_it(queue, sheets_env):
     small_book(sheets_env, SHEET, 12000, shared=False)
     queue.store.mark_edit(SHEET, time.time() - 5)
     dispatch_due(queue)
@@ -135,7 +129,7 @@ def test_a_spreadsheet_not_shared_stops_and_says_how_to_share_it(queue, sheets_e
     )
 
 
-def test_a_transient_failure_retries_with_backoff_then_gives_up(queue, sheets_env):  # noqa: F811
+def test_a_transient_failure_retries_with_backoff_then_gives_up(queue, sheets_env):
     small_book(sheets_env, SHEET, 12000)
     sheets_env.fail(503, times=float("inf"))
     queue.store.mark_edit(SHEET, time.time() - 5)
@@ -158,7 +152,7 @@ def test_a_transient_failure_retries_with_backoff_then_gives_up(queue, sheets_en
     )
 
 
-def test_an_edit_during_a_recompute_schedules_exactly_one_more(queue, sheets_env):  # noqa: F811
+def test_an_edit_during_a_recompute_schedules_exactly_one_more(queue, sheets_env):
     small_book(sheets_env, SHEET, 12000)
     queue.store.mark_edit(SHEET, time.time() - 5)
     dispatch_due(queue)

@@ -22,13 +22,7 @@ from sync.cli import main
 from sync.engine import check_workbook, sync_workbook
 from sync.errors import MissingTabError, WorkbookReadOnlyError
 from sync.schema import input_tabs, tab_spec
-from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
-    CLIENT_EMAIL,
-    service_account,
-    sheets_emulator,
-    sheets_env,
-    sheets_private_key,
-)
+from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 from tests.sheets_emulator.server import SheetsEmulator
 from tests.xlsx_support import build_owner_workbook, convert
 
@@ -116,7 +110,7 @@ def test_the_command_says_what_to_do_and_writes_nothing(tmp_path: Path, command:
 
 
 def test_a_spreadsheet_with_none_of_the_input_tabs_is_told_to_run_init_sheet(
-    sheets_env: SheetsEmulator,  # noqa: F811 - fixture by name
+    sheets_env: SheetsEmulator,
 ) -> None:
     sheet = "1BudgetSpreadsheet0123456789abcdefghijklmno"
     sheets_env.create(sheet, {"Budget": [["Month", "Spend"], ["Jan", 1200]]},
