@@ -402,3 +402,7 @@ def watch(path: Path | None, sheet: str | None, interval: float | None) -> None:
                 max_delay_seconds=config.max_delay_seconds,
                 say=say,
             )
+
+
+# The report commands live in their own module; importing it registers them on `main`.
+import sync.cli_reports  # noqa: E402, F401
