@@ -67,3 +67,44 @@ def statements(path: Path | None, sheet: str | None, period: str | None, out_dir
             f"{', '.join(unsent)}. Add their addresses and run again with --send."
         )
 
+
+
+@main.command()
+@workbook_argument
+@sheet_option
+@click.option("--to", "to", multiple=True, metavar="EMAIL",
+              help="E-mail the digest to this address (repeatable); default: print it.")
+@click.option("--smtp", metavar="URL",
+              help="Mail server, smtp://host:587 or smtps://host:465 (default: smtp_url).")
+def digest(path: Path | None, sheet: str | None, to: tuple[str, ...], smtp: str | None) -> None:
+    """Print the daily digest: the Dashboard's key figures, then what needs attention since
+    the previous digest (deals that moved, became stuck or overdue, customers who turned At
+    Risk or Churned, reps behind pace, new Data Issues). With --to, e-mail it instead.
+
+    The previous digest's snapshot is kept in config's state_dir, not in the workbook; each
+    digest made becomes the one the next compares with. Run it daily from cron.
+
+    Example: salesops digest sales.xlsx --to owner@example.com
+    """
+    from rich.panel import Panel
+
+    from sync.digest import DigestStore, make_digest, send_digest
+
+    backend = open_backend(path, sheet)
+    config = configure()
+    server = None
+    if to or smtp:
+        if not to:
+            raise click.ClickException("--smtp needs at least one --to EMAIL to send to.")
+        with user_errors():
+            server = config.smtp_server(smtp)
+    with user_errors(), progress_shown() as progress:
+        progress("Making the digest")
+        made = make_digest(backend, DigestStore(config.digest_dir), locale=config.locale)
+    console = stdout()
+    if server is None:
+        console.print(Panel(made.text.rstrip("\n"), title=made.subject, expand=False))
+        return
+    with user_errors():
+        send_digest(made, server, config.mail_from, to)
+    console.print(f"Sent \"{made.subject}\" to {', '.join(to)}")

@@ -151,6 +151,7 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
     for spec in computed_tabs():
         if spec.tab == "Dashboard":
             if data is not None:
+                frames[spec.tab] = data.kpis
                 outputs.append(dashboard_output(data, currency))
                 kpis = [
                     Kpi(row["KPI"], row["Value"], row["Type"]) for _, row in data.kpis.iterrows()

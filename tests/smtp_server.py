@@ -58,4 +58,6 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
     assert text is not None and html is not None
-    return str(text.get_content()), str(html.get_content())
+    # Mail lines end in CRLF on the wire; compare them as the product wrote them.
+    return (str(text.get_content()).replace("\r\n", "\n"),
+            str(html.get_content()).replace("\r\n", "\n"))
