@@ -21,7 +21,7 @@ test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check sync sheet_templates tests benchmarks
+	$(BIN)/ruff check sync sheet_templates tests benchmarks webhook_app.py
 	$(BIN)/mypy
 
 bench: install

@@ -11,6 +11,7 @@ import logging
 import math
 import signal
 import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sync import __version__
 from sync.config import Config, load_config
@@ -27,9 +29,28 @@ from sync.errors import SalesOpsError
 if TYPE_CHECKING:
     from sync.backends.base import Backend
     from sync.engine import Kpi, SyncReport
+    from sync.tables import Issue
 
 ISSUES_FOUND_EXIT = 2
-LOCALES = click.Choice(["en", "zh-CN"], case_sensitive=False)
+WIDE_TERMINAL = 120  # narrower than this, or not a terminal: issues print as wrapped lines
+
+
+class LocaleType(click.ParamType):
+    """`en` or `zh-CN`, spelled as the help spells them (`zh_CN` and `zh-cn` are accepted)."""
+
+    name = "locale"
+    spellings = {"en": "en", "zh-cn": "zh-CN"}
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> str:
+        """The locale in its one spelling; anything else is a command-line mistake."""
+        spelled = self.spellings.get(str(value).strip().lower().replace("_", "-"))
+        if spelled is None:
+            self.fail(f'"{value}" is not a locale: use en or zh-CN', param, ctx)
+        return spelled
+
+
+LOCALES = LocaleType()
 
 
 class CommandLineMistake(click.UsageError):
@@ -183,6 +204,30 @@ def kpi_table(report: SyncReport) -> Table:
     return table
 
 
+def issue_line(issue: Issue) -> str:
+    """One issue as a sentence: `Error  Orders row 2, Amount: "1.2k" is not ...`."""
+    where = issue.tab if issue.row is None else f"{issue.tab} row {issue.row}"
+    if issue.column:
+        where += f", {issue.column}"
+    if issue.value and issue.value not in issue.problem:
+        where += f' ("{issue.value}")'
+    return f"{issue.severity:<8}{where}: {issue.problem}"
+
+
+def print_issues(console: Console, report: SyncReport) -> None:
+    """The issues as a table on a wide terminal, else as wrapped lines (pipes, 80 columns)."""
+    if console.is_terminal and console.width >= WIDE_TERMINAL:
+        console.print(issues_table(report))
+        return
+    console.print("Data issues")
+    width = max(console.width, 40)
+    for issue in report.issues:
+        text = Text(textwrap.fill(issue_line(issue), width=width, subsequent_indent=" " * 8,
+                                  break_long_words=True, break_on_hyphens=False))
+        text.stylize("red" if issue.severity == "Error" else "yellow", 0, len(issue.severity))
+        console.print(text, soft_wrap=True)
+
+
 def issues_table(report: SyncReport) -> Table:
     """Every issue, as the Data Issues tab would list it."""
     table = Table(title="Data issues", title_justify="left", show_lines=False)
@@ -270,8 +315,9 @@ def demo(path: Path, size: int, seed: int, locale: str | None, force: bool) -> N
 def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
     """Create the input tabs: headers, dropdowns, frozen header row, help notes.
 
-    PATH creates a new .xlsx workbook; --sheet ID adds the missing tabs to a Google
-    spreadsheet shared with the service account.
+    PATH creates a new .xlsx workbook, or adds the missing input tabs to an existing one
+    (every tab already there is kept exactly as it is); --sheet ID adds the missing tabs to
+    a Google spreadsheet shared with the service account.
 
     Example: salesops init sales.xlsx --locale zh-CN
     """
@@ -282,15 +328,29 @@ def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
         overrides.update(backend="sheets", spreadsheet_id=sheet)
     config = configure(**overrides)
     if path is not None:
-        from sync.backends.xlsx_template import create_template
-
         xlsx_path(path)
+        if not path.exists() and not path.is_symlink():
+            from sync.backends.xlsx_template import create_template
+
+            with user_errors():
+                create_template(path, config.locale)
+            stdout().print(
+                f"Created the input tabs in {path}. Fill in Team, Pipeline, Orders and Goals, "
+                f"then run `salesops sync {path}`."
+            )
+            return
+        from sync.backends.xlsx_init import add_input_tabs
+
         with user_errors():
-            create_template(path, config.locale)
-        stdout().print(
-            f"Created the input tabs in {path}. Fill in Team, Pipeline, Orders and Goals, "
-            f"then run `salesops sync {path}`."
-        )
+            added = add_input_tabs(path, config.locale)
+        console = stdout()
+        for label, tabs in (("Created", added.created),
+                            ("Left as they are (they exist already)", added.kept)):
+            if tabs:
+                console.print(f"{label}: {', '.join(tabs)}")
+        if not added.created:
+            console.print(f"{path} has every input tab already: nothing was written.")
+        console.print(f"Next: fill in the tabs, then run `salesops sync {path}`.")
         return
     from sync.backends.sheets_template import init_sheet
 
@@ -343,7 +403,7 @@ def check(ctx: click.Context, path: Path | None, sheet: str | None) -> None:
         report = check_workbook(backend, progress=progress)
     console = stdout()
     if report.issues:
-        console.print(issues_table(report))
+        print_issues(console, report)
     else:
         console.print("No data issues found.")
     console.print(summary_table(report, wrote=False))
@@ -402,6 +462,82 @@ def watch(path: Path | None, sheet: str | None, interval: float | None) -> None:
                 max_delay_seconds=config.max_delay_seconds,
                 say=say,
             )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface; prefer a TLS proxy).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535),
+              help="TCP port to listen on.")
+@click.option("--no-worker", is_flag=True,
+              help="Serve the webhook only; `salesops worker` processes recompute.")
+@click.option("--processes", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Web server processes sharing the port (about one per core).")
+def serve(host: str, port: int, no_worker: bool, processes: int) -> None:
+    """Run the webhook server the add-on posts edits to (SPEC section 7).
+
+    Answers POST /hooks/sheets-edit, GET /status/<spreadsheet_id> and GET /healthz under
+    the waitress WSGI server, with an embedded worker that recomputes queued spreadsheets
+    unless --no-worker. Needs SALESOPS_WEBHOOK_SECRET and allowed_spreadsheets. Stops
+    cleanly on SIGTERM or Ctrl-C: requests in flight are answered, the running recompute
+    finishes or is handed back.
+
+    Example: salesops serve --port 8080   (with SALESOPS_WEBHOOK_SECRET set)
+    """
+    from sync.server.consumer import SHUTDOWN_SECONDS
+    from sync.server.wsgi import (
+        listen,
+        serve_forked,
+        start_embedded_worker,
+        stop_embedded_worker,
+    )
+    from webhook_app import create_app, queue_of
+
+    config = configure()
+    if config.webhook_secret is None:
+        raise click.ClickException(
+            "no webhook secret: set SALESOPS_WEBHOOK_SECRET to the secret the add-on signs "
+            "with (see docs/deploy.md); the server refuses every edit without it."
+        )
+    with user_errors():
+        # Built once here to stop on a bad setting before anything starts; each web process
+        # then builds its own after the fork.
+        close = getattr(queue_of(create_app(config)).store, "close", None)
+        if close is not None:
+            close()
+    try:
+        listener = listen(host, port)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port} ({error.strerror or error}): stop the program "
+            "that uses it or choose another --port."
+        ) from error
+    worker = None if no_worker else start_embedded_worker()
+    try:
+        with user_errors():
+            serve_forked(lambda: create_app(config), listener, host, port, processes)
+    finally:
+        if worker is not None:
+            stop_embedded_worker(worker, SHUTDOWN_SECONDS + 5)
+
+
+@main.command()
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Recomputes run at once by this process (never two of one spreadsheet).")
+def worker(threads: int) -> None:
+    """Take recomputes from the shared queue (SQLite file or Redis) and run them.
+
+    Start as many as you like, on one machine or many sharing a redis:// queue: two
+    recomputes of one spreadsheet never run at once. SIGTERM or Ctrl-C lets the running
+    recomputes finish, then exits.
+
+    Example: salesops worker --threads 4   (with SALESOPS_QUEUE=redis://host:6379/0)
+    """
+    from sync.server.consumer import run_worker
+
+    config = configure()
+    with user_errors():
+        run_worker(config, threads)
 
 
 # The report commands live in their own module; importing it registers them on `main`.

@@ -72,7 +72,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path} should hold `key: value` lines, not a {type(data).__name__}.")
+        kind = "a list" if isinstance(data, list) else "a single value"
+        raise ConfigError(f"{path} should hold `key: value` lines, not {kind}.")
     known = set(Config.model_fields)
     settings: dict[str, Any] = {}
     for key, value in data.items():
@@ -111,6 +112,7 @@ class Config(BaseSettings):
     debounce_seconds: float = 3.0
     max_delay_seconds: float = 30.0
     queue: str = DEFAULT_QUEUE
+    lease_seconds: float = 30.0
     log_level: LogLevel = "INFO"
     smtp_url: str | None = None
     smtp_username: str | None = None
@@ -197,6 +199,13 @@ class Config(BaseSettings):
             raise ValueError("must be a positive number of seconds, e.g. 30")
         if debounce is not None and value < debounce:
             raise ValueError(f"must be at least debounce_seconds ({debounce:g})")
+        return value
+
+    @field_validator("lease_seconds")
+    @classmethod
+    def _lease(cls, value: float) -> float:
+        if not 1 <= value <= 3600:
+            raise ValueError("must be a number of seconds from 1 to 3600, e.g. 30")
         return value
 
     @field_validator("queue")

@@ -212,7 +212,8 @@ def add_honest_mistakes(rng: np.random.Generator, today: date, pipeline: list[Ro
         [index for index in rest if index != bad_date and index - 1 not in (unknown, bad_date)]
     ))
     pipeline[unknown]["Stage"] = UNKNOWN_STAGE
-    pipeline[bad_date]["Expected Close"] = impossible_date(today)
+    # A close date typed ahead on an open deal (Closed must be readable: an Error).
+    pipeline[bad_date]["Closed"] = impossible_date(today)
     # The owner retyped the number of the deal just above.
     pipeline[duplicate]["Deal ID"] = pipeline[duplicate - 1]["Deal ID"]
     everyday = [index for index, row in enumerate(orders) if row["Deal ID"] is None]
@@ -233,29 +234,35 @@ def is_demo_workbook(path: Path) -> bool:
 
 def write_demo_workbook(path: Path, *, size: int = 1, seed: int = 7, locale: str = "en",
                         today: date | None = None, replace: bool = False) -> Path:
-    """Write the demo business's input tabs and its Stage Log to a new .xlsx workbook.
+    """Write the demo business's input tabs and its Stage Log to an .xlsx workbook.
 
-    An existing file is replaced only when it is an earlier demo workbook, or `replace`.
+    An existing file is replaced only when it is an earlier demo workbook, or `replace`;
+    the new workbook is built beside it and renamed into place, so until that rename the
+    old file stays whole (a link keeps pointing to the same file, which gets the demo).
     """
     import pandas as pd
 
     from sync.backends.xlsx import XlsxBackend
-    from sync.backends.xlsx_template import write_input_workbook
+    from sync.backends.xlsx_file import FileState, check_writable, install, temp_beside
+    from sync.backends.xlsx_template import input_workbook
     from sync.write.tabs import frame_output
 
-    grids = demo_grids(size, seed, today=today)
-    inputs = {tab: grid for tab, grid in grids.items() if tab != STAGE_LOG}
-    headers, *log_rows = grids[STAGE_LOG]
-    log = pd.DataFrame(log_rows, columns=headers)
-    log["Changed At"] = pd.to_datetime(log["Changed At"])
+    expected: FileState | None = None
     if path.exists():
         if not replace and not is_demo_workbook(path):
             raise WorkbookError(
                 f"{path} already exists and is not a demo workbook: choose another path, "
                 "or replace it on purpose with `salesops demo --force`."
             )
-        path.unlink()
-    write_input_workbook(path, inputs, locale)
+        check_writable(path)
+        expected = FileState.of(path.resolve())
+    elif not path.parent.is_dir():
+        raise WorkbookError(f"the folder {path.parent} does not exist: create it first.")
+    grids = demo_grids(size, seed, today=today)
+    inputs = {tab: grid for tab, grid in grids.items() if tab != STAGE_LOG}
+    headers, *log_rows = grids[STAGE_LOG]
+    log = pd.DataFrame(log_rows, columns=headers)
+    log["Changed At"] = pd.to_datetime(log["Changed At"])
     # The log goes through the product's own writer, so it is the tab a sync would write;
     # the other computed tabs are laid out empty first so the tabs come in their usual order.
     currency = str(DEMO_SETTINGS["Currency"])
@@ -264,7 +271,10 @@ def write_demo_workbook(path: Path, *, size: int = 1, seed: int = 7, locale: str
                      currency)
         for spec in computed_tabs()
     ]
-    XlsxBackend(path).write(outputs)
+    with temp_beside(path) as temp:
+        input_workbook(inputs, locale).save(temp)
+        XlsxBackend(temp).write(outputs)
+        install(temp, path, expected, again="demo")
     return path
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from sync.backends.base import Backend, WriteStats
+from sync.errors import MissingTabError
 from sync.schema import TabSpec, computed_tabs, input_tabs, tab_spec
 from sync.tables import Issue, Tables
 from sync.write.plan import TabOutput
@@ -179,12 +180,29 @@ def log_output(stage_log: pd.DataFrame, appended: int, currency: str) -> TabOutp
     return output
 
 
+def _refuse_without_input_tabs(backend: Backend, grids: dict[str, Any]) -> None:
+    """A workbook with none of the input tabs is someone's other file, named by mistake."""
+    from sync.read.validate import find_grid
+
+    if any(find_grid(grids, spec) is not None for spec in input_tabs()):
+        return
+    # Sheets refuses a spreadsheet without a Pipeline tab itself, naming `init --sheet`.
+    init = getattr(backend, "init_command", None) or "salesops init"
+    names = ", ".join(spec.tab for spec in input_tabs())
+    raise MissingTabError(
+        f"{backend.label} has none of the input tabs ({names}), so it was left as it is: "
+        "check that it is your sales workbook. To set this one up, run "
+        f"`{init}`: it adds the input tabs and keeps every tab already there."
+    )
+
+
 def _read(backend: Backend, progress: Progress) -> tuple[Tables, list[Issue], dict[str, int]]:
     from sync.read import validate_workbook
 
     progress(f"Reading {backend.label}")
     names = [spec.tab for spec in input_tabs()]
     grids = backend.read([*names, "Stage Log"])
+    _refuse_without_input_tabs(backend, grids)
     rows_read = {
         name: sum(1 for row in grids[name][1:] if any(v not in (None, "") for v in row))
         for name in names

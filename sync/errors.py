@@ -29,6 +29,10 @@ class PasswordProtectedError(WorkbookError):
     """The workbook is encrypted with a password."""
 
 
+class WorkbookReadOnlyError(WorkbookError):
+    """The workbook file is read-only, so the product will not replace it."""
+
+
 class MissingTabError(WorkbookError):
     """A template tab the engine needs is not in the workbook."""
 

@@ -43,3 +43,18 @@ def test_each_backend_library_is_imported_in_one_place(library):
         if library in imported_roots(path)
     }
     assert importers <= ALLOWED[library]
+
+
+SERVER = SYNC / "server"
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in SERVER.glob("*.py")))
+def test_the_server_library_imports_no_flask(module):
+    # The worker and the tests use it without a web framework; webhook_app.py is the shell.
+    assert "flask" not in imported_roots(SERVER / module)
+
+
+def test_the_webhook_app_holds_only_the_factory_and_routes():
+    tree = ast.parse((SYNC.parent / "webhook_app.py").read_text(encoding="utf-8"))
+    top_functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+    assert top_functions == ["create_app", "queue_of"]

@@ -4,10 +4,12 @@ from datetime import date, datetime
 
 import pytest
 
+from sync.backends.base import CellError as ErrorCell
 from sync.read.cells import (
     CellError,
     cell_text,
     is_blank,
+    is_plain_number,
     parse_choice,
     parse_date,
     parse_datetime,
@@ -277,3 +279,60 @@ def test_parse_datetime(value, expected):
 )
 def test_cell_text_shows_the_cell_as_typed(value, expected):
     assert cell_text(value) == expected
+
+
+@pytest.mark.parametrize("date_format", ["YMD", "DMY", "MDY"])
+@pytest.mark.parametrize(
+    "text",
+    ["3 March 2026", "Mar 3, 2026", "March 3, 2026", "3-Mar-2026", "3 mar 2026", "3rd March 2026",
+     "March 3 2026", "2026 Mar 3", "3 Mar. 2026", "Ｍａｒ 3, 2026"],
+)
+def test_english_month_names_are_the_same_day_in_every_date_format(text, date_format):
+    assert parse_date(text, date_format) == date(2026, 3, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("31 February 2026", '"31 February 2026" is not a date: type it as 2026-02-28 or use a '
+                             "date cell"),
+        ("3 Marhc 2026", '"3 Marhc 2026" is not a date: "Marhc" is not a month name; type it as '
+                         "YYYY-MM-DD (e.g. 2026-11-03) or with a month name (3 March 2026)"),
+        ("3 March 1066", '"3 March 1066" is outside the years 1900-2199: check the year'),
+    ],
+)
+def test_english_month_names_refuse_what_is_no_date(text, message):
+    with pytest.raises(CellError) as refused:
+        parse_date(text)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (ErrorCell("#N/A"), '"#N/A" is an error value in the sheet (a lookup found nothing), not '
+                            "a value: fix the formula in this cell or type the value"),
+        (ErrorCell("#BLAH!"), '"#BLAH!" is an error value in the sheet, not a value: fix the '
+                              "formula in this cell or type the value"),
+        (ErrorCell("=A1"), '"=A1" is a formula with no calculated value: open the file in Excel '
+                           "or LibreOffice and save it so the value is stored, or type the "
+                           "value"),
+    ],
+)
+@pytest.mark.parametrize(
+    "parse", [parse_text, parse_number, parse_percent, parse_yesno, parse_date,
+              lambda value: parse_choice(value, ["Open"], strict=False)],
+)
+def test_every_parser_refuses_an_error_cell(parse, value, message):
+    with pytest.raises(CellError) as refused:
+        parse(value)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    ("value", "plain"),
+    [(2, True), (0.5, True), ("25", True), ("1,200", True), ("25%", False), ("x", False),
+     (True, False), (None, False), (ErrorCell("#N/A"), False), ("２５％", False)],
+)
+def test_is_plain_number(value, plain):
+    assert is_plain_number(value) is plain

@@ -6,6 +6,8 @@ import io
 import logging
 import os
 import shutil
+import subprocess
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from sync.cli import configure, main, progress_shown
 from sync.demo import SHORTHAND_AMOUNT, UNKNOWN_STAGE, demo_grids
 from sync.schema import tab_spec
 
-COMMANDS = ["demo", "init", "sync", "check", "watch"]
+COMMANDS = ["demo", "init", "sync", "check", "watch", "serve", "worker"]
 KPIS = [
     "Revenue This Period", "Revenue Goal Attainment", "Win Rate", "Average Deal Size",
     "Sales Cycle Days", "Sales Velocity Per Day", "Open Pipeline", "Weighted Pipeline",
@@ -69,7 +71,7 @@ def book(demo_book, tmp_path) -> Path:
     return Path(shutil.copy(demo_book, tmp_path / "sales.xlsx"))
 
 
-def test_the_commands_are_demo_init_sync_check_watch():
+def test_the_commands_are_demo_init_sync_check_watch_serve_worker():
     assert sorted(main.commands) == sorted(COMMANDS)
 
 
@@ -97,7 +99,7 @@ def test_version():
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["serve"], "No such command 'serve'"),
+        (["serf"], "No such command 'serf'"),
         (["sync", "--nope"], "No such option '--nope'"),
         (["demo", "--size", "0"], "Invalid value for '--size'"),
         (["init", "--locale", "fr", "x.xlsx"], "Invalid value for '--locale'"),
@@ -244,11 +246,11 @@ def test_init_in_chinese(tmp_path, how):
     assert headers == [column.zh for column in tab_spec("Orders").columns]
 
 
-def test_init_never_overwrites(book):
+def test_init_on_a_complete_workbook_changes_nothing(book):
     before = book.read_bytes()
     result = run("init", str(book))
-    assert result.exit_code == 1
-    assert "already exists" in result.output
+    assert result.exit_code == 0
+    assert f"{book} has every input tab already: nothing was written." in result.output
     assert book.read_bytes() == before
 
 
@@ -329,13 +331,13 @@ def fix_honest_mistakes(grids: dict[str, list[list]]) -> None:
     """Correct the demo's four mistakes the way the Data Issues tab asks."""
     pipeline = grids["Pipeline"]
     header = pipeline[0]
-    deal_id, stage, expected = (header.index(h) for h in ("Deal ID", "Stage", "Expected Close"))
+    deal_id, stage, closed = (header.index(h) for h in ("Deal ID", "Stage", "Closed"))
     seen = set()
     for number, row in enumerate(pipeline[1:]):
         if row[stage] == UNKNOWN_STAGE:
             row[stage] = "Proposal"
-        if isinstance(row[expected], str):
-            row[expected] = None
+        if isinstance(row[closed], str):  # the impossible date on an open deal
+            row[closed] = None
         if row[deal_id] in seen:
             row[deal_id] = f"D-9{number:04d}"
         seen.add(row[deal_id])
@@ -453,3 +455,110 @@ def test_key_figures_are_formatted_for_the_terminal(value, kind, currency, shown
     from sync.engine import Kpi
 
     assert format_kpi(Kpi("Figure", value, kind), currency) == shown
+def issue_blocks(output: str) -> list[str]:
+    """The issues `check` printed as lines: each starts with its severity, then wraps."""
+    body = output.split("Data issues\n", 1)[1].split("\nRead ", 1)[0]
+    blocks: list[str] = []
+    for line in body.splitlines():
+        if line.startswith(("Error ", "Warning ")):
+            blocks.append(line)
+        elif line.startswith(" " * 8) and blocks:
+            blocks[-1] += " " + line.strip()
+    return blocks
+
+
+def test_check_at_80_columns_prints_wrapped_lines_not_a_narrow_table(book, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    result = run("check", str(book))
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert "┃" not in result.output and "│" not in result.output
+    blocks = issue_blocks(result.output)
+    assert len(blocks) == result.output.count("\nError ") + result.output.count("\nWarning ")
+    assert any(block.startswith("Error   Orders row") and 'type the full number, e.g. 1200'
+               in block for block in blocks)
+
+
+def test_check_piped_prints_one_wrapped_line_per_issue(book):
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("COLUMNS", "LINES") and not name.upper().startswith("SALESOPS_")}
+    salesops = Path(sys.executable).with_name("salesops")
+    piped = subprocess.run([str(salesops), "check", str(book)], capture_output=True, text=True,
+                           env=env, check=False)
+    assert piped.returncode == 2, piped.stderr
+    assert "┃" not in piped.stdout and "\x1b[" not in piped.stdout  # no table, no colours
+    blocks = issue_blocks(piped.stdout)
+    assert blocks and all(block.split()[0] in ("Error", "Warning") for block in blocks)
+    assert f'"{UNKNOWN_STAGE}" is not a stage of the Stages tab' in " ".join(blocks)
+
+
+@pytest.mark.parametrize(("width", "table"), [(160, True), (119, False)])
+def test_a_wide_terminal_gets_the_table(width, table):
+    from sync.cli import print_issues
+    from sync.tables import Issue
+
+    class Report:
+        issues = [Issue(tab="Orders", row=2, column="Amount", value="1.2k", severity="Error",
+                        problem='"1.2k" is not accepted as a number: type the full number')]
+
+    out = io.StringIO()
+    print_issues(Console(file=out, force_terminal=True, width=width), Report())  # type: ignore[arg-type]
+    assert ("Problem" in out.getvalue()) is table
+    assert ("Error\x1b[0m   Orders row 2, Amount: " in out.getvalue()) is not table  # red
+
+
+@pytest.mark.parametrize("spelling", ["zh-CN", "zh_CN", "zh-cn", "ZH-CN"])
+def test_locale_accepts_zh_cn_as_the_help_spells_it(tmp_path, spelling):
+    from sync.backends.xlsx import XlsxBackend
+
+    result = run("init", "zh.xlsx", "--locale", spelling)
+    assert result.exit_code == 0, result.output
+    headers = XlsxBackend(tmp_path / "zh.xlsx").read(["Orders"])["Orders"][0]
+    assert headers == [column.zh for column in tab_spec("Orders").columns]
+
+
+def test_an_unknown_locale_names_the_two_spellings():
+    result = run("init", "x.xlsx", "--locale", "cn")
+    assert result.exit_code == 1
+    assert '"cn" is not a locale: use en or zh-CN' in result.output
+
+
+def test_an_ods_file_is_told_to_be_saved_as_xlsx(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "sales.ods", "w") as package:  # how LibreOffice lays it out
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        package.writestr("content.xml", "<office:document-content/>")
+        package.writestr("META-INF/manifest.xml", "<manifest:manifest/>")
+    result = run("check", "sales.ods")
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "Error: sales.ods is an OpenDocument (.ods) file, not an .xlsx workbook: open it in "
+        "LibreOffice and save it as an Excel 2007-365 (.xlsx) workbook.")
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path, monkeypatch):
+    import socket
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SALESOPS_WEBHOOK_SECRET", "s3cret")
+    monkeypatch.setenv("SALESOPS_QUEUE", f"sqlite:///{tmp_path / 'q.sqlite3'}")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port), "--no-worker")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: cannot listen on 127.0.0.1:{port} (Address already in use): stop the program "
+        "that uses it or choose another --port.\n"
+    )
+
+
+def test_serve_without_a_secret_refuses_to_start(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SALESOPS_WEBHOOK_SECRET", raising=False)
+    result = run("serve", "--no-worker")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no webhook secret: set SALESOPS_WEBHOOK_SECRET")

@@ -159,12 +159,24 @@ def test_quarter_chart_follows_the_fiscal_year():
     tables = make_example_tables()
     tables.settings = SETTINGS.model_copy(update={"period": "Quarter", "fiscal_year_start": 4})
     chart = revenue_chart(revenue_lines(tables), tables)
-    # FY starting in April: 2026-11-15 is in 2026-Q3 (Oct-Dec); up to 8 quarters back, but
-    # not before the first sale (W3, closed in Oct-Dec 2025 = 2025-Q3)
-    assert chart["Period"].tolist() == ["2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
-    # 2025-Q3 (Oct-Dec 2025): W3 9999; 2025-Q4 (Jan-Mar), 2026-Q1 (Apr-Jun): nothing;
-    # 2026-Q2 (Jul-Sep): W2 3000; 2026-Q3 (Oct-Dec): W1 1000 + November's 2000 = 3000
-    assert chart["Revenue"].tolist()[-5:] == [9999, 0, 0, 3000, 3000]
+    # FY starting in April: 2026-11-15 is in 2026-Q3 (Oct-Dec); 8 quarters back to 2024-Q4
+    # (Jan-Mar 2025), empty quarters before the first sale (W3, Oct-Dec 2025) included
+    assert chart["Period"].tolist() == ["2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4",
+                                        "2026-Q1", "2026-Q2", "2026-Q3"]
+    # 2024-Q4 .. 2025-Q2 (Jan-Sep 2025): nothing; 2025-Q3 (Oct-Dec 2025): W3 9999;
+    # 2025-Q4 (Jan-Mar), 2026-Q1 (Apr-Jun): nothing; 2026-Q2 (Jul-Sep): W2 3000;
+    # 2026-Q3 (Oct-Dec): W1 1000 + November's 2000 = 3000
+    assert chart["Revenue"].tolist() == [0, 0, 0, 9999, 0, 0, 3000, 3000]
+
+
+def test_a_young_business_sees_twelve_months_empty_ones_included():
+    tables = make_tables(SETTINGS, orders=[
+        dict(order_id="O-1", date=date(2026, 10, 3), customer="Acme", amount=500.0, rep="Ana"),
+    ])
+    chart = revenue_chart(revenue_lines(tables), tables)
+    # 12 months up to As Of's (2025-12 .. 2026-11), though the first sale is in 2026-10
+    assert chart["Period"].tolist() == ["2025-12"] + [f"2026-{m:02d}" for m in range(1, 12)]
+    assert chart["Revenue"].tolist() == [0.0] * 10 + [500.0, 0.0]
 
 
 def test_layout_is_one_rectangle_with_blocks_side_by_side(data):

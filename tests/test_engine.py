@@ -60,8 +60,8 @@ def test_sync_writes_every_computed_tab_and_reports(demo_book):
     assert not [row for row in issues if "could not be computed" in str(row[5])]
     assert sorted(row[2] for row in issues if row[4] == "Error") == [
         "Amount",
+        "Closed",
         "Deal ID",
-        "Expected Close",
         "Stage",
     ]
 

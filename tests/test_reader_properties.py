@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
+from sync.a1 import column_letter
+from sync.backends.base import CellError, TabGrid
 from sync.backends.xlsx import XlsxBackend
 from sync.backends.xlsx_template import write_input_workbook
 from sync.engine import compute_tabs, sync_workbook
@@ -15,7 +17,7 @@ from sync.read import validate_workbook
 from sync.read.cells import format_number, parse_date, parse_number, parse_percent, parse_text
 from sync.read.columns import ReadContext, read_cell
 from sync.read.fastpath import SLOW, fast_reader
-from sync.read.headers import header_key
+from sync.read.headers import header_key, match_headers
 from sync.schema import computed_tabs, input_tabs, settings_specs, tab_spec
 
 TODAY = date(2026, 11, 26)
@@ -26,7 +28,10 @@ cells = st.one_of(
     st.text(max_size=12),
     st.sampled_from(["", " ", "1,200.50", "$1,200", "(1,200)", "1.2k", "25%", "31/02/2026",
                      "2026-11-03", "3/11/2026", "Yes", "否", "Won", "lost", "0001", "∞", "1e400",
-                     "2026年11月3日", "Company", "9" * 400]),
+                     "2026年11月3日", "Company", "9" * 400, "3 March 2026", "Mar 3, 2026",
+                     "3-Mar-2026", "31 Feb 2026"]),
+    st.sampled_from([CellError(text) for text in ("#N/A", "#DIV/0!", "#REF!", "#VALUE!",
+                                                  "#NAME?", "=SUM(A1:A3)", "=")]),
     st.integers(min_value=-(10**30), max_value=10**30),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
@@ -45,7 +50,16 @@ def tab_grids(draw, spec_name: str):
         rows = draw(st.lists(st.lists(st.one_of(keys, cells), max_size=4), max_size=6))
     else:
         rows = draw(st.lists(st.lists(cells, max_size=len(headers) + 2), max_size=6))
-    return [list(headers), *rows]
+    grid = [list(headers), *rows]
+    if not draw(st.booleans()):
+        return grid
+    # As a backend hands it in: merged ranges and far-away cells, which are not rows.
+    ranges = st.tuples(st.integers(1, 10), st.integers(0, 12), st.integers(0, 3),
+                       st.integers(0, 3)).map(
+        lambda r: f"{column_letter(r[1])}{r[0]}:{column_letter(r[1] + r[3])}{r[0] + r[2]}")
+    far = st.tuples(st.integers(1_000, 1_048_576), st.integers(1, 16_384), cells)
+    return TabGrid(grid, merged=draw(st.lists(ranges, max_size=3)),
+                   stray=draw(st.lists(far, max_size=3)))
 
 
 workbooks = st.fixed_dictionaries(
@@ -62,7 +76,7 @@ def assert_well_formed(tables, issues):
         assert issue.severity in ("Error", "Warning")
         assert issue.problem and issue.problem[0] not in " \n"
         assert issue.row is None or issue.row >= 1
-        assert isinstance(issue.value, str)
+        assert type(issue.value) is str  # an error cell shows as plain text
         if issue.column:
             known = {spec.tab: set(spec.headers) for spec in (*input_tabs(), tab_spec("Stage Log"))}
             assert issue.column in known[issue.tab] or issue.tab == "Settings"
@@ -83,11 +97,35 @@ def assert_well_formed(tables, issues):
     assert pd.api.types.is_datetime64_any_dtype(tables.stage_log["changed_at"])
 
 
+def assert_every_problem_reported(grids, issues):
+    """Every merged range, stray cell and error cell in a read column is a Data Issue."""
+    for spec in input_tabs():
+        grid = grids.get(spec.tab)
+        if grid is None:
+            continue
+        problems = [issue.problem for issue in issues if issue.tab == spec.tab]
+        if isinstance(grid, TabGrid):
+            assert sum("is a merged range" in p for p in problems) == len(grid.merged)
+            assert sum("is not read as data" in p for p in problems) == len(grid.stray)
+        if spec.tab == "Settings":
+            continue
+        headers = match_headers(spec, list(grid[0]))
+        if headers.missing_required:
+            continue
+        reported = {(issue.row, issue.column) for issue in issues if issue.tab == spec.tab}
+        for offset, cells in enumerate(grid[1:]):
+            for name, index in headers.positions.items():
+                if index < len(cells) and isinstance(cells[index], CellError):
+                    header = next(c.header for c in spec.columns if c.field == name)
+                    assert (offset + 2, header) in reported
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(workbooks)
 def test_no_input_crashes_the_reader(grids):
     tables, issues = validate_workbook(grids, today=TODAY)
     assert_well_formed(tables, issues)
+    assert_every_problem_reported(grids, issues)
 
 
 @settings(max_examples=100, deadline=None)
@@ -129,7 +167,9 @@ class RandomCellsWorkbook(XlsxBackend):
         return TODAY
 
     def read(self, tabs):
-        return {name: grid for name, grid in self.grids.items() if name in tabs}
+        # The file holds a Settings tab (a workbook with no input tab is refused).
+        found = {"Settings": [["Setting", "Value"]]}
+        return {**found, **{name: grid for name, grid in self.grids.items() if name in tabs}}
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,

@@ -207,20 +207,67 @@ def test_order_deal_ids_link_in_the_pipeline_spelling():
 
 
 @pytest.mark.parametrize(
-    ("tab", "header_row", "row", "column", "problem"),
+    ("tab", "header_row", "row", "column", "severity", "problem"),
     [
+        # Essential columns: an Error, and the row is left out.
         ("Pipeline", PIPELINE, ["D-1", None, None, "Lead", -5, "2026-01-01", None], "Amount",
-         "-5 is below the minimum of 0: type 0 or more"),
-        ("Customers", ["Customer", "Satisfaction"], ["A", 6], "Satisfaction",
-         "6 is above the maximum of 5: type 5 or less"),
-        ("Customers", ["Customer", "NPS"], ["A", 9.5], "NPS",
-         '"9.5" is not a whole number: type a whole number such as 10'),
+         "Error", "-5 is below the minimum of 0: type 0 or more"),
         ("Stages", ["Stage", "Order", "Probability", "Type"], ["X", 1, "150%", "Open"],
-         "Probability", "150% is above the maximum of 100%: type 100% or less"),
+         "Probability", "Error", "150% is above the maximum of 100%: type 100% or less"),
+        # Optional columns: a Warning, and the cell counts as blank.
+        ("Customers", ["Customer", "Satisfaction"], ["A", 6], "Satisfaction", "Warning",
+         "6 is above the maximum of 5: type 5 or less. Until then it counts as blank"),
+        ("Customers", ["Customer", "NPS"], ["A", 9.5], "NPS", "Warning",
+         '"9.5" is not a whole number: type a whole number such as 10. Until then it counts '
+         "as blank"),
     ],
 )
-def test_bounds_are_errors(tab, header_row, row, column, problem):
+def test_out_of_bounds_cells(tab, header_row, row, column, severity, problem):
     tables, issues = validate_workbook({tab: [header_row, row]}, today=TODAY)
-    assert (2, column, "Error", problem) in [
+    assert (2, column, severity, problem) in [
         (r, c, s, p) for r, c, _, s, p in issues_of(issues, tab)
+    ]
+    if tab != "Stages":  # a Stages tab with no usable row falls back to the defaults
+        frame = getattr(tables, tab.lower())
+        assert (2 in frame["row"].tolist()) == (severity == "Warning")
+
+
+def test_a_goal_ending_before_it_starts_is_a_data_issue():
+    grids = {"Goals": [["Owner", "Metric", "Period Start", "Period End", "Target"],
+                       ["Company", "Revenue", "2026-03-01", "2026-01-31", 100],
+                       ["Company", "Revenue", "2026-03-01", "2026-03-01", 100]]}
+    tables, issues = validate_workbook(grids, today=TODAY)
+    assert issues_of(issues, "Goals") == [
+        (2, "Period End", "2026-01-31", "Warning",
+         "Period End (2026-01-31) is before Period Start (2026-03-01), so the goal has no "
+         "progress or pace: correct one of the two dates"),
+    ]
+    assert tables.goals["row"].tolist() == [2, 3]  # the goal stays; SMART notes it too
+
+
+def test_a_refund_whose_deal_id_matches_no_deal_is_a_data_issue():
+    grids = {
+        "Pipeline": [PIPELINE, ["D-1", None, None, "Lead", 1, "2026-01-01", None]],
+        "Orders": [["Date", "Amount", "Deal ID"],
+                   ["2026-01-02", -5, "d-1"],  # a deal of Pipeline: linked
+                   ["2026-01-03", 50, "D-7"], ["2026-01-04", -5, "D-7"],  # a sale in Orders
+                   ["2026-01-05", -8, "D-9"],  # nothing to undo
+                   ["2026-01-06", 9, "D-10"]],  # a sale without a deal: no refund, no issue
+    }
+    tables, issues = validate_workbook(grids, today=TODAY)
+    assert issues_of(issues, "Orders") == [
+        (5, "Deal ID", "D-9", "Warning",
+         'This refund\'s Deal ID "D-9" matches no deal in Pipeline and no sale in Orders, so '
+         "it takes no commission back (it still lowers revenue): correct the Deal ID or add "
+         "the deal to Pipeline"),
+    ]
+    assert tables.orders["amount"].tolist() == [-5, 50, -5, -8, 9]  # every row still counts
+
+
+def test_an_empty_team_says_an_owner_not_a_owner():
+    grids = {"Pipeline": [PIPELINE, ["D-1", None, "Ana", "Lead", 1, "2026-01-01", None]],
+             "Team": [["Rep"]]}
+    _, issues = validate_workbook(grids, today=TODAY)
+    assert [problem for *_, problem in issues_of(issues, "Pipeline")] == [
+        "1 row names an Owner but the Team tab lists none: add them to Team",
     ]

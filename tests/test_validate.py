@@ -73,8 +73,8 @@ def test_error_rows_are_left_out_and_warning_rows_stay():
             ["O-3", "31/02/2026", None, 10, 1],  # Error: left out
         ],
         Stages=[["Stage", "Order", "Probability", "Type"],
-                ["Lead", 1, 10, "Open"],  # Warning: 10 read as 10%
-                ["Won", 2, 1, "Won"], ["Lost", 3, 0, "Lost"]],
+                ["Lead", 1, 10, "Open"],  # Warning: 10 can only be 10%, so the column is points
+                ["Won", 2, 100, "Won"], ["Lost", 3, 0, "Lost"]],
     )
     tables, issues = validate_workbook(grids, today=TODAY)
     assert tables.orders["row"].tolist() == [4]  # sheet rows: header is row 1

@@ -2,40 +2,46 @@
 
 Writing builds a new package from the old one: every part that is not a computed tab's
 is copied as its original zip bytes, index parts only gain entries, and the result
-replaces the file atomically (temp file in the same folder, fsync, rename). Figures are
-never written over a newer save: when the file changed since it was read, or changes
-while the new package is built, nothing is written (`WorkbookChangedError`).
+replaces the file atomically (`xlsx_file.replace_file`: a temp file beside the link's
+final target, fsync, rename), only if the file is still the version that was read.
+Figures are never written over a newer save (`WorkbookChangedError`).
 """
 
 from __future__ import annotations
 
-import contextlib
+import io
 import os
-import stat
-import tempfile
-import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from sync.backends.base import Grid, WriteStats
+from sync.backends.xlsx_file import (
+    TEMP_SUFFIX,
+    FileState,
+    changed_message,
+    check_writable,
+    final_target,
+    read_for_update,
+    replace_file,
+)
 from sync.backends.xlsx_guard import check_not_locked, check_workbook_file
 from sync.backends.xlsx_package import Package
 from sync.backends.xlsx_read import read_tabs
 from sync.backends.xlsx_styles import StyleBook
 from sync.backends.xlsx_write import WorkbookIndex, append_tab, prune_overrides, put_tab
-from sync.errors import NotAWorkbookError, WorkbookChangedError, WorkbookError
+from sync.backends.xlsx_zip import read_members
+from sync.errors import NotAWorkbookError, WorkbookChangedError
 from sync.schema import input_tabs
 from sync.write.plan import TabOutput
 
-TEMP_SUFFIX = ".salesops-tmp"
-_STALE_TEMP_SECONDS = 3600  # a leftover this old is from a sync that was killed
+__all__ = ["TEMP_SUFFIX", "XlsxBackend", "file_version"]
 
 
 def file_version(status: os.stat_result) -> tuple[int, int, int]:
-    """What tells one save of a file from another: size, modification time, inode."""
+    """What tells one save of a file from another at a glance: size, modification time, inode."""
     return (status.st_size, status.st_mtime_ns, status.st_ino)
 
 
@@ -49,12 +55,19 @@ class XlsxBackend:
     def __init__(self, path: str | os.PathLike[str], *, write_while_open: bool = False):
         self.path = Path(path)
         self.label = str(self.path)
-        self.add_tab_hint: str | None = None  # the reader's advice for a file fits
+        self.add_tab_hint: str | None = (
+            f'run "salesops init {self.path}" to add it (your other tabs are kept)'
+        )
+        self.init_command = f"salesops init {self.path}"
+        self.write_while_open = write_while_open
         self._read: dict[str, Grid] = {}  # the tabs as last read, to append to
         self._asked: set[str] = set()  # the tabs that read looked for
-        self.write_while_open = write_while_open
-        self.read_version: tuple[int, int, int] | None = None  # the save the last read saw
-        self.written_version: tuple[int, int, int] | None = None  # the file our write left
+        # The file as the last read saw it; a write replaces only that version.
+        self.read_state: FileState | None = None
+        # The file our last write left (`watch` tells its own write from an owner's save).
+        self.written_version: tuple[int, int, int] | None = None
+        # Runs just before the new file is renamed into place (tests save the file there).
+        self.before_rename: Callable[[], None] | None = None
 
     def today(self) -> date:
         """Today on this machine."""
@@ -63,13 +76,17 @@ class XlsxBackend:
     def read(self, tabs: Sequence[str]) -> dict[str, Grid]:
         """The grids of the requested tabs that exist, row 1 first."""
         check_workbook_file(self.path)
-        # Taken before reading: a save during the read makes the write refuse these figures.
-        self.read_version = file_version(self.path.stat())
+        # Recorded before reading: a save after this point makes the write refuse.
+        self.read_state = FileState.of(final_target(self.path))
         self._read, self._asked = read_tabs(self.path, tabs), set(tabs)
         return self._read
 
     def write(self, outputs: Sequence[TabOutput]) -> WriteStats:
-        """Write the computed tabs into the workbook, atomically; input tabs stay untouched."""
+        """Write the computed tabs into the workbook, atomically; input tabs stay untouched.
+
+        Refused when the file is read-only, and when it is no longer the file that was
+        read (another program saved it meanwhile): the owner's save always wins.
+        """
         inputs = {spec.tab for spec in input_tabs()}
         for output in outputs:
             if output.name in inputs:
@@ -77,11 +94,13 @@ class XlsxBackend:
         check_workbook_file(self.path)
         if not self.write_while_open:
             check_not_locked(self.path)
-        before = self.path.stat()
-        if self.read_version is not None and file_version(before) != self.read_version:
-            raise self._changed()
+        check_writable(self.path)
+        content, state = read_for_update(self.path)
+        if self.read_state is not None and state != self.read_state:
+            raise WorkbookChangedError(changed_message(self.path))
         try:
-            package = Package.open(self.path)
+            package = Package(read_members(io.BytesIO(content)))
+            del content  # the members hold their own bytes: keep one copy of a big file
             index = WorkbookIndex(package)
             styles_part = index.styles_part()
             styles = StyleBook(package.read(styles_part))
@@ -100,7 +119,15 @@ class XlsxBackend:
                 f"{self.path} is not a well-formed .xlsx workbook ({error}): open it in Excel "
                 "or LibreOffice, save it again as .xlsx and sync again."
             ) from error
-        self._replace_atomically(package, before)
+
+        def renamed(temp: os.stat_result) -> None:
+            # A rename keeps size, mtime and inode: this is the version the file will have.
+            self.written_version = file_version(temp)
+
+        self.read_state = replace_file(
+            self.path, package.save, state, before_rename=self.before_rename,
+            locked_ok=self.write_while_open, renamed=renamed,
+        )
         return WriteStats(
             tabs_written=[output.name for output in outputs],
             cells_written=sum(len(output.columns) * (len(output.rows) + 1) for output in outputs),
@@ -111,65 +138,3 @@ class XlsxBackend:
         read = self._read if tab in self._asked else read_tabs(self.path, [tab])
         grid = read.get(tab)
         return list(grid[0]) if grid else None
-
-    def _replace_atomically(self, package: Package, before: os.stat_result) -> None:
-        folder = self.path.parent
-        _remove_stale_temps(self.path)
-        handle, temp_name = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=TEMP_SUFFIX, dir=folder
-        )
-        temp = Path(temp_name)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                package.save(stream)
-                stream.flush()
-                os.fsync(stream.fileno())
-            with zipfile.ZipFile(temp) as package_file:
-                damaged = package_file.testzip()
-            if damaged is not None:
-                raise WorkbookError(f"writing {self.path} failed: {damaged} came out damaged")
-            os.chmod(temp, stat.S_IMODE(before.st_mode))
-            if file_version(self.path.stat()) != file_version(before):
-                raise self._changed()
-            if not self.write_while_open:
-                check_not_locked(self.path)
-            # A rename keeps size, mtime and inode: this is the version the file will have.
-            left = file_version(temp.stat())
-            os.replace(temp, self.path)
-            # Our own write holds the inputs that were read: a second write may follow it.
-            self.written_version = self.read_version = left
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-            raise
-        _fsync_folder(folder)
-
-
-    def _changed(self) -> WorkbookChangedError:
-        return WorkbookChangedError(
-            f"{self.path} was saved by another program during the sync: "
-            "nothing was written; sync again."
-        )
-
-
-def _remove_stale_temps(path: Path) -> None:
-    """Delete temp files that a killed sync of this workbook left behind."""
-    cutoff = time.time() - _STALE_TEMP_SECONDS
-    for leftover in path.parent.glob(f".{path.name}.*{TEMP_SUFFIX}"):
-        with contextlib.suppress(OSError):
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink()
-
-
-def _fsync_folder(folder: Path) -> None:
-    # Makes the rename itself durable; not every platform can open a folder.
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

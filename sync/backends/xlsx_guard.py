@@ -70,6 +70,11 @@ def check_workbook_file(path: Path) -> None:
         raise NotAWorkbookError(
             f"{path} is damaged or not an .xlsx workbook ({error}): restore a good copy."
         ) from error
+    if "mimetype" in names and "content.xml" in names:  # OpenDocument: .ods, .odt, ...
+        raise NotAWorkbookError(
+            f"{path} is an OpenDocument (.ods) file, not an .xlsx workbook: open it in "
+            "LibreOffice and save it as an Excel 2007-365 (.xlsx) workbook."
+        )
     if "[Content_Types].xml" not in names or "_rels/.rels" not in names:
         raise NotAWorkbookError(
             f"{path} is a zip file but not an .xlsx workbook: give the path of an .xlsx."

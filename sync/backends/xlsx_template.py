@@ -2,12 +2,14 @@
 default rows.
 
 Only ever writes a file that does not exist yet, so openpyxl (which drops charts and
-images it does not know) never re-saves an owner's workbook.
+images it does not know) never re-saves an owner's workbook: to add tabs to an existing
+workbook, `xlsx_init` copies the parts of a template built here into the owner's package.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -19,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -38,6 +41,7 @@ _SOURCES = {
     "reps": ("Team", "Rep"),
     "plans": ("Commission Plans", "Plan"),
 }
+ListSource = tuple[str, int]  # a tab's name and the 0-based column holding the choices
 # Percent inputs: whole percents read best in a form the owner types into.
 _INPUT_FORMATS = {"percent": "0%", "number": "General", "integer": "0"}
 
@@ -59,15 +63,49 @@ def write_input_workbook(
         )
     if not target.parent.is_dir():
         raise WorkbookError(f"the folder {target.parent} does not exist: create it first.")
+    _save_new(input_workbook(grids, locale), target)
+    return target
+
+
+def input_workbook(
+    grids: Mapping[str, Sequence[Sequence[Any]]],
+    locale: str = "en",
+    tabs: Sequence[str] | None = None,
+    sources: Mapping[str, ListSource | None] | None = None,
+) -> Workbook:
+    """A workbook (in memory) with the input tabs named in `tabs` (default: all of them).
+
+    `sources` says where a dropdown fed by another tab finds its choices when that tab
+    already exists in the owner's workbook ("reps" -> ("team", 0)); None: no dropdown.
+    """
     workbook = Workbook()
     currency = _currency(grids.get("Settings"))
-    for position, spec in enumerate(input_tabs()):
+    specs = [spec for spec in input_tabs() if tabs is None or spec.tab in tabs]
+    for position, spec in enumerate(specs):
         sheet = workbook.active if position == 0 else workbook.create_sheet()
         assert sheet is not None
         sheet.title = spec.tab
-        _fill_tab(sheet, spec, grids.get(spec.tab), locale, currency)
-    _save_new(workbook, target)
-    return target
+        _fill_tab(sheet, spec, grids.get(spec.tab), locale, currency, sources or {})
+    return workbook
+
+
+def template_bytes(
+    locale: str, tabs: Sequence[str], sources: Mapping[str, ListSource | None]
+) -> bytes:
+    """The .xlsx bytes of a template holding only `tabs` (see `input_workbook`)."""
+    buffer = io.BytesIO()
+    input_workbook({}, locale, tabs, sources).save(buffer)
+    return buffer.getvalue()
+
+
+def builtin_format_code(format_id: int) -> str | None:
+    """The format code of a number format Excel knows by its id (None: unknown id)."""
+    return BUILTIN_FORMATS.get(format_id)
+
+
+def list_sources() -> dict[str, tuple[str, str]]:
+    """Dropdowns fed by another tab: kind -> (tab, header of the column with the choices)."""
+    return dict(_SOURCES)
 
 
 def _fill_tab(
@@ -76,6 +114,7 @@ def _fill_tab(
     grid: Sequence[Sequence[Any]] | None,
     locale: str,
     currency: str,
+    sources: Mapping[str, ListSource | None],
 ) -> None:
     columns: list[ColumnSpec | None] = list(spec.columns)
     if grid:
@@ -102,7 +141,7 @@ def _fill_tab(
                 continue
             _set_value(sheet.cell(row=row_number, column=index), value, formats[index - 1])
     for index, column in enumerate(spec.columns, start=1):
-        validation = _validation(column)
+        validation = _validation(column, sources)
         if validation is not None:
             letter = get_column_letter(index)
             validation.add(f"{letter}2:{letter}{VALIDATED_ROWS + 1}")
@@ -169,10 +208,17 @@ def _settings_notes_and_lists(sheet: Worksheet, rows: list[list[Any]]) -> None:
             sheet.add_data_validation(validation)
 
 
-def _validation(column: ColumnSpec) -> DataValidation | None:
+def _validation(
+    column: ColumnSpec, sources: Mapping[str, ListSource | None]
+) -> DataValidation | None:
     if column.dropdown in _SOURCES:
         source_tab, source_header = _SOURCES[column.dropdown]
         position = tab_spec(source_tab).headers.index(source_header)
+        if column.dropdown in sources:
+            found = sources[column.dropdown]
+            if found is None:
+                return None  # the owner's tab has no such column: no list to offer
+            source_tab, position = found
         letter = get_column_letter(position + 1)
         last = LIST_ROWS[column.dropdown] + 1
         formula = f"{quote_sheet(source_tab)}!${letter}$2:${letter}${last}"

@@ -132,19 +132,13 @@ def attainment_chart(commissions_df: pd.DataFrame, period: str) -> pd.DataFrame:
 def revenue_chart(revenue: pd.DataFrame, tables: Tables) -> pd.DataFrame:
     """Revenue of the last 12 months (or 8 quarters) up to the period containing As Of.
 
-    Periods before the first sale are left out, so a young business sees no empty bars.
+    Every period of the window has its bar, an empty one included (0 before the first
+    sale too), so the chart always spans the same stretch of time.
     """
     settings = tables.settings
     labels: list[str] = []
     day = settings.as_of
-    first_sale = revenue["date"].min() if len(revenue) else None
-    first_start = (
-        period_bounds(first_sale.date(), settings.period, settings.fiscal_year_start)[0]
-        if first_sale is not None and not pd.isna(first_sale) else None
-    )
     for _ in range(CHART_PERIODS[settings.period]):
-        if labels and first_start is not None and day < first_start:
-            break
         labels.append(period_label(day, settings.period, settings.fiscal_year_start))
         start, _ = period_bounds(day, settings.period, settings.fiscal_year_start)
         day = start - timedelta(days=1)

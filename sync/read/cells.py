@@ -1,24 +1,22 @@
 """Parsers that turn one cell, as a backend hands it in, into a typed value.
 
 Each parser takes the raw value (`None`, `str`, `int`, `float`, `bool`, `date`,
-`datetime`) and returns the typed value, or `None` for a blank cell. A value that cannot be
-read raises `CellError` whose message tells the owner what to type instead. Parsers that
-accept a value with a caveat (percent points) report it through a `warn` callback.
+`datetime`, or an error cell) and returns the typed value, or `None` for a blank cell.
+A value that cannot be read, an error cell included, raises `CellError` whose message
+tells the owner what to type instead. Parsers that accept a value with a caveat report it
+through a `warn` callback.
 """
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
-SERIAL_EPOCH = datetime(1899, 12, 30)  # day 0 of Sheets and Excel serial dates
-FIRST_YEAR, LAST_YEAR = 1900, 2199  # dates outside this are typos, and pandas can't hold them
-DATE_FORMATS = ("YMD", "DMY", "MDY")
+from sync.backends.base import CellError as ErrorCell
 
 Warn = Callable[[str], None]
 
@@ -40,6 +38,35 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+# What each spreadsheet error value means, in the owner's words.
+_ERROR_MEANINGS = {
+    "#N/A": "a lookup found nothing",
+    "#DIV/0!": "a division by zero",
+    "#REF!": "a reference to a deleted cell",
+    "#VALUE!": "a formula got the wrong kind of value",
+    "#NAME?": "a formula uses an unknown name",
+    "#NUM!": "a calculation gave an impossible number",
+    "#NULL!": "two ranges that do not meet",
+}
+
+
+def refuse_error_cell(value: Any) -> None:
+    """Raise CellError for a spreadsheet error value or a formula with no calculated value."""
+    if not isinstance(value, ErrorCell):
+        return
+    if value.is_formula:
+        raise CellError(
+            f'"{value}" is a formula with no calculated value: open the file in Excel or '
+            "LibreOffice and save it so the value is stored, or type the value"
+        )
+    meaning = _ERROR_MEANINGS.get(value.strip().upper())
+    because = f" ({meaning})" if meaning else ""
+    raise CellError(
+        f'"{value}" is an error value in the sheet{because}, not a value: fix the formula '
+        "in this cell or type the value"
+    )
+
+
 def format_number(value: float) -> str:
     """A number as an owner would type it: `1200`, `0.25`, `-3.5`."""
     if math.isfinite(value) and value.is_integer() and abs(value) < 1e16:
@@ -52,7 +79,7 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return str(value)  # an error cell as plain text: `#N/A`, `=SUM(A1:A3)`
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
@@ -85,6 +112,7 @@ def parse_text(value: Any) -> str | None:
     """Text or an identifier: trimmed; a whole number loses its `.0` (`17850.0` -> `17850`)."""
     if is_blank(value):
         return None
+    refuse_error_cell(value)
     if isinstance(value, str):
         return value.strip()
     return cell_text(value)
@@ -142,6 +170,7 @@ def parse_number(value: Any) -> float | None:
     """A number from a numeric cell or text such as `1,200.50`, `$1,200`, `(1,200)`."""
     if is_blank(value):
         return None
+    refuse_error_cell(value)
     if isinstance(value, bool):
         raise CellError(f'"{cell_text(value)}" is not a number: type a number such as 1200')
     if isinstance(value, int | float):
@@ -189,6 +218,7 @@ def parse_percent(
     """
     if is_blank(value):
         return None
+    refuse_error_cell(value)
     if isinstance(value, str):
         text = _normal(value)
         if text.endswith("%"):
@@ -216,6 +246,20 @@ def parse_percent(
     return number
 
 
+def is_plain_number(value: Any) -> bool:
+    """A number with no percent sign: a numeric cell, or text such as `25` or `0.25`."""
+    if isinstance(value, bool | ErrorCell):
+        return False
+    if isinstance(value, int | float):
+        return True
+    if not isinstance(value, str) or _normal(value).endswith("%"):
+        return False
+    try:
+        return parse_number(value) is not None
+    except CellError:
+        return False
+
+
 def format_percent(fraction: float) -> str:
     """0.25 -> `25%`."""
     return f"{format_number(round(fraction * 100, 6))}%"
@@ -231,6 +275,7 @@ def parse_yesno(value: Any) -> bool | None:
     """`Yes`/`No`, `Y`/`N`, `TRUE`/`FALSE`, `1`/`0`, `是`/`否` and checkbox cells."""
     if is_blank(value):
         return None
+    refuse_error_cell(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float) and value in (0, 1):
@@ -269,140 +314,14 @@ def parse_choice(
     return text
 
 
-# -- dates ---------------------------------------------------------------------------------
+def __getattr__(name: str) -> Any:
+    """The date parsers live in `dates.py`; they are importable from here too."""
+    if name in _DATE_NAMES:
+        from sync.read import dates
 
-_TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?"
-_YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME)
-_YEAR_LAST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})" + _TIME)
-_CHINESE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?" + _TIME)
-_ORDERS = {"DMY": ("day", "month"), "MDY": ("month", "day")}
-
-
-def _in_range(year: int) -> bool:
-    return FIRST_YEAR <= year <= LAST_YEAR
+        return getattr(dates, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _out_of_range(text: str) -> CellError:
-    return CellError(
-        f'"{text}" is outside the years {FIRST_YEAR}-{LAST_YEAR}: check the year'
-    )
-
-
-def _from_serial(value: float, text: str) -> datetime:
-    """A Sheets/Excel serial number (days since 1899-12-30, time as the fraction)."""
-    if not math.isfinite(value) or not 1 <= value < 109575:  # 109575 = 2200-01-01
-        raise CellError(
-            f'"{text}" is not a date: type it as YYYY-MM-DD (e.g. 2026-11-03) or use a date cell'
-        )
-    moment = SERIAL_EPOCH + timedelta(days=value)
-    # Serial times carry float noise (…:59.9999); round to the nearest second.
-    if moment.microsecond:
-        moment = (moment + timedelta(microseconds=500_000)).replace(microsecond=0)
-    if not _in_range(moment.year):
-        raise _out_of_range(text)
-    return moment
-
-
-def _clock(match: re.Match[str], first: int) -> time:
-    hour, minute, second, fraction = match.group(first, first + 1, first + 2, first + 3)
-    if hour is None:
-        return time()
-    micro = int((fraction or "0").ljust(6, "0"))
-    return time(int(hour), int(minute), int(second or 0), micro)
-
-
-def _suggest(year: int, first: int, second: int, date_format: str) -> str | None:
-    """The nearest real date an owner probably meant by `first/second/year`."""
-    orders = [date_format, *(name for name in _ORDERS if name != date_format)]
-    for name in orders:
-        if name not in _ORDERS:
-            continue
-        parts = dict(zip(_ORDERS[name], (first, second), strict=True))
-        if 1 <= parts["month"] <= 12 and 1 <= parts["day"] <= 31 and _in_range(year):
-            last = calendar.monthrange(year, parts["month"])[1]
-            return date(year, parts["month"], min(parts["day"], last)).isoformat()
-    return None
-
-
-def _not_a_date(text: str, suggestion: str | None) -> CellError:
-    example = suggestion or "YYYY-MM-DD (e.g. 2026-11-03)"
-    return CellError(f'"{text}" is not a date: type it as {example} or use a date cell')
-
-
-def _build(text: str, year: int, month: int, day: int, clock: time,
-           suggestion: str | None) -> datetime:
-    if not _in_range(year):
-        raise _out_of_range(text)
-    try:
-        return datetime.combine(date(year, month, day), clock)
-    except ValueError:
-        raise _not_a_date(text, suggestion) from None
-
-
-def _datetime_from_text(text: str, date_format: str) -> datetime:
-    body = _normal(text)
-    match = _YEAR_FIRST.fullmatch(body) or _CHINESE.fullmatch(body)
-    if match:
-        year, month, day = (int(part) for part in match.group(1, 2, 3))
-        suggestion = _suggest(year, day, month, "DMY")
-        return _build(text, year, month, day, _clock(match, 4), suggestion)
-    match = _YEAR_LAST.fullmatch(body)
-    if match:
-        first, second, year = (int(part) for part in match.group(1, 2, 3))
-        suggestion = _suggest(year, first, second, date_format)
-        if date_format not in _ORDERS:
-            # No reading makes a real date of it (31/02/2026): say so, not the format.
-            if not any(_is_real(year, first, second, name) for name in _ORDERS):
-                raise _not_a_date(text, suggestion)
-            raise CellError(
-                f'"{text}" does not match the Date Format setting ({date_format}): type it as '
-                "YYYY-MM-DD, or set Date Format in Settings to DMY (day first) or MDY "
-                "(month first)"
-            )
-        parts = dict(zip(_ORDERS[date_format], (first, second), strict=True))
-        return _build(text, year, parts["month"], parts["day"], _clock(match, 4), suggestion)
-    try:  # anything else ISO 8601 understands (`2026-11-03T10:00:00+01:00`)
-        moment = datetime.fromisoformat(body)
-    except ValueError:
-        raise _not_a_date(text, None) from None
-    if moment.tzinfo is not None:  # the tables hold naive times: keep the wall-clock reading
-        moment = moment.replace(tzinfo=None)
-    if not _in_range(moment.year):
-        raise _out_of_range(text)
-    return moment
-
-
-def _is_real(year: int, first: int, second: int, date_format: str) -> bool:
-    parts = dict(zip(_ORDERS[date_format], (first, second), strict=True))
-    try:
-        date(year, parts["month"], parts["day"])
-    except ValueError:
-        return False
-    return True
-
-
-def parse_datetime(value: Any, date_format: str = "YMD") -> datetime | None:
-    """A date-time from a date cell, a serial number or text (`2026-11-03 14:30`)."""
-    if is_blank(value):
-        return None
-    if isinstance(value, bool):
-        raise _not_a_date(cell_text(value), None)
-    if isinstance(value, datetime):
-        moment = value.replace(tzinfo=None)
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-    elif isinstance(value, int | float):
-        moment = _from_serial(float(value) if _fits_float(value) else math.inf, cell_text(value))
-    elif isinstance(value, str):
-        moment = _datetime_from_text(value, date_format)
-    else:
-        raise _not_a_date(cell_text(value), None)
-    if not _in_range(moment.year):
-        raise _out_of_range(cell_text(value))
-    return moment
-
-
-def parse_date(value: Any, date_format: str = "YMD") -> date | None:
-    """A date from a date cell, a serial number or text (`2026-11-03`, `3/11/2026`)."""
-    moment = parse_datetime(value, date_format)
-    return None if moment is None else moment.date()
+_DATE_NAMES = ("parse_date", "parse_datetime", "SERIAL_EPOCH", "FIRST_YEAR", "LAST_YEAR",
+               "DATE_FORMATS")

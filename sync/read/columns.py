@@ -12,14 +12,13 @@ from sync.read.cells import (
     format_percent,
     is_blank,
     parse_choice,
-    parse_date,
-    parse_datetime,
     parse_integer,
     parse_number,
     parse_percent,
     parse_text,
     parse_yesno,
 )
+from sync.read.dates import parse_date, parse_datetime
 from sync.schema import ColumnSpec
 
 
@@ -44,7 +43,8 @@ def _parse_typed(column: ColumnSpec, value: Any, date_format: str,
     if kind == "integer":
         return parse_integer(value)
     if kind == "percent":
-        return parse_percent(value, column.percent_points_above, warn)
+        # Points or fractions are decided for the whole column (`percents`), which warns.
+        return parse_percent(value, column.percent_points_above)
     if kind == "yesno":
         return parse_yesno(value)
     return parse_choice(value, column.choices, column.strict, warn)

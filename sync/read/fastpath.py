@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sync.read.cells import FIRST_YEAR, LAST_YEAR
 from sync.read.columns import ReadContext, read_cell
+from sync.read.dates import FIRST_YEAR, LAST_YEAR
 from sync.schema import ColumnSpec
 
 SLOW = object()  # "this cell needs the full reader"
@@ -105,7 +105,7 @@ def _number(column: ColumnSpec, blank: Any) -> Callable[[Any], Any]:
     low = -math.inf if column.min is None else column.min
     high = math.inf if column.max is None else column.max
     if column.type == "percent" and column.percent_points_above is not None:
-        high = min(high, column.percent_points_above)  # above: read as points, with a warning
+        high = min(high, column.percent_points_above)  # above: read as points
     whole = column.type == "integer"
 
     def read(value: Any) -> Any:

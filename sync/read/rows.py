@@ -1,13 +1,15 @@
 """Pydantic row models built from the tab declarations, and the reading of a tab's rows.
 
 Each column's type, bounds, choices and default come from its `ColumnSpec`; nothing here
-lists columns by hand. A cell that cannot be read fails the row with the owner-facing
-message; caveats (percent points, unknown non-strict choices) are collected as warnings
+lists columns by hand. A cell that cannot be read in an essential column (`required` or
+`must_read`) is an Error that leaves the row out; in any other column it is a Warning and
+the cell counts as blank. Caveats (unknown non-strict choices) are collected as warnings
 through the validation context.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,6 +25,8 @@ from sync.read.fastpath import SLOW, fast_reader
 from sync.read.headers import HeaderMatch
 from sync.schema import ColumnSpec, TabSpec, tab_spec
 from sync.tables import Issue
+
+log = logging.getLogger(__name__)
 
 _PYTHON_TYPES: dict[str, Any] = {
     "text": str, "id": str, "choice": str, "date": date, "datetime": datetime,
@@ -41,13 +45,19 @@ def _cell_validator(column: ColumnSpec) -> Callable[[Any, ValidationInfo], Any]:
             )
         except CellError as error:
             raise PydanticCustomError("cell", "{problem}", {"problem": str(error)}) from None
-        except Exception:  # never let an odd value stop the sync
+        except Exception:  # a fault in the reader itself: never the owner's to fix
+            log.exception("Reading %s %r failed", column.header, value)
             raise PydanticCustomError(
-                "cell", "{problem}",
-                {"problem": f'"{cell_text(value)}" cannot be read: retype it'},
+                "cell", "{problem}", {"problem": product_fault(value)},
             ) from None
 
     return validate
+
+
+def product_fault(value: Any) -> str:
+    """The problem of a cell the reader failed on because of its own fault."""
+    return (f'"{cell_text(value)}" could not be read because of a fault in SalesOps Sheets; '
+            "please report it (the log has the details)")
 
 
 def row_model(spec: TabSpec) -> type[BaseModel]:
@@ -71,11 +81,24 @@ def _row_model(tab: str) -> type[BaseModel]:
 
 @dataclass
 class TabRows:
-    """The rows of a tab that were read, and the problems found in them."""
+    """The rows of a tab that were read, and the problems found in them.
+
+    `left_out` holds the rows an Error took out, with the cells that could still be read
+    (and `row`), so that checks over every row (duplicate keys) and references to them
+    ("left out because of the Error on Team row 4") can still find them.
+    """
 
     records: list[dict[str, Any]] = field(default_factory=list)  # field values + `row`
     raw: dict[int, dict[str, Any]] = field(default_factory=dict)  # sheet row -> cells
     issues: list[Issue] = field(default_factory=list)
+    left_out: list[dict[str, Any]] = field(default_factory=list)
+
+    def leave_out(self, rows: set[int]) -> None:
+        """Take these sheet rows out of the records (an Error was reported on each)."""
+        if not rows:
+            return
+        self.left_out.extend(record for record in self.records if record["row"] in rows)
+        self.records = [record for record in self.records if record["row"] not in rows]
 
 
 @cache
@@ -94,8 +117,6 @@ def read_rows(spec: TabSpec, grid: list[list[Any]], headers: HeaderMatch,
     result = TabRows()
     if headers.missing_required:
         return result  # the header issues already say what to add
-    model = row_model(spec)
-    by_field = {column.field: column for column in spec.columns}
     fast_readers = _fast_readers(spec.tab, context)
     positions = headers.positions
     for offset, cells in enumerate(grid[1:]):
@@ -107,6 +128,7 @@ def read_rows(spec: TabSpec, grid: list[list[Any]], headers: HeaderMatch,
                for name, index in positions.items()}
         if all(value is None or is_blank(value) for value in raw.values()):
             continue  # an empty row, or one holding only the owner's own columns
+        result.raw[sheet_row] = raw
         record: dict[str, Any] = {}
         for name, read in fast_readers:
             value = read(raw.get(name))
@@ -116,31 +138,74 @@ def read_rows(spec: TabSpec, grid: list[list[Any]], headers: HeaderMatch,
         else:
             record["row"] = sheet_row
             result.records.append(record)
-            result.raw[sheet_row] = raw
             continue
-        warnings: list[tuple[str, str]] = []
-        inputs = {name: raw.get(name) for name in by_field}
-        try:
-            row = model.model_validate(
-                inputs, context={"read": context, "warnings": warnings}
-            )
-        except ValidationError as failure:
-            for error in failure.errors(include_url=False, include_input=False):
-                name = str(error["loc"][0]) if error["loc"] else ""
-                column = by_field.get(name)
-                result.issues.append(Issue(
-                    tab=spec.tab, row=sheet_row,
-                    column=column.header if column else "",
-                    value=cell_text(raw.get(name)), severity="Error", problem=error["msg"],
-                ))
-            continue
-        for name, problem in warnings:
-            result.issues.append(Issue(
-                tab=spec.tab, row=sheet_row, column=by_field[name].header,
-                value=cell_text(raw.get(name)), severity="Warning", problem=problem,
-            ))
-        record = dict(row.__dict__)
-        record["row"] = sheet_row
-        result.records.append(record)
-        result.raw[sheet_row] = raw
+        _read_slowly(spec, sheet_row, raw, context, result)
     return result
+
+
+def _read_slowly(spec: TabSpec, sheet_row: int, raw: dict[str, Any], context: ReadContext,
+                 result: TabRows) -> None:
+    """Read one row through its Pydantic model: unreadable optional cells count as blank."""
+    by_field = {column.field: column for column in spec.columns}
+    inputs = {name: raw.get(name) for name in by_field}
+    row, warnings, unreadable = _validate(row_model(spec), inputs, context)
+    essential = {name for name in unreadable if by_field[name].essential}
+    for name, problem in unreadable.items():
+        if name not in essential:
+            problem = f"{problem}. Until then it counts as blank"
+        result.issues.append(Issue(
+            tab=spec.tab, row=sheet_row, column=by_field[name].header,
+            value=cell_text(raw.get(name)), severity="Error" if name in essential else "Warning",
+            problem=problem,
+        ))
+    if essential:
+        result.left_out.append(_readable_cells(spec, sheet_row, inputs, unreadable, context))
+        return
+    if row is None:  # read again with the unreadable optional cells blank
+        row, warnings, _ = _validate(row_model(spec), {**inputs, **dict.fromkeys(unreadable)},
+                                     context)
+    if row is None:  # cannot happen (a blank optional cell always reads), but never crash
+        result.left_out.append(_readable_cells(spec, sheet_row, inputs, unreadable, context))
+        return
+    for name, problem in warnings:
+        result.issues.append(Issue(
+            tab=spec.tab, row=sheet_row, column=by_field[name].header,
+            value=cell_text(raw.get(name)), severity="Warning", problem=problem,
+        ))
+    record = dict(row.__dict__)
+    record["row"] = sheet_row
+    result.records.append(record)
+
+
+def _validate(model: type[BaseModel], inputs: dict[str, Any], context: ReadContext,
+              ) -> tuple[BaseModel | None, list[tuple[str, str]], dict[str, str]]:
+    """The row read by its model, its caveats, and field -> problem of each unreadable cell."""
+    warnings: list[tuple[str, str]] = []
+    try:
+        row = model.model_validate(inputs, context={"read": context, "warnings": warnings})
+    except ValidationError as failure:
+        return None, [], {
+            str(error["loc"][0]): error["msg"]
+            for error in failure.errors(include_url=False, include_input=False)
+            if error["loc"]
+        }
+    return row, warnings, {}
+
+
+def _readable_cells(spec: TabSpec, sheet_row: int, inputs: dict[str, Any],
+                    unreadable: dict[str, str], context: ReadContext) -> dict[str, Any]:
+    """What a left-out row still says: its readable cells (a name, a key) and `row`."""
+    record: dict[str, Any] = {"row": sheet_row}
+    for column in spec.columns:
+        if column.field in unreadable:
+            record[column.field] = None
+            continue
+        try:
+            record[column.field] = read_cell(column, inputs[column.field], context, _ignore)
+        except CellError:  # already reported by the row model
+            record[column.field] = None
+    return record
+
+
+def _ignore(_: str) -> None:
+    """A `warn` callback for a left-out row, whose issues are already reported."""

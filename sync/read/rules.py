@@ -2,13 +2,14 @@
 
 A rule that fails with an Error takes the row out; a Warning leaves it in. Names that
 refer to another tab (a rep, a customer, a plan, a stage) match without case or
-surrounding spaces and are rewritten in the spelling of the tab they refer to.
+surrounding spaces and are rewritten in the spelling of the tab they refer to; a name
+whose only row was left out is reported as left out, with the row that explains why.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sync.read.cells import cell_text, format_number
@@ -26,22 +27,29 @@ def name_key(name: Any) -> Any:
     return name
 
 
+def a_or_an(word: str) -> str:
+    """The article for a header or name in a message: `a Rep`, `an Owner`."""
+    return "an" if word[:1].casefold() in ("a", "e", "i", "o", "u") else "a"
+
+
 def _raw_text(rows: TabRows, record: Record, field: str) -> str:
     return cell_text(rows.raw.get(record["row"], {}).get(field))
 
 
-def _drop(rows: TabRows, dropped: set[int]) -> None:
-    rows.records = [record for record in rows.records if record["row"] not in dropped]
-
-
 def check_unique(spec: TabSpec, rows: TabRows) -> None:
-    """Later rows repeating a `unique` column's value are Errors that name the first row."""
+    """Later rows repeating a `unique` column's value are Errors that name the first row.
+
+    Every row counts, including rows already left out for another Error: fixing that
+    Error must not reveal a duplicate that was there all along.
+    """
     dropped: set[int] = set()
+    every_row = sorted([*rows.records, *rows.left_out], key=lambda record: record["row"])
+    left_out = {record["row"] for record in rows.left_out}
     for column in spec.columns:
         if not column.unique:
             continue
         first_rows: dict[Any, int] = {}
-        for record in rows.records:
+        for record in every_row:
             value = record.get(column.field)
             if value is None or record["row"] in dropped:
                 continue
@@ -59,7 +67,7 @@ def check_unique(spec: TabSpec, rows: TabRows) -> None:
                 ),
             ))
             dropped.add(record["row"])
-    _drop(rows, dropped)
+    rows.leave_out(dropped - left_out)
 
 
 def check_stages(rows: TabRows, tab_present: bool) -> bool:
@@ -117,17 +125,33 @@ def check_pipeline(rows: TabRows, stages: list[Record]) -> None:
             error(record, "Closed", "closed",
                   f"Closed ({closed.isoformat()}) is before Created ({created.isoformat()}): "
                   "correct one of the two dates")
-    _drop(rows, dropped)
+    rows.leave_out(dropped)
 
 
 class Directory:
-    """The names one tab lists (reps, customers, plans), to check and respell references."""
+    """The names one tab lists (reps, customers, plans), to check and respell references.
 
-    def __init__(self, names: list[Any]) -> None:
+    `tab` and `left_out` (name -> sheet row) know the names whose rows an Error took out,
+    so a reference to one says why it is missing rather than that it does not exist.
+    """
+
+    def __init__(self, names: list[Any], tab: str = "",
+                 left_out: Sequence[tuple[Any, int]] = ()) -> None:
         self.spelling: dict[Any, str] = {}
         for name in names:
             if isinstance(name, str):
                 self.spelling.setdefault(name_key(name), name)
+        self.tab = tab
+        self.left_out: dict[Any, int] = {}
+        for name, row in left_out:
+            if isinstance(name, str) and name_key(name) not in self.spelling:
+                self.left_out.setdefault(name_key(name), row)
+
+    @classmethod
+    def of(cls, rows: TabRows, field: str, tab: str) -> Directory:
+        """The names in `field` of a tab's rows, and of its rows left out."""
+        return cls([record.get(field) for record in rows.records], tab,
+                   [(record.get(field), record["row"]) for record in rows.left_out])
 
     def __bool__(self) -> bool:
         return bool(self.spelling)
@@ -135,6 +159,18 @@ class Directory:
     def find(self, name: str) -> str | None:
         """The listed spelling of this name, or None when it is not listed."""
         return self.spelling.get(name_key(name))
+
+    def left_out_row(self, name: Any) -> int | None:
+        """The sheet row of this name when its only row was left out for an Error."""
+        return self.left_out.get(name_key(name))
+
+    def why_left_out(self, name: Any) -> str | None:
+        """The problem of a reference to a left-out row, or None when it was not left out."""
+        row = self.left_out_row(name)
+        if row is None:
+            return None
+        return (f'"{name}" is left out because of the Error on {self.tab} row {row}: fix that '
+                "row and this one counts again")
 
 
 def check_references(
@@ -148,7 +184,13 @@ def check_references(
         if name is None:
             continue
         spelled = directory.find(name)
-        if spelled is None:
+        left_out = directory.why_left_out(name)
+        if left_out is not None:
+            rows.issues.append(Issue(
+                tab=tab, row=record["row"], column=header,
+                value=_raw_text(rows, record, field), severity="Warning", problem=left_out,
+            ))
+        elif spelled is None:
             unknown.append(record)
         else:
             record[field] = spelled
@@ -157,8 +199,9 @@ def check_references(
     if not directory:  # one issue rather than one per row when the other tab is empty
         rows.issues.append(Issue(
             tab=tab, row=None, column=header, severity="Warning",
-            problem=f"{len(unknown)} {'row names' if len(unknown) == 1 else 'rows name'} a "
-                    f"{header} but the {listed_in} tab lists none: add them to {listed_in}",
+            problem=f"{len(unknown)} {'row names' if len(unknown) == 1 else 'rows name'} "
+                    f"{a_or_an(header)} {header} but the {listed_in} tab lists none: add them "
+                    f"to {listed_in}",
         ))
         return
     for record in unknown:
@@ -198,9 +241,52 @@ def check_goal_owners(rows: TabRows, reps: Directory, teams: Directory) -> None:
             if spelled is not None:
                 record["owner"] = spelled
                 continue
-            problem = (f'"{owner}" is not a rep or a team of the Team tab, nor Company: '
-                       "correct the name or add the rep to Team")
+            problem = reps.why_left_out(owner) or (
+                f'"{owner}" is not a rep or a team of the Team tab, nor Company: '
+                "correct the name or add the rep to Team")
         rows.issues.append(Issue(
             tab="Goals", row=record["row"], column="Owner",
             value=_raw_text(rows, record, "owner"), severity="Warning", problem=problem,
+        ))
+
+
+def check_goal_periods(rows: TabRows) -> None:
+    """A goal whose Period End is before its Period Start is a Warning (SMART notes it too)."""
+    for record in rows.records:
+        start, end = record.get("period_start"), record.get("period_end")
+        if start is None or end is None or end >= start:
+            continue
+        rows.issues.append(Issue(
+            tab="Goals", row=record["row"], column="Period End",
+            value=_raw_text(rows, record, "period_end"), severity="Warning",
+            problem=f"Period End ({end.isoformat()}) is before Period Start "
+                    f"({start.isoformat()}), so the goal has no progress or pace: correct one "
+                    "of the two dates",
+        ))
+
+
+def check_refund_deals(orders: TabRows, deals: Directory) -> None:
+    """A refund whose Deal ID matches no deal and no sale cannot take a commission back: say so.
+
+    It still lowers the revenue of the rep it is credited to (SPEC section 4), so the owner
+    must be told which refunds are not linked to the sale they undo.
+    """
+    sold = {name_key(record["deal_id"]) for record in orders.records
+            if record.get("deal_id") is not None and (record.get("amount") or 0) > 0}
+    for record in orders.records:
+        deal_id, amount = record.get("deal_id"), record.get("amount")
+        if deal_id is None or amount is None or amount >= 0:
+            continue
+        if deals.find(deal_id) is not None or name_key(deal_id) in sold:
+            continue
+        left_out = deals.why_left_out(deal_id)
+        problem = (
+            f"This refund's Deal ID {left_out}" if left_out else
+            f'This refund\'s Deal ID "{deal_id}" matches no deal in Pipeline and no sale in '
+            "Orders, so it takes no commission back (it still lowers revenue): correct the "
+            "Deal ID or add the deal to Pipeline"
+        )
+        orders.issues.append(Issue(
+            tab="Orders", row=record["row"], column="Deal ID",
+            value=_raw_text(orders, record, "deal_id"), severity="Warning", problem=problem,
         ))

@@ -13,12 +13,12 @@ from sync.read.cells import (
     format_number,
     is_blank,
     parse_choice,
-    parse_date,
     parse_integer,
     parse_number,
     parse_text,
     parse_yesno,
 )
+from sync.read.dates import parse_date
 from sync.read.headers import header_key, match_headers
 from sync.schema import SettingSpec, settings_specs, tab_spec
 from sync.tables import Issue, WorkbookSettings

@@ -10,12 +10,15 @@ import pandas as pd
 from sync.read.cells import cell_text, is_blank
 from sync.read.columns import ReadContext, read_cell
 from sync.read.headers import header_key, match_headers
+from sync.read.percents import decide_percent_points
 from sync.read.rows import TabRows, read_rows
 from sync.read.rules import (
     Directory,
     check_goal_owners,
+    check_goal_periods,
     check_pipeline,
     check_references,
+    check_refund_deals,
     check_stages,
     check_unique,
     not_a_customer,
@@ -23,6 +26,8 @@ from sync.read.rules import (
     not_a_rep,
 )
 from sync.read.settings import read_settings
+from sync.read.shape import shape_issues
+from sync.read.tabs import tab_keys
 from sync.schema import TabSpec, input_tabs, tab_spec
 from sync.tables import Issue, Tables, build_frame, default_stages
 
@@ -39,7 +44,7 @@ def find_grid(grids: dict[str, Grid], spec: TabSpec) -> Grid | None:
     for name in (spec.tab, spec.zh):
         if name in grids:
             return grids[name]
-    wanted = {header_key(spec.tab), header_key(spec.zh)}
+    wanted = tab_keys(spec)
     for name, grid in grids.items():
         if isinstance(name, str) and header_key(name) in wanted:
             return grid
@@ -82,7 +87,8 @@ def read_tab(
     header_row = grid[0] if isinstance(grid[0], list | tuple) else [grid[0]]
     headers = match_headers(spec, list(header_row))
     rows = read_rows(spec, list(grid), headers, context)
-    rows.issues[:0] = headers.issues
+    rows.issues[:0] = [*headers.issues, *shape_issues(spec, grid, headers)]
+    decide_percent_points(spec, rows)
     return rows
 
 
@@ -100,6 +106,8 @@ def validate_workbook(
     settings, issues = read_settings(settings_grid, today=today)
     if settings_grid is None:
         issues.insert(0, _missing_tab("Settings", add_tab_hint))
+    else:
+        issues[:0] = shape_issues(settings_spec, settings_grid, None)
     context = ReadContext(date_format=settings.date_format)
 
     rows: dict[str, TabRows] = {}
@@ -132,12 +140,11 @@ def _apply_rules(rows: dict[str, TabRows], present: dict[str, bool]) -> dict[str
     )
     check_pipeline(rows["Pipeline"], stages_frame[["stage", "type"]].to_dict("records"))
 
-    team = rows["Team"].records
-    reps = Directory([record["rep"] for record in team])
-    teams = Directory([record.get("team") for record in team])
-    customers = Directory([record["customer"] for record in rows["Customers"].records])
-    plans = Directory([record["plan"] for record in rows["Commission Plans"].records])
-    deals = Directory([record["deal_id"] for record in rows["Pipeline"].records])
+    reps = Directory.of(rows["Team"], "rep", "Team")
+    teams = Directory([record.get("team") for record in rows["Team"].records])
+    customers = Directory.of(rows["Customers"], "customer", "Customers")
+    plans = Directory.of(rows["Commission Plans"], "plan", "Commission Plans")
+    deals = Directory.of(rows["Pipeline"], "deal_id", "Pipeline")
 
     check_references("Pipeline", rows["Pipeline"], "owner", "Owner", reps, not_a_rep, "Team")
     check_references("Orders", rows["Orders"], "rep", "Rep", reps, not_a_rep, "Team")
@@ -147,6 +154,8 @@ def _apply_rules(rows: dict[str, TabRows], present: dict[str, bool]) -> dict[str
     check_references("Team", rows["Team"], "commission_plan", "Commission Plan", plans,
                      not_a_plan, "Commission Plans")
     check_goal_owners(rows["Goals"], reps, teams)
+    check_goal_periods(rows["Goals"])
+    check_refund_deals(rows["Orders"], deals)
     for record in rows["Orders"].records:  # link refunds and sales to the deal's spelling
         if record.get("deal_id") is not None:
             record["deal_id"] = deals.find(record["deal_id"]) or record["deal_id"]

@@ -40,7 +40,10 @@ class ColumnSpec(BaseModel):
     zh: str
     field: str = ""
     type: ColumnType = "text"
-    required: bool = False
+    required: bool = False  # a blank cell is an Error that leaves the row out
+    # The row means nothing without a readable value here, though a blank is allowed
+    # (a deal's Amount or Closed): an unreadable cell is an Error that leaves the row out.
+    must_read: bool = False
     unique: bool = False
     choices: tuple[str, ...] = ()
     dropdown: Dropdown | None = None
@@ -59,6 +62,11 @@ class ColumnSpec(BaseModel):
         if not self.field:
             object.__setattr__(self, "field", snake_case(self.header))
         return self
+
+    @property
+    def essential(self) -> bool:
+        """An unreadable cell here leaves the row out (an Error), not blank (a Warning)."""
+        return self.required or self.must_read
 
     def label(self, locale: str = "en") -> str:
         """The header to write for a locale (`en` or `zh-CN`)."""

@@ -98,6 +98,17 @@ class CallRecord:
     body: Any = None
 
 
+@dataclass(frozen=True)
+class CallSpan:
+    """When one API call on one spreadsheet ran, and under which access token."""
+
+    spreadsheet_id: str
+    token: str
+    endpoint: str
+    started: float
+    ended: float
+
+
 @dataclass
 class SheetsEmulator:
     """A threaded loopback server emulating the Sheets API v4 and Google's token endpoint.
@@ -118,6 +129,8 @@ class SheetsEmulator:
     drive_versions: dict[str, int] = field(default_factory=dict)
     drive_enabled: bool = True
     refused_scopes: set[str] = field(default_factory=set)
+    spans: list[CallSpan] = field(default_factory=list)
+    latency: float = 0.0  # seconds every API call takes, to widen races in tests
     lock: threading.RLock = field(default_factory=threading.RLock)
     _server: ThreadingHTTPServer | None = None
 
@@ -264,6 +277,31 @@ class SheetsEmulator:
         with self.lock:
             self.calls.clear()
             self.records.clear()
+            self.spans.clear()
+
+    def syncs(self, spreadsheet_id: str) -> list[tuple[str, float, float]]:
+        """Each client session on a spreadsheet: (token, first call start, last call end).
+
+        Every sync opens a backend with a fresh key and so a fresh access token: one token's
+        calls are one sync.
+        """
+        sessions: dict[str, tuple[float, float]] = {}
+        with self.lock:
+            spans = [span for span in self.spans if span.spreadsheet_id == spreadsheet_id]
+        for span in spans:
+            start, end = sessions.get(span.token, (span.started, span.ended))
+            sessions[span.token] = (min(start, span.started), max(end, span.ended))
+        return sorted(((token, s, e) for token, (s, e) in sessions.items()), key=lambda x: x[1])
+
+    def overlapping_syncs(self, spreadsheet_id: str) -> list[tuple[str, str]]:
+        """Pairs of syncs of one spreadsheet whose calls interleaved in time."""
+        sessions = self.syncs(spreadsheet_id)
+        return [
+            (first[0], second[0])
+            for i, first in enumerate(sessions)
+            for second in sessions[i + 1 :]
+            if second[1] < first[2]
+        ]
 
     def api_records(self) -> list[CallRecord]:
         """Calls to the Sheets API (token requests excluded)."""
@@ -288,10 +326,13 @@ class SheetsEmulator:
                     email, scopes = self.tokens.get(token), self.token_scopes.get(token)
                 return drive.files_get(self, method, parts.path, query, scopes, email)
             endpoint, spreadsheet_id, rest = _route(method, parts.path)
+            started = time.time()
             self._inject_fault(endpoint)
             email = self._authorize(headers, SHEETS_SCOPES)
             discovery.validate_query(_METHODS[endpoint], query)
             payload = json.loads(body) if body else None
+            if self.latency:
+                time.sleep(self.latency)
             with self.lock:
                 book = self.books.get(spreadsheet_id)
                 if book is None:
@@ -306,6 +347,8 @@ class SheetsEmulator:
                     self.drive_versions[spreadsheet_id] = (
                         self.drive_versions.get(spreadsheet_id, 1) + 1
                     )
+                token = headers.get("authorization", "").removeprefix("Bearer ").strip()
+                self.spans.append(CallSpan(spreadsheet_id, token, endpoint, started, time.time()))
                 return 200, {}, answer
         except ApiFailure as failure:
             if endpoint == "token":  # OAuth2 error shape (RFC 6749 section 5.2)

@@ -1,0 +1,111 @@
+"""Percent columns decided as a whole: fractions, or percent points (SPEC section 2).
+
+A plain number (no `%` sign) in a percent column is a fraction, as a percent-formatted cell
+stores it (0.25 = 25%). When a plain number in a column cannot be a fraction there (above
+1 in `Probability` and `Rate`, above 10 in `From %` and `To %`), the owner typed points, so
+every plain number of that column is read as points, with one Warning. In Commission
+Plans the decision is made for each plan, and `From %` and `To %` are decided together:
+the end of one band is the start of the next, so they are always in the same unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sync.read.cells import (
+    cell_text,
+    format_number,
+    format_percent,
+    is_plain_number,
+    parse_number,
+)
+from sync.read.rows import TabRows
+from sync.read.rules import name_key
+from sync.schema import ColumnSpec, TabSpec
+from sync.tables import Issue
+
+Record = dict[str, Any]
+
+# Tabs whose percent columns are decided per group of rows (a plan's tiers), and which
+# columns share one decision.
+_GROUPED_BY = {"Commission Plans": "plan"}
+_DECIDED_TOGETHER = {"Commission Plans": (("rate",), ("from_pct", "to_pct"))}
+HIGH_RATE = 1.0  # a commission rate of 100% or more is almost always a typo
+
+
+def decide_percent_points(spec: TabSpec, rows: TabRows) -> None:
+    """Read every plain number of a column (or a plan's column) as points if one must be."""
+    by_field = {column.field: column for column in spec.columns
+                if column.type == "percent" and column.percent_points_above is not None}
+    if not by_field:
+        return
+    together = _DECIDED_TOGETHER.get(spec.tab, tuple((name,) for name in by_field))
+    group_field = _GROUPED_BY.get(spec.tab)
+    groups: dict[Any, list[Record]] = {}
+    for record in rows.records:
+        key = name_key(record.get(group_field)) if group_field else None
+        groups.setdefault(key, []).append(record)
+    for fields in together:
+        columns = [by_field[name] for name in fields]
+        for records in groups.values():
+            _decide(spec, rows, columns, records, group_field)
+    if spec.tab == "Commission Plans":
+        _warn_high_rates(rows)
+
+
+def _decide(spec: TabSpec, rows: TabRows, columns: list[ColumnSpec], records: list[Record],
+            group_field: str | None) -> None:
+    """Points or fractions for these columns over these rows; one Warning when points."""
+    plain: list[tuple[Record, ColumnSpec, float]] = []
+    for record in records:
+        for column in columns:
+            raw = rows.raw.get(record["row"], {}).get(column.field)
+            if record.get(column.field) is not None and is_plain_number(raw):
+                plain.append((record, column, _typed(raw)))
+    must_be_points = [
+        (record, column, number) for record, column, number in plain
+        if number > (column.percent_points_above or 0)
+    ]
+    if not must_be_points:
+        return
+    for record, column, number in plain:  # the reader took these as fractions or points
+        record[column.field] = number / 100
+    first, column, number = must_be_points[0]
+    rows.issues.append(Issue(
+        tab=spec.tab, row=first["row"], column=column.header,
+        value=cell_text(rows.raw[first["row"]].get(column.field)), severity="Warning",
+        problem=_points_problem(columns, first, group_field, number,
+                                (value for _, _, value in plain)),
+    ))
+
+
+def _typed(raw: Any) -> float:
+    number = parse_number(raw)
+    assert number is not None  # a plain number is never blank
+    return number
+
+
+def _points_problem(columns: list[ColumnSpec], first: Record, group_field: str | None,
+                    number: float, numbers: Iterable[float]) -> str:
+    names = " and ".join(column.header for column in columns)
+    where = (f'{names} of plan "{first[group_field]}"' if group_field and first.get(group_field)
+             else names)
+    shown = sorted({format_number(value) for value in numbers}, key=float)
+    examples = ", ".join(f"{value} = {value}%" for value in shown[:4])
+    return (f"{format_number(number)} on row {first['row']} can only mean "
+            f"{format_percent(number / 100)}, so every plain number in {where} is read as "
+            f"percent points ({examples}): type them with a % sign to say so")
+
+
+def _warn_high_rates(rows: TabRows) -> None:
+    for record in rows.records:
+        rate = record.get("rate")
+        if rate is None or rate < HIGH_RATE:
+            continue
+        rows.issues.append(Issue(
+            tab="Commission Plans", row=record["row"], column="Rate",
+            value=cell_text(rows.raw.get(record["row"], {}).get("rate")), severity="Warning",
+            problem=f"A Rate of {format_percent(rate)} pays the rep at least all the revenue "
+                    "of this band: check it (2% is typed 2% or 0.02)",
+        ))
