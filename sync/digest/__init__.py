@@ -18,7 +18,7 @@ from pathlib import Path
 from sync.backends.base import Backend
 from sync.digest.attention import Digest, build_digest
 from sync.digest.render import digest_html, digest_text, subject
-from sync.digest.snapshot import DigestStore, StoredDigest, take_snapshot
+from sync.digest.snapshot import DigestStore, KeepsDigests, StoredDigest, take_snapshot
 from sync.mail import SmtpServer, build_message
 
 __all__ = ["Digest", "DigestStore", "MadeDigest", "make_digest", "send_digest", "workbook_key"]
@@ -43,7 +43,7 @@ def workbook_key(backend: Backend) -> str:
 
 
 def make_digest(
-    backend: Backend, store: DigestStore, *, locale: str = "en", now: datetime | None = None
+    backend: Backend, store: KeepsDigests, *, locale: str = "en", now: datetime | None = None
 ) -> MadeDigest:
     """Compute the workbook, compare with its previous digest, keep this one as the latest.
 

@@ -15,7 +15,7 @@ import re
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -69,8 +69,24 @@ class StoredDigest:
     snapshot: Snapshot
 
 
+class KeepsDigests(Protocol):
+    """Where digests are kept: a folder of files (CLI) or the server's shared store."""
+
+    def load(self, workbook: str) -> StoredDigest | None:
+        """The latest digest of a workbook, or None."""
+
+    def save(self, workbook: str, stored: StoredDigest) -> None:
+        """Keep a workbook's latest digest."""
+
+
+def stored_from_dict(data: dict[str, Any]) -> StoredDigest:
+    """A kept digest from its JSON form; TypeError or KeyError when it is not one."""
+    snapshot = Snapshot(**data["snapshot"])
+    return StoredDigest(data["made_at"], data["subject"], data["text"], data["html"], snapshot)
+
+
 class DigestStore:
-    """Digests kept as JSON files in a folder, one file per workbook."""
+    """Digests kept as JSON files in a folder, one file per workbook (the CLI's store)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -84,9 +100,7 @@ class DigestStore:
     def load(self, workbook: str) -> StoredDigest | None:
         """The latest digest of a workbook, or None (none yet, or an unreadable file)."""
         try:
-            data: dict[str, Any] = json.loads(self.path(workbook).read_text(encoding="utf-8"))
-            snapshot = Snapshot(**data.pop("snapshot"))
-            return StoredDigest(snapshot=snapshot, **data)
+            return stored_from_dict(json.loads(self.path(workbook).read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError, KeyError):
             return None
 
