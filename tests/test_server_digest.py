@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sync.demo import demo_grids
-from sync.server.digests import DIGEST_TASK, check_digests
+from sync.server.digests import DIGEST_TASK, check_digests, is_due
 from tests.server_fixtures import SECRET, signed
 from tests.sheets_emulator.fixtures import (  # noqa: F401 - pytest fixtures
     CLIENT_EMAIL,
@@ -76,8 +76,8 @@ def test_made_at_digest_time_in_the_spreadsheets_zone_then_served(app, inbox):
     assert check_digests(queue, now=at(28, 8, 29)) == {SHEET: "not due"}
     assert inbox.messages == []
     assert check_digests(queue, now=at(28, 8, 30)) == {SHEET: "sent to 2"}
-    # Later the same day: already made.
-    assert check_digests(queue, now=at(28, 17, 0)) == {SHEET: "not due"}
+    # Later in the hour: already made.
+    assert check_digests(queue, now=at(28, 9, 29)) == {SHEET: "not due"}
     [received] = inbox.messages
     assert received.recipients == ["owner@example.com", "lead@example.com"]
     text, html = parts(received.message)
@@ -101,3 +101,16 @@ def test_the_check_runs_every_minute_on_the_workers_scheduler(app):
     queue = queue_of(app)
     due = queue.huey.read_periodic(datetime(2026, 11, 28, 0, 31))
     assert [task.name for task in due] == [DIGEST_TASK]
+
+
+@pytest.mark.parametrize(("day", "hour", "minute", "made_on", "due"), [
+    (28, 8, 29, None, False),  # a minute early
+    (28, 8, 30, None, True),  # Digest Time 08:30 in Shanghai
+    (28, 9, 29, None, True),  # still within the hour
+    (28, 9, 30, None, False),  # the hour is over: not mailed late
+    (28, 8, 45, "2026-11-28", False),  # made today already
+    (29, 8, 45, "2026-11-28", True),  # made yesterday
+])
+def test_due_within_the_hour_from_digest_time(day, hour, minute, made_on, due):
+    schedule = {"time": "08:30", "zone": "Asia/Shanghai"}
+    assert is_due(schedule, made_on, at(day, hour, minute)) is due

@@ -23,6 +23,7 @@ from sync.server.store import Store
 
 DIGEST_TASK = "salesops.daily-digest"
 SCHEDULE_SECONDS = 3600  # the Settings tab is read again for the schedule after an hour
+DUE_WINDOW_MINUTES = 60  # a digest is made in the hour from Digest Time, never later
 LEASE_SECONDS = 600  # one worker makes a spreadsheet's digest; a crashed one frees it after this
 
 log = server_log()
@@ -93,10 +94,12 @@ def local_now(zone: str, now: float) -> datetime:
 
 
 def is_due(schedule: dict[str, Any], made_on: str | None, now: float) -> bool:
-    """Whether the spreadsheet's local time has reached Digest Time on a day with no digest."""
+    """Whether the spreadsheet's local time is within the hour from Digest Time, on a day
+    with no digest yet (a server down all that hour skips the day rather than mail late)."""
     local = local_now(str(schedule.get("zone", "UTC")), now)
-    return f"{local:%H:%M}" >= str(schedule.get("time", "08:00")) and made_on != (
-        local.date().isoformat())
+    hours, minutes = (int(part) for part in str(schedule.get("time", "08:00")).split(":"))
+    since = local.hour * 60 + local.minute - (hours * 60 + minutes)
+    return 0 <= since < DUE_WINDOW_MINUTES and made_on != local.date().isoformat()
 
 
 def send_daily_digest(queue: RecomputeQueue, spreadsheet_id: str, now: float) -> str:
