@@ -68,7 +68,6 @@ def statements(path: Path | None, sheet: str | None, period: str | None, out_dir
         )
 
 
-
 @main.command()
 @workbook_argument
 @sheet_option
