@@ -24,9 +24,11 @@ SUMMARY = [("Revenue", "Revenue"), ("Quota", "Quota"), ("Tier commission", "Tier
            ("Bonuses", "Bonuses"), ("Clawbacks", "Clawbacks"), ("Payout (USD)", "Payout")]
 
 
-def demo_book(path, *settings_rows):
+def demo_book(path, *settings_rows, quiet_email="zoe.quiet@example.com"):
     grids = demo_grids(size=1, seed=7, today=TODAY)
-    grids["Team"].append(QUIET_REP)  # a rep who sold nothing yet
+    quiet = list(QUIET_REP)
+    quiet[1] = quiet_email
+    grids["Team"].append(quiet)  # a rep who sold nothing yet
     for key, value in settings_rows:
         [row] = [row for row in grids["Settings"] if row[0] == key]
         row[1] = value

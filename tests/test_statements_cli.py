@@ -79,3 +79,16 @@ def test_a_bad_period_is_an_error_line(tmp_path):
         'Error: --period "2026-13" is not a quarter as the workbook\'s Period setting '
         "(Quarter) counts them: type it like 2026-Q4.\n"
     )
+
+
+def test_a_rep_without_an_email_is_named_after_the_others_are_sent(tmp_path):
+    book = demo_book(tmp_path / "demo.xlsx", quiet_email=None)  # Zoe Quiet has no Email
+    with smtp_inbox() as inbox:
+        result = run("statements", book, "--out", tmp_path / "out", "--send",
+                     env={"SALESOPS_SMTP_URL": inbox.url})
+    assert result.exit_code == 1
+    assert len(inbox.messages) == 5
+    assert result.output.splitlines()[-1] == (
+        "Error: 1 statement not sent: no Email in the Team tab for Zoe Quiet. Add their "
+        "addresses and run again with --send."
+    )
