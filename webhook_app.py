@@ -13,6 +13,7 @@ from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from sync.config import Config, load_config
+from sync.server.digests import digest_view
 from sync.server.events import (
     MAX_BODY_BYTES,
     Answer,
@@ -80,6 +81,19 @@ def create_app(settings: dict[str, Any] | Config | None = None) -> Flask:
             return reply(refused)
         g.spreadsheet_id = spreadsheet_id
         return jsonify(status_view(queue.store, spreadsheet_id, now)), 200
+
+    @app.get("/digest/<spreadsheet_id>")
+    def digest(spreadsheet_id: str) -> tuple[Response, int]:
+        refused = check_caller(queue.config, signed(), b"", time.time()) or check_allowed(
+            queue.config, spreadsheet_id
+        )
+        if refused:
+            return reply(refused)
+        g.spreadsheet_id = spreadsheet_id
+        view = digest_view(queue.store, spreadsheet_id)
+        if view is None:
+            return jsonify({"status": "not found", "reason": "no digest made yet"}), 404
+        return jsonify(view), 200
 
     @app.get("/healthz")
     def healthz() -> tuple[Response, int]:

@@ -580,3 +580,7 @@ def import_command(source: Path, path: Path | None, sheet: str | None, tab: str,
             report = import_file(backend, table, tab=tab, preset=preset, map_file=map_file,
                                  dry_run=dry_run, progress=progress)
     stdout().print(report_view(report))
+
+
+# The report commands live in their own module; importing it registers them on `main`.
+import sync.cli_reports  # noqa: E402, F401

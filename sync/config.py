@@ -13,7 +13,7 @@ import difflib
 import logging
 import os
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
 from pydantic import SecretStr, ValidationError, ValidationInfo, field_validator
@@ -27,14 +27,17 @@ from pydantic_settings import (
 
 from sync.errors import ConfigError
 
+if TYPE_CHECKING:
+    from sync.mail import SmtpServer
+
 ENV_PREFIX = "SALESOPS_"
 CONFIG_FILE_NAME = "config.yaml"
 CONFIG_PATH_VARIABLE = "SALESOPS_CONFIG"
 DEFAULT_QUEUE = "sqlite:///salesops-queue.sqlite3"
-ENV_ONLY_KEYS = frozenset({"webhook_secret"})
+ENV_ONLY_KEYS = frozenset({"webhook_secret", "smtp_username", "smtp_password"})
 # Keys holding a file path: a relative path in config.yaml is taken from the file's folder,
 # so the same config works whatever directory the command is started from.
-PATH_KEYS = frozenset({"workbook", "google_credentials"})
+PATH_KEYS = frozenset({"workbook", "google_credentials", "state_dir"})
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -111,6 +114,11 @@ class Config(BaseSettings):
     queue: str = DEFAULT_QUEUE
     lease_seconds: float = 30.0
     log_level: LogLevel = "INFO"
+    smtp_url: str | None = None
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = "SalesOps <salesops@localhost>"
+    state_dir: Path | None = None
 
     def __init__(self, **overrides: Any) -> None:
         try:
@@ -132,7 +140,8 @@ class Config(BaseSettings):
         file_values = read_config_file(path) if path else {}
         return init_settings, env_settings, InitSettingsSource(settings_cls, file_values)
 
-    @field_validator("spreadsheet_id", "workbook", "google_credentials", mode="before")
+    @field_validator("spreadsheet_id", "workbook", "google_credentials", "smtp_url",
+                     "state_dir", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -210,6 +219,22 @@ class Config(BaseSettings):
         raise ValueError(
             "must be sqlite:///path/to/queue.sqlite3 or a redis://host:6379/0 URL"
         )
+
+    @property
+    def digest_dir(self) -> Path:
+        """Where digest snapshots are kept: `state_dir`, else beside the SQLite queue."""
+        if self.state_dir is not None:
+            return self.state_dir
+        queue = self.queue_path
+        base = queue.parent if queue is not None else Path.cwd()
+        return base / "salesops-state"
+
+    def smtp_server(self, url: str | None = None) -> SmtpServer:
+        """The mail server of `url`, else of `smtp_url`, with the environment's credentials."""
+        from sync.mail import SmtpServer
+
+        password = self.smtp_password.get_secret_value() if self.smtp_password else None
+        return SmtpServer.from_url(url or self.smtp_url, self.smtp_username, password)
 
     @property
     def queue_path(self) -> Path | None:

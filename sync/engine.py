@@ -61,11 +61,14 @@ class SyncReport:
 
 @dataclass
 class Computed:
-    """Every computed tab of one sync, before it is written."""
+    """Every computed tab of one sync, before it is written, with what it was computed from."""
 
+    tables: Tables
     issues: list[Issue]
     outputs: list[TabOutput]
     kpis: list[Kpi]
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    revenue: pd.DataFrame | None = None
 
 
 def _step(name: str, issues: list[Issue], compute: Callable[[], Any], fallback: Any) -> Any:
@@ -149,19 +152,25 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
     for spec in computed_tabs():
         if spec.tab == "Dashboard":
             if data is not None:
+                frames[spec.tab] = data.kpis
                 outputs.append(dashboard_output(data, currency))
                 kpis = [
                     Kpi(row["KPI"], row["Value"], row["Type"]) for _, row in data.kpis.iterrows()
                 ]
         elif spec.tab == "Goal Progress":
             outputs.append(goal_progress_output(frames[spec.tab], currency))
+        elif spec.tab == "Commissions" and not tables.settings.commissions_visible:
+            # Pay stays private: the shared tab is written with its headers only, so figures
+            # written by an earlier sync disappear; each rep gets a statement instead.
+            outputs.append(frame_output(spec.tab, empty(spec.tab), currency))
         elif spec.tab == "Data Issues":
             outputs.append(frame_output(spec.tab, issues_frame(issues), currency))
         elif spec.tab == "Stage Log":
             outputs.append(log_output(stage_log, len(new_log), currency))
         else:
             outputs.append(frame_output(spec.tab, frames[spec.tab], currency))
-    return Computed(issues=issues, outputs=outputs, kpis=kpis)
+    return Computed(tables=tables, issues=issues, outputs=outputs, kpis=kpis, frames=frames,
+                    revenue=revenue)
 
 
 def log_output(stage_log: pd.DataFrame, appended: int, currency: str) -> TabOutput:
@@ -234,6 +243,21 @@ def _run(
         report.requests = stats.requests
     report.seconds = time.perf_counter() - started
     return report
+
+
+def compute_workbook(
+    backend: Backend, *, now: datetime | None = None, progress: Progress | None = None
+) -> Computed:
+    """Read and compute every figure as a sync would, writing nothing (for statements, digest).
+
+    `frames` holds each computed tab's table as computed, the Commissions tab included even
+    when `Commissions Visible` is No; `revenue` the revenue lines they were computed from.
+    """
+    progress = progress or _quiet
+    now = (now or datetime.now()).replace(microsecond=0)
+    tables, issues, _rows_read = _read(backend, progress)
+    progress("Computing")
+    return compute_tabs(tables, issues, now)
 
 
 def sync_workbook(

@@ -55,3 +55,11 @@ class CredentialsError(SalesOpsError):
 
 class NoWorkbookError(ConfigError):
     """No workbook or spreadsheet was named, on the command line or in config.yaml."""
+
+
+class StatementError(SalesOpsError):
+    """A rep's statement cannot be made: a missing font, PDF library or output folder."""
+
+
+class MailError(SalesOpsError):
+    """An e-mail cannot be sent: no SMTP server configured, or the server refused it."""

@@ -113,7 +113,13 @@ EVERY_KEY = {
     "queue": ("redis://cache:6379/0", "redis://cache:6379/0"),
     "lease_seconds": ("45", 45.0),
     "log_level": ("WARNING", "WARNING"),
+    "smtp_url": ("smtps://mail.example.com", "smtps://mail.example.com"),
+    "smtp_username": ("ana", "ana"),
+    "smtp_password": ("pa55", "pa55"),
+    "mail_from": ("Sales <sales@example.com>", "Sales <sales@example.com>"),
+    "state_dir": ("/srv/state", Path("/srv/state")),
 }
+ENV_ONLY = {"webhook_secret", "smtp_username", "smtp_password"}
 
 
 def test_every_key_has_an_example_here():
@@ -123,12 +129,12 @@ def test_every_key_has_an_example_here():
 @pytest.mark.parametrize("key", sorted(EVERY_KEY))
 def test_every_key_is_overridden_by_its_environment_variable(tmp_path, monkeypatch, key):
     text, expected = EVERY_KEY[key]
-    if key != "webhook_secret":  # the secret may not be in the file at all
+    if key not in ENV_ONLY:  # secrets may not be in the file at all
         default = Config.model_construct().model_dump()[key]
         write_config(tmp_path, f"{key}: {default!r}\n" if default is not None else f"{key}:\n")
     monkeypatch.setenv(f"SALESOPS_{key.upper()}", text)
     value = getattr(load_config(), key)
-    if key == "webhook_secret":
+    if key in ("webhook_secret", "smtp_password"):
         value = value.get_secret_value()
     assert value == expected
     assert value != Config.model_construct().model_dump()[key]
@@ -286,3 +292,16 @@ def test_any_queue_value_is_accepted_or_named_in_the_error(value):
         assert str(error).startswith("Bad configuration: queue = ")
     else:
         assert config.queue.startswith(("sqlite:///", "redis://", "rediss://"))
+
+
+@pytest.mark.parametrize("key", ["smtp_username", "smtp_password"])
+def test_mail_credentials_are_refused_in_the_file(tmp_path, key):
+    write_config(tmp_path, f"{key}: x\n")
+    with pytest.raises(ConfigError, match=f"SALESOPS_{key.upper()} environment variable"):
+        load_config()
+
+
+def test_digest_snapshots_default_beside_the_sqlite_queue(tmp_path):
+    config = load_config(queue=f"sqlite:///{tmp_path}/q/queue.sqlite3")
+    assert config.digest_dir == tmp_path / "q" / "salesops-state"
+    assert load_config(state_dir=tmp_path / "s").digest_dir == tmp_path / "s"

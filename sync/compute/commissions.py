@@ -152,6 +152,19 @@ def _clawbacks(lines: pd.DataFrame, days: int) -> tuple[list[Clawback], pd.Serie
     return found, counted
 
 
+def counted_revenue(tables: Tables, revenue: pd.DataFrame) -> pd.Series:
+    """Each revenue line's amount as the Commissions tab counts it in Revenue (same index).
+
+    A refund clawed back from its sale leaves revenue (counted 0, or the excess over the
+    sale); every other line counts as written. Lines without a rep or date are left out.
+    """
+    settings = tables.settings
+    lines = revenue[revenue["rep"].notna() & revenue["date"].notna()].copy()
+    lines["rep_key"] = _keys(lines["rep"])
+    lines["period"] = period_labels(lines["date"], settings.period, settings.fiscal_year_start)
+    return _clawbacks(lines, settings.clawback_days)[1]
+
+
 def _new_customers(revenue: pd.DataFrame, settings: WorkbookSettings) -> pd.Series:
     """(rep key, period) -> customers whose first revenue ever is credited there."""
     sales = revenue[(revenue["amount"] > 0) & revenue["customer_key"].notna()

@@ -52,6 +52,10 @@ class WorkbookSettings(BaseModel):
     new_customer_bonus: float = 0.0
     team_bonus: float = 0.0
     clawback_days: int = 90
+    locale: Literal["en", "zh-CN"] | None = None  # None: the operator's configured locale
+    commissions_visible: bool = True
+    digest_to: tuple[str, ...] = ()
+    digest_time: str = "08:00"
 
 
 def empty_frame(fields: list[str]) -> pd.DataFrame:

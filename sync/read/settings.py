@@ -17,6 +17,7 @@ from sync.read.cells import (
     parse_integer,
     parse_number,
     parse_text,
+    parse_yesno,
 )
 from sync.read.dates import parse_date
 from sync.read.headers import header_key, match_headers
@@ -52,6 +53,8 @@ def parse_setting(setting: SettingSpec, value: Any, date_format: str) -> Any:
     """The typed value of one setting; raises CellError when it cannot be used."""
     if setting.type == "choice":
         return parse_choice(value, setting.choices)
+    if setting.type == "yesno":
+        return parse_yesno(value)
     if setting.type == "date":
         return parse_date(value, date_format)
     if setting.type == "integer":
@@ -71,12 +74,34 @@ def parse_setting(setting: SettingSpec, value: Any, date_format: str) -> Any:
             raise CellError(f'"{text}" is not a currency code: type a 3-letter code such as '
                             "USD, EUR or CNY")
         return text.upper()
+    if text is not None and setting.field == "digest_to":
+        return _addresses(text)
+    if text is not None and setting.field == "digest_time":
+        return _clock_time(text)
     return text
+
+
+def _addresses(text: str) -> tuple[str, ...]:
+    """Comma- or semicolon-separated e-mail addresses, each checked for a plausible shape."""
+    addresses = tuple(part.strip() for part in re.split(r"[,;，；]", text) if part.strip())
+    for address in addresses:
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+            raise CellError(f'"{address}" is not an e-mail address: type addresses such as '
+                            "ana@example.com, separated by commas")
+    return addresses
+
+
+def _clock_time(text: str) -> str:
+    """`8:00`, `08:00` or `8.00` as `08:00`."""
+    match = re.fullmatch(r"(\d{1,2})[:.：](\d{2})", text.strip())
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise CellError(f'"{text}" is not a time of day: type it as HH:MM, e.g. 08:00')
+    return f"{int(match[1]):02d}:{match[2]}"
 
 
 def _default_text(setting: SettingSpec) -> str:
     if setting.default is None:
-        return "today"
+        return "today" if setting.field == "as_of" else "blank"
     return cell_text(setting.default)
 
 

@@ -54,9 +54,11 @@ def make_store(huey: Huey) -> Store:
 
 def open_queue(config: Config) -> RecomputeQueue:
     """The queue the configuration names, with its recompute task registered."""
+    from sync.server.digests import register_digests
     from sync.server.worker import register
 
     huey = make_huey(config)
     queue = RecomputeQueue(config, huey, make_store(huey))
     register(queue)
+    register_digests(queue)
     return queue

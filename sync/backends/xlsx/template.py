@@ -183,7 +183,9 @@ def _default_rows(spec: TabSpec, locale: str) -> list[list[Any]]:
     if spec.tab == "Settings":
         labels = {"en": lambda s: s.key, "zh-CN": lambda s: s.zh}
         label = labels.get(locale, labels["en"])
-        return [[label(setting), setting.default] for setting in settings_specs()]
+        # The Locale row records the language the template was made in (SPEC section 3).
+        return [[label(setting), locale if setting.field == "locale" else setting.default]
+                for setting in settings_specs()]
     return [[row.get(column.header) for column in spec.columns] for row in spec.defaults]
 
 
