@@ -114,6 +114,8 @@ def test_an_amount_edit_posted_by_the_add_on_changes_the_funnel_and_the_status(c
     assert shown["problem"] == "" and shown["connected"] is True
     assert shown["server"] == chain.status()
     last_sync = shown["server"]["last_sync"]
+    # The fields Sidebar.html shows, as the real server names them.
+    assert set(last_sync) == {"finished_at", "seconds", "errors", "warnings", "cells_written"}
     assert last_sync["errors"] == 0 and last_sync["cells_written"] > 0
     assert shown["server"]["last_error"] is None
 
