@@ -88,6 +88,19 @@ def chain(processes, sheets_emulator, service_account, node_modules) -> Chain:  
     return Chain(processes.serve(), processes, sheets_emulator)
 
 
+def test_test_connection_connects_with_the_secret_and_a_clock_within_five_minutes(chain: Chain):
+    for offset in ("0", "-200", "200"):  # Google's clock within the server's 300 s
+        tested = run_addon(
+            chain.url, SECRET, SHEET, "--test-connection", f"--clock-offset={offset}"
+        )
+        assert tested["outcome"] == {
+            "ok": True,
+            "kind": "connected",
+            "message": "Connected: the server knows this spreadsheet.",
+        }
+    assert chain.answered(f"/status/{SHEET}") == [200, 200, 200]
+
+
 def test_an_amount_edit_posted_by_the_add_on_changes_the_funnel_and_the_status(chain: Chain):
     before = run_addon(chain.url, SECRET, SHEET, "--status")["outcome"]
     assert before["problem"] == "" and before["server"]["last_sync"] is None
@@ -171,14 +184,20 @@ def test_a_change_with_no_one_tab_posts_once_with_no_tab_and_is_recomputed(chain
     ]
 
 
-def test_an_edit_of_an_input_tab_by_any_of_its_names_verifies_and_is_queued(chain: Chain):
+def test_an_edit_of_an_input_tab_by_any_of_its_names_is_one_post_verified_and_queued(chain: Chain):
     # The add-on escapes a Chinese tab name as \uXXXX: the bytes it signs are the bytes the
     # server reads, and the server finds the tab as the reader does (case and spaces aside).
-    for tab in ("销售管道", "  pipeline ", "Commission Plans"):
-        edit = run_addon(chain.url, SECRET, SHEET, "--tab", tab, "--range", "B2:D9")
+    # A2:Y201 is a paste of 25 columns x 200 rows = 5,000 cells: still one post.
+    for tab, cells in (
+        ("销售管道", "B2:D9"),
+        ("  pipeline ", "F5"),
+        ("Commission Plans", "A2:Y201"),
+    ):
+        edit = run_addon(chain.url, SECRET, SHEET, "--tab", tab, "--range", cells)
         assert (edit["outcome"]["status"], edit["outcome"]["state"]) == (202, "queued"), tab
         (posted,) = edit["requests"]
-        assert posted["payload"].isascii() and json.loads(posted["payload"])["sheet"] == tab
+        notice = json.loads(posted["payload"])
+        assert posted["payload"].isascii() and (notice["sheet"], notice["range"]) == (tab, cells)
 
 
 # One server, then every trigger that must post nothing.
