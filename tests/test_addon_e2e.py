@@ -81,7 +81,10 @@ def chain(processes, sheets_emulator, service_account, node_modules) -> Chain:  
             "SALESOPS_GOOGLE_CREDENTIALS": str(service_account.key_path),
             "SALESOPS_SHEETS_API_URL": sheets_emulator.url,
             "SALESOPS_ALLOWED_SPREADSHEETS": SHEET,
+            # The product's defaults: on a busy machine a pause in the lease keeper's
+            # renewals, or in a burst of edits, must not look like a lost worker or a new burst.
             "SALESOPS_DEBOUNCE_SECONDS": "3",
+            "SALESOPS_LEASE_SECONDS": "30",
         }
     )
     small_book(sheets_emulator, SHEET, 12000)
