@@ -47,7 +47,7 @@ def funnel_amount(emulator: SheetsEmulator, spreadsheet_id: str, stage: str = "P
 
 
 def set_amount(emulator: SheetsEmulator, spreadsheet_id: str, amount: float) -> None:
-    """The owner types a new Amount for D-1 (Pipeline F2)."""
+    """The owner types a new Amount for D-1 (Pipeline E2, the Amount column)."""
     with emulator.lock:
         emulator.book(spreadsheet_id).sheet("Pipeline").set_value(1, 4, amount)
 

@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
+import vm from 'node:vm';
 
+import { loadAddon } from './gas/load.mjs';
 import { makeScriptApp, makeUtilities } from './gas/services.mjs';
 import { Spreadsheet } from './gas/spreadsheet.mjs';
 import { makeUrlFetchApp } from './gas/urlfetch.mjs';
@@ -43,4 +45,16 @@ test('triggers are listed per project and user, and deleted one by one', () => {
   assert.equal(scriptApp.getProjectTriggers().length, 2);
   scriptApp.deleteTrigger(edit);
   assert.deepEqual(scriptApp.getProjectTriggers().map((t) => t.getHandlerFunction()), ['onSheetChange']);
+});
+
+test('a skewed clock moves the add-on\'s now, and leaves dates it builds from a value alone', () => {
+  const addon = loadAddon({ clockOffsetSeconds: -900 });
+  const now = addon.context.Date.now();
+  // 900 s behind this machine: give the two reads of the clock a minute between them.
+  assert.ok(Math.abs(Date.now() - 900000 - now) < 60000);
+  assert.ok(Math.abs(new addon.context.Date().getTime() - now) < 60000);
+  assert.equal(new addon.context.Date(0).toISOString(), '1970-01-01T00:00:00.000Z');
+  assert.ok(new addon.context.Date() instanceof addon.context.Date);
+  const timestamp = Number(vm.runInContext('String(Math.floor(Date.now() / 1000))', addon.context));
+  assert.ok(Math.abs(Date.now() / 1000 - 900 - timestamp) < 60);
 });

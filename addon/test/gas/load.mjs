@@ -12,9 +12,26 @@ import { makeUrlFetchApp } from './urlfetch.mjs';
 export const ADDON_DIR = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
+ * Replace the context's `Date` with one running `offsetSeconds` ahead (or behind, when
+ * negative) of this machine's clock: Google's clock, as the add-on reads it, gone wrong.
+ */
+function skewClock(context, offsetSeconds) {
+  const skew = vm.runInContext(`(function (offsetMs) {
+    const RealDate = Date;
+    class SkewedDate extends RealDate {
+      constructor(...args) { if (args.length === 0) super(RealDate.now() + offsetMs); else super(...args); }
+      static now() { return RealDate.now() + offsetMs; }
+    }
+    return SkewedDate;
+  })`, context);
+  context.Date = skew(offsetSeconds * 1000);
+}
+
+/**
  * A fresh add-on in a fresh spreadsheet. Options: `spreadsheet` (Spreadsheet constructor
  * options), `userLocale`, `properties` (document properties to start with),
- * `allowedPrefixes` (to let the sidebar accept a local test server).
+ * `allowedPrefixes` (to let the sidebar accept a local test server), `clockOffsetSeconds`
+ * (the add-on's clock that far from this machine's).
  */
 export function loadAddon(options = {}) {
   const spreadsheet = new Spreadsheet(options.spreadsheet);
@@ -29,6 +46,7 @@ export function loadAddon(options = {}) {
     HtmlService: makeHtmlService(ADDON_DIR)
   };
   const context = vm.createContext({ ...google, console });
+  if (options.clockOffsetSeconds) skewClock(context, options.clockOffsetSeconds);
   for (const file of readdirSync(ADDON_DIR).filter((name) => name.endsWith('.js')).sort()) {
     vm.runInContext(readFileSync(join(ADDON_DIR, file), 'utf8'), context, { filename: file });
   }
