@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 
 from sync.server.signing import signed_headers
 from tests.openapi_support import OPENAPI
