@@ -15,6 +15,8 @@ import requests
 
 from tests.server_fixtures import processes  # noqa: F401 - fixture by name
 
+pytestmark = pytest.mark.slow
+
 CONNECTIONS = 1000
 ANSWER_CEILING = 30.0  # seconds a healthz may take before the test calls the server stuck
 
