@@ -11,6 +11,7 @@ demo`) builds the new file beside the old one and renames it into place, and onl
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import stat
@@ -70,6 +71,12 @@ def describe(path: Path) -> str:
 def check_writable(path: Path) -> None:
     """Refuse a workbook that is read-only: replacing it would ignore the owner's protection."""
     target = final_target(path)
+    if _on_read_only_mount(target.parent):
+        raise WorkbookReadOnlyError(
+            f"{describe(path)} is on a read-only disk or share ({target.parent}), so nothing "
+            "was written: copy the workbook to a writable folder and sync the copy, or ask "
+            "whoever manages that disk to make it writable."
+        )
     mode = target.stat().st_mode
     # Root may write anything: the permission bits still say what the owner meant.
     if not mode & _WRITE_BITS or not os.access(target, os.W_OK):
@@ -78,6 +85,14 @@ def check_writable(path: Path) -> None:
             f"(clear Read-only in its properties, or `chmod u+w {target}`) and try again, or "
             "work on a writable copy."
         )
+
+
+def _on_read_only_mount(folder: Path) -> bool:
+    """Whether the folder's file system is mounted read-only (no chmod can help then)."""
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows): the write itself will tell
+        return False
 
 
 def read_for_update(path: Path) -> tuple[bytes, FileState]:
@@ -173,10 +188,13 @@ def replace_file(
     disk, checked to be a sound zip and installed (see `install`).
     """
     with temp_beside(path) as temp:
-        with temp.open("wb") as stream:
-            write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
+        try:
+            with temp.open("wb") as stream:
+                write(stream)
+                stream.flush()
+                os.fsync(stream.fileno())
+        except OSError as error:
+            raise _write_failed(path, temp.parent, error, again) from error
         with zipfile.ZipFile(temp) as written:
             damaged = written.testzip()
         if damaged is not None:
@@ -185,6 +203,21 @@ def replace_file(
             temp, path, expected, again=again, before_rename=before_rename,
             locked_ok=locked_ok, renamed=renamed,
         )
+
+
+def _write_failed(path: Path, folder: Path, error: OSError, again: str) -> WorkbookError:
+    """The message for a new copy that could not be written; the workbook is untouched."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return WorkbookError(
+            f"the disk holding {folder} is full, so the new copy of {describe(path)} could not "
+            f"be written; the workbook was left as it was. Free some space there, then run "
+            f"{again} again."
+        )
+    return WorkbookError(
+        f"writing the new copy of {describe(path)} in {folder} failed ({error.strerror}); the "
+        "workbook was left as it was. Check that the folder is reachable and writable, then "
+        f"run {again} again."
+    )
 
 
 def _copy_ownership(target: Path, temp: Path) -> None:
