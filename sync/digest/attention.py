@@ -8,7 +8,6 @@ is found by comparing with the previous digest's snapshot.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -20,6 +19,7 @@ from sync.compute.periods import period_bounds, period_label
 from sync.contract.tables import Issue
 from sync.digest.snapshot import Snapshot, issue_key
 from sync.engine import Computed
+from sync.statements.figures import number_or_none, stripped_text
 
 KEY_FIGURES = ["Revenue This Period", "Revenue Goal Attainment", "Stuck Deals",
                "Customers At Risk"]
@@ -89,31 +89,21 @@ class Digest:
     new_issues: list[Issue] = field(default_factory=list)
 
 
-def _number(value: object) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return float(value)  # type: ignore[arg-type]
-
-
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _key_figures(computed: Computed) -> list[KeyFigure]:
     kpis = computed.frames.get("Dashboard")
     if kpis is None or kpis.empty:
         return []
     rows = {row["KPI"]: row for row in kpis.to_dict("records")}
     return [
-        KeyFigure(name, _number(rows[name]["Value"]), _number(rows[name]["Target"]),
-                  _text(rows[name]["Status"]) or None, str(rows[name]["Type"]))
+        KeyFigure(name, number_or_none(rows[name]["Value"]), number_or_none(rows[name]["Target"]),
+                  stripped_text(rows[name]["Status"]) or None, str(rows[name]["Type"]))
         for name in KEY_FIGURES if name in rows
     ]
 
 
 def _deal_changes(computed: Computed, previous: Snapshot) -> tuple[list[DealMove], list[DealMove]]:
     pipeline = computed.tables.pipeline
-    names = {str(k): (_text(deal), _text(owner)) for k, deal, owner in
+    names = {str(k): (stripped_text(deal), stripped_text(owner)) for k, deal, owner in
              zip(pipeline["deal_id"], pipeline["deal"], pipeline["owner"], strict=True)}
     moved = []
     for deal_id, stage in zip(pipeline["deal_id"], pipeline["stage"], strict=True):
@@ -128,8 +118,8 @@ def _deal_changes(computed: Computed, previous: Snapshot) -> tuple[list[DealMove
         status, deal_id = str(row["Status"]), str(row["Deal ID"])
         before = previous.deal_status.get(deal_id)
         if status in ALARMING_DEAL and before != status:
-            alarming.append(DealMove(deal_id, _text(row["Deal"]), _text(row["Owner"]), before,
-                                     status))
+            deal, owner = stripped_text(row["Deal"]), stripped_text(row["Owner"])
+            alarming.append(DealMove(deal_id, deal, owner, before, status))
     return moved, alarming
 
 
@@ -155,7 +145,8 @@ def _reps_behind(computed: Computed) -> list[RepBehind]:
     for row in rows.to_dict("records"):
         if name_key(row["Owner"]) not in reps:
             continue
-        scope = ", ".join(part for part in (_text(row["Product"]), _text(row["Region"])) if part)
+        parts = (stripped_text(row["Product"]), stripped_text(row["Region"]))
+        scope = ", ".join(part for part in parts if part)
         behind.append(RepBehind(str(row["Owner"]), scope, float(row["Target"]),
                                 float(row["Actual"]), float(row["Expected By Now"])))
     return sorted(behind, key=lambda rep: (rep.rep.casefold(), rep.scope))

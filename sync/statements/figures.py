@@ -70,13 +70,15 @@ def default_period(computed: Computed) -> str:
     return period_label(settings.as_of, settings.period, settings.fiscal_year_start)
 
 
-def _number(value: object) -> float | None:
+def number_or_none(value: object) -> float | None:
+    """A computed cell as a number, blank as None (for statements and the digest)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return float(value)  # type: ignore[arg-type]
 
 
-def _text(value: object) -> str:
+def stripped_text(value: object) -> str:
+    """A computed cell as trimmed text, blank as ''."""
     return value.strip() if isinstance(value, str) else ""
 
 
@@ -93,11 +95,11 @@ def _credited(computed: Computed, rep_key: str, period: str) -> list[CreditedLin
     found = []
     for line in lines.sort_values(["date", "source", "row"], kind="mergesort").itertuples():
         kind = "deal" if line.source == "deal" else ("refund" if line.amount < 0 else "order")
-        reference = _text(line.order_id) if line.source == "order" else _text(line.deal_id)
+        reference = stripped_text(line.order_id if line.source == "order" else line.deal_id)
         found.append(CreditedLine(
             day=pd.Timestamp(line.date).date(), kind=kind,
-            reference=reference or f"row {line.row}", customer=_text(line.customer),
-            product=_text(line.product), amount=round(float(line.amount), 2),
+            reference=reference or f"row {line.row}", customer=stripped_text(line.customer),
+            product=stripped_text(line.product), amount=round(float(line.amount), 2),
             counted=round(float(line.counted), 2),
         ))
     return found
@@ -113,7 +115,7 @@ def rep_statements(computed: Computed, period: str | None = None) -> list[Statem
     table = computed.frames.get("Commissions", pd.DataFrame())
     rows = table[table["Period"] == period] if not table.empty else table
     team = computed.tables.team.dropna(subset=["rep"])
-    emails = {name_key(rep): _text(email) or None
+    emails = {name_key(rep): stripped_text(email) or None
               for rep, email in zip(team["rep"], team["email"], strict=True)}
     names: dict[str, str] = {}
     for rep, active in zip(team["rep"], team["active"], strict=True):
@@ -130,13 +132,13 @@ def rep_statements(computed: Computed, period: str | None = None) -> list[Statem
                               as_of=settings.as_of, currency=settings.currency)
         row = by_rep.get(key)
         if row is not None:
-            statement.revenue = _number(row["Revenue"]) or 0.0
-            statement.quota = _number(row["Quota"])
-            statement.attainment = _number(row["Attainment"])
-            statement.tier_commission = _number(row["Tier Commission"]) or 0.0
-            statement.bonuses = _number(row["Bonuses"]) or 0.0
-            statement.clawbacks = _number(row["Clawbacks"]) or 0.0
-            statement.payout = _number(row["Payout"]) or 0.0
+            statement.revenue = number_or_none(row["Revenue"]) or 0.0
+            statement.quota = number_or_none(row["Quota"])
+            statement.attainment = number_or_none(row["Attainment"])
+            statement.tier_commission = number_or_none(row["Tier Commission"]) or 0.0
+            statement.bonuses = number_or_none(row["Bonuses"]) or 0.0
+            statement.clawbacks = number_or_none(row["Clawbacks"]) or 0.0
+            statement.payout = number_or_none(row["Payout"]) or 0.0
             statement.steps = [step for step in str(row["Explanation"]).split("; ") if step]
         statement.lines = _credited(computed, key, period)
         statements.append(statement)

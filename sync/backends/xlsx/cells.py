@@ -10,6 +10,7 @@ cells. A far-away cell therefore costs nothing, wherever it is.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 from xml.parsers import expat
@@ -249,13 +250,7 @@ def read_sheet(
                 last_data_row = max(last_data_row, row_number)
         cells.clear()
 
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.buffer_text = True
-    parser.buffer_size = 1 << 16
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = characters
-    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser = streaming_parser(start, end, characters, "the worksheet")
     try:
         parser.ParseFile(stream)
     except expat.ExpatError as error:
@@ -265,10 +260,27 @@ def read_sheet(
     return with_merges(grid, width, merges, stray)
 
 
-def _refuse_doctype(*_: Any) -> None:
-    # Spreadsheet XML never declares a DOCTYPE; one that does may define entities that
-    # expand without end.
-    raise SheetXmlError("the worksheet declares a DOCTYPE, which spreadsheet XML never does")
+def streaming_parser(
+    start: Callable[..., None], end: Callable[..., None], characters: Callable[[str], None],
+    part: str,
+) -> Any:
+    """An expat parser for a big part read as a stream, namespaced, refusing a DOCTYPE.
+
+    Spreadsheet XML never declares a DOCTYPE; one that does may define entities that
+    expand without end, so `part` ("the worksheet") is refused with a `SheetXmlError`.
+    """
+
+    def refuse(*_: Any) -> None:
+        raise SheetXmlError(f"{part} declares a DOCTYPE, which spreadsheet XML never does")
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.buffer_size = 1 << 16
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = characters
+    parser.StartDoctypeDeclHandler = refuse
+    return parser
 
 
 def _iso_moment(text: str) -> Any:

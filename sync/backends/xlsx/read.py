@@ -20,7 +20,13 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from sync.a1 import column_letter
 from sync.backends.grid_shape import dense_grid
-from sync.backends.xlsx.cells import MAIN_NAMESPACES, SheetXmlError, decode_escapes, read_sheet
+from sync.backends.xlsx.cells import (
+    MAIN_NAMESPACES,
+    SheetXmlError,
+    decode_escapes,
+    read_sheet,
+    streaming_parser,
+)
 from sync.backends.xlsx.formats import date_styles
 from sync.backends.xlsx.guard import strict_refusal
 from sync.backends.xlsx.prescan import calamine_can_read
@@ -182,17 +188,7 @@ def shared_strings(stream: IO[bytes]) -> list[str]:
     def characters(data: str) -> None:
         if collecting:
             parts.append(data)
-
-    def refuse(*_: object) -> None:
-        raise SheetXmlError("the shared strings declare a DOCTYPE")
-
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.buffer_text = True
-    parser.buffer_size = 1 << 16
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = characters
-    parser.StartDoctypeDeclHandler = refuse
+    parser = streaming_parser(start, end, characters, "the shared strings part")
     parser.ParseFile(stream)
     return strings
 
