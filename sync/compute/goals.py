@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from sync.compute.funnel import FunnelStages
-from sync.compute.names import clean_text, name_key
+from sync.compute.names import clean_text, name_key, name_keys
 from sync.compute.scoped import Scope, ScopedRows
 from sync.compute.smart import (
     METRICS,
@@ -27,7 +27,7 @@ def _keyed(frame: pd.DataFrame, **columns: str) -> pd.DataFrame:
     """A frame of name-keyed columns (`rep=owner` takes `owner` as `rep`), other columns kept."""
     keyed = frame.copy()
     for target, source in columns.items():
-        keyed[target] = frame[source].map(name_key)
+        keyed[target] = name_keys(frame[source])
     return keyed
 
 
@@ -84,18 +84,22 @@ class GoalFigures:
     def actual(self, metric: str, scope: Scope, start: date, end: date) -> float:
         """The metric's figure over the scope, from `start` to `end` inclusive."""
         if metric == "Revenue":
-            return float(self.revenue.rows(scope, "date", start, end)["amount"].sum())
+            return float(self.revenue.values(scope, "date", start, end, "amount").sum())
         if metric == "Deals Won":
             return float(len(self.won.positions(scope, "closed", start, end)))
         if metric == "New Customers":
             return float(len(self.first.positions(scope, "date", start, end)))
         if metric == "Pipeline Created":
-            return float(self.deals.rows(scope, "created", start, end)["amount"].sum())
+            return float(self.deals.values(scope, "created", start, end, "amount").sum())
         return math.nan
 
     def forecast_deals(self, scope: Scope, as_of: date, end: date) -> pd.DataFrame:
-        """In-scope open deals expected to close from As Of to the period's end."""
-        return self.open.rows(scope, "expected_close", as_of, end)
+        """In-scope open deals expected to close from As Of to the period's end: their
+        `amount` and `probability`."""
+        return pd.DataFrame({
+            column: self.open.values(scope, "expected_close", as_of, end, column)
+            for column in ("amount", "probability")
+        })
 
 
 def elapsed_share(start: date, end: date, as_of: date) -> float:

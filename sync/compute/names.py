@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
@@ -19,6 +20,18 @@ def name_key(value: object) -> str | None:
     return text.casefold() if text is not None else None
 
 
+def name_keys(values: pd.Series) -> pd.Series:
+    """`name_key` of every value, as an object Series (None when blank).
+
+    Names repeat (500 reps over a million rows), so each distinct value is keyed once and
+    the keys are handed out by position. Values that compare equal (1, 1.0, True) are
+    never text, so sharing one key (None) among them is right.
+    """
+    codes, distinct = pd.factorize(values.astype(object), use_na_sentinel=True)
+    keys = np.array([*(name_key(value) for value in distinct), None], dtype=object)
+    return pd.Series(keys[codes], index=values.index, dtype=object)
+
+
 def customer_key(names: pd.Series) -> pd.Series:
     """The comparison key of each customer name, as an object Series (None when blank)."""
-    return pd.Series([name_key(name) for name in names], index=names.index, dtype=object)
+    return name_keys(names)

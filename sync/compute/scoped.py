@@ -9,7 +9,6 @@ as a filtered frame would: the figures are identical to the bit.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,59 +44,56 @@ def _days(values: pd.Series) -> np.ndarray:
 
 
 class ScopedRows:
-    """One frame's rows grouped once by their (rep, product, region) name keys."""
+    """One frame's rows indexed once by their rep, product and region name keys."""
 
     def __init__(self, frame: pd.DataFrame, date_columns: tuple[str, ...]) -> None:
         self.frame = frame.reset_index(drop=True)
         self._days = {name: _days(self.frame[name]) for name in date_columns}
-        keys = pd.DataFrame(
-            {name: self.frame[name].astype(object).where(self.frame[name].notna(), _BLANK)
-             for name in ("rep", "product", "region")}
-        )
-        self._groups: dict[tuple[str, str, str], np.ndarray] = {}
-        if len(keys):
-            grouped = keys.groupby(["rep", "product", "region"], sort=False).indices
-            self._groups = {_triple(key): positions for key, positions in grouped.items()}
-        self._by: tuple[dict[str, list[tuple[str, str, str]]], ...] = ({}, {}, {})
-        for key in self._groups:
-            for level, part in enumerate(key):
-                self._by[level].setdefault(part, []).append(key)
+        self._keys: dict[str, np.ndarray] = {}
+        self._columns: dict[str, np.ndarray] = {}
+        self._index: dict[str, dict[str, np.ndarray]] = {}
+        for name in ("rep", "product", "region"):
+            keys = self.frame[name].astype(object).where(self.frame[name].notna(), _BLANK)
+            self._keys[name] = keys.to_numpy(dtype=object)
+            grouped = keys.groupby(keys, sort=False).indices if len(keys) else {}
+            self._index[name] = {str(key): rows for key, rows in grouped.items()}
 
-    def _group_keys(self, scope: Scope) -> list[tuple[str, str, str]]:
-        """The groups in scope, looked up from the most selective of rep, product, region."""
-        candidates: list[list[tuple[str, str, str]]] = []
+    def _candidates(self, scope: Scope) -> tuple[str | None, np.ndarray]:
+        """The rows of the most selective of the scope's rep, product and region, in order,
+        and which of the three they were found by (None: every row)."""
+        options: list[tuple[str, list[np.ndarray]]] = []
         if scope.reps is not None:
-            candidates.append([k for rep in scope.reps for k in self._by[0].get(rep, [])])
-        if scope.product is not None:
-            candidates.append(self._by[1].get(scope.product, []))
-        if scope.region is not None:
-            candidates.append(self._by[2].get(scope.region, []))
-        if not candidates:
-            return list(self._groups)
-        keys = min(candidates, key=len)
-        return [
-            key for key in keys
-            if (scope.reps is None or key[0] in scope.reps)
-            and (scope.product is None or key[1] == scope.product)
-            and (scope.region is None or key[2] == scope.region)
-        ]
+            index = self._index["rep"]
+            options.append(("rep", [index[rep] for rep in scope.reps if rep in index]))
+        for name, key in (("product", scope.product), ("region", scope.region)):
+            if key is not None:
+                found = self._index[name].get(key)
+                options.append((name, [] if found is None else [found]))
+        if not options:
+            return None, np.arange(len(self.frame))
+        name, parts = min(options, key=lambda option: sum(len(rows) for rows in option[1]))
+        if not parts:
+            return name, np.empty(0, dtype=np.intp)
+        return name, np.sort(np.concatenate(parts)) if len(parts) > 1 else parts[0]
 
     def positions(self, scope: Scope, date_column: str, start: date, end: date) -> np.ndarray:
         """Row positions in scope whose date is from `start` to `end` inclusive, in order."""
-        parts = [self._groups[key] for key in self._group_keys(scope)]
-        if not parts:
-            return np.empty(0, dtype=np.intp)
-        rows = np.sort(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+        found_by, rows = self._candidates(scope)
         days = self._days[date_column][rows]
         # NaT compares False both ways, as in the frame's own comparison
-        inside = (days >= np.datetime64(start, "ns")) & (days <= np.datetime64(end, "ns"))
-        return rows[inside]
+        keep = (days >= np.datetime64(start, "ns")) & (days <= np.datetime64(end, "ns"))
+        if scope.reps is not None and found_by != "rep":
+            keep &= pd.Series(self._keys["rep"][rows]).isin(scope.reps).to_numpy()
+        for name, key in (("product", scope.product), ("region", scope.region)):
+            if key is not None and found_by != name:
+                keep &= self._keys[name][rows] == key
+        return rows[keep]
 
-    def rows(self, scope: Scope, date_column: str, start: date, end: date) -> pd.DataFrame:
-        """The in-scope rows dated from `start` to `end`, as a frame in the original order."""
-        return self.frame.iloc[self.positions(scope, date_column, start, end)]
-
-
-def _triple(key: Hashable) -> tuple[str, str, str]:
-    rep, product, region = key  # type: ignore[misc]
-    return (str(rep), str(product), str(region))
+    def values(
+        self, scope: Scope, date_column: str, start: date, end: date, column: str
+    ) -> pd.Series:
+        """One column of the in-scope rows dated from `start` to `end`, in the original order
+        (a plain Series: what a filtered frame's column holds, without copying the frame)."""
+        if column not in self._columns:
+            self._columns[column] = self.frame[column].to_numpy()
+        return pd.Series(self._columns[column][self.positions(scope, date_column, start, end)])
