@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import numpy as np
 import pandas as pd
+
+T = TypeVar("T")
 
 
 def clean_text(value: object) -> str | None:
@@ -20,16 +25,24 @@ def name_key(value: object) -> str | None:
     return text.casefold() if text is not None else None
 
 
-def name_keys(values: pd.Series) -> pd.Series:
-    """`name_key` of every value, as an object Series (None when blank).
+def per_distinct(values: pd.Series, function: Callable[[object], T]) -> list[T]:
+    """`function` of every value, called once per distinct value (blanks as None).
 
-    Names repeat (500 reps over a million rows), so each distinct value is keyed once and
-    the keys are handed out by position. Values that compare equal (1, 1.0, True) are
-    never text, so sharing one key (None) among them is right.
+    Names, stages and sync times repeat across a million rows, so each distinct value is
+    converted once and the results are handed out by position. Values that compare equal
+    (1, 1.0, True) share a result: the functions here treat them alike (not text).
     """
-    codes, distinct = pd.factorize(values.astype(object), use_na_sentinel=True)
-    keys = np.array([*(name_key(value) for value in distinct), None], dtype=object)
-    return pd.Series(keys[codes], index=values.index, dtype=object)
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    results = np.empty(len(distinct) + 1, dtype=object)
+    results[:-1] = [function(value) for value in distinct]
+    results[-1] = function(None)
+    return results[codes].tolist()  # type: ignore[no-any-return]
+
+
+def name_keys(values: pd.Series) -> pd.Series:
+    """`name_key` of every value, as an object Series (None when blank)."""
+    keys = per_distinct(values.astype(object), name_key)
+    return pd.Series(keys, index=values.index, dtype=object)
 
 
 def customer_key(names: pd.Series) -> pd.Series:
