@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from sync.compute.funnel import FunnelStages
-from sync.compute.names import clean_text, name_key, name_keys
+from sync.compute.names import clean_text, name_key, name_keys, per_distinct
 from sync.compute.scoped import Scope, ScopedRows
 from sync.compute.smart import (
     METRICS,
@@ -51,18 +51,20 @@ class GoalFigures:
     def __init__(self, tables: Tables, revenue: pd.DataFrame) -> None:
         stages = FunnelStages.from_table(tables.stages)
         pipeline = tables.pipeline.copy()
-        pipeline["stage"] = pipeline["stage"].map(clean_text)
-        region_of_customer = {
-            name_key(customer): name_key(region)
-            for customer, region in zip(
-                tables.customers["customer"], tables.customers["region"], strict=True
-            )
-        }
+        pipeline["stage"] = pd.Series(
+            per_distinct(pipeline["stage"], clean_text), index=pipeline.index, dtype=object
+        )
+        customers = tables.customers
+        region_of_customer = dict(zip(
+            name_keys(customers["customer"]), name_keys(customers["region"]), strict=True
+        ))
         # a deal without a Region takes its customer's, as revenue lines do
         pipeline["region_name"] = [
             region if isinstance(region, str) and region.strip()
-            else region_of_customer.get(name_key(customer))
-            for region, customer in zip(pipeline["region"], pipeline["customer"], strict=True)
+            else region_of_customer.get(customer)
+            for region, customer in zip(
+                pipeline["region"], name_keys(pipeline["customer"]), strict=True
+            )
         ]
         pipeline["amount"] = pipeline["amount"].fillna(0.0)
         pipeline["probability"] = pipeline["stage"].map(stages.probabilities)
