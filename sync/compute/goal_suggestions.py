@@ -69,7 +69,7 @@ class _History:
     ) -> None:
         settings = tables.settings
         self.base_label = year_earlier(upcoming, settings.period, settings.fiscal_year_start)
-        lines = figures.revenue[figures.revenue["date"].notna()].copy()
+        lines = figures.revenue.frame[figures.revenue.frame["date"].notna()].copy()
         lines["period"] = period_labels(lines["date"], settings.period, settings.fiscal_year_start)
         self.lines = lines
         self.past = past
@@ -115,7 +115,7 @@ def goal_suggestions(tables: Tables, revenue: pd.DataFrame) -> pd.DataFrame:
     upcoming = next_period(settings.as_of, settings.period, settings.fiscal_year_start)
     roster = Roster.from_team(tables.team)
     figures = GoalFigures(tables, revenue)
-    dated = figures.revenue["date"].dropna()
+    dated = figures.revenue.frame["date"].dropna()
     first_day = pd.Timestamp(dated.min()).date() if len(dated) else None
     past = history_periods(first_day, settings.as_of, settings.period, settings.fiscal_year_start)
     history = _History(figures, tables, past, upcoming)

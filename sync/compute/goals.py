@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
 
 from sync.compute.funnel import FunnelStages
-from sync.compute.names import clean_text, name_key
+from sync.compute.names import clean_text, name_key, name_keys, per_distinct
+from sync.compute.scoped import Scope, ScopedRows
 from sync.compute.smart import (
     METRICS,
     Roster,
@@ -23,36 +23,11 @@ from sync.schema import tab_spec
 GOAL_PROGRESS_HEADERS = tab_spec("Goal Progress").headers
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What a goal counts: whose results, and which product and region."""
-
-    reps: frozenset[str] | None
-    product: str | None
-    region: str | None
-
-    def mask(self, frame: pd.DataFrame) -> pd.Series:
-        """Rows of a frame with `rep`, `product` and `region` name-key columns in scope."""
-        keep = pd.Series(True, index=frame.index)
-        if self.reps is not None:
-            keep &= frame["rep"].isin(self.reps)
-        if self.product is not None:
-            keep &= frame["product"] == self.product
-        if self.region is not None:
-            keep &= frame["region"] == self.region
-        return keep
-
-
-def _in_period(days: pd.Series, start: date, end: date) -> pd.Series:
-    stamps = pd.to_datetime(days)
-    return (stamps >= pd.Timestamp(start)) & (stamps <= pd.Timestamp(end))
-
-
 def _keyed(frame: pd.DataFrame, **columns: str) -> pd.DataFrame:
     """A frame of name-keyed columns (`rep=owner` takes `owner` as `rep`), other columns kept."""
     keyed = frame.copy()
     for target, source in columns.items():
-        keyed[target] = frame[source].map(name_key)
+        keyed[target] = name_keys(frame[source])
     return keyed
 
 
@@ -76,50 +51,57 @@ class GoalFigures:
     def __init__(self, tables: Tables, revenue: pd.DataFrame) -> None:
         stages = FunnelStages.from_table(tables.stages)
         pipeline = tables.pipeline.copy()
-        pipeline["stage"] = pipeline["stage"].map(clean_text)
-        region_of_customer = {
-            name_key(customer): name_key(region)
-            for customer, region in zip(
-                tables.customers["customer"], tables.customers["region"], strict=True
-            )
-        }
+        pipeline["stage"] = pd.Series(
+            per_distinct(pipeline["stage"], clean_text), index=pipeline.index, dtype=object
+        )
+        customers = tables.customers
+        region_of_customer = dict(zip(
+            name_keys(customers["customer"]), name_keys(customers["region"]), strict=True
+        ))
         # a deal without a Region takes its customer's, as revenue lines do
         pipeline["region_name"] = [
             region if isinstance(region, str) and region.strip()
-            else region_of_customer.get(name_key(customer))
-            for region, customer in zip(pipeline["region"], pipeline["customer"], strict=True)
+            else region_of_customer.get(customer)
+            for region, customer in zip(
+                pipeline["region"], name_keys(pipeline["customer"]), strict=True
+            )
         ]
         pipeline["amount"] = pipeline["amount"].fillna(0.0)
         pipeline["probability"] = pipeline["stage"].map(stages.probabilities)
         deals = _keyed(pipeline, rep="owner", product="product", region="region_name")
-        self.won = deals[deals["stage"].isin(stages.of_type("Won"))]
-        self.open = deals[deals["stage"].isin(stages.of_type("Open"))]
-        self.deals = deals
-        self.revenue = _keyed(revenue, rep="rep", product="product", region="region")
-        self.first = _keyed(first_revenue(revenue), rep="rep", product="product", region="region")
+        # each table grouped once by (rep, product, region): a goal looks up its own rows
+        self.won = ScopedRows(deals[deals["stage"].isin(stages.of_type("Won"))], ("closed",))
+        self.open = ScopedRows(
+            deals[deals["stage"].isin(stages.of_type("Open"))], ("expected_close",)
+        )
+        self.deals = ScopedRows(deals, ("created",))
+        self.revenue = ScopedRows(
+            _keyed(revenue, rep="rep", product="product", region="region"), ("date",)
+        )
+        self.first = ScopedRows(
+            _keyed(first_revenue(revenue), rep="rep", product="product", region="region"),
+            ("date",),
+        )
 
     def actual(self, metric: str, scope: Scope, start: date, end: date) -> float:
         """The metric's figure over the scope, from `start` to `end` inclusive."""
         if metric == "Revenue":
-            lines = self.revenue
-            lines = lines[scope.mask(lines) & _in_period(lines["date"], start, end)]
-            return float(lines["amount"].sum())
+            return float(self.revenue.values(scope, "date", start, end, "amount").sum())
         if metric == "Deals Won":
-            won = self.won[scope.mask(self.won) & _in_period(self.won["closed"], start, end)]
-            return float(len(won))
+            return float(len(self.won.positions(scope, "closed", start, end)))
         if metric == "New Customers":
-            first = self.first[scope.mask(self.first) & _in_period(self.first["date"], start, end)]
-            return float(len(first))
+            return float(len(self.first.positions(scope, "date", start, end)))
         if metric == "Pipeline Created":
-            created = self.deals
-            created = created[scope.mask(created) & _in_period(created["created"], start, end)]
-            return float(created["amount"].sum())
+            return float(self.deals.values(scope, "created", start, end, "amount").sum())
         return math.nan
 
     def forecast_deals(self, scope: Scope, as_of: date, end: date) -> pd.DataFrame:
-        """In-scope open deals expected to close from As Of to the period's end."""
-        deals = self.open
-        return deals[scope.mask(deals) & _in_period(deals["expected_close"], as_of, end)]
+        """In-scope open deals expected to close from As Of to the period's end: their
+        `amount` and `probability`."""
+        return pd.DataFrame({
+            column: self.open.values(scope, "expected_close", as_of, end, column)
+            for column in ("amount", "probability")
+        })
 
 
 def elapsed_share(start: date, end: date, as_of: date) -> float:

@@ -6,8 +6,13 @@ The one rule for the reader, the computations and import.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from typing import TypeVar
 
+import numpy as np
 import pandas as pd
+
+T = TypeVar("T")
 
 
 def clean_text(value: object) -> str | None:
@@ -24,6 +29,26 @@ def name_key(value: object) -> str | None:
     return unicodedata.normalize("NFKC", text).strip().casefold() if text is not None else None
 
 
+def per_distinct(values: pd.Series, function: Callable[[object], T]) -> list[T]:
+    """`function` of every value, called once per distinct value (blanks as None).
+
+    Names, stages and sync times repeat across a million rows, so each distinct value is
+    converted once and the results are handed out by position. Values that compare equal
+    (1, 1.0, True) share a result: the functions here treat them alike (not text).
+    """
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    results = np.empty(len(distinct) + 1, dtype=object)
+    results[:-1] = [function(value) for value in distinct]
+    results[-1] = function(None)
+    return results[codes].tolist()  # type: ignore[no-any-return]
+
+
+def name_keys(values: pd.Series) -> pd.Series:
+    """`name_key` of every value, as an object Series (None when blank)."""
+    keys = per_distinct(values.astype(object), name_key)
+    return pd.Series(keys, index=values.index, dtype=object)
+
+
 def customer_key(names: pd.Series) -> pd.Series:
     """The comparison key of each customer name, as an object Series (None when blank)."""
-    return pd.Series([name_key(name) for name in names], index=names.index, dtype=object)
+    return name_keys(names)

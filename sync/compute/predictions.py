@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import minimize
-from scipy.special import gammaln, hyp2f1
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -69,6 +67,8 @@ def _bgnbd_log_likelihood(
     Repeat counts take few distinct values, so the gamma-function terms are computed once
     per value: this is what keeps a fit over tens of thousands of customers fast.
     """
+    from scipy.special import gammaln  # scipy loads only when a model is fitted
+
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     # ln[Gamma(r+x)/Gamma(r)] + r ln(alpha) + ln[B(a, b+x)/B(a, b)], per distinct x
     per_x = (
@@ -93,6 +93,8 @@ def _maximise(negative_ll, start: FloatArray) -> FloatArray:
     L-BFGS-B is fast and precise on these smooth likelihoods; Nelder-Mead, slower but
     needing no gradient, is the fallback when it stops without converging.
     """
+    from scipy.optimize import minimize  # half a second to import: only when fitting
+
     bounds = [_LOG_BOUNDS] * len(start)
     with np.errstate(all="ignore"):
         result = minimize(negative_ll, start, method="L-BFGS-B", bounds=bounds,
@@ -154,6 +156,8 @@ def expected_orders(
     params: BgNbdParams, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike, horizon: float
 ) -> FloatArray:
     """Expected purchases in (T, T + horizon] given each customer's history (FHL 2005, eq. 10)."""
+    from scipy.special import hyp2f1
+
     x_, t_x_, T_ = _arrays(x, t_x, T)
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     z = horizon / (alpha + T_ + horizon)
@@ -168,6 +172,8 @@ def gamma_gamma_log_likelihood(
     params: GammaGammaParams, frequency: npt.ArrayLike, monetary_value: npt.ArrayLike
 ) -> FloatArray:
     """Log-likelihood of each customer's mean spend over `frequency` orders (FHL 2005b)."""
+    from scipy.special import gammaln
+
     x_, m_ = _arrays(frequency, monetary_value)
     p, q, v = params.p, params.q, params.v
     return (

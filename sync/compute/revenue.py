@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sync.compute.names import customer_key, name_key
+from sync.compute.names import customer_key, name_key, per_distinct
 from sync.contract.tables import Tables
 
 REVENUE_COLUMNS = [
@@ -99,7 +99,7 @@ def revenue_lines(tables: Tables) -> pd.DataFrame:
         name: [value if isinstance(value, str) else None for value in lines[name]]
         for name in ("rep", "region", "customer", "product", "deal_id", "order_id")
     }
-    keys = [name_key(name) for name in text["customer"]]
+    keys = per_distinct(pd.Series(text["customer"], dtype=object), name_key)
     text["customer_key"] = keys
     text["rep"] = [
         rep if rep is not None else owner_of_customer.get(key or "")

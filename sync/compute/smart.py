@@ -163,9 +163,13 @@ def decomposition_issues(goals: pd.DataFrame, roster: Roster) -> list[Issue]:
             start=start, end=end,
             scope=(metric, start, end, name_key(goal.product), name_key(goal.region)),
         ))
+    # goals grouped once by scope, in Goals order: no goal compares itself with every other
+    by_scope: dict[tuple[str, date, date, str | None, str | None], list[_Split]] = {}
+    for split in splits:
+        by_scope.setdefault(split.scope, []).append(split)
     issues = []
     for goal in splits:
-        same = [other for other in splits if other.scope == goal.scope]
+        same = by_scope[goal.scope]
         if goal.kind == "team" and goal.key is not None:
             team = roster.teams[goal.key]
             members = [other for other in same if other.kind == "rep" and other.key in team]

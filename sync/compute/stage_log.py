@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from sync.compute.names import clean_text
+from sync.compute.names import clean_text, per_distinct
 from sync.schema import tab_spec
 
 LOG_HEADERS = tab_spec("Stage Log").headers
@@ -36,8 +36,10 @@ def last_logged_stages(log: pd.DataFrame) -> dict[str, str]:
     """Each deal's latest `To Stage` in the log (the log is append-only: the last row wins)."""
     records = log_records(log)
     latest: dict[str, str] = {}
-    for deal_id, to_stage in zip(records["deal_id"], records["to_stage"], strict=True):
-        deal, stage = clean_text(deal_id), clean_text(to_stage)
+    for deal, stage in zip(
+        per_distinct(records["deal_id"], clean_text), per_distinct(records["to_stage"], clean_text),
+        strict=True,
+    ):
         if deal is not None and stage is not None:
             latest[deal] = stage
     return latest
@@ -52,8 +54,10 @@ def stage_changes(
     """
     latest = last_logged_stages(previous_log)
     rows = []
-    for deal_id, stage in zip(pipeline["deal_id"], pipeline["stage"], strict=True):
-        deal, current = clean_text(deal_id), clean_text(stage)
+    for deal, current in zip(
+        per_distinct(pipeline["deal_id"], clean_text), per_distinct(pipeline["stage"], clean_text),
+        strict=True,
+    ):
         if deal is None or current is None or latest.get(deal) == current:
             continue
         rows.append([deal, latest.get(deal), current, pd.Timestamp(changed_at)])
@@ -95,14 +99,15 @@ def _logged_entries(log: pd.DataFrame) -> dict[str, list[tuple[str, bool, date |
     """Each deal's log rows in order: (To Stage, first sight, day of Changed At)."""
     records = log_records(log)
     rows_by_deal: dict[str, list[tuple[str, bool, date | None]]] = {}
-    for deal_id, from_stage, to_stage, changed_at in zip(
-        records["deal_id"], records["from_stage"], records["to_stage"], records["changed_at"],
+    for deal, from_stage, stage, changed_day in zip(
+        per_distinct(records["deal_id"], clean_text),
+        per_distinct(records["from_stage"], clean_text),
+        per_distinct(records["to_stage"], clean_text),
+        per_distinct(records["changed_at"], _day),
         strict=True,
     ):
-        deal, stage = clean_text(deal_id), clean_text(to_stage)
         if deal is not None and stage is not None:
-            first_sight = clean_text(from_stage) is None
-            rows_by_deal.setdefault(deal, []).append((stage, first_sight, _day(changed_at)))
+            rows_by_deal.setdefault(deal, []).append((stage, from_stage is None, changed_day))
     return rows_by_deal
 
 
@@ -160,14 +165,16 @@ def stage_stints(
     """
     rows_by_deal = _logged_entries(log)
     stints: list[Stint] = []
-    for deal_id, stage, created in zip(
-        pipeline["deal_id"], pipeline["stage"], pipeline["created"], strict=True
+    for deal, current_stage, created in zip(
+        per_distinct(pipeline["deal_id"], clean_text),
+        per_distinct(pipeline["stage"], clean_text),
+        per_distinct(pipeline["created"], _day),
+        strict=True,
     ):
-        deal, current_stage = clean_text(deal_id), clean_text(stage)
         if deal is None or current_stage is None:
             continue
         entries = rows_by_deal.get(deal) or [(current_stage, True, as_of)]
-        stays = _stays(entries, _day(created))
+        stays = _stays(entries, created)
         begun = [index for index, (_, start) in enumerate(stays) if _began_by(start, as_of)]
         for index in begun:
             logged_stage, start = stays[index]

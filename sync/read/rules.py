@@ -177,12 +177,17 @@ def check_references(
 ) -> None:
     """Warn about names in `field` that `directory` does not list; respell the ones it does."""
     unknown: list[Record] = []
+    # a name repeats on many rows (a rep on thousands of orders): look each one up once
+    looked_up: dict[tuple[type, Any], tuple[str | None, str | None]] = {}
     for record in rows.records:
         name = record.get(field)
         if name is None:
             continue
-        spelled = directory.find(name)
-        left_out = directory.why_left_out(name)
+        key = (type(name), name)
+        found = looked_up.get(key)
+        if found is None:
+            found = looked_up[key] = (directory.find(name), directory.why_left_out(name))
+        spelled, left_out = found
         if left_out is not None:
             rows.issues.append(Issue(
                 tab=tab, row=record["row"], column=header,

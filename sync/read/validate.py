@@ -29,7 +29,7 @@ from sync.read.rules import (
 )
 from sync.read.settings import read_settings
 from sync.read.shape import shape_issues
-from sync.schema import TabSpec, input_tabs, tab_spec
+from sync.schema import ColumnSpec, TabSpec, input_tabs, tab_spec
 from sync.schema.tabs import find_tab
 
 STAGE_LOG = "Stage Log"
@@ -162,6 +162,26 @@ def _apply_rules(rows: dict[str, TabRows], present: dict[str, bool]) -> dict[str
     return frames
 
 
+def _log_cell(
+    column: ColumnSpec, value: Any, context: ReadContext, read: dict[tuple[str, type, Any], Any]
+) -> Any:
+    """One Stage Log cell, or None when it cannot be read; each distinct value read once
+    (reading a text or date-time cell depends on nothing else, and warns nothing here)."""
+    try:
+        key = (column.field, type(value), value)
+        if key in read:
+            return read[key]
+    except TypeError:  # an unhashable value: read it, remember nothing
+        key = None
+    try:
+        typed = read_cell(column, value, context, lambda _: None)
+    except Exception:  # the log is written back whole: keep the row, blank cell
+        typed = None
+    if key is not None:
+        read[key] = typed
+    return typed
+
+
 def read_stage_log(grid: Grid | None, context: ReadContext) -> tuple[pd.DataFrame, list[Issue]]:
     """The Stage Log read back: deal_id, from_stage, to_stage, changed_at (datetime64), row.
 
@@ -171,6 +191,7 @@ def read_stage_log(grid: Grid | None, context: ReadContext) -> tuple[pd.DataFram
     spec = tab_spec(STAGE_LOG)
     issues: list[Issue] = []
     records: list[dict[str, Any]] = []
+    read: dict[tuple[str, type, Any], Any] = {}  # deal IDs, stages and sync times repeat
     if grid and isinstance(grid, list | tuple) and not _is_empty(grid):
         header_row = grid[0] if isinstance(grid[0], list | tuple) else [grid[0]]
         headers = match_headers(spec, list(header_row))
@@ -184,10 +205,7 @@ def read_stage_log(grid: Grid | None, context: ReadContext) -> tuple[pd.DataFram
             record: dict[str, Any] = {"row": offset + 2}
             for column in spec.columns:
                 value = raw.get(column.field)
-                try:
-                    record[column.field] = read_cell(column, value, context, lambda _: None)
-                except Exception:  # the log is written back whole: keep the row, blank cell
-                    record[column.field] = None
+                record[column.field] = _log_cell(column, value, context, read)
                 if record[column.field] is None and column.field in ("deal_id", "changed_at"):
                     issues.append(Issue(
                         tab=STAGE_LOG, row=offset + 2, column=column.header,

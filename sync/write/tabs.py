@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sync.contract.plan import PlanColumn, TabOutput
@@ -47,6 +48,25 @@ def plain_value(value: Any, value_type: str) -> Any:
     return str(value)
 
 
+def plain_column(column: pd.Series, value_type: str) -> list[Any]:
+    """`plain_value` of every cell of a column, the common cases a column at a time.
+
+    Float columns (money, percents, figures) become Python floats with None for NaN, and
+    text cells pass through as they are: exactly what `plain_value` gives them, without a
+    call per cell. Every other cell goes through `plain_value`.
+    """
+    if column.dtype == np.float64 and value_type not in _INTEGER_TYPES:
+        values = column.to_numpy()
+        plain: list[Any] = values.tolist()
+        for index in np.flatnonzero(np.isnan(values)).tolist():
+            plain[index] = None
+        return plain
+    return [
+        value if type(value) is str else plain_value(value, value_type)
+        for value in column.tolist()
+    ]
+
+
 def frame_output(tab: str, frame: pd.DataFrame, currency: str) -> TabOutput:
     """The TabOutput of a computed tab from its DataFrame (columns = declared headers)."""
     spec = tab_spec(tab)
@@ -54,12 +74,8 @@ def frame_output(tab: str, frame: pd.DataFrame, currency: str) -> TabOutput:
     missing = [c.header for c in spec.columns if c.header not in frame.columns]
     if missing:
         raise ValueError(f"{tab} table lacks columns {missing}")
-    types = [c.type for c in spec.columns]
-    records = frame[[c.header for c in spec.columns]].itertuples(index=False, name=None)
-    rows = [
-        [plain_value(value, value_type) for value, value_type in zip(record, types, strict=True)]
-        for record in records
-    ]
+    cells = [plain_column(frame[c.header], c.type) for c in spec.columns]
+    rows = [list(row) for row in zip(*cells, strict=True)] if cells else []
     return TabOutput(
         name=tab, columns=columns, rows=rows, currency=currency, append_only=spec.append_only
     )

@@ -22,7 +22,8 @@ _ROW_NUMBER = re.compile(rb"<row\b[^>]*?\sr=[\"'](\d+)")
 _ROW_NUMBER_FIRST = re.compile(rb'<row r="(\d+)"')  # as Excel and LibreOffice write it
 # Patterns start with a literal (` r="`, `</f>`) so the regex engine skips ahead at the
 # speed of a byte search; attributes after a line break or tab are caught by _ODD_SPACING.
-_WIDE_COLUMN = re.compile(rb" r=[\"'][A-Za-z]{3}")
+_WIDE_COLUMN = re.compile(rb" r=[\"']([A-Za-z]{3})")
+_DIMENSION = re.compile(rb"<dimension\s+ref=[\"'](?:[A-Za-z]+\d+:)?([A-Za-z])\d+[\"']")
 _TWO_LETTER_COLUMN = re.compile(rb" r=[\"']([A-Za-z]{2})\d")
 _ODD_SPACING = (b"\nr=", b"\tr=", b"\rr=", b"\nt=", b"\tt=", b"\rt=", b"\ns=", b"\ts=")
 _ERROR_CELL = (b' t="e"', b" t='e'")
@@ -38,7 +39,9 @@ def calamine_can_read(stream: IO[bytes], date_kinds: dict[int, int]) -> bool:
         return False
     date_values = _date_values(date_kinds)
     max_row = rows_seen = rows_numbered = cells = 0
-    columns = 26
+    # Without a two-letter column a tab is at most 26 wide; narrower when its <dimension>
+    # says so and no cell lies beyond it (checked in the same pass as the wide columns).
+    columns, wide_or_beyond = _declared_width(chunk)
     carry = tail = b""
     while chunk:
         # Blocks end after a `>`, so every tag is whole in exactly one block.
@@ -46,8 +49,12 @@ def calamine_can_read(stream: IO[bytes], date_kinds: dict[int, int]) -> bool:
         cut = data.rfind(b">") + 1
         block, carry = data[:cut], data[cut:]
         window = tail + block  # patterns that span tags may straddle two blocks
+        beyond = wide_or_beyond.search(block)
+        if beyond is not None and beyond.group(1) is None:
+            columns, wide_or_beyond = 26, _WIDE_COLUMN  # the <dimension> was short
+            beyond = _WIDE_COLUMN.search(block)
         if (
-            _WIDE_COLUMN.search(block)
+            beyond is not None
             or (_spaced_oddly(block) and any(odd in block for odd in _ODD_SPACING))
             or any(error in block for error in _ERROR_CELL)
             or (b"<f" in window and (_UNCACHED.search(window) or _UNCACHED_SHARED.search(window)))
@@ -71,6 +78,21 @@ def calamine_can_read(stream: IO[bytes], date_kinds: dict[int, int]) -> bool:
     if rows_numbered != rows_seen:
         return False  # rows without a number: where they end is not known here
     return max_row * columns <= DENSE_FACTOR * cells + SPARE_CELLS
+
+
+def _declared_width(head: bytes) -> tuple[int, re.Pattern[bytes]]:
+    """The width the <dimension> declares when it is one letter (else 26), and a pattern
+    that finds a three-letter column or a one-letter column beyond that width."""
+    match = _DIMENSION.search(head)
+    if match is None:
+        return 26, _WIDE_COLUMN
+    last = match.group(1).upper()
+    width = ord(last) - 64
+    if width >= 26:
+        return 26, _WIDE_COLUMN
+    letters = bytes(range(ord(last) + 1, ord("Z") + 1))
+    beyond = re.escape(letters) + re.escape(letters.lower())
+    return width, re.compile(rb" r=[\"'](?:([A-Za-z]{3})|[" + beyond + rb"]\d)")
 
 
 def _spaced_oddly(block: bytes) -> bool:

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from sync.a1 import column_letter
 from sync.contract.plan import TabOutput, number_format
 from sync.serials import to_serial
@@ -124,20 +126,7 @@ def sheet_xml(
         for i, column in enumerate(output.columns)
     )
     parts.append(f'<row r="1">{header}</row>')
-    column_formats = [number_format(c.type, output.currency) for c in output.columns]
-    for row_index, row in enumerate(rows):
-        cells = []
-        for col_index, value in enumerate(row[:width]):
-            if (row_index, col_index) in output.cell_types:
-                fmt = output.cell_format(row_index, col_index)
-            else:
-                fmt = column_formats[col_index]
-            if fmt is None and isinstance(value, date):
-                # A date in an untyped column would otherwise show as a bare serial number.
-                fmt = number_format("datetime" if isinstance(value, datetime) else "date", "")
-            style = style_of(fmt, False)
-            cells.append(cell_xml(f"{letters[col_index]}{row_index + 2}", value, style, date1904))
-        parts.append(f'<row r="{row_index + 2}">{"".join(cells)}</row>')
+    parts.extend(_data_rows(output, rows, style_of, date1904))
     parts.append("</sheetData>")
     # No autoFilter: without a `_xlnm._FilterDatabase` name per tab in workbook.xml it does
     # not work in LibreOffice and can crash Excel on sort, and that name would pin the
@@ -151,6 +140,127 @@ def sheet_xml(
     parts.append("</worksheet>")
     return "".join(parts).encode("utf-8")
 
+
+
+
+_FAST_KINDS = {float: "float", int: "int", str: "str"}
+
+
+def _cell_format(output: TabOutput, formats: list[str | None], row: int, column: int,
+                 value: Any) -> str | None:
+    fmt = output.cell_format(row, column) if (row, column) in output.cell_types else formats[column]
+    if fmt is None and isinstance(value, date):
+        # A date in an untyped column would otherwise show as a bare serial number.
+        fmt = number_format("datetime" if isinstance(value, datetime) else "date", "")
+    return fmt
+
+
+def _data_rows(
+    output: TabOutput,
+    rows: Sequence[Sequence[Any]],
+    style_of: Callable[[str | None, bool], int],
+    date1904: bool,
+) -> list[str]:
+    """The `<row>` elements of the data rows, built a column at a time.
+
+    A column of one plain kind (floats, whole numbers or text, with blanks) and one format
+    is written by one comprehension over its values; any other column cell by cell with
+    `cell_xml`. Styles are asked for in the order a row-by-row pass would first meet them,
+    so styles.xml and every `s=` index come out the same.
+    """
+    width = len(output.columns)
+    count = len(rows)
+    if not count:
+        return []
+    formats = [number_format(c.type, output.currency) for c in output.columns]
+    overridden = {column for _, column in output.cell_types}
+    values = [[row[index] if index < len(row) else _ABSENT for row in rows]
+              for index in range(width)]
+    # per column: one format for every row, or a format per row
+    column_formats: list[Any] = []
+    for index, column in enumerate(values):
+        kinds = set(map(type, column)) - {type(None)}
+        if (
+            index not in overridden
+            and not any(issubclass(k, date) for k in kinds)
+            and _Absent not in kinds
+        ):
+            column_formats.append(formats[index])
+        else:
+            column_formats.append([
+                _ABSENT if value is _ABSENT else _cell_format(output, formats, row, index, value)
+                for row, value in enumerate(column)
+            ])
+    styles = _styles_in_row_order(column_formats, count, style_of)
+    cells: list[list[str]] = []
+    numbers = range(2, count + 2)
+    for index, column in enumerate(values):
+        letter = column_letter(index)
+        fmt = column_formats[index]
+        kinds = set(map(type, column)) - {type(None)}
+        kind = _FAST_KINDS.get(next(iter(kinds))) if len(kinds) == 1 else None
+        if not isinstance(fmt, list) and (kind is not None or not kinds):
+            style = styles[fmt]
+            s = f' s="{style}"' if style else ""
+            if kind == "float":
+                finite = np.isfinite(np.array(column, dtype=float)).tolist()
+                cells.append([
+                    f'<c r="{letter}{n}"{s}><v>{text}</v></c>' if ok else ""
+                    for n, text, ok in zip(numbers, map(repr, column), finite, strict=True)
+                ])
+            elif kind == "int":
+                cells.append([
+                    "" if value is None else f'<c r="{letter}{n}"{s}><v>{value}</v></c>'
+                    for n, value in zip(numbers, column, strict=True)
+                ])
+            elif kind == "str":
+                cells.append([
+                    "" if value is None
+                    else f'<c r="{letter}{n}"{s} t="inlineStr"><is>{_text_element(value)}</is></c>'
+                    for n, value in zip(numbers, column, strict=True)
+                ])
+            else:
+                cells.append([""] * count)
+            continue
+        per_row = fmt if isinstance(fmt, list) else [fmt] * count
+        cells.append([
+            "" if value is _ABSENT
+            else cell_xml(f"{letter}{n}", value, styles[row_fmt], date1904)
+            for n, value, row_fmt in zip(numbers, column, per_row, strict=True)
+        ])
+    return [
+        f'<row r="{n}">{"".join(row)}</row>'
+        for n, row in zip(numbers, zip(*cells, strict=True) if cells else [()] * count,
+                          strict=True)
+    ]
+
+
+class _Absent:
+    """A cell past the end of a short row: written as nothing, and no style asked for."""
+
+
+_ABSENT = _Absent()
+
+
+def _styles_in_row_order(
+    column_formats: Sequence[Any],
+    count: int,
+    style_of: Callable[[str | None, bool], int],
+) -> dict[Any, int]:
+    """The style of every format used, asked for in row-major order of first use."""
+    wanted: set[Any] = set()
+    for fmt in column_formats:
+        wanted.update(fmt if isinstance(fmt, list) else [fmt])
+    wanted.discard(_ABSENT)  # a cell past a short row's end is not written
+    styles: dict[Any, int] = {}
+    for row in range(count):
+        for fmt in column_formats:
+            row_fmt = fmt[row] if isinstance(fmt, list) else fmt
+            if row_fmt not in styles and row_fmt is not _ABSENT:
+                styles[row_fmt] = style_of(row_fmt, False)
+        if len(styles) == len(wanted):
+            break
+    return styles
 
 
 _ROW = re.compile(rb"<(?P<p>(?:[\w.-]+:)?)row\b(?P<attrs>[^>]*?)(?:/>|>.*?</(?P=p)row>)", re.S)

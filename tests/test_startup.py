@@ -1,0 +1,70 @@
+"""Start-up: `salesops --help` and a small sync import only what they use.
+
+Each command runs in a fresh Python process; the test lists which heavy packages ended up
+in `sys.modules`. scipy loads only when a purchase model is fitted (enough repeat
+customers), the Google Sheets stack only for `--sheet`, Flask and the queue only for the
+server.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from sync.backends.xlsx.template import write_input_workbook
+from sync.demo.workbook import demo_grids
+
+HEAVY = (
+    "scipy", "gspread", "googleapiclient", "google.auth", "google.oauth2", "flask",
+    "werkzeug", "waitress", "huey", "redis", "openpyxl",
+)
+
+PROBE = """
+import json, sys
+from sync.cli import main
+sys.argv = ["salesops", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as done:
+    code = done.code
+else:
+    code = 0
+heavy = {heavy!r}
+print(json.dumps({{"code": code, "loaded": [m for m in heavy if m in sys.modules]}}))
+"""
+
+
+def _loaded(*arguments: str) -> dict:
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *arguments],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def _small_workbook(path: Path) -> None:
+    """The demo's input tabs cut to their first 25 data rows: too few repeat customers to
+    fit a purchase model."""
+    grids = demo_grids(1, 7, today=date(2026, 11, 26))
+    write_input_workbook(path, {tab: grid[:26] for tab, grid in grids.items()})
+
+
+def test_help_loads_nothing_heavy() -> None:
+    assert _loaded("--help") == {"code": 0, "loaded": []}
+
+
+def test_a_small_sync_loads_no_scipy_no_sheets_stack_no_server(tmp_path: Path) -> None:
+    path = tmp_path / "small.xlsx"
+    _small_workbook(path)
+    found = _loaded("sync", str(path))
+    assert found == {"code": 0, "loaded": []}
+
+
+def test_a_sync_that_fits_the_purchase_model_loads_scipy(tmp_path: Path) -> None:
+    path = tmp_path / "demo.xlsx"
+    write_input_workbook(path, demo_grids(1, 7, today=date(2026, 11, 26)))
+    found = _loaded("sync", str(path))
+    assert found == {"code": 0, "loaded": ["scipy"]}

@@ -1,0 +1,54 @@
+"""The pre-scan takes a tab's width from its <dimension> when no cell lies beyond it.
+
+A narrow tab with many blank cells (a Stage Log of four columns, From Stage often blank)
+must go to calamine, not to the slower streaming reader: its rectangle is rows x 4, not
+rows x 26. A <dimension> that is too short must not let a wide rectangle through.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from sync.backends.xlsx.prescan import calamine_can_read
+
+ROWS = 50_000
+
+
+def _sheet(dimension: str, extra: str = "") -> bytes:
+    """`ROWS` rows with one cell each in column A (4 cells a row would be dense anyway)."""
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, ROWS + 1))
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet '
+        'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"{dimension}<sheetData>{rows}{extra}</sheetData></worksheet>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("dimension", "extra", "calamine"),
+    [
+        # 50,000 rows x 1 column = 50,000 cells <= 4 x 50,000 + 200,000
+        (f'<dimension ref="A1:A{ROWS}"/>', "", True),
+        # x 4 columns = 200,000 cells, still within 4 x 50,001 + 200,000
+        (f'<dimension ref="A1:D{ROWS}"/>', "", True),
+        # no dimension: up to 26 columns, 1,300,000 cells > 400,000: streamed
+        ("", "", False),
+        # a dimension of Z says nothing narrower than 26
+        (f'<dimension ref="A1:Z{ROWS}"/>', "", False),
+        # the dimension says A, but a cell in column E exists: 26 columns assumed
+        (f'<dimension ref="A1:A{ROWS}"/>', f'<row r="{ROWS + 1}"><c r="E{ROWS + 1}"/></row>',
+         False),
+        # lower-case references count too
+        (f"<dimension ref='a1:a{ROWS}'/>", f'<row r="{ROWS + 1}"><c r="e{ROWS + 1}"/></row>',
+         False),
+        # a three-letter column is refused whatever the dimension says
+        (f'<dimension ref="A1:A{ROWS}"/>', f'<row r="{ROWS + 1}"><c r="AAA{ROWS + 1}"/></row>',
+         False),
+    ],
+)
+def test_the_width_comes_from_a_dimension_no_cell_exceeds(
+    dimension: str, extra: str, calamine: bool
+) -> None:
+    assert calamine_can_read(io.BytesIO(_sheet(dimension, extra)), {}) is calamine
