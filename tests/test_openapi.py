@@ -44,6 +44,7 @@ def test_every_route_is_documented_and_every_documented_route_exists(tmp_path, m
     assert operations() == {
         ("POST", "/hooks/sheets-edit"),
         ("GET", "/status/{spreadsheet_id}"),
+        ("GET", "/digest/{spreadsheet_id}"),
         ("GET", "/healthz"),
     }
 

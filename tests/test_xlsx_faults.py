@@ -33,6 +33,15 @@ from sync.errors import WorkbookError
 NOW = datetime(2026, 11, 20, 9, 0)
 
 
+def sheet_names(path):
+    """The tab names of a workbook, its file closed again (read-only openpyxl keeps it open)."""
+    book = load_workbook(path, read_only=True)
+    try:
+        return book.sheetnames
+    finally:
+        book.close()
+
+
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -92,7 +101,7 @@ def test_a_full_disk_leaves_the_workbook_and_says_so(tmp_path: Path, mount_point
     # Space freed, the next sync writes the figures.
     (mount_point / "filler.bin").unlink()
     assert CliRunner().invoke(main, ["sync", str(book)]).exit_code == 0
-    assert "Funnel" in load_workbook(book, read_only=True).sheetnames
+    assert "Funnel" in sheet_names(book)
 
 
 def test_a_read_only_mount_leaves_the_workbook_and_says_so(
@@ -161,7 +170,10 @@ def test_a_slow_folder_still_gets_the_whole_workbook(
     monkeypatch.setattr("sync.backends.xlsx.backend.replace_file", slow_replace_file)
     sync_workbook(XlsxBackend(slow), now=NOW)
     assert len(writes) > 10  # the write really went through the slow stream
-    for tab in ("Funnel", "Deal Health", "Data Issues"):
-        fast_rows = list(load_workbook(fast, read_only=True)[tab].values)
-        slow_rows = list(load_workbook(slow, read_only=True)[tab].values)
-        assert slow_rows == fast_rows, tab
+    fast_book, slow_book = load_workbook(fast, read_only=True), load_workbook(slow, read_only=True)
+    try:
+        for tab in ("Funnel", "Deal Health", "Data Issues"):
+            assert list(slow_book[tab].values) == list(fast_book[tab].values), tab
+    finally:  # a read-only openpyxl workbook keeps its file open until closed
+        fast_book.close()
+        slow_book.close()

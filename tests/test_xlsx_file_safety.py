@@ -32,12 +32,21 @@ book.save(sys.argv[1])
 """
 
 
+def sheet_names(path):
+    """The tab names of a workbook, its file closed again (read-only openpyxl keeps it open)."""
+    book = load_workbook(path, read_only=True)
+    try:
+        return book.sheetnames
+    finally:
+        book.close()
+
+
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def tabs(path: Path) -> list[str]:
-    return load_workbook(path, read_only=True).sheetnames
+    return sheet_names(path)
 
 
 @pytest.fixture
