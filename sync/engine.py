@@ -18,7 +18,7 @@ from sync.contract.plan import TabOutput
 from sync.contract.tables import Issue, Tables
 from sync.errors import MissingTabError
 from sync.schema import TabSpec, computed_tabs, input_tabs, tab_spec
-from sync.write.tabs import frame_output, goal_progress_output, issues_frame
+from sync.write.tabs import frame_output, goal_progress_output, issues_frame, localized
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +162,8 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
             outputs.append(log_output(stage_log, len(new_log), currency))
         else:
             outputs.append(frame_output(spec.tab, frames[spec.tab], currency))
+    locale = tables.settings.locale
+    outputs = [localized(output, locale) for output in outputs]
     return Computed(tables=tables, issues=issues, outputs=outputs, kpis=kpis)
 
 
@@ -202,7 +204,8 @@ def _read(backend: Backend, progress: Progress) -> tuple[Tables, list[Issue], di
     }
     progress("Validating rows")
     tables, issues = validate_workbook(
-        grids, today=backend.today(), add_tab_hint=backend.add_tab_hint
+        grids, today=backend.today(), add_tab_hint=backend.add_tab_hint,
+        locale=getattr(backend, "default_locale", "en"),  # a stand-in backend may lack it
     )
     return tables, issues, rows_read
 

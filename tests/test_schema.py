@@ -73,7 +73,7 @@ def test_settings_keys_follow_the_spec():
         "Currency", "Period", "Fiscal Year Start", "As Of", "Date Format",
         "New Customer Days", "At Risk After Days", "Churned After Days", "Stuck Factor",
         "Rep Gap Points", "Prediction Horizon Days", "New Customer Bonus", "Team Bonus",
-        "Clawback Days",
+        "Clawback Days", "Locale",
     ]
 
 

@@ -52,6 +52,9 @@ class WorkbookSettings(BaseModel):
     new_customer_bonus: float = 0.0
     team_bonus: float = 0.0
     clawback_days: int = 90
+    # The language of everything written into this workbook: its Locale setting, else the
+    # operator's `locale` (config.yaml).
+    locale: Literal["en", "zh-CN"] = "en"
 
 
 def empty_frame(fields: list[str]) -> pd.DataFrame:

@@ -63,7 +63,7 @@ def impossible_date(today: date) -> str:
 
 
 def demo_grids(
-    size: int = 1, seed: int = 7, *, today: date | None = None
+    size: int = 1, seed: int = 7, *, today: date | None = None, locale: str = "en"
 ) -> dict[str, list[list[Any]]]:
     """The input tabs of the demo business and its Stage Log, as grids keyed by tab name.
 
@@ -92,7 +92,7 @@ def demo_grids(
     goals = goal_rows(rng, calendar, deals, deal_ids, lines)
     add_honest_mistakes(rng, today, pipeline, orders)
     rows: dict[str, list[Row]] = {
-        "Settings": settings_rows(today),
+        "Settings": settings_rows(today, locale),
         "Stages": [dict(row) for row in tab_spec("Stages").defaults],
         "Team": team_rows(calendar),
         "Goals": goals,
@@ -124,11 +124,14 @@ def demo_grids(
     return grids
 
 
-def settings_rows(today: date) -> list[Row]:
-    """Every Settings key: the demo's choices, As Of = today, the rest at their defaults."""
+def settings_rows(today: date, locale: str = "en") -> list[Row]:
+    """Every Settings key: the demo's choices, As Of = today, Locale = the demo's, the rest
+    at their defaults."""
     rows = []
     for spec in settings_specs():
         value = today if spec.key == "As Of" else DEMO_SETTINGS.get(spec.key, spec.default)
+        if spec.key == "Locale":
+            value = locale
         rows.append({"Setting": spec.key, "Value": value})
     return rows
 
@@ -258,7 +261,7 @@ def write_demo_workbook(path: Path, *, size: int = 1, seed: int = 7, locale: str
         expected = FileState.of(path.resolve())
     elif not path.parent.is_dir():
         raise WorkbookError(f"the folder {path.parent} does not exist: create it first.")
-    grids = demo_grids(size, seed, today=today)
+    grids = demo_grids(size, seed, today=today, locale=locale)
     inputs = {tab: grid for tab, grid in grids.items() if tab != STAGE_LOG}
     headers, *log_rows = grids[STAGE_LOG]
     log = pd.DataFrame(log_rows, columns=headers)

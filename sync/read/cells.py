@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sync.backends.base import CellError as ErrorCell
@@ -120,13 +121,18 @@ def parse_text(value: Any) -> str | None:
 
 # -- numbers -------------------------------------------------------------------------------
 
-_CURRENCY_MARKS = ("US$", "HK$", "A$", "C$", "S$", "R$", "$", "€", "£", "¥", "₹", "₩", "元")
+_CURRENCY_MARKS = ("US$", "HK$", "A$", "C$", "S$", "R$", "$", "€", "£", "¥", "₹", "₩", "元",
+                   "人民币")
 _PLAIN = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # 1e3 as Excel does
 _GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
-_SHORTHAND = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kKmMbB]|千|万|亿)")
-_SHORTHAND_FACTORS = {
-    "k": 1e3, "m": 1e6, "b": 1e9, "千": 1e3, "万": 1e4, "亿": 1e8,
-}
+_SHORTHAND = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kKmMbB])")
+# Chinese units are exact words, not abbreviations: `8万` is 80000, `1.5万` 15000, `2亿`
+# 200000000 (`万元` and `元` after them too). Only one unit, after a plain number.
+_CHINESE_UNIT = re.compile(
+    r"([0-9]+(?:\.[0-9]+)?|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?)\s*(千|万|亿)"
+)
+_CHINESE_FACTORS = {"千": 1000, "万": 10_000, "亿": 100_000_000}
+_SHORTHAND_FACTORS = {"k": 1e3, "m": 1e6, "b": 1e9}
 
 
 def _strip_currency(text: str) -> str:
@@ -154,6 +160,11 @@ def _number_from_text(text: str) -> float:
         negative, body = negative ^ (body[0] == "-"), body[1:].strip()
     if _PLAIN.fullmatch(body) or _GROUPED.fullmatch(body):
         number = float(body.replace(",", ""))
+        return -number if negative else number
+    chinese = _CHINESE_UNIT.fullmatch(body)
+    if chinese:
+        number = float(Decimal(chinese.group(1).replace(",", ""))
+                       * _CHINESE_FACTORS[chinese.group(2)])
         return -number if negative else number
     shorthand = _SHORTHAND.fullmatch(body)
     if shorthand:
@@ -293,17 +304,22 @@ def parse_yesno(value: Any) -> bool | None:
 
 
 def parse_choice(
-    value: Any, choices: Iterable[str], strict: bool = True, warn: Warn = _ignore
+    value: Any, choices: Iterable[str], strict: bool = True, warn: Warn = _ignore,
+    labels: Mapping[str, str] | None = None,
 ) -> str | None:
     """One of `choices`, matched without case and spelled as declared.
 
-    An unknown value raises CellError when `strict`, else is kept as typed and `warn` is told.
+    `labels` maps other accepted spellings (the declared zh-CN labels: `收入`) to their
+    choice (`Revenue`). An unknown value raises CellError when `strict`, else is kept as
+    typed and `warn` is told.
     """
     text = parse_text(value)
     if text is None:
         return None
     options = list(choices)
     by_key = {option.casefold(): option for option in options}
+    for label, option in (labels or {}).items():
+        by_key.setdefault(_normal(label).casefold(), option)
     match = by_key.get(_normal(text).casefold())
     if match is not None:
         return match

@@ -47,7 +47,7 @@ def _parse_typed(column: ColumnSpec, value: Any, date_format: str,
         return parse_percent(value, column.percent_points_above)
     if kind == "yesno":
         return parse_yesno(value)
-    return parse_choice(value, column.choices, column.strict, warn)
+    return parse_choice(value, column.choices, column.strict, warn, column.choice_names)
 
 
 def _shown(column: ColumnSpec, number: float) -> str:

@@ -29,7 +29,7 @@ DATE_FORMATS = ("YMD", "DMY", "MDY")
 _TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?"
 _YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME)
 _YEAR_LAST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})" + _TIME)
-_CHINESE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?" + _TIME)
+_CHINESE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?" + _TIME)
 _ORDERS = {"DMY": ("day", "month"), "MDY": ("month", "day")}
 # English month names make a date unambiguous in every Date Format: `3 March 2026`,
 # `3-Mar-2026`, `Mar 3, 2026`, `March 3rd, 2026`, `2026 Mar 3`.

@@ -93,9 +93,12 @@ def read_tab(
 
 
 def validate_workbook(
-    grids: dict[str, list[list[Any]]], *, today: date, add_tab_hint: str | None = None
+    grids: dict[str, list[list[Any]]], *, today: date, add_tab_hint: str | None = None,
+    locale: str = "en",
 ) -> tuple[Tables, list[Issue]]:
     """Read and validate every input tab (and the Stage Log): tables plus Data Issues.
+
+    `locale` is the operator's, for a workbook whose Settings name no Locale.
 
     `add_tab_hint` tells the owner how to add a missing template tab where the workbook
     lives (a Google spreadsheet says `salesops init --sheet ID`).
@@ -103,7 +106,7 @@ def validate_workbook(
     add_tab_hint = add_tab_hint or ADD_TAB_HINT
     settings_spec = tab_spec("Settings")
     settings_grid = find_grid(grids, settings_spec)
-    settings, issues = read_settings(settings_grid, today=today)
+    settings, issues = read_settings(settings_grid, today=today, locale=locale)
     if settings_grid is None:
         issues.insert(0, _missing_tab("Settings", add_tab_hint))
     else:

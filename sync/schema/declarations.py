@@ -25,13 +25,62 @@ ColumnType = Literal[
 Dropdown = Literal["stages", "reps", "plans", "teams", "owners", "metrics", "yesno"]
 
 
+def _split_choices(data: Any) -> Any:
+    """`choices: {Revenue: 收入, ...}` declares each value beside its zh-CN label: split it
+    into `choices` (the English values, canonical) and `zh_choices` (their labels, in order)."""
+    if isinstance(data, dict) and isinstance(data.get("choices"), dict):
+        labels = data["choices"]
+        data = {**data, "choices": tuple(str(key) for key in labels),
+                "zh_choices": tuple(str(value) for value in labels.values())}
+    return data
+
+
+class Choices(BaseModel):
+    """The enumerated values of a column or setting, each with its zh-CN label."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    choices: tuple[str, ...] = ()
+    zh_choices: tuple[str, ...] = ()  # beside `choices`, one label each (or none at all)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _labels_beside_values(cls, data: Any) -> Any:
+        return _split_choices(data)
+
+    @model_validator(mode="after")
+    def _one_label_each(self) -> Choices:
+        if self.zh_choices and len(self.zh_choices) != len(self.choices):
+            raise ValueError("declare a zh-CN label beside every choice, or none")
+        spellings = [value.casefold() for value in (*self.choices, *self.zh_choices)]
+        if len(set(spellings)) != len(spellings):  # a label that could mean two values
+            raise ValueError(f"choices and their zh-CN labels must differ: {spellings}")
+        return self
+
+    def choice_labels(self, locale: str = "en") -> tuple[str, ...]:
+        """The choices as a workbook in this locale shows them (dropdowns, templates)."""
+        return self.zh_choices if locale == "zh-CN" and self.zh_choices else self.choices
+
+    def choice_label(self, value: str, locale: str = "en") -> str:
+        """One English value as a workbook in this locale writes it."""
+        if locale != "zh-CN" or value not in self.choices or not self.zh_choices:
+            return value
+        return self.zh_choices[self.choices.index(value)]
+
+    @property
+    def choice_names(self) -> dict[str, str]:
+        """Every accepted spelling (English or zh-CN) -> the English value."""
+        return {**dict(zip(self.zh_choices, self.choices, strict=True)),
+                **{value: value for value in self.choices}}
+
+
 def snake_case(header: str) -> str:
     """`Deal ID` -> `deal_id`, `P(Alive)` -> `p_alive`, `From %` -> `from_pct`."""
     text = header.replace("%", " pct ")
     return "_".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-class ColumnSpec(BaseModel):
+class ColumnSpec(Choices):
     """One column of a tab: its header, labels, type and rules."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -45,7 +94,6 @@ class ColumnSpec(BaseModel):
     # (a deal's Amount or Closed): an unreadable cell is an Error that leaves the row out.
     must_read: bool = False
     unique: bool = False
-    choices: tuple[str, ...] = ()
     dropdown: Dropdown | None = None
     strict: bool = True
     min: float | None = None
@@ -81,7 +129,7 @@ class ColumnSpec(BaseModel):
         return f"{self.help} Example: {example}".strip()
 
 
-class SettingSpec(BaseModel):
+class SettingSpec(Choices):
     """One key of the Settings tab."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -90,7 +138,6 @@ class SettingSpec(BaseModel):
     zh: str
     field: str
     type: ColumnType = "text"
-    choices: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
     default: Any = None

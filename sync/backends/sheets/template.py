@@ -97,7 +97,7 @@ def _default_rows(spec: TabSpec, locale: str) -> list[dict[str, Any]]:
                 {
                     "values": [
                         {"userEnteredValue": {"stringValue": key}, "note": setting.help},
-                        build.cell(setting.default),
+                        build.cell(locale if setting.field == "locale" else setting.default),
                     ]
                 }
             )

@@ -179,11 +179,16 @@ def _rows_from_grid(
     return rows, extra_headers
 
 
+def setting_default(setting: SettingSpec, locale: str) -> Any:
+    """The value a new workbook's Settings tab shows: the default; Locale: the template's."""
+    return locale if setting.field == "locale" else setting.default
+
+
 def _default_rows(spec: TabSpec, locale: str) -> list[list[Any]]:
     if spec.tab == "Settings":
         labels = {"en": lambda s: s.key, "zh-CN": lambda s: s.zh}
         label = labels.get(locale, labels["en"])
-        return [[label(setting), setting.default] for setting in settings_specs()]
+        return [[label(setting), setting_default(setting, locale)] for setting in settings_specs()]
     return [[row.get(column.header) for column in spec.columns] for row in spec.defaults]
 
 
