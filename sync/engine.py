@@ -18,7 +18,8 @@ from sync.contract.plan import TabOutput
 from sync.contract.tables import Issue, Tables
 from sync.errors import MissingTabError
 from sync.schema import TabSpec, computed_tabs, input_tabs, tab_spec
-from sync.write.tabs import frame_output, goal_progress_output, issues_frame, localized
+from sync.write.locale import localized
+from sync.write.tabs import frame_output, goal_progress_output, issues_frame
 
 log = logging.getLogger(__name__)
 

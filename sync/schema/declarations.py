@@ -23,6 +23,8 @@ ColumnType = Literal[
     "text", "id", "date", "datetime", "number", "integer", "money", "percent", "yesno", "choice"
 ]
 Dropdown = Literal["stages", "reps", "plans", "teams", "owners", "metrics", "yesno"]
+# A yes/no dropdown as a template of each locale offers it (the reader takes both).
+YES_NO = {"en": ("Yes", "No"), "zh-CN": ("是", "否")}
 
 
 def _split_choices(data: Any) -> Any:
@@ -103,6 +105,11 @@ class ColumnSpec(Choices):
     aliases: tuple[str, ...] = ()
     help: str = ""
     example: Any = None
+    # Computed tabs: the cells hold the product's own words (a segment, a status), written
+    # in the workbook's locale from the catalogue (`sync/i18n.py`).
+    translate: bool = False
+    zh_help: str = ""  # the help note of a zh-CN template
+    zh_example: Any = None  # its example, where the English one is not right there
     width: float = 12
 
     @model_validator(mode="after")
@@ -128,6 +135,16 @@ class ColumnSpec(Choices):
         example = self.example.isoformat() if isinstance(self.example, date) else self.example
         return f"{self.help} Example: {example}".strip()
 
+    def note_in(self, locale: str) -> str:
+        """The header's help note in a template of this locale."""
+        if locale != "zh-CN" or not self.zh_help:
+            return self.note
+        example = self.example if self.zh_example is None else self.zh_example
+        if example in (None, "") or "例如" in self.zh_help:
+            return self.zh_help
+        example = example.isoformat() if isinstance(example, date) else example
+        return f"{self.zh_help}示例：{example}"
+
 
 class SettingSpec(Choices):
     """One key of the Settings tab."""
@@ -141,7 +158,22 @@ class SettingSpec(Choices):
     min: float | None = None
     max: float | None = None
     default: Any = None
+    zh_default: Any = None  # a zh-CN template's value, where it is not the default's label
     help: str = ""
+    zh_help: str = ""
+
+    def help_in(self, locale: str) -> str:
+        """The setting's help note in a template of this locale."""
+        return self.zh_help if locale == "zh-CN" and self.zh_help else self.help
+
+    def default_in(self, locale: str) -> Any:
+        """The value a new workbook of this locale shows for this setting (zh-CN: `CNY`,
+        `月`); Locale shows the template's own (`en`, `中文`)."""
+        if self.field == "locale":
+            return self.choice_label(locale, locale)
+        if locale == "zh-CN" and self.zh_default is not None:
+            return self.zh_default
+        return self.choice_label(self.default, locale) if self.choices else self.default
 
 
 # What a computed tab's function may be handed, by name (see `sync/engine.py`).
@@ -181,10 +213,38 @@ class TabSpec(BaseModel):
     position: int = Field(ge=1)
     compute: ComputeSpec | None = None
     help: str = ""
+    zh_help: str = ""
     append_only: bool = False
     columns: tuple[ColumnSpec, ...]
     settings: tuple[SettingSpec, ...] = ()
     defaults: tuple[dict[str, Any], ...] = Field(default=())
+    # Beside each default row, `zh: {Stage: 线索}`: its values in a zh-CN template.
+    zh_defaults: tuple[dict[str, Any], ...] = Field(default=())
+
+    @model_validator(mode="before")
+    @classmethod
+    def _zh_beside_defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("defaults"):
+            rows = [dict(row) for row in data["defaults"]]
+            data = {**data, "defaults": rows, "zh_defaults": [row.pop("zh", {}) for row in rows]}
+        return data
+
+    def default_rows(self, locale: str = "en") -> list[dict[str, Any]]:
+        """The template's default rows (header -> value) as a workbook of this locale shows
+        them: the declared zh-CN values, and every listed value as its label."""
+        if locale != "zh-CN":
+            return [dict(row) for row in self.defaults]
+        rows = []
+        for row, zh in zip(self.defaults, self.zh_defaults or [{}] * len(self.defaults),
+                           strict=True):
+            shown = {}
+            for column in self.columns:
+                value = zh.get(column.header, row.get(column.header))
+                if column.choices and isinstance(value, str):
+                    value = column.choice_label(value, locale)
+                shown[column.header] = value
+            rows.append(shown)
+        return rows
 
     @field_validator("compute", mode="before")
     @classmethod

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -64,22 +63,6 @@ def frame_output(tab: str, frame: pd.DataFrame, currency: str) -> TabOutput:
     return TabOutput(
         name=tab, columns=columns, rows=rows, currency=currency, append_only=spec.append_only
     )
-
-
-def localized(output: TabOutput, locale: str) -> TabOutput:
-    """The tab with its row-1 headers in the workbook's locale (the declared labels).
-
-    English output is returned as it is; a tab whose columns are not its declared ones is
-    left unchanged rather than mislabelled.
-    """
-    spec = tab_spec(output.name)
-    if locale == "en" or output.headers != spec.headers:
-        return output
-    output.columns = [
-        replace(column, header=declared.label(locale))
-        for column, declared in zip(output.columns, spec.columns, strict=True)
-    ]
-    return output
 
 
 SEVERITY_ORDER = {"Error": 0, "Warning": 1}

@@ -1,0 +1,47 @@
+"""The words the product writes, in a workbook's locale: a gettext catalogue read by Babel.
+
+The catalogue is `sync/locale/<locale>/LC_MESSAGES/salesops.po`, English msgids (SPEC's
+canonical words) to their translation. It is read from the `.po` at first use, not compiled
+to a `.mo` at build time: the project installs editable and from source with no build step,
+so a compiled file could fall out of date with its `.po`; reading it costs milliseconds once.
+English is the identity: an English workbook gets exactly the words the code holds.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "salesops"
+
+
+def catalogue_path(locale: str) -> Path:
+    """Where the `.po` of a locale (`zh-CN`) lives."""
+    return LOCALE_DIR / locale.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def translations(locale: str) -> NullTranslations:
+    """The catalogue of a locale; English (or a locale with no catalogue) translates nothing."""
+    path = catalogue_path(locale)
+    if locale == "en" or not path.exists():
+        return NullTranslations()
+    with path.open("rb") as source:
+        catalog = read_po(source, locale=locale.replace("-", "_"), domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def translate(text: str, locale: str) -> str:
+    """One word or sentence in this locale (as it is when the catalogue lacks it)."""
+    if locale == "en" or not text:
+        return text
+    return str(translations(locale).gettext(text))
