@@ -17,6 +17,7 @@ from sync.backends.base import Backend, WriteStats
 from sync.contract.plan import TabOutput
 from sync.contract.tables import Issue, Tables
 from sync.errors import MissingTabError
+from sync.i18n import writing_in
 from sync.schema import TabSpec, computed_tabs, input_tabs, tab_spec
 from sync.write.locale import localized
 from sync.write.tabs import frame_output, goal_progress_output, issues_frame
@@ -102,6 +103,11 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
     function then run in their declared order; the Stage Log (appended to), the Dashboard
     (built from the others) and Data Issues (everything found) have their own steps.
     """
+    with writing_in(tables.settings.locale):  # every sentence in the workbook's language
+        return _compute_tabs(tables, issues, now)
+
+
+def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed:
     from sync.compute.as_of import tables_as_of
     from sync.compute.dashboard import dashboard
     from sync.compute.revenue import revenue_lines

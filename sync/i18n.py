@@ -10,6 +10,9 @@ English is the identity: an English workbook gets exactly the words the code hol
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
@@ -45,3 +48,30 @@ def translate(text: str, locale: str) -> str:
     if locale == "en" or not text:
         return text
     return str(translations(locale).gettext(text))
+
+
+_LOCALE: ContextVar[str] = ContextVar("salesops_locale", default="en")
+
+
+def _(message: str) -> str:
+    """A sentence of the product in the locale being written (English outside `writing_in`).
+
+    Call sites keep their English text as the msgid, with named fields filled after:
+    `_('"{text}" is not a number').format(text=text)`.
+    """
+    return translate(message, _LOCALE.get())
+
+
+@contextmanager
+def writing_in(locale: str) -> Iterator[None]:
+    """Every `_()` inside speaks this locale (the workbook's `Locale`)."""
+    token = _LOCALE.set(locale)
+    try:
+        yield
+    finally:
+        _LOCALE.reset(token)
+
+
+def current_locale() -> str:
+    """The locale `_()` speaks now."""
+    return _LOCALE.get()

@@ -67,6 +67,7 @@ def demo_grids(
 ) -> dict[str, list[list[Any]]]:
     """The input tabs of the demo business and its Stage Log, as grids keyed by tab name.
 
+    `locale` zh-CN tells the same business in Chinese (`sync/demo/chinese.py`).
     `size` scales deals (300), customers (120) and orders (2,000) linearly; `today`
     (default: the machine's today) is the Settings tab's As Of and the end of the history.
     """
@@ -121,6 +122,10 @@ def demo_grids(
     log_headers = tab_spec(STAGE_LOG).headers
     grids[STAGE_LOG] = [list(log_headers)]
     grids[STAGE_LOG].extend([row[header] for header in log_headers] for row in stage_log)
+    if locale == "zh-CN":
+        from sync.demo.chinese import in_chinese
+
+        return in_chinese(grids)
     return grids
 
 
@@ -232,7 +237,10 @@ def is_demo_workbook(path: Path) -> bool:
         rows = XlsxBackend(path).read(["Team"]).get("Team") or []
     except SalesOpsError:
         return False
-    return {str(row[0]) for row in rows[1:] if row and row[0]} == {rep.name for rep in REPS}
+    from sync.demo.chinese import PEOPLE
+
+    names = {str(row[0]) for row in rows[1:] if row and row[0]}
+    return names in ({rep.name for rep in REPS}, {PEOPLE[rep.name] for rep in REPS})
 
 
 def write_demo_workbook(path: Path, *, size: int = 1, seed: int = 7, locale: str = "en",
@@ -268,7 +276,7 @@ def write_demo_workbook(path: Path, *, size: int = 1, seed: int = 7, locale: str
     log["Changed At"] = pd.to_datetime(log["Changed At"])
     # The log goes through the product's own writer, so it is the tab a sync would write;
     # the other computed tabs are laid out empty first so the tabs come in their usual order.
-    currency = str(DEMO_SETTINGS["Currency"])
+    currency = "CNY" if locale == "zh-CN" else str(DEMO_SETTINGS["Currency"])
     outputs = [
         frame_output(spec.tab, log if spec.tab == STAGE_LOG else pd.DataFrame(columns=spec.headers),
                      currency)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sync.contract.tables import Issue
+from sync.i18n import _, current_locale
 from sync.read.cells import cell_text, format_number
 from sync.read.rows import TabRows
 from sync.schema import TabSpec
@@ -62,8 +63,10 @@ def check_unique(spec: TabSpec, rows: TabRows) -> None:
                 tab=spec.tab, row=record["row"], column=column.header,
                 value=_raw_text(rows, record, column.field), severity="Error",
                 problem=(
-                    f'{column.header} "{shown}" is already used on row {first_rows[key]}: '
-                    f"each {column.header} must be unique, so change or delete one of the rows"
+                    _('{column} "{shown}" is already used on row {first}: '
+                      "each {column} must be unique, so change or delete one of the rows"
+                      ).format(column=column.label(current_locale()), shown=shown,
+                               first=first_rows[key])
                 ),
             ))
             dropped.add(record["row"])
@@ -112,8 +115,9 @@ def check_pipeline(rows: TabRows, stages: list[Record]) -> None:
         stage = by_name.get(name_key(record["stage"]))
         if stage is None:
             error(record, "Stage", "stage",
-                  f'"{record["stage"]}" is not a stage of the Stages tab: use one of '
-                  f"{stage_names}, or add it to Stages")
+                  _('"{stage}" is not a stage of the Stages tab: use one of '
+                    "{names}, or add it to Stages").format(stage=record["stage"],
+                                                           names=stage_names))
             continue
         record["stage"] = stage["stage"]
         closed, created = record.get("closed"), record.get("created")

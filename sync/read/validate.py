@@ -7,7 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from sync.contract.tables import Issue, Tables, build_frame, default_stages
+from sync.contract.tables import Issue, Tables, WorkbookSettings, build_frame, default_stages
+from sync.i18n import writing_in
 from sync.read.cells import cell_text, is_blank
 from sync.read.columns import ReadContext, read_cell
 from sync.read.headers import header_key, match_headers
@@ -111,6 +112,12 @@ def validate_workbook(
         issues.insert(0, _missing_tab("Settings", add_tab_hint))
     else:
         issues[:0] = shape_issues(settings_spec, settings_grid, None)
+    with writing_in(settings.locale):  # every problem below in the workbook's language
+        return _validate_tabs(grids, settings, issues, add_tab_hint)
+
+
+def _validate_tabs(grids: dict[str, list[list[Any]]], settings: WorkbookSettings,
+                   issues: list[Issue], add_tab_hint: str) -> tuple[Tables, list[Issue]]:
     context = ReadContext(date_format=settings.date_format)
 
     rows: dict[str, TabRows] = {}
