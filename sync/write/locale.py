@@ -9,6 +9,7 @@ they are. English output is returned untouched.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -17,6 +18,17 @@ from sync.i18n import translate
 from sync.schema import tab_spec
 
 DASHBOARD_WORDS = (0, 3)  # the KPI name and its Status
+DASHBOARD_PERIOD = 11  # column L: the revenue chart's periods
+_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+PERIOD_LABEL = {"zh-CN": "{year}年第{quarter}季度"}  # `2026-Q4`; months read `2026-11` in both
+
+
+def period_label(value: Any, locale: str) -> Any:
+    """A period label as the locale writes it: `2026-Q4` -> `2026年第4季度`."""
+    quarter = _QUARTER.fullmatch(value) if isinstance(value, str) else None
+    if quarter is None or locale not in PERIOD_LABEL:
+        return value
+    return PERIOD_LABEL[locale].format(year=quarter[1], quarter=quarter[2])
 
 
 def _word(value: Any, locale: str) -> Any:
@@ -41,6 +53,7 @@ def _dashboard(output: TabOutput, locale: str) -> TabOutput:
     for row in output.rows:
         for index in DASHBOARD_WORDS:
             row[index] = _word(row[index], locale)
+        row[DASHBOARD_PERIOD] = period_label(row[DASHBOARD_PERIOD], locale)
     output.charts = [
         replace(chart, title=_word(chart.title, locale),
                 series=tuple(replace(series, name=_word(series.name, locale))
@@ -64,7 +77,10 @@ def localized(output: TabOutput, locale: str) -> TabOutput:
         return output
     words = [index for index, column in enumerate(spec.columns) if column.translate]
     column_at = spec.headers.index("Column") if output.name == "Data Issues" else None
+    period_at = spec.headers.index("Period") if "Period" in spec.headers else None
     for row in output.rows:
+        if period_at is not None:
+            row[period_at] = period_label(row[period_at], locale)
         if column_at is not None:
             row[column_at] = _column_label(row[0], row[column_at], locale)
         for index in words:
