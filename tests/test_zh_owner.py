@@ -168,7 +168,7 @@ def test_a_synced_zh_cn_workbook_has_no_english_word_in_its_computed_tabs(tmp_pa
     workbook = CalamineWorkbook.from_path(str(book))
     found = {}
     for spec in computed_tabs():
-        for number, row in enumerate(workbook.get_sheet_by_name(spec.tab).to_python(), 1):
+        for row in workbook.get_sheet_by_name(spec.tab).to_python():
             for value in row:
                 words = set(re.findall(r"[A-Za-z]{2,}", value)) if isinstance(value, str) else set()
                 words -= PROPER
