@@ -49,6 +49,7 @@ class SyncReport:
     seconds: float = 0.0
     kpis: list[Kpi] = field(default_factory=list)
     currency: str = "USD"
+    locale: str = "en"  # the workbook's: what the CLI speaks when it reports on it
 
     @property
     def error_count(self) -> int:
@@ -236,6 +237,7 @@ def _run(
         as_of=tables.settings.as_of,
         kpis=computed.kpis,
         currency=tables.settings.currency,
+        locale=tables.settings.locale,
     )
     if write:
         progress("Writing computed tabs")

@@ -34,6 +34,14 @@ def test_salesops_demo_in_chinese_writes_a_chinese_workbook(tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["demo", "zh.xlsx", "--locale", "zh-CN"])
     assert result.exit_code == 0, result.output
+    # The command speaks Chinese about a Chinese workbook: key figures, summary, next step.
+    for words in ("关键指标", "本期收入", "赢单率", "读取", "个错误", "个警告", "统计日期",
+                  "用电子表格软件打开 zh.xlsx；修改后运行 `salesops sync zh.xlsx`。"):
+        assert words in result.output, words
+    assert "Key figures" not in result.output and "Issues  " not in result.output
+    checked = CliRunner().invoke(main, ["check", "zh.xlsx"], env={"COLUMNS": "80"})
+    assert checked.exit_code == 2, checked.output
+    assert "数据问题" in checked.output and "Pipeline 第 258 行, 阶段" in checked.output
     book = CalamineWorkbook.from_path(str(tmp_path / "zh.xlsx"))
     assert book.get_sheet_by_name("Funnel").to_python()[0][:2] == ["销售代表", "阶段"]
     assert book.get_sheet_by_name("Team").to_python()[1][0] == "张伟"

@@ -35,7 +35,7 @@ def _word(value: Any, locale: str) -> Any:
     return translate(value, locale) if isinstance(value, str) else value
 
 
-def _column_label(tab: Any, header: Any, locale: str) -> Any:
+def column_label(tab: Any, header: Any, locale: str) -> Any:
     """A Data Issues `Column` cell: the input column's declared label in this locale."""
     try:
         spec = tab_spec(str(tab))
@@ -82,7 +82,7 @@ def localized(output: TabOutput, locale: str) -> TabOutput:
         if period_at is not None:
             row[period_at] = period_label(row[period_at], locale)
         if column_at is not None:
-            row[column_at] = _column_label(row[0], row[column_at], locale)
+            row[column_at] = column_label(row[0], row[column_at], locale)
         for index in words:
             row[index] = _word(row[index], locale)
     output.columns = [
