@@ -326,7 +326,8 @@ def demo(path: Path, size: int, seed: int, locale: str | None, force: bool) -> N
 @workbook_argument
 @sheet_option
 @click.option("--locale", type=LOCALES, metavar="[en|zh-CN]",
-              help="Header language (default: config.yaml's locale).")
+              help="Language of the new tabs: headers, stages, dropdowns, notes "
+                   "(default: config.yaml's locale).")
 def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
     """Create the input tabs: headers, dropdowns, frozen header row, help notes.
 
