@@ -122,13 +122,14 @@ def check_pipeline(rows: TabRows, stages: list[Record]) -> None:
         record["stage"] = stage["stage"]
         closed, created = record.get("closed"), record.get("created")
         if stage["type"] in ("Won", "Lost") and closed is None:
-            verb = "won" if stage["type"] == "Won" else "lost"
             error(record, "Closed", "closed",
-                  f"Closed is required for a {stage['type']} deal: type the day it was {verb}")
+                  _("Closed is required for a Won deal: type the day it was won")
+                  if stage["type"] == "Won" else
+                  _("Closed is required for a Lost deal: type the day it was lost"))
         elif closed is not None and created is not None and closed < created:
             error(record, "Closed", "closed",
-                  f"Closed ({closed.isoformat()}) is before Created ({created.isoformat()}): "
-                  "correct one of the two dates")
+                  _("Closed ({closed}) is before Created ({created}): correct one of the two "
+                    "dates").format(closed=closed.isoformat(), created=created.isoformat()))
     rows.leave_out(dropped)
 
 
@@ -218,19 +219,20 @@ def check_references(
 
 def not_a_rep(name: str) -> str:
     """The problem of a rep name that the Team tab does not list."""
-    return f'"{name}" is not a rep in the Team tab: add them to Team or correct the name'
+    return _('"{name}" is not a rep in the Team tab: add them to Team or correct the name'
+             ).format(name=name)
 
 
 def not_a_customer(name: str) -> str:
     """The problem of a customer the Customers tab does not list."""
-    return (f'"{name}" is not in the Customers tab (it is still counted): add it to Customers '
-            "or correct the name")
+    return _('"{name}" is not in the Customers tab (it is still counted): add it to Customers '
+             "or correct the name").format(name=name)
 
 
 def not_a_plan(name: str) -> str:
     """The problem of a commission plan the Commission Plans tab does not list."""
-    return (f'"{name}" is not a plan in the Commission Plans tab: add its tiers there or '
-            "correct the name")
+    return _('"{name}" is not a plan in the Commission Plans tab: add its tiers there or '
+             "correct the name").format(name=name)
 
 
 def check_goal_owners(rows: TabRows, reps: Directory, teams: Directory) -> None:
@@ -239,15 +241,15 @@ def check_goal_owners(rows: TabRows, reps: Directory, teams: Directory) -> None:
     for record in rows.records:
         owner = record.get("owner")
         if owner is None:
-            problem = "Owner is blank: type a rep, a team name or Company"
+            problem = _("Owner is blank: type a rep, a team name or Company")
         else:
             spelled = company.find(owner) or reps.find(owner) or teams.find(owner)
             if spelled is not None:
                 record["owner"] = spelled
                 continue
             problem = reps.why_left_out(owner) or (
-                f'"{owner}" is not a rep or a team of the Team tab, nor Company: '
-                "correct the name or add the rep to Team")
+                _('"{owner}" is not a rep or a team of the Team tab, nor Company: '
+                  "correct the name or add the rep to Team").format(owner=owner))
         rows.issues.append(Issue(
             tab="Goals", row=record["row"], column="Owner",
             value=_raw_text(rows, record, "owner"), severity="Warning", problem=problem,
@@ -263,9 +265,9 @@ def check_goal_periods(rows: TabRows) -> None:
         rows.issues.append(Issue(
             tab="Goals", row=record["row"], column="Period End",
             value=_raw_text(rows, record, "period_end"), severity="Warning",
-            problem=f"Period End ({end.isoformat()}) is before Period Start "
-                    f"({start.isoformat()}), so the goal has no progress or pace: correct one "
-                    "of the two dates",
+            problem=_("Period End ({end}) is before Period Start ({start}), so the goal has "
+                      "no progress or pace: correct one of the two dates").format(
+                end=end.isoformat(), start=start.isoformat()),
         ))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from sync.contract.tables import Issue, Tables, WorkbookSettings, build_frame, default_stages
-from sync.i18n import writing_in
+from sync.i18n import _, writing_in
 from sync.read.cells import cell_text, is_blank
 from sync.read.columns import ReadContext, read_cell
 from sync.read.headers import header_key, match_headers
@@ -69,7 +69,8 @@ ADD_TAB_HINT = (
 def _missing_tab(tab: str, add_tab_hint: str = ADD_TAB_HINT) -> Issue:
     return Issue(
         tab=tab, row=None, severity="Warning",
-        problem=f"The {tab} tab is missing, so it is read as empty: {add_tab_hint}",
+        problem=_("The {tab} tab is missing, so it is read as empty: {hint}").format(
+            tab=tab, hint=add_tab_hint),
     )
 
 
@@ -82,8 +83,8 @@ def read_tab(
     if not isinstance(grid, list | tuple) or _is_empty(grid):
         return TabRows(issues=[Issue(
             tab=spec.tab, row=1, severity="Warning",
-            problem=f'The {spec.tab} tab is empty: type its headers in row 1 ("salesops init" '
-                    "creates a tab with them)",
+            problem=_('The {tab} tab is empty: type its headers in row 1 ("salesops init" '
+                      "creates a tab with them)").format(tab=spec.tab),
         )])
     header_row = grid[0] if isinstance(grid[0], list | tuple) else [grid[0]]
     headers = match_headers(spec, list(header_row))
