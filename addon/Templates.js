@@ -42,7 +42,7 @@ var SALESOPS_TEMPLATES = {
     },
     {"tab": "Goals", "zh": "目标",
       "columns": [
-        {"header": "Owner", "zh": "负责人", "note": "A rep, a team name, or Company. Example: Company", "zhNote": "一位销售代表、一个团队名称，或 Company（全公司）。示例：Company", "numberFormat": null, "dropdown": {"sourceTab": "Team", "sourceColumn": 1, "strict": false}, "width": 124},
+        {"header": "Owner", "zh": "负责人", "note": "A rep, a team name, or Company. Example: Company", "zhNote": "一位销售代表、一个团队名称，或 公司（全公司的目标）。示例：公司", "numberFormat": null, "dropdown": {"sourceTab": "Team", "sourceColumn": 1, "strict": false}, "width": 124},
         {"header": "Metric", "zh": "指标", "note": "Revenue, Deals Won, New Customers or Pipeline Created. Example: Revenue", "zhNote": "收入、赢单数、新客户数或新增商机。示例：收入", "numberFormat": null, "dropdown": {"list": {"en": ["Revenue", "Deals Won", "New Customers", "Pipeline Created"], "zh-CN": ["收入", "赢单数", "新客户数", "新增商机"]}, "strict": false}, "width": 124},
         {"header": "Period Start", "zh": "开始日期", "note": "First day of the goal's period. Example: 2026-10-01", "zhNote": "目标周期的第一天。示例：2026-10-01", "numberFormat": "yyyy-mm-dd", "dropdown": null, "width": 96},
         {"header": "Period End", "zh": "结束日期", "note": "Last day of the goal's period (inclusive). Example: 2026-12-31", "zhNote": "目标周期的最后一天（含当天）。示例：2026-12-31", "numberFormat": "yyyy-mm-dd", "dropdown": null, "width": 96},

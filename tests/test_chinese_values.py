@@ -102,3 +102,11 @@ def test_a_chinese_owners_workbook_reads_as_the_same_business_in_english():
     assert list(zh_tables.stages["type"]) == ["Open"] * 4 + ["Won", "Lost"]
     assert [(i.tab, i.column, i.value) for i in zh_issues] == [
         (i.tab, i.column, i.value) for i in en_issues]
+
+
+def test_a_goal_of_gongsi_is_the_company_goal_with_no_warning():
+    grids = {"Goals": [["负责人", "指标", "开始日期", "结束日期", "目标值"],
+                       [" 公司 ", "收入", "2026年10月1日", "2026年12月31日", "15万"]]}
+    tables, issues = validate_workbook(grids, today=TODAY)
+    assert list(tables.goals["owner"]) == ["Company"]
+    assert [i for i in issues if i.tab == "Goals"] == []

@@ -35,7 +35,7 @@ WORDS = {
     "No decision": "迟迟未决策", "Bad timing": "时机不对", "Referral": "转介绍",
     "Website": "官网", "Trade show": "展会", "Cold call": "电话陌拜", "Partner": "渠道伙伴",
     "Email campaign": "邮件营销", "Company plan": "公司计划", "Stretch goal": "挑战目标",
-    "Quota": "配额", "Proposal Sent": "方案已发", "Food & Beverage": "餐饮食品",
+    "Quota": "配额", "Company": "公司", "Proposal Sent": "方案已发", "Food & Beverage": "餐饮食品",
     "Wholesale": "批发", "Retail": "零售", "Healthcare": "医疗健康", "Logistics": "物流",
     "Automotive": "汽车", "Construction": "建筑", "Media": "传媒", "Hospitality": "服务业",
     "Real Estate": "房地产", "Education": "教育", "Manufacturing": "制造业",

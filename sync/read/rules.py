@@ -16,7 +16,7 @@ from sync.contract.tables import Issue
 from sync.i18n import _, current_locale
 from sync.read.cells import cell_text, format_number
 from sync.read.rows import TabRows
-from sync.schema import TabSpec
+from sync.schema import TabSpec, tab_spec
 
 Record = dict[str, Any]
 
@@ -238,12 +238,16 @@ def not_a_plan(name: str) -> str:
 def check_goal_owners(rows: TabRows, reps: Directory, teams: Directory) -> None:
     """A goal's owner must be a rep, a team name or `Company`; respelled as listed."""
     company = Directory(["Company"])
+    # `公司` is Company too: the keyword's zh-CN label, declared beside it.
+    labels = {name_key(label): word
+              for word, label in tab_spec("Goals").column("Owner").keywords.items()}
     for record in rows.records:
         owner = record.get("owner")
         if owner is None:
             problem = _("Owner is blank: type a rep, a team name or Company")
         else:
-            spelled = company.find(owner) or reps.find(owner) or teams.find(owner)
+            spelled = (company.find(owner) or labels.get(name_key(owner)) or reps.find(owner)
+                       or teams.find(owner))
             if spelled is not None:
                 record["owner"] = spelled
                 continue

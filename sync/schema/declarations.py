@@ -105,6 +105,9 @@ class ColumnSpec(Choices):
     aliases: tuple[str, ...] = ()
     help: str = ""
     example: Any = None
+    # Words a text column understands besides names, each beside its zh-CN label:
+    # `{Company: 公司}` (the Goals owner that is the whole company).
+    keywords: dict[str, str] = Field(default_factory=dict)
     # Computed tabs: the cells hold the product's own words (a segment, a status), written
     # in the workbook's locale from the catalogue (`sync/i18n.py`).
     translate: bool = False

@@ -76,6 +76,8 @@ def localized(output: TabOutput, locale: str) -> TabOutput:
     if output.headers != spec.headers:
         return output
     words = [index for index, column in enumerate(spec.columns) if column.translate]
+    keywords = {index: column.keywords for index, column in enumerate(spec.columns)
+                if column.keywords and locale == "zh-CN"}
     column_at = spec.headers.index("Column") if output.name == "Data Issues" else None
     period_at = spec.headers.index("Period") if "Period" in spec.headers else None
     for row in output.rows:
@@ -85,6 +87,8 @@ def localized(output: TabOutput, locale: str) -> TabOutput:
             row[column_at] = column_label(row[0], row[column_at], locale)
         for index in words:
             row[index] = _word(row[index], locale)
+        for index, labels in keywords.items():
+            row[index] = labels.get(row[index], row[index])
     output.columns = [
         replace(column, header=declared.label(locale))
         for column, declared in zip(output.columns, spec.columns, strict=True)
