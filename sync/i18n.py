@@ -14,11 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
+from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "salesops"
@@ -35,12 +32,16 @@ def translations(locale: str) -> NullTranslations:
     path = catalogue_path(locale)
     if locale == "en" or not path.exists():
         return NullTranslations()
+    # Babel is imported only here: an English-only process never pays for it.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with path.open("rb") as source:
         catalog = read_po(source, locale=locale.replace("-", "_"), domain=DOMAIN)
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
+    return GNUTranslations(compiled)
 
 
 def translate(text: str, locale: str) -> str:
