@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sync.a1 import column_letter
-from sync.backends.base import CellError
 from sync.backends.xlsx.sheet_xml import cell_xml, sheet_xml
+from sync.contract.grid import CellError
 from sync.contract.plan import PlanColumn, TabOutput, number_format
 
 TYPES = ["money", "percent", "number", "integer", "date", "datetime", "text"]

@@ -14,7 +14,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.backends.base import CellError
+from sync.contract.grid import CellError
 from sync.read.columns import ReadContext
 from sync.read.validate import read_stage_log
 from sync.schema import tab_spec
