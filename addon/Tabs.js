@@ -81,14 +81,15 @@ function fillTemplateTab_(spreadsheet, sheet, template, language) {
     return language === 'zh-CN' ? column.zh : column.header;
   });
   var notes = template.columns.map(function (column) {
-    return column.note;
+    return language === 'zh-CN' && column.zhNote ? column.zhNote : column.note;
   });
   sheet.getRange(1, 1, 1, width).setValues([headers]).setFontWeight('bold').setNotes([notes]);
   sheet.setFrozenRows(1);
   var rows = template.rows[language] || template.rows.en;
   if (rows.length) {
     sheet.getRange(2, 1, rows.length, width).setValues(rows);
-    if (template.rowNotes.length) sheet.getRange(2, 1, rows.length, width).setNotes(template.rowNotes);
+    var rowNotes = language === 'zh-CN' ? template.zhRowNotes : template.rowNotes;
+    if (rowNotes.length) sheet.getRange(2, 1, rows.length, width).setNotes(rowNotes);
   }
   template.columns.forEach(function (column, index) {
     var cells = sheet.getRange(2, index + 1, rowCount - 1, 1);

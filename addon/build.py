@@ -95,6 +95,7 @@ def tab_template(spec: Any) -> dict[str, Any]:
             "header": column.header,
             "zh": column.zh,
             "note": cells["en"][0]["values"][index].get("note", ""),
+            "zhNote": cells["zh-CN"][0]["values"][index].get("note", ""),
             "numberFormat": None,
             "dropdown": None,
             "width": 0,
@@ -136,18 +137,22 @@ def tab_template(spec: Any) -> dict[str, Any]:
         ]
         for locale in LOCALES
     }
-    row_notes = [
-        [cell.get("note", "") for cell in row["values"]] + [""] * (width - len(row["values"]))
-        for row in cells["en"][1:]
-    ]
+    row_notes, zh_row_notes = (
+        [
+            [cell.get("note", "") for cell in row["values"]] + [""] * (width - len(row["values"]))
+            for row in cells[locale][1:]
+        ]
+        for locale in LOCALES
+    )
     if not any(note for row in row_notes for note in row):
-        row_notes = []
+        row_notes, zh_row_notes = [], []
     return {
         "tab": spec.tab,
         "zh": spec.zh,
         "columns": columns,
         "rows": rows,
         "rowNotes": row_notes,
+        "zhRowNotes": zh_row_notes,
         "cellDropdowns": cell_dropdowns,
     }
 
@@ -161,7 +166,7 @@ def templates_js() -> str:
         lines.append('      "columns": [')
         lines += [f"        {_js(column)}," for column in tab["columns"]]
         lines.append("      ],")
-        for key in ("rows", "rowNotes", "cellDropdowns"):
+        for key in ("rows", "rowNotes", "zhRowNotes", "cellDropdowns"):
             lines.append(f'      "{key}": {_js(tab[key])},')
         lines.append("    },")
     lines.append("  ],")

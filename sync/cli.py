@@ -25,6 +25,9 @@ from rich.text import Text
 from sync import __version__
 from sync.config import Config, load_config
 from sync.errors import SalesOpsError
+from sync.i18n import _, current_locale, writing_in
+from sync.schema import tab_spec
+from sync.write.locale import column_label
 
 if TYPE_CHECKING:
     from sync.backends.base import Backend
@@ -151,8 +154,14 @@ def open_backend(path: Path | None, sheet: str | None) -> Backend:
 
 
 def plural(count: int, noun: str) -> str:
-    """`1 error`, `3 errors`."""
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+    """`1 error`, `3 errors` (in the locale being spoken: `3 个错误`)."""
+    one = {"error": _("{count} error"), "warning": _("{count} warning"),
+           "API request": _("{count} API request")}
+    many = {"error": _("{count} errors"), "warning": _("{count} warnings"),
+            "API request": _("{count} API requests")}
+    if noun not in one:  # a noun with no translation yet reads in English
+        return f"{count:,} {noun}" + ("" if count == 1 else "s")
+    return (one if count == 1 else many)[noun].format(count=f"{count:,}")
 
 
 def summary_table(report: SyncReport, *, wrote: bool) -> Table:
@@ -160,17 +169,20 @@ def summary_table(report: SyncReport, *, wrote: bool) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("Read", ", ".join(f"{tab} {count:,}" for tab, count in report.rows_read.items()))
+    table.add_row(_("Read"),
+                  ", ".join(f"{tab} {count:,}" for tab, count in report.rows_read.items()))
     issues = f"{plural(report.error_count, 'error')}, {plural(report.warning_count, 'warning')}"
     if report.issues:
-        issues += " (see the Data Issues tab)" if wrote else " (listed above)"
-    table.add_row("Issues", issues)
+        issues += _(" (see the Data Issues tab)") if wrote else _(" (listed above)")
+    table.add_row(_("Issues"), issues)
     if wrote:
-        tabs = ", ".join(report.tabs_written) or "none (nothing changed)"
-        sent = f" in {plural(report.requests, 'API request')}" if report.requests else ""
-        table.add_row("Wrote", f"{tabs}: {report.cells_written:,} cells{sent}")
-    table.add_row("As of", report.as_of.isoformat())
-    table.add_row("Time", f"{report.seconds:.2f} s")
+        tabs = ", ".join(report.tabs_written) or _("none (nothing changed)")
+        sent = (_(" in {requests}").format(requests=plural(report.requests, "API request"))
+                if report.requests else "")
+        table.add_row(_("Wrote"), _("{tabs}: {cells} cells{sent}").format(
+            tabs=tabs, cells=f"{report.cells_written:,}", sent=sent))
+    table.add_row(_("As of"), report.as_of.isoformat())
+    table.add_row(_("Time"), f"{report.seconds:.2f} s")
     return table
 
 
@@ -196,22 +208,23 @@ def format_kpi(kpi: Kpi, currency: str) -> str:
 
 def kpi_table(report: SyncReport) -> Table:
     """The Dashboard's key figures."""
-    table = Table(title="Key figures", title_justify="left")
-    table.add_column("KPI")
-    table.add_column("Value", justify="right")
+    table = Table(title=_("Key figures"), title_justify="left")
+    table.add_column(_("KPI"))
+    table.add_column(_("Value"), justify="right")
     for kpi in report.kpis:
-        table.add_row(kpi.name, format_kpi(kpi, report.currency))
+        table.add_row(_(kpi.name), format_kpi(kpi, report.currency))
     return table
 
 
 def issue_line(issue: Issue) -> str:
     """One issue as a sentence: `Error  Orders row 2, Amount: "1.2k" is not ...`."""
-    where = issue.tab if issue.row is None else f"{issue.tab} row {issue.row}"
+    where = issue.tab if issue.row is None else _("{tab} row {row}").format(tab=issue.tab,
+                                                                            row=issue.row)
     if issue.column:
-        where += f", {issue.column}"
+        where += f", {column_label(issue.tab, issue.column, current_locale())}"
     if issue.value and issue.value not in issue.problem:
         where += f' ("{issue.value}")'
-    return f"{issue.severity:<8}{where}: {issue.problem}"
+    return f"{_(issue.severity):<8}{where}: {issue.problem}"
 
 
 def print_issues(console: Console, report: SyncReport) -> None:
@@ -219,24 +232,26 @@ def print_issues(console: Console, report: SyncReport) -> None:
     if console.is_terminal and console.width >= WIDE_TERMINAL:
         console.print(issues_table(report))
         return
-    console.print("Data issues")
+    console.print(_("Data issues"))
     width = max(console.width, 40)
     for issue in report.issues:
         text = Text(textwrap.fill(issue_line(issue), width=width, subsequent_indent=" " * 8,
                                   break_long_words=True, break_on_hyphens=False))
-        text.stylize("red" if issue.severity == "Error" else "yellow", 0, len(issue.severity))
+        text.stylize("red" if issue.severity == "Error" else "yellow", 0, len(_(issue.severity)))
         console.print(text, soft_wrap=True)
 
 
 def issues_table(report: SyncReport) -> Table:
     """Every issue, as the Data Issues tab would list it."""
-    table = Table(title="Data issues", title_justify="left", show_lines=False)
-    for header in ("Tab", "Row", "Column", "Value", "Severity", "Problem"):
-        table.add_column(header, overflow="fold")
+    table = Table(title=_("Data issues"), title_justify="left", show_lines=False)
+    for header in tab_spec("Data Issues").columns:
+        table.add_column(header.label(current_locale()), overflow="fold")
     for issue in report.issues:
-        severity = "[red]Error[/red]" if issue.severity == "Error" else "[yellow]Warning[/yellow]"
+        severity = (f"[red]{_('Error')}[/red]" if issue.severity == "Error"
+                    else f"[yellow]{_('Warning')}[/yellow]")
         table.add_row(
-            issue.tab, "" if issue.row is None else str(issue.row), issue.column,
+            issue.tab, "" if issue.row is None else str(issue.row),
+            column_label(issue.tab, issue.column, current_locale()),
             issue.value, severity, issue.problem,
         )
     return table
@@ -302,16 +317,19 @@ def demo(path: Path, size: int, seed: int, locale: str | None, force: bool) -> N
         report = run_demo(path, size=size, seed=seed, locale=config.locale, replace=force,
                           progress=progress)
     console = stdout()
-    console.print(kpi_table(report))
-    console.print(summary_table(report, wrote=True))
-    console.print(f"Open {path} in Excel or LibreOffice; edit it, then run `salesops sync {path}`.")
+    with writing_in(report.locale):
+        console.print(kpi_table(report))
+        console.print(summary_table(report, wrote=True))
+        console.print(_("Open {path} in Excel or LibreOffice; edit it, then run "
+                        "`salesops sync {path}`.").format(path=path))
 
 
 @main.command()
 @workbook_argument
 @sheet_option
 @click.option("--locale", type=LOCALES, metavar="[en|zh-CN]",
-              help="Header language (default: config.yaml's locale).")
+              help="Language of the new tabs: headers, stages, dropdowns, notes "
+                   "(default: config.yaml's locale).")
 def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
     """Create the input tabs: headers, dropdowns, frozen header row, help notes.
 
@@ -334,10 +352,10 @@ def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
 
             with user_errors():
                 create_template(path, config.locale)
-            stdout().print(
-                f"Created the input tabs in {path}. Fill in Team, Pipeline, Orders and Goals, "
-                f"then run `salesops sync {path}`."
-            )
+            with writing_in(config.locale):
+                stdout().print(_(
+                    "Created the input tabs in {path}. Fill in Team, Pipeline, Orders and "
+                    "Goals, then run `salesops sync {path}`.").format(path=path))
             return
         from sync.backends.xlsx.init import add_input_tabs
 
@@ -382,7 +400,8 @@ def sync_command(path: Path | None, sheet: str | None) -> None:
     backend = open_backend(path, sheet)
     with user_errors(), progress_shown() as progress:
         report = sync_workbook(backend, progress=progress)
-    stdout().print(summary_table(report, wrote=True))
+    with writing_in(report.locale):
+        stdout().print(summary_table(report, wrote=True))
 
 
 @main.command()
@@ -402,11 +421,12 @@ def check(ctx: click.Context, path: Path | None, sheet: str | None) -> None:
     with user_errors(), progress_shown() as progress:
         report = check_workbook(backend, progress=progress)
     console = stdout()
-    if report.issues:
-        print_issues(console, report)
-    else:
-        console.print("No data issues found.")
-    console.print(summary_table(report, wrote=False))
+    with writing_in(report.locale):
+        if report.issues:
+            print_issues(console, report)
+        else:
+            console.print(_("No data issues found."))
+        console.print(summary_table(report, wrote=False))
     if report.error_count:
         ctx.exit(ISSUES_FOUND_EXIT)
 

@@ -17,7 +17,9 @@ from sync.backends.base import Backend, WriteStats
 from sync.contract.plan import TabOutput
 from sync.contract.tables import Issue, Tables
 from sync.errors import MissingTabError
+from sync.i18n import writing_in
 from sync.schema import TabSpec, computed_tabs, input_tabs, tab_spec
+from sync.write.locale import localized
 from sync.write.tabs import frame_output, goal_progress_output, issues_frame
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ class SyncReport:
     seconds: float = 0.0
     kpis: list[Kpi] = field(default_factory=list)
     currency: str = "USD"
+    locale: str = "en"  # the workbook's: what the CLI speaks when it reports on it
 
     @property
     def error_count(self) -> int:
@@ -103,6 +106,11 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
     function then run in their declared order; the Stage Log (appended to), the Dashboard
     (built from the others) and Data Issues (everything found) have their own steps.
     """
+    with writing_in(tables.settings.locale):  # every sentence in the workbook's language
+        return _compute_tabs(tables, issues, now)
+
+
+def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed:
     from sync.compute.as_of import tables_as_of
     from sync.compute.dashboard import dashboard
     from sync.compute.revenue import revenue_lines
@@ -169,6 +177,8 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
             outputs.append(log_output(stage_log, len(new_log), currency))
         else:
             outputs.append(frame_output(spec.tab, frames[spec.tab], currency))
+    locale = tables.settings.locale
+    outputs = [localized(output, locale) for output in outputs]
     return Computed(tables=tables, issues=issues, outputs=outputs, kpis=kpis, frames=frames,
                     revenue=revenue)
 
@@ -210,7 +220,8 @@ def _read(backend: Backend, progress: Progress) -> tuple[Tables, list[Issue], di
     }
     progress("Validating rows")
     tables, issues = validate_workbook(
-        grids, today=backend.today(), add_tab_hint=backend.add_tab_hint
+        grids, today=backend.today(), add_tab_hint=backend.add_tab_hint,
+        locale=getattr(backend, "default_locale", "en"),  # a stand-in backend may lack it
     )
     return tables, issues, rows_read
 
@@ -234,6 +245,7 @@ def _run(
         as_of=tables.settings.as_of,
         kpis=computed.kpis,
         currency=tables.settings.currency,
+        locale=tables.settings.locale,
     )
     if write:
         progress("Writing computed tabs")

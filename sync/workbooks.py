@@ -47,7 +47,11 @@ def open_backend(
     if path is not None:
         from sync.backends.xlsx.backend import XlsxBackend
 
-        return XlsxBackend(path)
+        xlsx = XlsxBackend(path)
+        xlsx.default_locale = config.locale
+        return xlsx
     from sync.backends.sheets.backend import SheetsBackend
 
-    return SheetsBackend(str(sheet), config.google_credentials, config.sheets_api_url)
+    sheets = SheetsBackend(str(sheet), config.google_credentials, config.sheets_api_url)
+    sheets.default_locale = config.locale
+    return sheets

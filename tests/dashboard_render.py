@@ -23,12 +23,14 @@ def page_texts(pdf: Path) -> list[str]:
     return text.split("\f")
 
 
-def render_dashboard(workbook: Path, png: Path, dpi: int = 110) -> str:
-    """Write the Dashboard page of `workbook` as `png`; return that page's text."""
+def render_dashboard(workbook: Path, png: Path, dpi: int = 110,
+                     marker: str = "Revenue This Period") -> str:
+    """Write the Dashboard page of `workbook` (the page showing `marker`, its first KPI) as
+    `png`; return that page's text."""
     with tempfile.TemporaryDirectory(prefix="dashboard-") as folder:
         pdf = convert(workbook, "pdf", Path(folder))
         texts = page_texts(pdf)
-        page = next(i for i, text in enumerate(texts, start=1) if "Revenue This Period" in text)
+        page = next(i for i, text in enumerate(texts, start=1) if marker in text)
         stem = Path(folder) / "dashboard"
         subprocess.run(
             ["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), "-png",

@@ -72,6 +72,19 @@ def test_parse_text(value, expected):
         (".5", 0.5),
         ("1.5E+06", 1500000.0),
         ("1,234,567.89", 1234567.89),
+        # Chinese number forms: 万 = 10,000, 亿 = 100,000,000, 千 = 1,000.
+        ("8万", 80000.0),  # 8 x 10000
+        ("1.5万", 15000.0),  # 1.5 x 10000
+        ("1.15万", 11500.0),  # 1.15 x 10000, exact (no float drift)
+        ("2亿", 200000000.0),  # 2 x 100000000
+        ("3千", 3000.0),  # 3 x 1000
+        ("8万元", 80000.0),
+        ("¥8万", 80000.0),
+        ("人民币5万", 50000.0),
+        ("-3万", -30000.0),  # a refund
+        ("1,200万", 12000000.0),  # 1200 x 10000
+        ("１２，０００", 12000.0),  # full-width digits and comma
+        ("１２，０００．５０元", 12000.5),
         (None, None),
         ("", None),
     ],
@@ -85,7 +98,9 @@ def test_parse_number_reads(value, expected):
     [
         ("1.2k", '"1.2k" is not accepted as a number: type the full number, e.g. 1200'),
         ("3M", '"3M" is not accepted as a number: type the full number, e.g. 3000000'),
-        ("2万", '"2万" is not accepted as a number: type the full number, e.g. 20000'),
+        # Colloquial `8万5` (85000 or 80005?) and stacked units are ambiguous: reported.
+        ("8万5", '"8万5" is not a number: type a number such as 1200 or 1,200.50'),
+        ("1万2千", '"1万2千" is not a number: type a number such as 1200 or 1,200.50'),
         ("abc", '"abc" is not a number: type a number such as 1200 or 1,200.50'),
         ("1,5", '"1,5" is not a number: type a number such as 1200 or 1,200.50'),
         ("1.200,50", '"1.200,50" is not a number: type a number such as 1200 or 1,200.50'),
@@ -212,6 +227,10 @@ def test_parse_choice_loose_keeps_the_value_with_a_warning():
         ("2026/11/3", "DMY", date(2026, 11, 3)),  # a year first is always year-month-day
         ("2026.11.03", "YMD", date(2026, 11, 3)),
         ("2026年11月3日", "YMD", date(2026, 11, 3)),
+        ("2026年11月3日", "DMY", date(2026, 11, 3)),  # the units say which is which
+        ("２０２６年１１月３日", "YMD", date(2026, 11, 3)),
+        ("2026年11月3号", "YMD", date(2026, 11, 3)),  # 号, as the day is also said
+        ("2026年 11月 3日", "YMD", date(2026, 11, 3)),
         ("3/11/2026", "DMY", date(2026, 11, 3)),
         ("11/3/2026", "MDY", date(2026, 11, 3)),
         ("03-11-2026", "DMY", date(2026, 11, 3)),

@@ -41,3 +41,22 @@ def test_libreoffice_renders_the_demo_dashboard(tmp_path):
         else:
             blocks.append([y, y])
     assert len([b for b in blocks if b[1] - b[0] >= 15]) == 3, blocks
+
+
+def test_libreoffice_renders_the_zh_cn_demo_dashboard_with_a_cjk_font(tmp_path):
+    import subprocess
+
+    from tests.xlsx_support import convert
+
+    book = write_demo_workbook(tmp_path / "zh.xlsx", today=date(2026, 11, 26), locale="zh-CN")
+    sync_workbook(XlsxBackend(book), now=datetime(2026, 11, 26, 9, 0))
+    text = render_dashboard(book, tmp_path / "dashboard.png", dpi=60, marker="本期收入")
+    for kpi in ("本期收入", "赢单率", "商机覆盖率", "数据问题"):
+        assert kpi in text
+    for title in ("销售漏斗", "各销售代表配额达成率", "各周期收入"):
+        assert title in text
+    assert "张伟" in text  # the attainment chart's data, by the reps' Chinese names
+    pdf = convert(book, "pdf", tmp_path)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                           check=True).stdout
+    assert "CJK" in fonts, fonts  # Noto Sans CJK (fonts-noto-cjk) draws the Chinese

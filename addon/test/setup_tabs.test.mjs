@@ -58,11 +58,16 @@ test('Stages gets its six default rows and Settings its keys with their defaults
   assert.deepEqual(team.peek(2, 8).validation.getCriteriaValues()[0], ['Yes', 'No']);
 });
 
-test('a Chinese spreadsheet gets Chinese headers, setting names and Yes/No', () => {
+test('a Chinese spreadsheet gets Chinese headers, stages, settings, notes and dropdowns', () => {
   const addon = loadAddon({ spreadsheet: { locale: 'zh_CN' } });
   addon.call('menuSetUpTabs');
-  assert.deepEqual(values(addon.spreadsheet.getSheetByName('Stages'), 'A1:D1'), [['阶段', '顺序', '概率', '类型']]);
-  assert.deepEqual(values(addon.spreadsheet.getSheetByName('Settings'), 'A2:B2'), [['货币', 'USD']]);
+  const stages = addon.spreadsheet.getSheetByName('Stages');
+  assert.deepEqual(values(stages, 'A1:D1'), [['阶段', '顺序', '概率', '类型']]);
+  assert.deepEqual(values(stages, 'A2:A7').map((row) => row[0]), ['线索', '初步沟通', '方案报价', '商务谈判', '赢单', '输单']);
+  assert.deepEqual(values(stages, 'D2:D7').map((row) => row[0]), ['开放', '开放', '开放', '开放', '赢单', '输单']);
+  assert.deepEqual(stages.peek(2, 4).validation.getCriteriaValues()[0], ['开放', '赢单', '输单']);
+  assert.match(stages.peek(1, 1).note, /^阶段名称/);
+  assert.deepEqual(values(addon.spreadsheet.getSheetByName('Settings'), 'A2:B3'), [['货币', 'CNY'], ['周期', '月']]);
   assert.deepEqual(addon.spreadsheet.getSheetByName('Team').peek(2, 8).validation.getCriteriaValues()[0], ['是', '否']);
   assert.match(addon.ui.alerts[0], /^已添加：Settings, Stages/);
 });

@@ -31,6 +31,7 @@ from sync.compute.tiers import (
     tier_bands,
 )
 from sync.contract.tables import Issue, Tables, WorkbookSettings
+from sync.i18n import _
 
 COLUMNS = [
     "Rep", "Period", "Revenue", "Quota", "Attainment", "Tier Commission", "Bonuses",
@@ -68,12 +69,15 @@ class Clawback:
     def step(self) -> str:
         """The clawback in the Explanation, with the rate as the division it comes from."""
         if self.sale_revenue > 0:
-            rate = (f"{format_money(self.sale_commission)} / {format_money(self.sale_revenue)} "
-                    f"({self.sale_period} rate, {percent_label(round(self.rate, 4))})")
+            rate = _("{commission} / {revenue} ({period} rate, {rate})").format(
+                commission=format_money(self.sale_commission),
+                revenue=format_money(self.sale_revenue), period=self.sale_period,
+                rate=percent_label(round(self.rate, 4)))
         else:
-            rate = f"0% ({self.sale_period} rate: no revenue)"
-        return (f"clawback: refund {format_money(self.base)} on {self.refund_date:%Y-%m-%d} "
-                f"(deal {self.deal_id}) x {rate} = {format_money(self.amount)}")
+            rate = _("0% ({period} rate: no revenue)").format(period=self.sale_period)
+        return _("clawback: refund {base} on {day} (deal {deal}) x {rate} = {amount}").format(
+            base=format_money(self.base), day=f"{self.refund_date:%Y-%m-%d}", deal=self.deal_id,
+            rate=rate, amount=format_money(self.amount))
 
 
 @dataclass
@@ -184,35 +188,38 @@ def _tier_steps(row: Payout, tiers: list[Tier]) -> None:
         base = max(row.revenue, 0.0)
         row.tier_commission = round(base * first.rate, 2)
         row.steps.append(
-            f"no quota: {format_money(base)} x {percent_label(first.rate)} (first tier rate) "
-            f"= {format_money(row.tier_commission)}"
+            _("no quota: {base} x {rate} (first tier rate) = {commission}").format(
+                base=format_money(base), rate=percent_label(first.rate),
+                commission=format_money(row.tier_commission))
         )
         return
-    row.steps.append(f"{format_money(row.quota)} quota")
+    row.steps.append(_("{quota} quota").format(quota=format_money(row.quota)))
     bands = tier_bands(tiers, row.revenue, row.quota)
     for band in bands:
         tier = band.tier
         row.steps.append(
-            f"{band_label(tier)} {format_money(band.revenue)} x {percent_label(tier.rate)} "
-            f"= {format_money(band.commission)}"
+            _("{band} {revenue} x {rate} = {commission}").format(
+                band=band_label(tier), revenue=format_money(band.revenue),
+                rate=percent_label(tier.rate), commission=format_money(band.commission))
         )
     if not bands:
-        row.steps.append("no revenue in any tier")
+        row.steps.append(_("no revenue in any tier"))
     row.tier_commission = round(sum(band.commission for band in bands), 2)
     for tier in bonuses_reached(tiers, row.revenue / row.quota):
         row.bonuses += tier.bonus
-        row.steps.append(f"bonus at {percent_label(tier.start)}: {format_money(tier.bonus)}")
+        row.steps.append(_("bonus at {start}: {bonus}").format(
+            start=percent_label(tier.start), bonus=format_money(tier.bonus)))
 
 
 def _no_plan_reason(in_team: bool, plan: object, known: dict[str, str]) -> str:
     key = name_key(plan)
     if not in_team:
-        return "not in the Team tab"
+        return _("not in the Team tab")
     if key is None:
-        return "no Commission Plan in the Team tab"
+        return _("no Commission Plan in the Team tab")
     if key in known:
-        return f'plan "{known[key]}" has problems (see Data Issues)'
-    return f'plan "{str(plan).strip()}" is not in Commission Plans'
+        return _('plan "{plan}" has problems (see Data Issues)').format(plan=known[key])
+    return _('plan "{plan}" is not in Commission Plans').format(plan=str(plan).strip())
 
 
 def _teams_meeting_goals(
@@ -279,15 +286,16 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
         if count and settings.new_customer_bonus > 0:
             amount = count * settings.new_customer_bonus
             row.bonuses += amount
-            row.steps.append(f"new customers {count} x {format_money(settings.new_customer_bonus)}"
-                             f" = {format_money(amount)}")
+            row.steps.append(_("new customers {count} x {bonus} = {amount}").format(
+                count=count, bonus=format_money(settings.new_customer_bonus),
+                amount=format_money(amount)))
         team_key = members["team_key"].get(key[0])
         if (team_key, key[1]) in team_met:
             team_name = members.loc[key[0], "team"].strip()
             row.bonuses += settings.team_bonus
-            row.steps.append(f"team {team_name} met its "
-                             f"{format_money(targets[(team_key, key[1])][0])} goal: "
-                             f"team bonus {format_money(settings.team_bonus)}")
+            row.steps.append(_("team {team} met its {goal} goal: team bonus {bonus}").format(
+                team=team_name, goal=format_money(targets[(team_key, key[1])][0]),
+                bonus=format_money(settings.team_bonus)))
 
     for claw in clawbacks:
         sale = rows[(claw.rep, claw.sale_period)]
@@ -302,12 +310,12 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
         if name_key(plan) not in payable:
             unpaid.add(key[0])
             reason = _no_plan_reason(key[0] in members.index, plan, plan_names)
-            row.steps = [f"{reason}: no commission"]
+            row.steps = [_("{reason}: no commission").format(reason=reason)]
             row.clawbacks = []
             continue
         for claw in row.clawbacks:
             row.steps.append(claw.step())
-        row.steps.append(f"payout {format_money(_payout(row))}")
+        row.steps.append(_("payout {payout}").format(payout=format_money(_payout(row))))
 
     reps_with_revenue = set(revenue_of.index.get_level_values(0))
     for rep_key in sorted(unpaid & set(members.index) & reps_with_revenue):
@@ -340,7 +348,7 @@ def _record(row: Payout) -> list[object]:
         row.rep, row.period, round(row.revenue, 2), row.quota,
         None if row.quota is None else row.revenue / row.quota,
         round(row.tier_commission, 2), round(row.bonuses, 2), clawed, _payout(row),
-        "; ".join(row.steps),
+        _("; ").join(row.steps),
     ]
 
 

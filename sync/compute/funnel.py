@@ -10,6 +10,7 @@ import pandas as pd
 from sync.compute.names import clean_text
 from sync.compute.stage_log import log_records, stage_stints
 from sync.contract.tables import Tables
+from sync.i18n import _
 from sync.schema import tab_spec
 
 FUNNEL_HEADERS = tab_spec("Funnel").headers
@@ -161,7 +162,8 @@ def _flag_weak_stages(
             continue
         # a tiny tolerance so 30% vs 45% with a 15-point gap counts as "at least 15 under"
         if reached[previous] >= MIN_DEALS_FOR_FLAG and team_rate - rate >= gap_points / 100 - 1e-9:
-            row["Flag"] = f"{row['Stage']}: {_percent(rate)} vs team {_percent(team_rate)}"
+            row["Flag"] = _("{stage}: {rate} vs team {team_rate}").format(
+                stage=row["Stage"], rate=_percent(rate), team_rate=_percent(team_rate))
 
 
 def funnel_deals(tables: Tables, log: pd.DataFrame, stages: FunnelStages) -> pd.DataFrame:
@@ -198,7 +200,7 @@ def funnel(tables: Tables, log: pd.DataFrame) -> pd.DataFrame:
                 key = (stint.deal_id, stint.stage)
                 per_deal[key] = per_deal.get(key, 0) + stint.days
         grouped: dict[str, list[int]] = {}
-        for (_, stage), days in per_deal.items():
+        for (_deal, stage), days in per_deal.items():
             grouped.setdefault(stage, []).append(days)
         return grouped
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from sync.compute.names import clean_text, name_key
 from sync.contract.tables import Issue
+from sync.i18n import _
 
 METRICS = ("Revenue", "Deals Won", "New Customers", "Pipeline Created")
 COMPANY = "Company"
@@ -186,9 +187,12 @@ def decomposition_issues(goals: pd.DataFrame, roster: Roster) -> list[Issue]:
             tab="Goals", row=goal.row, column="Target", value=format_figure(goal.target),
             severity="Warning",
             problem=(
-                f"{goal.owner}'s {goal.metric} goal for {goal.start} to {goal.end} is "
-                f"{format_figure(goal.target)}, but its members' goals add up to only "
-                f"{format_figure(total)} ({parts}): raise the members' goals or lower this one."
+                _("{owner}'s {metric} goal for {start} to {end} is "
+                  "{target}, but its members' goals add up to only "
+                  "{total} ({parts}): raise the members' goals or lower this one."
+                  ).format(owner=goal.owner, metric=_(goal.metric), start=goal.start,
+                           end=goal.end, target=format_figure(goal.target),
+                           total=format_figure(total), parts=parts)
             ),
         ))
     return issues

@@ -52,7 +52,9 @@ class WorkbookSettings(BaseModel):
     new_customer_bonus: float = 0.0
     team_bonus: float = 0.0
     clawback_days: int = 90
-    locale: Literal["en", "zh-CN"] | None = None  # None: the operator's configured locale
+    # The language of everything written into this workbook: its Locale setting, else the
+    # operator's `locale` (config.yaml).
+    locale: Literal["en", "zh-CN"] = "en"
     commissions_visible: bool = True
     digest_to: tuple[str, ...] = ()
     digest_time: str = "08:00"

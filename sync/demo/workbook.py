@@ -63,10 +63,11 @@ def impossible_date(today: date) -> str:
 
 
 def demo_grids(
-    size: int = 1, seed: int = 7, *, today: date | None = None
+    size: int = 1, seed: int = 7, *, today: date | None = None, locale: str = "en"
 ) -> dict[str, list[list[Any]]]:
     """The input tabs of the demo business and its Stage Log, as grids keyed by tab name.
 
+    `locale` zh-CN tells the same business in Chinese (`sync/demo/chinese.py`).
     `size` scales deals (300), customers (120) and orders (2,000) linearly; `today`
     (default: the machine's today) is the Settings tab's As Of and the end of the history.
     """
@@ -92,7 +93,7 @@ def demo_grids(
     goals = goal_rows(rng, calendar, deals, deal_ids, lines)
     add_honest_mistakes(rng, today, pipeline, orders)
     rows: dict[str, list[Row]] = {
-        "Settings": settings_rows(today),
+        "Settings": settings_rows(today, locale),
         "Stages": [dict(row) for row in tab_spec("Stages").defaults],
         "Team": team_rows(calendar),
         "Goals": goals,
@@ -121,14 +122,21 @@ def demo_grids(
     log_headers = tab_spec(STAGE_LOG).headers
     grids[STAGE_LOG] = [list(log_headers)]
     grids[STAGE_LOG].extend([row[header] for header in log_headers] for row in stage_log)
+    if locale == "zh-CN":
+        from sync.demo.chinese import in_chinese
+
+        return in_chinese(grids)
     return grids
 
 
-def settings_rows(today: date) -> list[Row]:
-    """Every Settings key: the demo's choices, As Of = today, the rest at their defaults."""
+def settings_rows(today: date, locale: str = "en") -> list[Row]:
+    """Every Settings key: the demo's choices, As Of = today, Locale = the demo's, the rest
+    at their defaults."""
     rows = []
     for spec in settings_specs():
         value = today if spec.key == "As Of" else DEMO_SETTINGS.get(spec.key, spec.default)
+        if spec.key == "Locale":
+            value = locale
         rows.append({"Setting": spec.key, "Value": value})
     return rows
 
@@ -229,7 +237,10 @@ def is_demo_workbook(path: Path) -> bool:
         rows = XlsxBackend(path).read(["Team"]).get("Team") or []
     except SalesOpsError:
         return False
-    return {str(row[0]) for row in rows[1:] if row and row[0]} == {rep.name for rep in REPS}
+    from sync.demo.chinese import PEOPLE
+
+    names = {str(row[0]) for row in rows[1:] if row and row[0]}
+    return names in ({rep.name for rep in REPS}, {PEOPLE[rep.name] for rep in REPS})
 
 
 def write_demo_workbook(path: Path, *, size: int = 1, seed: int = 7, locale: str = "en",
@@ -258,14 +269,14 @@ def write_demo_workbook(path: Path, *, size: int = 1, seed: int = 7, locale: str
         expected = FileState.of(path.resolve())
     elif not path.parent.is_dir():
         raise WorkbookError(f"the folder {path.parent} does not exist: create it first.")
-    grids = demo_grids(size, seed, today=today)
+    grids = demo_grids(size, seed, today=today, locale=locale)
     inputs = {tab: grid for tab, grid in grids.items() if tab != STAGE_LOG}
     headers, *log_rows = grids[STAGE_LOG]
     log = pd.DataFrame(log_rows, columns=headers)
     log["Changed At"] = pd.to_datetime(log["Changed At"])
     # The log goes through the product's own writer, so it is the tab a sync would write;
     # the other computed tabs are laid out empty first so the tabs come in their usual order.
-    currency = str(DEMO_SETTINGS["Currency"])
+    currency = "CNY" if locale == "zh-CN" else str(DEMO_SETTINGS["Currency"])
     outputs = [
         frame_output(spec.tab, log if spec.tab == STAGE_LOG else pd.DataFrame(columns=spec.headers),
                      currency)

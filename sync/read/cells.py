@@ -12,11 +12,13 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sync.contract.grid import CellError as ErrorCell
+from sync.i18n import _
 
 Warn = Callable[[str], None]
 
@@ -56,14 +58,15 @@ def refuse_error_cell(value: Any) -> None:
         return
     if value.is_formula:
         raise CellError(
-            f'"{value}" is a formula with no calculated value: open the file in Excel or '
-            "LibreOffice and save it so the value is stored, or type the value"
+            _('"{value}" is a formula with no calculated value: open the file in Excel or '
+              "LibreOffice and save it so the value is stored, or type the value"
+              ).format(value=value)
         )
     meaning = _ERROR_MEANINGS.get(value.strip().upper())
-    because = f" ({meaning})" if meaning else ""
+    because = f" ({_(meaning)})" if meaning else ""
     raise CellError(
-        f'"{value}" is an error value in the sheet{because}, not a value: fix the formula '
-        "in this cell or type the value"
+        _('"{value}" is an error value in the sheet{because}, not a value: fix the formula '
+          "in this cell or type the value").format(value=value, because=because)
     )
 
 
@@ -120,13 +123,18 @@ def parse_text(value: Any) -> str | None:
 
 # -- numbers -------------------------------------------------------------------------------
 
-_CURRENCY_MARKS = ("US$", "HK$", "A$", "C$", "S$", "R$", "$", "€", "£", "¥", "₹", "₩", "元")
+_CURRENCY_MARKS = ("US$", "HK$", "A$", "C$", "S$", "R$", "$", "€", "£", "¥", "₹", "₩", "元",
+                   "人民币")
 _PLAIN = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # 1e3 as Excel does
 _GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
-_SHORTHAND = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kKmMbB]|千|万|亿)")
-_SHORTHAND_FACTORS = {
-    "k": 1e3, "m": 1e6, "b": 1e9, "千": 1e3, "万": 1e4, "亿": 1e8,
-}
+_SHORTHAND = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kKmMbB])")
+# Chinese units are exact words, not abbreviations: `8万` is 80000, `1.5万` 15000, `2亿`
+# 200000000 (`万元` and `元` after them too). Only one unit, after a plain number.
+_CHINESE_UNIT = re.compile(
+    r"([0-9]+(?:\.[0-9]+)?|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?)\s*(千|万|亿)"
+)
+_CHINESE_FACTORS = {"千": 1000, "万": 10_000, "亿": 100_000_000}
+_SHORTHAND_FACTORS = {"k": 1e3, "m": 1e6, "b": 1e9}
 
 
 def _strip_currency(text: str) -> str:
@@ -155,15 +163,21 @@ def _number_from_text(text: str) -> float:
     if _PLAIN.fullmatch(body) or _GROUPED.fullmatch(body):
         number = float(body.replace(",", ""))
         return -number if negative else number
+    chinese = _CHINESE_UNIT.fullmatch(body)
+    if chinese:
+        number = float(Decimal(chinese.group(1).replace(",", ""))
+                       * _CHINESE_FACTORS[chinese.group(2)])
+        return -number if negative else number
     shorthand = _SHORTHAND.fullmatch(body)
     if shorthand:
         factor = _SHORTHAND_FACTORS[shorthand.group(2).lower()]
         full = float(shorthand.group(1)) * factor * (-1 if negative else 1)
         raise CellError(
-            f'"{text}" is not accepted as a number: type the full number, e.g. '
-            f"{format_number(round(full, 2))}"
+            _('"{text}" is not accepted as a number: type the full number, e.g. {full}'
+              ).format(text=text, full=format_number(round(full, 2)))
         )
-    raise CellError(f'"{text}" is not a number: type a number such as 1200 or 1,200.50')
+    raise CellError(_('"{text}" is not a number: type a number such as 1200 or 1,200.50'
+                      ).format(text=text))
 
 
 def parse_number(value: Any) -> float | None:
@@ -172,17 +186,21 @@ def parse_number(value: Any) -> float | None:
         return None
     refuse_error_cell(value)
     if isinstance(value, bool):
-        raise CellError(f'"{cell_text(value)}" is not a number: type a number such as 1200')
+        raise CellError(_('"{text}" is not a number: type a number such as 1200'
+                          ).format(text=cell_text(value)))
     if isinstance(value, int | float):
         number = float(value) if _fits_float(value) else math.inf
     elif isinstance(value, date):
-        raise CellError(f'"{cell_text(value)}" is a date, not a number: type a number here')
+        raise CellError(_('"{text}" is a date, not a number: type a number here'
+                          ).format(text=cell_text(value)))
     elif isinstance(value, str):
         number = _number_from_text(value)
     else:
-        raise CellError(f'"{cell_text(value)}" is not a number: type a number such as 1200')
+        raise CellError(_('"{text}" is not a number: type a number such as 1200'
+                          ).format(text=cell_text(value)))
     if not math.isfinite(number):
-        raise CellError(f'"{cell_text(value)}" is not a usable number: type a number such as 1200')
+        raise CellError(_('"{text}" is not a usable number: type a number such as 1200'
+                          ).format(text=cell_text(value)))
     return number
 
 
@@ -199,8 +217,8 @@ def parse_integer(value: Any) -> float | None:
     number = parse_number(value)
     if number is not None and not number.is_integer():
         raise CellError(
-            f'"{cell_text(value)}" is not a whole number: type a whole number such as '
-            f"{format_number(float(round(number)))}"
+            _('"{text}" is not a whole number: type a whole number such as {whole}'
+              ).format(text=cell_text(value), whole=format_number(float(round(number))))
         )
     return number
 
@@ -227,20 +245,22 @@ def parse_percent(
             except CellError:
                 number = None
             if number is None:
-                raise CellError(f'"{value}" is not a percent: type a percent such as 25%')
+                raise CellError(_('"{text}" is not a percent: type a percent such as 25%'
+                                  ).format(text=value))
             return number / 100
     try:
         number = parse_number(value)
     except CellError:
         raise CellError(
-            f'"{cell_text(value)}" is not a percent: type a percent such as 25%'
+            _('"{text}" is not a percent: type a percent such as 25%').format(text=cell_text(value))
         ) from None
     assert number is not None  # a blank cell returned above
     if points_above is not None and number > points_above:
         shown = format_number(number)
         warn(
-            f'"{cell_text(value)}" is read as {shown}%: type {shown}% to say so, '
-            f"or {format_number(number / 100)} if you meant a fraction"
+            _('"{text}" is read as {shown}%: type {shown}% to say so, '
+              "or {fraction} if you meant a fraction"
+              ).format(text=cell_text(value), shown=shown, fraction=format_number(number / 100))
         )
         return number / 100
     return number
@@ -286,31 +306,38 @@ def parse_yesno(value: Any) -> bool | None:
             return True
         if word in _NO:
             return False
-    raise CellError(f'"{cell_text(value)}" is not Yes or No: type Yes or No')
+    raise CellError(_('"{text}" is not Yes or No: type Yes or No').format(text=cell_text(value)))
 
 
 # -- choices -------------------------------------------------------------------------------
 
 
 def parse_choice(
-    value: Any, choices: Iterable[str], strict: bool = True, warn: Warn = _ignore
+    value: Any, choices: Iterable[str], strict: bool = True, warn: Warn = _ignore,
+    labels: Mapping[str, str] | None = None,
 ) -> str | None:
     """One of `choices`, matched without case and spelled as declared.
 
-    An unknown value raises CellError when `strict`, else is kept as typed and `warn` is told.
+    `labels` maps other accepted spellings (the declared zh-CN labels: `收入`) to their
+    choice (`Revenue`). An unknown value raises CellError when `strict`, else is kept as
+    typed and `warn` is told.
     """
     text = parse_text(value)
     if text is None:
         return None
     options = list(choices)
     by_key = {option.casefold(): option for option in options}
+    for label, option in (labels or {}).items():
+        by_key.setdefault(_normal(label).casefold(), option)
     match = by_key.get(_normal(text).casefold())
     if match is not None:
         return match
     listed = ", ".join(options)
     if strict:
-        raise CellError(f'"{text}" is not one of {listed}: pick one of these')
-    warn(f'"{text}" is not one of {listed}: it is kept as typed, but check the spelling')
+        raise CellError(_('"{text}" is not one of {listed}: pick one of these'
+                          ).format(text=text, listed=listed))
+    warn(_('"{text}" is not one of {listed}: it is kept as typed, but check the spelling'
+           ).format(text=text, listed=listed))
     return text
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sync.i18n import _, current_locale
 from sync.read.cells import (
     CellError,
     format_number,
@@ -47,7 +48,7 @@ def _parse_typed(column: ColumnSpec, value: Any, date_format: str,
         return parse_percent(value, column.percent_points_above)
     if kind == "yesno":
         return parse_yesno(value)
-    return parse_choice(value, column.choices, column.strict, warn)
+    return parse_choice(value, column.choices, column.strict, warn, column.choice_names)
 
 
 def _shown(column: ColumnSpec, number: float) -> str:
@@ -58,12 +59,14 @@ def _check_bounds(column: ColumnSpec, number: float) -> None:
     if column.min is not None and number < column.min:
         low = _shown(column, column.min)
         raise CellError(
-            f"{_shown(column, number)} is below the minimum of {low}: type {low} or more"
+            _("{number} is below the minimum of {low}: type {low} or more"
+              ).format(number=_shown(column, number), low=low)
         )
     if column.max is not None and number > column.max:
         high = _shown(column, column.max)
         raise CellError(
-            f"{_shown(column, number)} is above the maximum of {high}: type {high} or less"
+            _("{number} is above the maximum of {high}: type {high} or less"
+              ).format(number=_shown(column, number), high=high)
         )
 
 
@@ -72,7 +75,8 @@ def read_cell(column: ColumnSpec, value: Any, context: ReadContext,
     """One cell of this column as its typed value; raises CellError if it cannot be read."""
     if is_blank(value):
         if column.required:
-            raise CellError(f"{column.header} is required: fill in this cell")
+            raise CellError(_("{column} is required: fill in this cell"
+                              ).format(column=column.label(current_locale())))
         if column.default is not None:
             return _parse_typed(column, column.default, "YMD", warn)
         return None

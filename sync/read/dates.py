@@ -13,6 +13,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from sync.i18n import _
 from sync.read.cells import (
     CellError,
     _fits_float,
@@ -29,7 +30,7 @@ DATE_FORMATS = ("YMD", "DMY", "MDY")
 _TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?"
 _YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME)
 _YEAR_LAST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})" + _TIME)
-_CHINESE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?" + _TIME)
+_CHINESE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?" + _TIME)
 _ORDERS = {"DMY": ("day", "month"), "MDY": ("month", "day")}
 # English month names make a date unambiguous in every Date Format: `3 March 2026`,
 # `3-Mar-2026`, `Mar 3, 2026`, `March 3rd, 2026`, `2026 Mar 3`.
@@ -52,7 +53,8 @@ def _in_range(year: int) -> bool:
 
 def _out_of_range(text: str) -> CellError:
     return CellError(
-        f'"{text}" is outside the years {FIRST_YEAR}-{LAST_YEAR}: check the year'
+        _('"{text}" is outside the years {first}-{last}: check the year'
+          ).format(text=text, first=FIRST_YEAR, last=LAST_YEAR)
     )
 
 
@@ -60,7 +62,8 @@ def _from_serial(value: float, text: str) -> datetime:
     """A Sheets/Excel serial number (days since 1899-12-30, time as the fraction)."""
     if not math.isfinite(value) or not 1 <= value < 109575:  # 109575 = 2200-01-01
         raise CellError(
-            f'"{text}" is not a date: type it as YYYY-MM-DD (e.g. 2026-11-03) or use a date cell'
+            _('"{text}" is not a date: type it as YYYY-MM-DD (e.g. 2026-11-03) or use a date '
+              "cell").format(text=text)
         )
     moment = SERIAL_EPOCH + timedelta(days=value)
     # Serial times carry float noise (…:59.9999); round to the nearest second.
@@ -94,7 +97,8 @@ def _suggest(year: int, first: int, second: int, date_format: str) -> str | None
 
 def _not_a_date(text: str, suggestion: str | None) -> CellError:
     example = suggestion or "YYYY-MM-DD (e.g. 2026-11-03)"
-    return CellError(f'"{text}" is not a date: type it as {example} or use a date cell')
+    return CellError(_('"{text}" is not a date: type it as {example} or use a date cell'
+                       ).format(text=text, example=example))
 
 
 def _build(text: str, year: int, month: int, day: int, clock: time,
@@ -126,9 +130,9 @@ def _datetime_from_text(text: str, date_format: str) -> datetime:
             if not any(_is_real(year, first, second, name) for name in _ORDERS):
                 raise _not_a_date(text, suggestion)
             raise CellError(
-                f'"{text}" does not match the Date Format setting ({date_format}): type it as '
-                "YYYY-MM-DD, or set Date Format in Settings to DMY (day first) or MDY "
-                "(month first)"
+                _('"{text}" does not match the Date Format setting ({date_format}): type it as '
+                  "YYYY-MM-DD, or set Date Format in Settings to DMY (day first) or MDY "
+                  "(month first)").format(text=text, date_format=date_format)
             )
         parts = dict(zip(_ORDERS[date_format], (first, second), strict=True))
         return _build(text, year, parts["month"], parts["day"], _clock(match, 4), suggestion)
@@ -154,8 +158,9 @@ def _named_month(text: str, body: str) -> datetime | None:
         month = _MONTH_NAMES.get(match.group(month_at).casefold())
         if month is None:
             raise CellError(
-                f'"{text}" is not a date: "{match.group(month_at)}" is not a month name; type '
-                "it as YYYY-MM-DD (e.g. 2026-11-03) or with a month name (3 March 2026)"
+                _('"{text}" is not a date: "{month}" is not a month name; type '
+                  "it as YYYY-MM-DD (e.g. 2026-11-03) or with a month name (3 March 2026)"
+                  ).format(text=text, month=match.group(month_at))
             )
         year, day = int(match.group(year_at)), int(match.group(day_at))
         suggestion = _suggest(year, day, month, "DMY")

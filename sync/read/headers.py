@@ -9,6 +9,7 @@ from typing import Any
 
 from sync.a1 import column_letter
 from sync.contract.tables import Issue
+from sync.i18n import _, current_locale
 from sync.read.cells import cell_text
 from sync.schema import ColumnSpec, TabSpec
 
@@ -67,9 +68,10 @@ def match_headers(spec: TabSpec, header_row: list[Any]) -> HeaderMatch:
             match.issues.append(Issue(
                 tab=spec.tab, row=1, column=column.header, value=text, severity="Warning",
                 problem=(
-                    f'"{text}" in column {column_letter(index)} repeats the {column.header} '
-                    f"column already in column {first}: only column {first} is read; rename "
-                    "or delete the other one"
+                    _('"{text}" in column {letter} repeats the {column} column already in '
+                      "column {first}: only column {first} is read; rename or delete the other "
+                      "one").format(text=text, letter=column_letter(index),
+                                    column=column.label(current_locale()), first=first)
                 ),
             ))
             continue
@@ -79,8 +81,9 @@ def match_headers(spec: TabSpec, header_row: list[Any]) -> HeaderMatch:
         match.issues.append(Issue(
             tab=spec.tab, row=1, column=column.header, severity="Error",
             problem=(
-                f'{spec.tab} has no "{column.header}" column, so its rows cannot be read: '
-                f'add the header "{column.header}" to row 1'
+                _('{tab} has no "{column}" column, so its rows cannot be read: '
+                  'add the header "{column}" to row 1').format(
+                    tab=spec.tab, column=column.label(current_locale()))
             ),
         ))
     return match

@@ -20,6 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from sync.contract.tables import Issue
+from sync.i18n import _
 from sync.read.cells import CellError, cell_text, is_blank
 from sync.read.columns import ReadContext, read_cell
 from sync.read.fastpath import SLOW, fast_reader
@@ -152,7 +153,7 @@ def _read_slowly(spec: TabSpec, sheet_row: int, raw: dict[str, Any], context: Re
     essential = {name for name in unreadable if by_field[name].essential}
     for name, problem in unreadable.items():
         if name not in essential:
-            problem = f"{problem}. Until then it counts as blank"
+            problem = _("{problem}. Until then it counts as blank").format(problem=problem)
         result.issues.append(Issue(
             tab=spec.tab, row=sheet_row, column=by_field[name].header,
             value=cell_text(raw.get(name)), severity="Error" if name in essential else "Warning",
@@ -162,7 +163,7 @@ def _read_slowly(spec: TabSpec, sheet_row: int, raw: dict[str, Any], context: Re
         result.left_out.append(_readable_cells(spec, sheet_row, inputs, unreadable, context))
         return
     if row is None:  # read again with the unreadable optional cells blank
-        row, warnings, _ = _validate(row_model(spec), {**inputs, **dict.fromkeys(unreadable)},
+        row, warnings, _unread = _validate(row_model(spec), {**inputs, **dict.fromkeys(unreadable)},
                                      context)
     if row is None:  # cannot happen (a blank optional cell always reads), but never crash
         result.left_out.append(_readable_cells(spec, sheet_row, inputs, unreadable, context))

@@ -13,9 +13,10 @@ from typing import Any
 
 from sync.compute.names import name_key as text_name_key
 from sync.contract.tables import Issue
+from sync.i18n import _, current_locale
 from sync.read.cells import cell_text, format_number
 from sync.read.rows import TabRows
-from sync.schema import TabSpec
+from sync.schema import TabSpec, tab_spec
 
 Record = dict[str, Any]
 
@@ -60,8 +61,10 @@ def check_unique(spec: TabSpec, rows: TabRows) -> None:
                 tab=spec.tab, row=record["row"], column=column.header,
                 value=_raw_text(rows, record, column.field), severity="Error",
                 problem=(
-                    f'{column.header} "{shown}" is already used on row {first_rows[key]}: '
-                    f"each {column.header} must be unique, so change or delete one of the rows"
+                    _('{column} "{shown}" is already used on row {first}: '
+                      "each {column} must be unique, so change or delete one of the rows"
+                      ).format(column=column.label(current_locale()), shown=shown,
+                               first=first_rows[key])
                 ),
             ))
             dropped.add(record["row"])
@@ -110,19 +113,21 @@ def check_pipeline(rows: TabRows, stages: list[Record]) -> None:
         stage = by_name.get(name_key(record["stage"]))
         if stage is None:
             error(record, "Stage", "stage",
-                  f'"{record["stage"]}" is not a stage of the Stages tab: use one of '
-                  f"{stage_names}, or add it to Stages")
+                  _('"{stage}" is not a stage of the Stages tab: use one of '
+                    "{names}, or add it to Stages").format(stage=record["stage"],
+                                                           names=stage_names))
             continue
         record["stage"] = stage["stage"]
         closed, created = record.get("closed"), record.get("created")
         if stage["type"] in ("Won", "Lost") and closed is None:
-            verb = "won" if stage["type"] == "Won" else "lost"
             error(record, "Closed", "closed",
-                  f"Closed is required for a {stage['type']} deal: type the day it was {verb}")
+                  _("Closed is required for a Won deal: type the day it was won")
+                  if stage["type"] == "Won" else
+                  _("Closed is required for a Lost deal: type the day it was lost"))
         elif closed is not None and created is not None and closed < created:
             error(record, "Closed", "closed",
-                  f"Closed ({closed.isoformat()}) is before Created ({created.isoformat()}): "
-                  "correct one of the two dates")
+                  _("Closed ({closed}) is before Created ({created}): correct one of the two "
+                    "dates").format(closed=closed.isoformat(), created=created.isoformat()))
     rows.leave_out(dropped)
 
 
@@ -217,36 +222,41 @@ def check_references(
 
 def not_a_rep(name: str) -> str:
     """The problem of a rep name that the Team tab does not list."""
-    return f'"{name}" is not a rep in the Team tab: add them to Team or correct the name'
+    return _('"{name}" is not a rep in the Team tab: add them to Team or correct the name'
+             ).format(name=name)
 
 
 def not_a_customer(name: str) -> str:
     """The problem of a customer the Customers tab does not list."""
-    return (f'"{name}" is not in the Customers tab (it is still counted): add it to Customers '
-            "or correct the name")
+    return _('"{name}" is not in the Customers tab (it is still counted): add it to Customers '
+             "or correct the name").format(name=name)
 
 
 def not_a_plan(name: str) -> str:
     """The problem of a commission plan the Commission Plans tab does not list."""
-    return (f'"{name}" is not a plan in the Commission Plans tab: add its tiers there or '
-            "correct the name")
+    return _('"{name}" is not a plan in the Commission Plans tab: add its tiers there or '
+             "correct the name").format(name=name)
 
 
 def check_goal_owners(rows: TabRows, reps: Directory, teams: Directory) -> None:
     """A goal's owner must be a rep, a team name or `Company`; respelled as listed."""
     company = Directory(["Company"])
+    # `公司` is Company too: the keyword's zh-CN label, declared beside it.
+    labels = {name_key(label): word
+              for word, label in tab_spec("Goals").column("Owner").keywords.items()}
     for record in rows.records:
         owner = record.get("owner")
         if owner is None:
-            problem = "Owner is blank: type a rep, a team name or Company"
+            problem = _("Owner is blank: type a rep, a team name or Company")
         else:
-            spelled = company.find(owner) or reps.find(owner) or teams.find(owner)
+            spelled = (company.find(owner) or labels.get(name_key(owner)) or reps.find(owner)
+                       or teams.find(owner))
             if spelled is not None:
                 record["owner"] = spelled
                 continue
             problem = reps.why_left_out(owner) or (
-                f'"{owner}" is not a rep or a team of the Team tab, nor Company: '
-                "correct the name or add the rep to Team")
+                _('"{owner}" is not a rep or a team of the Team tab, nor Company: '
+                  "correct the name or add the rep to Team").format(owner=owner))
         rows.issues.append(Issue(
             tab="Goals", row=record["row"], column="Owner",
             value=_raw_text(rows, record, "owner"), severity="Warning", problem=problem,
@@ -262,9 +272,9 @@ def check_goal_periods(rows: TabRows) -> None:
         rows.issues.append(Issue(
             tab="Goals", row=record["row"], column="Period End",
             value=_raw_text(rows, record, "period_end"), severity="Warning",
-            problem=f"Period End ({end.isoformat()}) is before Period Start "
-                    f"({start.isoformat()}), so the goal has no progress or pace: correct one "
-                    "of the two dates",
+            problem=_("Period End ({end}) is before Period Start ({start}), so the goal has "
+                      "no progress or pace: correct one of the two dates").format(
+                end=end.isoformat(), start=start.isoformat()),
         ))
 
 

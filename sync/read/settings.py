@@ -51,8 +51,10 @@ def _bounded(setting: SettingSpec, number: float) -> float:
 
 def parse_setting(setting: SettingSpec, value: Any, date_format: str) -> Any:
     """The typed value of one setting; raises CellError when it cannot be used."""
+    if setting.field == "locale" and isinstance(value, str):
+        value = value.replace("_", "-")  # `zh_CN` as locales are also spelled
     if setting.type == "choice":
-        return parse_choice(value, setting.choices)
+        return parse_choice(value, setting.choices, labels=setting.choice_names)
     if setting.type == "yesno":
         return parse_yesno(value)
     if setting.type == "date":
@@ -100,6 +102,8 @@ def _clock_time(text: str) -> str:
 
 
 def _default_text(setting: SettingSpec) -> str:
+    if setting.field == "locale":
+        return "the configured locale"
     if setting.default is None:
         return "today" if setting.field == "as_of" else "blank"
     return cell_text(setting.default)
@@ -114,9 +118,12 @@ def _key_index() -> dict[str, SettingSpec]:
 
 
 def read_settings(
-    grid: list[list[Any]] | None, *, today: date
+    grid: list[list[Any]] | None, *, today: date, locale: str = "en"
 ) -> tuple[WorkbookSettings, list[Issue]]:
-    """The Settings tab as `WorkbookSettings` (defaults for blank, bad or missing keys)."""
+    """The Settings tab as `WorkbookSettings` (defaults for blank, bad or missing keys).
+
+    `locale` is the operator's (config.yaml): a workbook with no Locale setting uses it.
+    """
     issues: list[Issue] = []
     found: dict[str, tuple[int, Any]] = {}  # setting field -> (sheet row, raw value)
     if grid:
@@ -125,7 +132,7 @@ def read_settings(
         issues.extend(headers.issues)
         if not headers.missing_required:
             issues.extend(_collect(grid, headers.positions, found))
-    values: dict[str, Any] = {"as_of": today}
+    values: dict[str, Any] = {"as_of": today, "locale": locale}
     settings_by_field = {setting.field: setting for setting in settings_specs()}
     date_format = "YMD"
     order = ["date_format", *(name for name in settings_by_field if name != "date_format")]

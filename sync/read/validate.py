@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 
 from sync.contract.grid import Grid
-from sync.contract.tables import Issue, Tables, build_frame, default_stages
+from sync.contract.tables import Issue, Tables, WorkbookSettings, build_frame, default_stages
+from sync.i18n import _, writing_in
 from sync.read.cells import cell_text, is_blank
 from sync.read.columns import ReadContext, read_cell
 from sync.read.headers import match_headers
@@ -62,7 +63,8 @@ ADD_TAB_HINT = (
 def _missing_tab(tab: str, add_tab_hint: str = ADD_TAB_HINT) -> Issue:
     return Issue(
         tab=tab, row=None, severity="Warning",
-        problem=f"The {tab} tab is missing, so it is read as empty: {add_tab_hint}",
+        problem=_("The {tab} tab is missing, so it is read as empty: {hint}").format(
+            tab=tab, hint=add_tab_hint),
     )
 
 
@@ -75,8 +77,8 @@ def read_tab(
     if not isinstance(grid, list | tuple) or _is_empty(grid):
         return TabRows(issues=[Issue(
             tab=spec.tab, row=1, severity="Warning",
-            problem=f'The {spec.tab} tab is empty: type its headers in row 1 ("salesops init" '
-                    "creates a tab with them)",
+            problem=_('The {tab} tab is empty: type its headers in row 1 ("salesops init" '
+                      "creates a tab with them)").format(tab=spec.tab),
         )])
     header_row = grid[0] if isinstance(grid[0], list | tuple) else [grid[0]]
     headers = match_headers(spec, list(header_row))
@@ -87,9 +89,12 @@ def read_tab(
 
 
 def validate_workbook(
-    grids: dict[str, list[list[Any]]], *, today: date, add_tab_hint: str | None = None
+    grids: dict[str, list[list[Any]]], *, today: date, add_tab_hint: str | None = None,
+    locale: str = "en",
 ) -> tuple[Tables, list[Issue]]:
     """Read and validate every input tab (and the Stage Log): tables plus Data Issues.
+
+    `locale` is the operator's, for a workbook whose Settings name no Locale.
 
     `add_tab_hint` tells the owner how to add a missing template tab where the workbook
     lives (a Google spreadsheet says `salesops init --sheet ID`).
@@ -97,11 +102,17 @@ def validate_workbook(
     add_tab_hint = add_tab_hint or ADD_TAB_HINT
     settings_spec = tab_spec("Settings")
     settings_grid = find_grid(grids, settings_spec)
-    settings, issues = read_settings(settings_grid, today=today)
+    settings, issues = read_settings(settings_grid, today=today, locale=locale)
     if settings_grid is None:
         issues.insert(0, _missing_tab("Settings", add_tab_hint))
     else:
         issues[:0] = shape_issues(settings_spec, settings_grid, None)
+    with writing_in(settings.locale):  # every problem below in the workbook's language
+        return _validate_tabs(grids, settings, issues, add_tab_hint)
+
+
+def _validate_tabs(grids: dict[str, list[list[Any]]], settings: WorkbookSettings,
+                   issues: list[Issue], add_tab_hint: str) -> tuple[Tables, list[Issue]]:
     context = ReadContext(date_format=settings.date_format)
 
     rows: dict[str, TabRows] = {}

@@ -23,6 +23,57 @@ ColumnType = Literal[
     "text", "id", "date", "datetime", "number", "integer", "money", "percent", "yesno", "choice"
 ]
 Dropdown = Literal["stages", "reps", "plans", "teams", "owners", "metrics", "yesno"]
+# A yes/no dropdown as a template of each locale offers it (the reader takes both).
+YES_NO = {"en": ("Yes", "No"), "zh-CN": ("是", "否")}
+
+
+def _split_choices(data: Any) -> Any:
+    """`choices: {Revenue: 收入, ...}` declares each value beside its zh-CN label: split it
+    into `choices` (the English values, canonical) and `zh_choices` (their labels, in order)."""
+    if isinstance(data, dict) and isinstance(data.get("choices"), dict):
+        labels = data["choices"]
+        data = {**data, "choices": tuple(str(key) for key in labels),
+                "zh_choices": tuple(str(value) for value in labels.values())}
+    return data
+
+
+class Choices(BaseModel):
+    """The enumerated values of a column or setting, each with its zh-CN label."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    choices: tuple[str, ...] = ()
+    zh_choices: tuple[str, ...] = ()  # beside `choices`, one label each (or none at all)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _labels_beside_values(cls, data: Any) -> Any:
+        return _split_choices(data)
+
+    @model_validator(mode="after")
+    def _one_label_each(self) -> Choices:
+        if self.zh_choices and len(self.zh_choices) != len(self.choices):
+            raise ValueError("declare a zh-CN label beside every choice, or none")
+        spellings = [value.casefold() for value in (*self.choices, *self.zh_choices)]
+        if len(set(spellings)) != len(spellings):  # a label that could mean two values
+            raise ValueError(f"choices and their zh-CN labels must differ: {spellings}")
+        return self
+
+    def choice_labels(self, locale: str = "en") -> tuple[str, ...]:
+        """The choices as a workbook in this locale shows them (dropdowns, templates)."""
+        return self.zh_choices if locale == "zh-CN" and self.zh_choices else self.choices
+
+    def choice_label(self, value: str, locale: str = "en") -> str:
+        """One English value as a workbook in this locale writes it."""
+        if locale != "zh-CN" or value not in self.choices or not self.zh_choices:
+            return value
+        return self.zh_choices[self.choices.index(value)]
+
+    @property
+    def choice_names(self) -> dict[str, str]:
+        """Every accepted spelling (English or zh-CN) -> the English value."""
+        return {**dict(zip(self.zh_choices, self.choices, strict=True)),
+                **{value: value for value in self.choices}}
 
 
 def snake_case(header: str) -> str:
@@ -31,7 +82,7 @@ def snake_case(header: str) -> str:
     return "_".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-class ColumnSpec(BaseModel):
+class ColumnSpec(Choices):
     """One column of a tab: its header, labels, type and rules."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -45,7 +96,6 @@ class ColumnSpec(BaseModel):
     # (a deal's Amount or Closed): an unreadable cell is an Error that leaves the row out.
     must_read: bool = False
     unique: bool = False
-    choices: tuple[str, ...] = ()
     dropdown: Dropdown | None = None
     strict: bool = True
     min: float | None = None
@@ -55,6 +105,14 @@ class ColumnSpec(BaseModel):
     aliases: tuple[str, ...] = ()
     help: str = ""
     example: Any = None
+    # Words a text column understands besides names, each beside its zh-CN label:
+    # `{Company: 公司}` (the Goals owner that is the whole company).
+    keywords: dict[str, str] = Field(default_factory=dict)
+    # Computed tabs: the cells hold the product's own words (a segment, a status), written
+    # in the workbook's locale from the catalogue (`sync/i18n.py`).
+    translate: bool = False
+    zh_help: str = ""  # the help note of a zh-CN template
+    zh_example: Any = None  # its example, where the English one is not right there
     width: float = 12
 
     @model_validator(mode="after")
@@ -80,8 +138,18 @@ class ColumnSpec(BaseModel):
         example = self.example.isoformat() if isinstance(self.example, date) else self.example
         return f"{self.help} Example: {example}".strip()
 
+    def note_in(self, locale: str) -> str:
+        """The header's help note in a template of this locale."""
+        if locale != "zh-CN" or not self.zh_help:
+            return self.note
+        example = self.example if self.zh_example is None else self.zh_example
+        if example in (None, "") or "例如" in self.zh_help:
+            return self.zh_help
+        example = example.isoformat() if isinstance(example, date) else example
+        return f"{self.zh_help}示例：{example}"
 
-class SettingSpec(BaseModel):
+
+class SettingSpec(Choices):
     """One key of the Settings tab."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -90,11 +158,25 @@ class SettingSpec(BaseModel):
     zh: str
     field: str
     type: ColumnType = "text"
-    choices: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
     default: Any = None
+    zh_default: Any = None  # a zh-CN template's value, where it is not the default's label
     help: str = ""
+    zh_help: str = ""
+
+    def help_in(self, locale: str) -> str:
+        """The setting's help note in a template of this locale."""
+        return self.zh_help if locale == "zh-CN" and self.zh_help else self.help
+
+    def default_in(self, locale: str) -> Any:
+        """The value a new workbook of this locale shows for this setting (zh-CN: `CNY`,
+        `月`); Locale shows the template's own (`en`, `中文`)."""
+        if self.field == "locale":
+            return self.choice_label(locale, locale)
+        if locale == "zh-CN" and self.zh_default is not None:
+            return self.zh_default
+        return self.choice_label(self.default, locale) if self.choices else self.default
 
 
 # What a computed tab's function may be handed, by name (see `sync/engine.py`).
@@ -134,10 +216,38 @@ class TabSpec(BaseModel):
     position: int = Field(ge=1)
     compute: ComputeSpec | None = None
     help: str = ""
+    zh_help: str = ""
     append_only: bool = False
     columns: tuple[ColumnSpec, ...]
     settings: tuple[SettingSpec, ...] = ()
     defaults: tuple[dict[str, Any], ...] = Field(default=())
+    # Beside each default row, `zh: {Stage: 线索}`: its values in a zh-CN template.
+    zh_defaults: tuple[dict[str, Any], ...] = Field(default=())
+
+    @model_validator(mode="before")
+    @classmethod
+    def _zh_beside_defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("defaults"):
+            rows = [dict(row) for row in data["defaults"]]
+            data = {**data, "defaults": rows, "zh_defaults": [row.pop("zh", {}) for row in rows]}
+        return data
+
+    def default_rows(self, locale: str = "en") -> list[dict[str, Any]]:
+        """The template's default rows (header -> value) as a workbook of this locale shows
+        them: the declared zh-CN values, and every listed value as its label."""
+        if locale != "zh-CN":
+            return [dict(row) for row in self.defaults]
+        rows = []
+        for row, zh in zip(self.defaults, self.zh_defaults or [{}] * len(self.defaults),
+                           strict=True):
+            shown = {}
+            for column in self.columns:
+                value = zh.get(column.header, row.get(column.header))
+                if column.choices and isinstance(value, str):
+                    value = column.choice_label(value, locale)
+                shown[column.header] = value
+            rows.append(shown)
+        return rows
 
     @field_validator("compute", mode="before")
     @classmethod

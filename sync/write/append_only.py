@@ -21,12 +21,11 @@ def column_positions(output: TabOutput, header_row: Sequence[Any] | None) -> lis
     match = match_headers(tab_spec(output.name), list(header_row))
     if match.missing:
         return None
-    by_field = {column.field: column.header for column in tab_spec(output.name).columns}
-    by_header = {header: match.positions[name] for name, header in by_field.items()}
-    positions = [by_header.get(header) for header in output.headers]
-    if any(position is None for position in positions):
+    declared = tab_spec(output.name).columns
+    if len(output.columns) != len(declared):
         return None
-    found = [position for position in positions if position is not None]
+    # The output's columns are the declared ones in order, headed in the workbook's locale.
+    found = [match.positions[column.field] for column in declared]
     return found if len(set(found)) == len(found) else None
 
 

@@ -111,6 +111,7 @@ class SheetsBackend:
             f'run "salesops init --sheet {self.spreadsheet_id}" to add it (your other tabs are '
             "kept)"
         )
+        self.default_locale = "en"  # the operator's locale, for a workbook naming none
         self.key = load_key(credentials)
         self.retry = retry or RetryPolicy()  # one budget for every call of this backend
         self.client = open_client(self.key, api_url, self.retry)

@@ -11,9 +11,9 @@ from sync.backends.sheets import requests as build
 from sync.backends.sheets.auth import RetryPolicy, WriteOutcomeUnknown
 from sync.backends.sheets.backend import SheetsBackend
 from sync.schema import ColumnSpec, TabSpec, input_tabs, tab_spec
+from sync.schema.declarations import YES_NO
 
 TEMPLATE_ROWS = 1000
-_YES_NO = {"en": ("Yes", "No"), "zh-CN": ("是", "否")}
 # Dropdowns fed by another tab: (tab, header of the column holding the choices).
 _RANGE_SOURCES = {
     "stages": ("Stages", "Stage"),
@@ -42,7 +42,7 @@ class InitResult:
 def dropdown_rule(column: ColumnSpec, locale: str) -> dict[str, Any] | None:
     """The data validation of a column: a list of choices or a range of another tab."""
     if column.dropdown == "yesno":
-        choices: tuple[str, ...] = _YES_NO.get(locale, _YES_NO["en"])
+        choices: tuple[str, ...] = YES_NO.get(locale, YES_NO["en"])
     elif column.dropdown in _RANGE_SOURCES:
         source_tab, header = _RANGE_SOURCES[column.dropdown]
         index = tab_spec(source_tab).headers.index(header)
@@ -60,7 +60,7 @@ def dropdown_rule(column: ColumnSpec, locale: str) -> dict[str, Any] | None:
             "showCustomUi": True,
         }
     elif column.choices:
-        choices = column.choices
+        choices = column.choice_labels(locale)
     else:
         return None
     return {
@@ -81,7 +81,7 @@ def _header_row(spec: TabSpec, locale: str) -> dict[str, Any]:
             {
                 "userEnteredValue": {"stringValue": column.label(locale)},
                 "userEnteredFormat": {"textFormat": {"bold": True}},
-                **({"note": column.note} if column.note else {}),
+                **({"note": column.note_in(locale)} if column.note_in(locale) else {}),
             }
             for column in spec.columns
         ]
@@ -96,15 +96,16 @@ def _default_rows(spec: TabSpec, locale: str) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "values": [
-                        {"userEnteredValue": {"stringValue": key}, "note": setting.help},
-                        build.cell(locale if setting.field == "locale" else setting.default),
+                        {"userEnteredValue": {"stringValue": key},
+                         "note": setting.help_in(locale)},
+                        build.cell(setting.default_in(locale)),
                     ]
                 }
             )
         return rows
     return [
         {"values": [build.cell(row.get(column.header)) for column in spec.columns]}
-        for row in spec.defaults
+        for row in spec.default_rows(locale)
     ]
 
 
@@ -156,7 +157,8 @@ def template_requests(spec: TabSpec, sheet_id: int, locale: str) -> list[dict[st
                             "rule": {
                                 "condition": {
                                     "type": "ONE_OF_LIST",
-                                    "values": [{"userEnteredValue": c} for c in setting.choices],
+                                    "values": [{"userEnteredValue": c}
+                                               for c in setting.choice_labels(locale)],
                                 },
                                 "strict": True,
                                 "showCustomUi": True,

@@ -60,6 +60,7 @@ class XlsxBackend:
             f'run "salesops init {self.path}" to add it (your other tabs are kept)'
         )
         self.init_command = f"salesops init {self.path}"
+        self.default_locale = "en"  # the operator's locale, for a workbook naming none
         self.write_while_open = write_while_open
         self._read: dict[str, Grid] = {}  # the tabs as last read, to append to
         self._asked: set[str] = set()  # the tabs that read looked for

@@ -32,6 +32,7 @@ from sync.backends.xlsx.styles import HEADER_FILL_RGB
 from sync.contract.plan import number_format
 from sync.errors import WorkbookError
 from sync.schema import ColumnSpec, SettingSpec, TabSpec, input_tabs, settings_specs, tab_spec
+from sync.schema.declarations import YES_NO
 
 NOTE_AUTHOR = "SalesOps Sheets"
 VALIDATED_ROWS = 5000  # dropdowns cover this many data rows
@@ -79,7 +80,7 @@ def input_workbook(
     already exists in the owner's workbook ("reps" -> ("team", 0)); None: no dropdown.
     """
     workbook = Workbook()
-    currency = _currency(grids.get("Settings"))
+    currency = _currency(grids.get("Settings"), locale)
     specs = [spec for spec in input_tabs() if tabs is None or spec.tab in tabs]
     for position, spec in enumerate(specs):
         sheet = workbook.active if position == 0 else workbook.create_sheet()
@@ -128,8 +129,8 @@ def _fill_tab(
         cell = sheet.cell(row=1, column=index, value=header)
         cell.font, cell.fill = bold, fill
         column = columns[index - 1]
-        if column is not None and column.note:
-            cell.comment = _note(column.note)
+        if column is not None and column.note_in(locale):
+            cell.comment = _note(column.note_in(locale))
         # Wide enough for the header too (a zh-CN label takes two columns a character).
         width = fitted_width(column.width if column is not None else 12, [header])
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -141,13 +142,13 @@ def _fill_tab(
                 continue
             _set_value(sheet.cell(row=row_number, column=index), value, formats[index - 1])
     for index, column in enumerate(spec.columns, start=1):
-        validation = _validation(column, sources)
+        validation = _validation(column, sources, locale)
         if validation is not None:
             letter = get_column_letter(index)
             validation.add(f"{letter}2:{letter}{VALIDATED_ROWS + 1}")
             sheet.add_data_validation(validation)
     if spec.tab == "Settings":
-        _settings_notes_and_lists(sheet, rows)
+        _settings_notes_and_lists(sheet, rows, locale)
 
 
 def _rows_from_grid(
@@ -183,13 +184,12 @@ def _default_rows(spec: TabSpec, locale: str) -> list[list[Any]]:
     if spec.tab == "Settings":
         labels = {"en": lambda s: s.key, "zh-CN": lambda s: s.zh}
         label = labels.get(locale, labels["en"])
-        # The Locale row records the language the template was made in (SPEC section 3).
-        return [[label(setting), locale if setting.field == "locale" else setting.default]
-                for setting in settings_specs()]
-    return [[row.get(column.header) for column in spec.columns] for row in spec.defaults]
+        return [[label(setting), setting.default_in(locale)] for setting in settings_specs()]
+    return [[row.get(column.header) for column in spec.columns]
+            for row in spec.default_rows(locale)]
 
 
-def _settings_notes_and_lists(sheet: Worksheet, rows: list[list[Any]]) -> None:
+def _settings_notes_and_lists(sheet: Worksheet, rows: list[list[Any]], locale: str) -> None:
     """A help note on each setting's name, and a dropdown on the values that are choices."""
     by_name: dict[str, SettingSpec] = {}
     for spec in settings_specs():
@@ -200,16 +200,16 @@ def _settings_notes_and_lists(sheet: Worksheet, rows: list[list[Any]]) -> None:
         setting = by_name.get(key)
         if setting is None:
             continue
-        if setting.help:
-            sheet.cell(row=row_number, column=1).comment = _note(setting.help)
+        if setting.help_in(locale):
+            sheet.cell(row=row_number, column=1).comment = _note(setting.help_in(locale))
         if setting.choices:
-            validation = _list_validation(setting.choices, strict=True)
+            validation = _list_validation(setting.choice_labels(locale), strict=True, locale=locale)
             validation.add(f"B{row_number}")
             sheet.add_data_validation(validation)
 
 
 def _validation(
-    column: ColumnSpec, sources: Mapping[str, ListSource | None]
+    column: ColumnSpec, sources: Mapping[str, ListSource | None], locale: str = "en"
 ) -> DataValidation | None:
     if column.dropdown in _SOURCES:
         source_tab, source_header = _SOURCES[column.dropdown]
@@ -229,23 +229,25 @@ def _validation(
             allow_blank=True,
             errorStyle="warning",
             showErrorMessage=True,
-            error=f"Not in the {source_tab} tab yet: add it there too.",
+            error=(f"{tab_spec(source_tab).zh}表中还没有这一项：请也在那里添加。"
+                   if locale == "zh-CN" else f"Not in the {source_tab} tab yet: add it there too."),
         )
     if column.dropdown == "yesno":
-        return _list_validation(("Yes", "No"), strict=False)
+        return _list_validation(YES_NO[locale], strict=False, locale=locale)
     if column.choices:
-        return _list_validation(column.choices, strict=column.strict)
+        return _list_validation(column.choice_labels(locale), strict=column.strict, locale=locale)
     return None  # owners and teams: free text (a rep, a team or Company)
 
 
-def _list_validation(choices: Sequence[str], strict: bool) -> DataValidation:
+def _list_validation(choices: Sequence[str], strict: bool, locale: str = "en") -> DataValidation:
     return DataValidation(
         type="list",
         formula1='"' + ",".join(choices) + '"',
         allow_blank=True,
         errorStyle="stop" if strict else "warning",
         showErrorMessage=True,
-        error="Choose one of: " + ", ".join(choices) + ".",
+        error=("请选择：" + "、".join(choices) + "。" if locale == "zh-CN"
+               else "Choose one of: " + ", ".join(choices) + "."),
     )
 
 
@@ -273,11 +275,11 @@ def _set_value(cell: Cell, value: Any, number_format_code: str | None) -> None:
         cell.number_format = number_format_code
 
 
-def _currency(grid: Sequence[Sequence[Any]] | None) -> str:
+def _currency(grid: Sequence[Sequence[Any]] | None, locale: str = "en") -> str:
     for row in (grid or [])[1:]:
         if len(row) >= 2 and str(row[0]).strip().casefold() in ("currency", "货币") and row[1]:
             return str(row[1]).strip().upper()
-    return "USD"
+    return "CNY" if locale == "zh-CN" else "USD"
 
 
 def _save_new(workbook: Workbook, target: Path) -> None:
