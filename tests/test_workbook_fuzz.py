@@ -146,7 +146,9 @@ def test_random_workbooks_sync_and_report_every_problem(tmp_path, workbook):
 
 
 @pytest.mark.campaign
+# Derandomized: CI runs the same 2,000 workbooks every time, so a red run is reproducible.
 @settings(max_examples=int(os.environ.get("SALESOPS_FUZZ_EXAMPLES", "2000")), deadline=None,
+          derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(workbook=random_workbooks())
 def test_many_more_random_workbooks(tmp_path, workbook):
