@@ -156,11 +156,9 @@ def open_backend(path: Path | None, sheet: str | None) -> Backend:
 def plural(count: int, noun: str) -> str:
     """`1 error`, `3 errors` (in the locale being spoken: `3 个错误`)."""
     one = {"error": _("{count} error"), "warning": _("{count} warning"),
-           "API request": _("{count} API request")}
+           "API request": _("{count} API request"), "statement": _("{count} statement")}
     many = {"error": _("{count} errors"), "warning": _("{count} warnings"),
-            "API request": _("{count} API requests")}
-    if noun not in one:  # a noun with no translation yet reads in English
-        return f"{count:,} {noun}" + ("" if count == 1 else "s")
+            "API request": _("{count} API requests"), "statement": _("{count} statements")}
     return (one if count == 1 else many)[noun].format(count=f"{count:,}")
 
 
