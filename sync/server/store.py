@@ -18,6 +18,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from sync.coalesce import due_time
+
 EVENT_MEMORY_SECONDS = 600
 
 
@@ -36,7 +38,7 @@ class Pending:
         """When to recompute: `debounce` after the last edit, at most `max_delay` after the
         first waiting one, never before a transient failure's backoff is over."""
         first = self.first_at if self.first_at is not None else self.last_at
-        return max(self.not_before, min(self.last_at + debounce, first + max_delay))
+        return max(self.not_before, due_time(first, self.last_at, debounce, max_delay))
 
 
 class Store(Protocol):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sync.coalesce import due_time
+
 
 @dataclass
 class Debounce:
@@ -36,8 +38,8 @@ class Debounce:
         """When the waiting edits should be synced (None when none waits)."""
         if self.first_edit is None or self.last_edit is None:
             return None
-        return min(
-            self.last_edit + self.debounce_seconds, self.first_edit + self.max_delay_seconds
+        return due_time(
+            self.first_edit, self.last_edit, self.debounce_seconds, self.max_delay_seconds
         )
 
     def seconds_left(self, now: float) -> float | None:
