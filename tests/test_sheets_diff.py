@@ -66,6 +66,9 @@ cells = st.one_of(
     st.sampled_from(["", "a", "b", "=IMPORTXML(x)"]),
     st.booleans(),
     st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 1, 1)),
+    # A date's serial as the API reads it back, ints and floats that are equal, and a
+    # float that rounds to the same 8 decimals (0.1 + 0.2 against 0.3), and NaN (blank).
+    st.sampled_from([46329, 46329.0, 1.0, 0.1 + 0.2, 0.3, float("nan")]),
 )
 grids = st.lists(st.lists(cells, max_size=5), max_size=8)
 
@@ -95,6 +98,27 @@ def test_writing_the_blocks_turns_old_into_new(old: list[list], new: list[list])
             got = written[r][c] if r < len(written) and c < len(written[r]) else None
             want = expected[r][c] if r < len(expected) and c < len(expected[r]) else None
             assert comparable(got) == comparable(want)
+
+
+@given(grids, grids)
+def test_a_row_changes_exactly_where_its_cells_read_back_differently(
+    old: list[list], new: list[list]
+) -> None:
+    def cell(row: list, column: int):
+        return row[column] if column < len(row) else None
+
+    for old_row, new_row in zip(old, new, strict=False):
+        differ = any(comparable(cell(old_row, c)) != comparable(cell(new_row, c))
+                     for c in range(max(len(old_row), len(new_row))))
+        one_row = changed_blocks([old_row], [new_row])
+        assert bool(one_row) == differ, (old_row, new_row)
+
+
+def test_a_date_and_its_serial_are_the_same_cell() -> None:
+    # 2026-11-03 reads back as 46329; 3 reads back as 3.0; 0.1 + 0.2 as 0.3 (8 decimals).
+    old = [["Day", "Count", "Share"], [46329, 3.0, 0.3]]
+    new = [["Day", "Count", "Share"], [date(2026, 11, 3), 3, 0.1 + 0.2]]
+    assert changed_blocks(old, new) == []
 
 
 @given(grids, grids)

@@ -73,7 +73,7 @@ def input_grid(rows: Grid, merges: list[dict[str, int]]) -> TabGrid:
     grid = TabGrid(
         [
             [CellError(value) if value in ERROR_TEXTS else value for value in row]
-            if any(value in ERROR_TEXTS for value in row if isinstance(value, str))
+            if not ERROR_TEXTS.isdisjoint(row)
             else row
             for row in rows
         ]
@@ -203,7 +203,7 @@ class SheetsBackend:
         grids = {}
         for title, value_range in zip(titles, answer.get("valueRanges", []), strict=True):
             grids[title] = [
-                [None if value == "" else value for value in row]
+                [None if value == "" else value for value in row] if "" in row else row
                 for row in value_range.get("values", [])
             ]
         return grids

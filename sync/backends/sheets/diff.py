@@ -46,24 +46,23 @@ def comparable(value: Any) -> tuple[str, Any] | None:
     return ("text", str(value))
 
 
-def cell_at(grid: Sequence[Sequence[Any]], row: int, column: int) -> Any:
-    """A cell of a ragged grid (None outside it)."""
-    if row < len(grid) and column < len(grid[row]):
-        return grid[row][column]
-    return None
-
-
 def _same_row(old_row: Sequence[Any], new_row: Sequence[Any]) -> bool:
     # Fast path for the common case; comparing types keeps `True` apart from `1`.
     return list(old_row) == list(new_row) and list(map(type, old_row)) == list(map(type, new_row))
 
 
 def _changed_columns(old_row: Sequence[Any], new_row: Sequence[Any]) -> list[int]:
-    return [
-        column
-        for column in range(max(len(old_row), len(new_row)))
-        if comparable(cell_at([old_row], 0, column)) != comparable(cell_at([new_row], 0, column))
-    ]
+    old_width, new_width = len(old_row), len(new_row)
+    changed = []
+    for column in range(max(old_width, new_width)):
+        old_value = old_row[column] if column < old_width else None
+        new_value = new_row[column] if column < new_width else None
+        # Equal values of one type always compare equal as read back: skip the tagging.
+        if old_value == new_value and type(old_value) is type(new_value):
+            continue
+        if comparable(old_value) != comparable(new_value):
+            changed.append(column)
+    return changed
 
 
 def changed_blocks(old: Sequence[Sequence[Any]], new: Sequence[Sequence[Any]]) -> list[Block]:
@@ -111,7 +110,8 @@ def new_log_rows(existing: Sequence[Sequence[Any]], planned: Sequence[Sequence[A
     width = max((len(row) for row in planned), default=0)
 
     def key(row: Sequence[Any]) -> tuple:
-        return tuple(comparable(cell_at([row], 0, column)) for column in range(width))
+        cells = list(row[:width]) + [None] * (width - len(row))
+        return tuple(map(comparable, cells))
 
     seen = Counter(key(row) for row in existing)
     fresh = []
