@@ -44,9 +44,10 @@ EXPECTED = [
 ANA_BASIS = (
     "East's Revenue goal 1,000.01 for 2026-12 split by share of revenue in the last 2 "
     "periods (2026-10 to 2026-11): 1,000.01 x 6,000 / 9,000 = 666.67 (largest-remainder "
-    "rounding to the cent); from history alone 3,000: average of the last 2 periods (less "
-    "than two years of history): (2026-10 2,000 + 2026-11 4,000) / 2 = 3,000; Low and "
-    "High: 3,000 -/+ 1,000, the standard deviation of the last 2 periods"
+    "rounding to the cent); from history alone 3,333.33: the last 2 periods, the latest "
+    "counting twice (less than two years of history): (2026-10 2,000 + 2 x 2026-11 4,000) / "
+    "3 = 3,333.33; Low and High: 3,333.33 -/+ 1,000, the standard deviation of the last 2 "
+    "periods"
 )
 
 
@@ -60,7 +61,10 @@ def test_an_xlsx_sync_writes_the_tab_after_goal_progress(tmp_path: Path) -> None
     written = [[cell if cell != "" else None for cell in row[:7]] for row in rows[1:]]
     assert written == EXPECTED
     ana = rows[1]
-    assert (ana[7], ana[8]) == (666.67, 4000)  # Low 3,000 - 1,000 widened to the split
+    # Ana's 2,000 and 4,000: standard deviation 1,000, not more than 0.4 x their average
+    # 3,000 = 1,200, so (2,000 + 2 x 4,000) / 3 = 3,333.33; High 3,333.33 + 1,000, Low
+    # 2,333.33 widened to the split's 666.67
+    assert (ana[7], ana[8]) == (666.67, 4333.33)
     assert ana[9] == ANA_BASIS
 
 

@@ -133,7 +133,7 @@ def test_the_tables_read_are_the_same(both):
 # Sentences: compared by count (their words differ by language); Data Issues' Value is the
 # cell as typed, which differs by design.
 SENTENCES = {("Data Issues", "Problem"), ("Data Issues", "Value"), ("Commissions", "Explanation"),
-             ("Funnel", "Flag"), ("Goal Progress", "SMART")}
+             ("Funnel", "Flag"), ("Goal Progress", "SMART"), ("Goal Suggestions", "Basis")}
 
 
 def same_cell(en, zh, locale="zh-CN"):

@@ -12,9 +12,12 @@ from datetime import date, timedelta
 
 from sync.compute.periods import period_bounds, period_label
 from sync.compute.tiers import format_money
+from sync.i18n import _
 
 PERIODS_PER_YEAR = {"Month": 12, "Quarter": 4}
-RECENT = 3  # the recent average and the trend look at the last three periods
+RECENT = 3  # the trend looks at the last three periods against the same a year earlier
+LUMPY = 0.4  # a standard deviation above 0.4 x the average: revenue comes in lumps
+MEDIAN_PERIODS = 4  # lumpy revenue suggests the median of the last four periods
 TREND_LIMITS = (0.5, 2.0)  # a trend beyond halving or doubling is taken as noise
 RAMP_MONTHS = 6  # a new rep reaches a full target in their sixth month
 
@@ -70,23 +73,52 @@ class Estimate:
     spread: float
 
 
-def _listed(labels: list[str], values: list[float]) -> str:
-    return " + ".join(
+def _listed(labels: list[str], values: list[float], joint: str = " + ") -> str:
+    return joint.join(
         f"{label} {format_money(value)}" for label, value in zip(labels, values, strict=True)
     )
 
 
-def recent_average(labels: list[str], values: list[float], reason: str) -> Estimate:
-    """The mean of the last three periods (fewer when there are fewer)."""
+def recent_estimate(
+    labels: list[str], values: list[float], reason: str, periods_per_year: int
+) -> Estimate:
+    """The next period from recent history, for a row without two years of it.
+
+    Lumpy revenue (the last year's standard deviation above `LUMPY` x its average): the
+    median of the last four periods, so one big deal neither sets the bar nor is forgotten.
+    Steadier revenue: the last two periods with the latest counting twice, so a level that
+    moved is followed. One period: that period. None: 0.
+    """
     if not values:
-        return Estimate(0.0, f"no complete period of history ({reason}): 0", 0.0)
-    recent_labels, recent = labels[-RECENT:], values[-RECENT:]
-    average = sum(recent) / len(recent)
-    basis = (
-        f"average of {last_periods(len(recent))} ({reason}): "
-        f"({_listed(recent_labels, recent)}) / {len(recent)} = {format_money(average)}"
-    )
-    return Estimate(average, basis, spread(values, 0))
+        return Estimate(0.0, _("no complete period of history ({reason}): 0").format(
+            reason=reason), 0.0)
+    band = spread(values, periods_per_year)
+    window = values[-max(periods_per_year, 4):]
+    average = sum(window) / len(window)
+    if len(values) == 1:
+        basis = _("the last period ({reason}): {period} {amount}").format(
+            reason=reason, period=labels[-1], amount=format_money(values[-1]))
+        return Estimate(values[-1], basis, band)
+    if band > LUMPY * average:
+        recent = values[-MEDIAN_PERIODS:]
+        middle = statistics.median(recent)
+        basis = _(
+            "median of the last {count} periods ({reason}; lumpy revenue: the standard "
+            "deviation {band} of the last {window} periods is more than {lumpy} x their "
+            "average {average}): median of {listed} = {value}"
+        ).format(count=len(recent), reason=reason, window=len(window),
+                 band=format_money(band), lumpy=f"{LUMPY:g}", average=format_money(average),
+                 listed=_listed(labels[-MEDIAN_PERIODS:], recent, ", "),
+                 value=format_money(middle))
+        return Estimate(middle, basis, band)
+    (before, latest), (before_label, latest_label) = values[-2:], labels[-2:]
+    weighted = (before + 2 * latest) / 3
+    basis = _(
+        "the last 2 periods, the latest counting twice ({reason}): ({before} + 2 x {latest}) "
+        "/ 3 = {value}"
+    ).format(reason=reason, before=f"{before_label} {format_money(before)}",
+             latest=f"{latest_label} {format_money(latest)}", value=format_money(weighted))
+    return Estimate(weighted, basis, band)
 
 
 def last_periods(count: int) -> str:
@@ -111,16 +143,15 @@ def estimate(labels: list[str], values: list[float], period: str, base_label: st
 
     With two years or more: the same period a year earlier (`base_label`) x the trend (the
     last three periods against the same three a year earlier, kept within halving and
-    doubling). With less, or when the year-earlier periods hold nothing: the recent average.
+    doubling). With less, or when the year-earlier periods hold nothing: `recent_estimate`.
     """
     per_year = PERIODS_PER_YEAR[period]
     if len(values) < 2 * per_year or base_label not in labels:
-        years = "less than two years of history"
-        return _with_spread(recent_average(labels, values, years), values, per_year)
+        return recent_estimate(labels, values, _("less than two years of history"), per_year)
     recent, year_before = values[-RECENT:], values[-RECENT - per_year:-per_year]
     if sum(year_before) <= 0:
-        reason = "the same periods a year earlier hold no revenue"
-        return _with_spread(recent_average(labels, values, reason), values, per_year)
+        reason = _("the same periods a year earlier hold no revenue")
+        return recent_estimate(labels, values, reason, per_year)
     base = values[labels.index(base_label)]
     ratio = sum(recent) / sum(year_before)
     trend = min(TREND_LIMITS[1], max(TREND_LIMITS[0], ratio))
@@ -137,10 +168,6 @@ def estimate(labels: list[str], values: list[float], period: str, base_label: st
         f"{RECENT} a year earlier) = {format_money(value)}"
     )
     return Estimate(value, basis, spread(values, per_year))
-
-
-def _with_spread(found: Estimate, values: list[float], per_year: int) -> Estimate:
-    return Estimate(found.value, found.basis, spread(values, per_year))
 
 
 def tenure_months(start: date, period_end: date) -> int:
