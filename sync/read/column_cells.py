@@ -12,6 +12,7 @@ comes, never the result.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -70,7 +71,7 @@ def read_column(column: ColumnSpec, values: list[Any], context: ReadContext,
         kind_array = np.fromiter(kinds, dtype=object, count=count)
         groups = [(kind, np.flatnonzero(kind_array == kind)) for kind in present]
     for kind, where in groups:
-        group = cells[where]
+        group = cells[where]  # an array view when the column holds one type only
         read = _BULK.get(kind)
         result = read(column, group) if read is not None else None
         if result is None:  # no bulk reading for this type here: one cell at a time
@@ -102,6 +103,11 @@ class RawRows(Mapping[int, dict[str, Any]]):
     def __len__(self) -> int:
         return int(self._kept.sum())
 
+    def column(self, name: str) -> list[Any]:
+        """Every cell of a matched column as typed, top to bottom (all None when unmatched)."""
+        cells = self._columns.get(name)
+        return [None] * len(self._kept) if cells is None else cells
+
 
 @dataclass
 class ColumnTable:
@@ -127,7 +133,9 @@ def _readers(tab: str, context: ReadContext) -> dict[str, Callable[[Any], Any]]:
 def read_columns(spec: TabSpec, grid: list[Any], headers: HeaderMatch,
                  context: ReadContext) -> ColumnTable:
     """Every data row of a tab (the grid without its header row), read column by column."""
-    rows = [cells if isinstance(cells, list | tuple) else [cells] for cells in grid[1:]]
+    rows = grid[1:]
+    if not set(map(type, rows)) <= {list, tuple}:  # a row that is a single value
+        rows = [cells if isinstance(cells, list | tuple) else [cells] for cells in rows]
     count = len(rows)
     raw = _columns(rows, headers.positions)
     readers = _readers(spec.tab, context)
@@ -199,8 +207,8 @@ def _floats(column: ColumnSpec, group: Objects) -> Bulk | None:
 
 
 def _strings(column: ColumnSpec, group: Objects) -> Bulk | None:
-    stripped = [value.strip() for value in group]
-    blank = np.fromiter(map(_empty, stripped), dtype=bool, count=len(group))
+    stripped = list(map(str.strip, group.tolist()))
+    blank = np.fromiter(map(operator.not_, stripped), dtype=bool, count=len(group))
     if column.type in _TEXTS:
         return _with_blanks(column, objects(stripped), blank, np.zeros(len(group), dtype=bool))
     if column.type == "choice" and not blank.any():
@@ -210,17 +218,16 @@ def _strings(column: ColumnSpec, group: Objects) -> Bulk | None:
     return None
 
 
-def _empty(text: str) -> bool:
-    return not text
-
-
 def _dates(column: ColumnSpec, group: Objects) -> Bulk | None:
     if column.type in _TEXTS:
         return objects([value.isoformat() for value in group]), *_all_clean(group)
     if column.type != "date":
         return None
-    clean = np.fromiter((FIRST_YEAR <= value.year <= LAST_YEAR for value in group),
-                        dtype=bool, count=len(group))
+    # A date column repeats a few hundred days: each distinct one is checked once.
+    outside = {day for day in set(group.tolist()) if not FIRST_YEAR <= day.year <= LAST_YEAR}
+    clean = (np.ones(len(group), dtype=bool) if not outside
+             else np.fromiter((day not in outside for day in group), dtype=bool,
+                              count=len(group)))
     typed = group.copy()
     typed[~clean] = SLOW
     return typed, np.zeros(len(group), dtype=bool), ~clean
@@ -234,10 +241,8 @@ def _datetimes(column: ColumnSpec, group: Objects) -> Bulk | None:
     clean = np.fromiter(
         (value.tzinfo is None and FIRST_YEAR <= value.year <= LAST_YEAR for value in group),
         dtype=bool, count=len(group))
-    if column.type == "date":
-        typed = objects([value.date() for value in group])
-    else:
-        typed = group.copy()  # a naive date-time reads as itself
+    # a naive date-time reads as itself in a date-time column
+    typed = objects([value.date() for value in group]) if column.type == "date" else group.copy()
     typed[~clean] = SLOW
     return typed, np.zeros(len(group), dtype=bool), ~clean
 
