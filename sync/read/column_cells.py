@@ -122,6 +122,7 @@ class ColumnTable:
     kept: np.ndarray
     slow: np.ndarray
     raw: RawRows
+    slow_cells: dict[str, np.ndarray]  # field -> which of its cells are `SLOW`
 
 
 @cache
@@ -142,16 +143,18 @@ def read_columns(spec: TabSpec, grid: list[Any], headers: HeaderMatch,
     typed: dict[str, Objects] = {}
     blank = np.ones(count, dtype=bool)
     slow = np.zeros(count, dtype=bool)
+    slow_cells: dict[str, np.ndarray] = {}
     for column in spec.columns:
         values = raw.get(column.field)
         cells = read_column(column, [None] * count if values is None else values, context,
                             readers[column.field])
         typed[column.field] = cells.typed
+        slow_cells[column.field] = cells.slow
         slow |= cells.slow
         if values is not None:  # a row with values only in the owner's columns is empty
             blank &= cells.blank
     kept = ~blank
-    return ColumnTable(typed, kept, slow & kept, RawRows(raw, kept))
+    return ColumnTable(typed, kept, slow & kept, RawRows(raw, kept), slow_cells)
 
 
 def _columns(rows: list[Any], positions: dict[str, int]) -> dict[str, list[Any]]:
@@ -208,7 +211,10 @@ def _floats(column: ColumnSpec, group: Objects) -> Bulk | None:
 
 def _strings(column: ColumnSpec, group: Objects) -> Bulk | None:
     stripped = list(map(str.strip, group.tolist()))
-    blank = np.fromiter(map(operator.not_, stripped), dtype=bool, count=len(group))
+    if min(map(len, stripped), default=1):  # no blank text: the usual case
+        blank = np.zeros(len(group), dtype=bool)
+    else:
+        blank = np.fromiter(map(operator.not_, stripped), dtype=bool, count=len(group))
     if column.type in _TEXTS:
         return _with_blanks(column, objects(stripped), blank, np.zeros(len(group), dtype=bool))
     if column.type == "choice" and not blank.any():
@@ -223,11 +229,7 @@ def _dates(column: ColumnSpec, group: Objects) -> Bulk | None:
         return objects([value.isoformat() for value in group]), *_all_clean(group)
     if column.type != "date":
         return None
-    # A date column repeats a few hundred days: each distinct one is checked once.
-    outside = {day for day in set(group.tolist()) if not FIRST_YEAR <= day.year <= LAST_YEAR}
-    clean = (np.ones(len(group), dtype=bool) if not outside
-             else np.fromiter((day not in outside for day in group), dtype=bool,
-                              count=len(group)))
+    clean = _in_years(group)
     typed = group.copy()
     typed[~clean] = SLOW
     return typed, np.zeros(len(group), dtype=bool), ~clean
@@ -238,13 +240,24 @@ def _datetimes(column: ColumnSpec, group: Objects) -> Bulk | None:
         return objects([cell_text(value) for value in group]), *_all_clean(group)
     if column.type not in ("date", "datetime"):
         return None
-    clean = np.fromiter(
-        (value.tzinfo is None and FIRST_YEAR <= value.year <= LAST_YEAR for value in group),
-        dtype=bool, count=len(group))
+    if {value.tzinfo for value in group} == {None}:
+        clean = _in_years(group)
+    else:
+        clean = np.fromiter(
+            (value.tzinfo is None and FIRST_YEAR <= value.year <= LAST_YEAR for value in group),
+            dtype=bool, count=len(group))
     # a naive date-time reads as itself in a date-time column
     typed = objects([value.date() for value in group]) if column.type == "date" else group.copy()
     typed[~clean] = SLOW
     return typed, np.zeros(len(group), dtype=bool), ~clean
+
+
+def _in_years(group: Objects) -> np.ndarray:
+    """Which dates (or naive date-times) fall in the years a date may have."""
+    if group.min().year >= FIRST_YEAR and group.max().year <= LAST_YEAR:
+        return np.ones(len(group), dtype=bool)  # the usual case: all of them
+    return np.fromiter((FIRST_YEAR <= value.year <= LAST_YEAR for value in group),
+                       dtype=bool, count=len(group))
 
 
 def _bools(column: ColumnSpec, group: Objects) -> Bulk | None:

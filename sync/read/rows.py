@@ -95,22 +95,23 @@ def read_rows(spec: TabSpec, grid: list[list[Any]], headers: HeaderMatch,
     table = read_columns(spec, grid, headers, context)
     result.raw = table.raw
     kept = np.flatnonzero(table.kept)
-    result.columns = {name: typed[kept].tolist() for name, typed in table.typed.items()}
+    every_row = len(kept) == len(table.kept)
+    result.columns = {name: (typed if every_row else typed[kept]).tolist()
+                      for name, typed in table.typed.items()}
     result.rows = (kept + 2).tolist()
     slow = np.flatnonzero(table.slow[kept]).tolist()
     if not slow:
         return result
-    read = set(range(len(kept)))
+    left_out: list[int] = []
     for position in slow:  # top to bottom, so that issues come in sheet order
         sheet_row = result.rows[position]
         record = _read_slowly(spec, sheet_row, table.raw[sheet_row], context, result)
         if record is None:
-            read.discard(position)
+            left_out.append(position)
             continue
         for name, cells in result.columns.items():
             cells[position] = record[name]
-    if len(read) < len(kept):
-        result.keep(sorted(read))
+    result.drop(left_out)
     return result
 
 

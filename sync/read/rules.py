@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from sync.compute.names import name_key as text_name_key
 from sync.contract.tables import Issue
 from sync.i18n import _, current_locale
@@ -171,6 +174,15 @@ class Directory:
         """The listed spelling of this name, or None when it is not listed."""
         return self.spelling.get(name_key(name))
 
+    def look_up(self, name: Any) -> tuple[str | None, str | None]:
+        """`find` and `why_left_out` of a name, its key made once."""
+        key = name_key(name)
+        spelled = self.spelling.get(key)
+        if spelled is not None:
+            return spelled, None  # a listed name was never left out
+        row = self.left_out.get(key)
+        return None, None if row is None else self._left_out_problem(name, row)
+
     def left_out_row(self, name: Any) -> int | None:
         """The sheet row of this name when its only row was left out for an Error."""
         return self.left_out.get(name_key(name))
@@ -178,8 +190,9 @@ class Directory:
     def why_left_out(self, name: Any) -> str | None:
         """The problem of a reference to a left-out row, or None when it was not left out."""
         row = self.left_out_row(name)
-        if row is None:
-            return None
+        return None if row is None else self._left_out_problem(name, row)
+
+    def _left_out_problem(self, name: Any, row: int) -> str:
         return (f'"{name}" is left out because of the Error on {self.tab} row {row}: fix that '
                 "row and this one counts again")
 
@@ -195,7 +208,7 @@ def check_references(
     found: dict[tuple[type, Any], tuple[str | None, str | None]] = {}
     for name in set(names):
         if name is not None:
-            found[(type(name), name)] = (directory.find(name), directory.why_left_out(name))
+            found[(type(name), name)] = directory.look_up(name)
     visit = {key for key, (spelled, left_out) in found.items()
              if left_out is not None or spelled is None or spelled != key[1]
              or type(spelled) is not key[0]}
@@ -297,17 +310,13 @@ def check_refund_deals(orders: TabRows, deals: Directory) -> None:
     It still lowers the revenue of the rep it is credited to (SPEC section 4), so the owner
     must be told which refunds are not linked to the sale they undo.
     """
-    deal_ids, amounts = orders.values("deal_id"), orders.values("amount")
-    keys: dict[Any, Any] = {}  # a deal's orders repeat its ID: each key made once
-    for deal_id in set(deal_ids):
-        if deal_id is not None:
-            keys[deal_id] = name_key(deal_id)
-    sold = {keys[deal_id] for deal_id, amount in zip(deal_ids, amounts, strict=True)
-            if deal_id is not None and (amount or 0) > 0}
-    for sheet_row, deal_id, amount in zip(orders.rows, deal_ids, amounts, strict=True):
-        if deal_id is None or amount is None or amount >= 0:
-            continue
-        if deals.find(deal_id) is not None or keys[deal_id] in sold:
+    deal_ids = np.array(orders.values("deal_id"), dtype=object)
+    amounts = np.array(orders.values("amount"), dtype="float64")  # blank: NaN
+    linked = pd.notna(deal_ids)
+    sold = {name_key(deal_id) for deal_id in set(deal_ids[linked & (amounts > 0)].tolist())}
+    for position in np.flatnonzero(linked & (amounts < 0)).tolist():
+        deal_id, sheet_row = deal_ids[position], orders.rows[position]
+        if deals.find(deal_id) is not None or name_key(deal_id) in sold:
             continue
         left_out = deals.why_left_out(deal_id)
         problem = (

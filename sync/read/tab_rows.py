@@ -9,6 +9,8 @@ from typing import Any
 
 from sync.contract.tables import Issue
 
+_FEW = 64  # rows taken out in place; more and the columns are copied without them
+
 
 @dataclass
 class TabRows:
@@ -75,7 +77,19 @@ class TabRows:
         if not dropped:
             return
         self.left_out.extend(self.record(position) for position in dropped)
-        self.keep([position for position, row in enumerate(self.rows) if row not in rows])
+        self.drop(dropped)
+
+    def drop(self, positions: list[int]) -> None:
+        """Take out the rows at these positions (ascending)."""
+        if len(positions) > _FEW:
+            dropped = set(positions)
+            self.keep([position for position in range(len(self.rows))
+                       if position not in dropped])
+            return
+        for position in reversed(positions):  # a few rows: no need to copy every column
+            for cells in self.columns.values():
+                del cells[position]
+            del self.rows[position]
 
 
 def _picked(pick: itemgetter[Any] | None, positions: list[int], cells: list[Any]) -> list[Any]:

@@ -20,7 +20,6 @@ from sync.i18n import _, writing_in
 from sync.read.cells import cell_text, is_blank
 from sync.read.column_cells import read_columns
 from sync.read.columns import ReadContext, read_cell
-from sync.read.fastpath import SLOW
 from sync.read.headers import match_headers
 from sync.read.percents import decide_percent_points
 from sync.read.rows import TabRows, read_rows
@@ -190,11 +189,14 @@ def _frame(tab: str, rows: TabRows) -> pd.DataFrame:
 def _respell_deal_ids(orders: TabRows, deals: Directory) -> None:
     """Link refunds and sales to the deal's spelling (each distinct Deal ID looked up once)."""
     deal_ids = orders.values("deal_id")
-    spelled = {deal_id: deals.find(deal_id) or deal_id
-               for deal_id in set(deal_ids) if deal_id is not None}
+    respelled = {deal_id: spelled for deal_id in set(deal_ids) if deal_id is not None
+                 for spelled in [deals.find(deal_id)] if spelled is not None
+                 and spelled != deal_id}
+    if not respelled:
+        return  # every Deal ID is spelled as in Pipeline, or matches no deal
     for position, deal_id in enumerate(deal_ids):
-        if deal_id is not None:
-            deal_ids[position] = spelled[deal_id]
+        if deal_id in respelled:
+            deal_ids[position] = respelled[deal_id]
 
 
 def _log_cell(
@@ -239,10 +241,9 @@ def read_stage_log(grid: Grid | None, context: ReadContext) -> tuple[pd.DataFram
         read: dict[tuple[str, type, Any], Any] = {}  # deal IDs, stages and sync times repeat
         for column in spec.columns:
             cells = table.typed[column.field][kept].tolist()
-            for position, cell in enumerate(cells):
-                if cell is SLOW:
-                    cells[position] = _log_cell(column, raw[column.field][kept[position]],
-                                                context, read)
+            for position in np.flatnonzero(table.slow_cells[column.field][kept]).tolist():
+                cells[position] = _log_cell(column, raw[column.field][kept[position]],
+                                            context, read)
             values[column.field] = cells
         issues.extend(_unread_log_cells(spec, values, sheet_rows, raw, kept))
     log = pd.DataFrame({name: pd.Series(values[name], dtype=object)
