@@ -163,16 +163,16 @@ def test_a_column_of_one_kind_is_read_in_bulk_exactly() -> None:
     created = tab_spec("Pipeline").column("Created")
     values = [date(2026, 11, 3), datetime(2026, 11, 3, 14, 30), 46329.0, "2026-11-03", None]
     read = read_column(created, values, ReadContext())
-    assert read.typed.tolist() == [date(2026, 11, 3)] * 4 + [SLOW]  # Created is required
+    assert read.typed == [date(2026, 11, 3)] * 4 + [SLOW]  # Created is required
     assert read.blank.tolist() == [False, False, False, False, True]
     # Amount (money, 0 or more): -5 is below the minimum, so the row model explains it.
     amount = tab_spec("Pipeline").column("Amount")
     read = read_column(amount, [1200.0, -5.0, float("nan"), "1,200.50", "8万"], ReadContext())
-    assert read.typed.tolist() == [1200.0, SLOW, None, 1200.5, 80000.0]
+    assert read.typed == [1200.0, SLOW, None, 1200.5, 80000.0]
     # An id column: a whole number loses its `.0`, text is trimmed, an error cell is slow.
     deal_id = tab_spec("Orders").column("Deal ID")
     read = read_column(deal_id, [17850.0, " D-1 ", CellError("#N/A"), True], ReadContext())
-    assert read.typed.tolist() == ["17850", "D-1", SLOW, "TRUE"]
+    assert read.typed == ["17850", "D-1", SLOW, "TRUE"]
 
 
 STAGE_LOG = tab_spec("Stage Log")

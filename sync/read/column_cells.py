@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -40,7 +41,7 @@ Objects = np.ndarray  # a one-dimensional array of Python objects
 class ColumnCells:
     """One column read: each cell's value (or `SLOW`), which cells are blank, which slow."""
 
-    typed: Objects
+    typed: list[Any]
     blank: np.ndarray  # bool
     slow: np.ndarray  # bool
 
@@ -57,31 +58,35 @@ def read_column(column: ColumnSpec, values: list[Any], context: ReadContext,
     `reader` is the column's `fastpath.fast_reader`, for the cells no group reads in bulk.
     """
     reader = reader or fast_reader(column, context)
+    present = set(map(type, values))
+    if len(present) <= 1:  # the usual case: one type of cell (and no copy to make)
+        kind = present.pop() if present else _NONE
+        typed, blank, slow = _read_group(column, kind, values, reader)
+        return ColumnCells(typed, blank, slow)
     count = len(values)
     cells = objects(values)
-    typed = np.empty(count, dtype=object)
+    kinds = np.fromiter(map(type, values), dtype=object, count=count)
+    typed_cells = np.empty(count, dtype=object)
     blank = np.zeros(count, dtype=bool)
     slow = np.zeros(count, dtype=bool)
-    kinds = list(map(type, values))
-    present = set(kinds)
-    groups: list[tuple[type, Any]]
-    if len(present) == 1:
-        groups = [(kinds[0], slice(None))] if count else []
-    else:
-        kind_array = np.fromiter(kinds, dtype=object, count=count)
-        groups = [(kind, np.flatnonzero(kind_array == kind)) for kind in present]
-    for kind, where in groups:
-        group = cells[where]  # an array view when the column holds one type only
-        read = _BULK.get(kind)
-        result = read(column, group) if read is not None else None
-        if result is None:  # no bulk reading for this type here: one cell at a time
-            group_typed = [reader(value) for value in group]
-            typed[where] = objects(group_typed)
-            blank[where] = [is_blank(value) for value in group]
-            slow[where] = [value is SLOW for value in group_typed]
-            continue
-        typed[where], blank[where], slow[where] = result
-    return ColumnCells(typed, blank, slow)
+    for kind in present:
+        where = np.flatnonzero(kinds == kind)
+        group_typed, blank[where], slow[where] = _read_group(
+            column, kind, cells[where].tolist(), reader)
+        typed_cells[where] = objects(group_typed)
+    return ColumnCells(typed_cells.tolist(), blank, slow)
+
+
+def _read_group(column: ColumnSpec, kind: type, group: list[Any],
+                reader: Callable[[Any], Any]) -> Bulk:
+    """The cells of one exact type: in bulk where this column has a bulk reading for it."""
+    read = _BULK.get(kind)
+    result = read(column, group) if read is not None else None
+    if result is not None:
+        return result
+    typed = [reader(value) for value in group]  # one cell at a time
+    return (typed, np.fromiter(map(is_blank, group), dtype=bool, count=len(group)),
+            np.fromiter((value is SLOW for value in typed), dtype=bool, count=len(group)))
 
 
 class RawRows(Mapping[int, dict[str, Any]]):
@@ -118,11 +123,18 @@ class ColumnTable:
     with a cell only the full reader can read.
     """
 
-    typed: dict[str, Objects]
+    typed: dict[str, list[Any]]
     kept: np.ndarray
     slow: np.ndarray
     raw: RawRows
     slow_cells: dict[str, np.ndarray]  # field -> which of its cells are `SLOW`
+
+    def kept_cells(self, name: str) -> list[Any]:
+        """The typed cells of a field in the kept rows only (itself when all are kept)."""
+        cells = self.typed[name]
+        if self.kept.all():
+            return cells
+        return [cells[position] for position in np.flatnonzero(self.kept).tolist()]
 
 
 @cache
@@ -140,7 +152,7 @@ def read_columns(spec: TabSpec, grid: list[Any], headers: HeaderMatch,
     count = len(rows)
     raw = _columns(rows, headers.positions)
     readers = _readers(spec.tab, context)
-    typed: dict[str, Objects] = {}
+    typed: dict[str, list[Any]] = {}
     blank = np.ones(count, dtype=bool)
     slow = np.zeros(count, dtype=bool)
     slow_cells: dict[str, np.ndarray] = {}
@@ -164,33 +176,44 @@ def _columns(rows: list[Any], positions: dict[str, int]) -> dict[str, list[Any]]
         return {name: [] for name in names}
     reach = min(map(len, rows))
     return {
-        name: ([cells[index] for cells in rows] if index < reach  # every row reaches it
+        name: (list(map(itemgetter(index), rows)) if index < reach  # every row reaches it
                else [cells[index] if index < len(cells) else None for cells in rows])
         for name, index in positions.items()
     }
 
 
-Bulk = tuple[Objects, np.ndarray, np.ndarray]
+Bulk = tuple[list[Any], np.ndarray, np.ndarray]  # typed, blank, slow
 
 
-def _with_blanks(column: ColumnSpec, typed: Objects, blank: np.ndarray,
+def _with_blanks(column: ColumnSpec, typed: list[Any], blank: np.ndarray,
                  slow: np.ndarray) -> Bulk:
     """Blank cells read as the column's blank value, or `SLOW` in a required column."""
     if blank.any():
         empty = blank_value(column)
-        typed[blank] = empty
+        for position in np.flatnonzero(blank).tolist():
+            typed[position] = empty
         slow = slow | blank if empty is SLOW else slow & ~blank
     return typed, blank, slow
 
 
-def _nones(column: ColumnSpec, group: Objects) -> Bulk:
-    blank = np.ones(len(group), dtype=bool)
-    return _with_blanks(column, np.empty(len(group), dtype=object), blank,
-                        np.zeros(len(group), dtype=bool))
+def _mark_slow(typed: list[Any], slow: np.ndarray) -> list[Any]:
+    for position in np.flatnonzero(slow).tolist():
+        typed[position] = SLOW
+    return typed
 
 
-def _floats(column: ColumnSpec, group: Objects) -> Bulk | None:
-    numbers = group.astype(float)
+def _none(count: int) -> np.ndarray:
+    return np.zeros(count, dtype=bool)
+
+
+def _nones(column: ColumnSpec, group: list[Any]) -> Bulk:
+    empty = blank_value(column)
+    every = np.ones(len(group), dtype=bool)
+    return [empty] * len(group), every, every.copy() if empty is SLOW else _none(len(group))
+
+
+def _floats(column: ColumnSpec, group: list[Any]) -> Bulk | None:
+    numbers = np.array(group, dtype="float64")
     blank = np.isnan(numbers)
     if column.type in _NUMBERS:
         low = -math.inf if column.min is None else column.min
@@ -200,82 +223,75 @@ def _floats(column: ColumnSpec, group: Objects) -> Bulk | None:
         clean = (numbers >= low) & (numbers <= high) & (np.abs(numbers) < _LARGEST_EXACT)
         if column.type == "integer":
             clean &= numbers == np.floor(numbers)
-        typed = group.copy()  # `float(value)` of a float is the value itself
-        typed[~clean] = SLOW
-        return _with_blanks(column, typed, blank, ~clean)
+        # `float(value)` of a float is the value itself
+        return _with_blanks(column, _mark_slow(list(group), ~clean), blank, ~clean)
     if column.type in _TEXTS:  # `17850.0` -> `17850`, as `parse_text` writes it
-        typed = objects([format_number(value) for value in group])
-        return _with_blanks(column, typed, blank, np.zeros(len(group), dtype=bool))
+        return _with_blanks(column, list(map(format_number, group)), blank, _none(len(group)))
     return None
 
 
-def _strings(column: ColumnSpec, group: Objects) -> Bulk | None:
-    stripped = list(map(str.strip, group.tolist()))
+def _strings(column: ColumnSpec, group: list[Any]) -> Bulk | None:
+    stripped = list(map(str.strip, group))
     if min(map(len, stripped), default=1):  # no blank text: the usual case
-        blank = np.zeros(len(group), dtype=bool)
+        blank = _none(len(group))
     else:
         blank = np.fromiter(map(operator.not_, stripped), dtype=bool, count=len(group))
     if column.type in _TEXTS:
-        return _with_blanks(column, objects(stripped), blank, np.zeros(len(group), dtype=bool))
-    if column.type == "choice" and not blank.any():
-        choices = frozenset(column.choices)
-        if all(value in choices for value in group):  # spelled as declared
-            return group.copy(), blank, np.zeros(len(group), dtype=bool)
+        return _with_blanks(column, stripped, blank, _none(len(group)))
+    if column.type == "choice" and not blank.any() and set(group) <= set(column.choices):
+        return list(group), blank, _none(len(group))  # each spelled as declared
     return None
 
 
-def _dates(column: ColumnSpec, group: Objects) -> Bulk | None:
+def _dates(column: ColumnSpec, group: list[Any]) -> Bulk | None:
     if column.type in _TEXTS:
-        return objects([value.isoformat() for value in group]), *_all_clean(group)
+        return [value.isoformat() for value in group], *_all_clean(group)
     if column.type != "date":
         return None
-    clean = _in_years(group)
-    typed = group.copy()
-    typed[~clean] = SLOW
-    return typed, np.zeros(len(group), dtype=bool), ~clean
+    slow = ~_in_years(group)
+    return _mark_slow(list(group), slow), _none(len(group)), slow
 
 
-def _datetimes(column: ColumnSpec, group: Objects) -> Bulk | None:
+def _datetimes(column: ColumnSpec, group: list[Any]) -> Bulk | None:
     if column.type in _TEXTS:
-        return objects([cell_text(value) for value in group]), *_all_clean(group)
+        return list(map(cell_text, group)), *_all_clean(group)
     if column.type not in ("date", "datetime"):
         return None
     if {value.tzinfo for value in group} == {None}:
-        clean = _in_years(group)
+        slow = ~_in_years(group)
     else:
-        clean = np.fromiter(
+        slow = ~np.fromiter(
             (value.tzinfo is None and FIRST_YEAR <= value.year <= LAST_YEAR for value in group),
             dtype=bool, count=len(group))
     # a naive date-time reads as itself in a date-time column
-    typed = objects([value.date() for value in group]) if column.type == "date" else group.copy()
-    typed[~clean] = SLOW
-    return typed, np.zeros(len(group), dtype=bool), ~clean
+    typed = [value.date() for value in group] if column.type == "date" else list(group)
+    return _mark_slow(typed, slow), _none(len(group)), slow
 
 
-def _in_years(group: Objects) -> np.ndarray:
+def _in_years(group: list[Any]) -> np.ndarray:
     """Which dates (or naive date-times) fall in the years a date may have."""
-    if group.min().year >= FIRST_YEAR and group.max().year <= LAST_YEAR:
+    if min(group).year >= FIRST_YEAR and max(group).year <= LAST_YEAR:
         return np.ones(len(group), dtype=bool)  # the usual case: all of them
     return np.fromiter((FIRST_YEAR <= value.year <= LAST_YEAR for value in group),
                        dtype=bool, count=len(group))
 
 
-def _bools(column: ColumnSpec, group: Objects) -> Bulk | None:
+def _bools(column: ColumnSpec, group: list[Any]) -> Bulk | None:
     if column.type == "yesno":
-        return group.copy(), *_all_clean(group)
+        return list(group), *_all_clean(group)
     if column.type in _TEXTS:
-        return objects(["TRUE" if value else "FALSE" for value in group]), *_all_clean(group)
+        return ["TRUE" if value else "FALSE" for value in group], *_all_clean(group)
     return None
 
 
-def _all_clean(group: Objects) -> tuple[np.ndarray, np.ndarray]:
+def _all_clean(group: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     """Neither blank nor slow, for each cell of the group."""
-    return np.zeros(len(group), dtype=bool), np.zeros(len(group), dtype=bool)
+    return _none(len(group)), _none(len(group))
 
 
 # The exact type of a cell -> its bulk reading. Subclasses (an error cell is a `str`, a
 # `datetime` a `date`, a numpy float a `float`) are not listed: they go one at a time.
-_BULK: dict[type, Callable[[ColumnSpec, Objects], Bulk | None]] = {
+_BULK: dict[type, Callable[[ColumnSpec, list[Any]], Bulk | None]] = {
     _NONE: _nones, float: _floats, str: _strings, date: _dates, datetime: _datetimes,
     bool: _bools,
 }

@@ -95,9 +95,7 @@ def read_rows(spec: TabSpec, grid: list[list[Any]], headers: HeaderMatch,
     table = read_columns(spec, grid, headers, context)
     result.raw = table.raw
     kept = np.flatnonzero(table.kept)
-    every_row = len(kept) == len(table.kept)
-    result.columns = {name: (typed if every_row else typed[kept]).tolist()
-                      for name, typed in table.typed.items()}
+    result.columns = {name: table.kept_cells(name) for name in table.typed}
     result.rows = (kept + 2).tolist()
     slow = np.flatnonzero(table.slow[kept]).tolist()
     if not slow:

@@ -240,7 +240,7 @@ def read_stage_log(grid: Grid | None, context: ReadContext) -> tuple[pd.DataFram
         raw = {column.field: table.raw.column(column.field) for column in spec.columns}
         read: dict[tuple[str, type, Any], Any] = {}  # deal IDs, stages and sync times repeat
         for column in spec.columns:
-            cells = table.typed[column.field][kept].tolist()
+            cells = table.kept_cells(column.field)
             for position in np.flatnonzero(table.slow_cells[column.field][kept]).tolist():
                 cells[position] = _log_cell(column, raw[column.field][kept[position]],
                                             context, read)
