@@ -232,7 +232,7 @@ def _floats(column: ColumnSpec, group: list[Any]) -> Bulk | None:
 
 def _strings(column: ColumnSpec, group: list[Any]) -> Bulk | None:
     stripped = list(map(str.strip, group))
-    if min(map(len, stripped), default=1):  # no blank text: the usual case
+    if all(stripped):  # no blank text: the usual case
         blank = _none(len(group))
     else:
         blank = np.fromiter(map(operator.not_, stripped), dtype=bool, count=len(group))
