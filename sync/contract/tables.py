@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
@@ -88,22 +89,35 @@ _FLOAT_TYPES = {"number", "integer", "money", "percent"}
 def build_frame(tab: str, records: list[dict]) -> pd.DataFrame:
     """A validated-table DataFrame of an input tab from records keyed by field name.
 
-    Missing fields are blank; `row` defaults to the sheet row (2, 3, ...). Used by the
-    validator for its output and by tests to build tables by hand.
+    Missing fields are blank; `row` defaults to the sheet row (2, 3, ...). Used by tests
+    to build tables by hand; the validator builds its tables with `frame_from_columns`.
+    """
+    from sync.schema import tab_spec
+
+    columns = {column.field: [record.get(column.field) for record in records]
+               for column in tab_spec(tab).columns}
+    rows = [record.get("row", index + 2) for index, record in enumerate(records)]
+    return frame_from_columns(tab, columns, rows)
+
+
+def frame_from_columns(tab: str, columns: dict[str, list], rows: list[int]) -> pd.DataFrame:
+    """A validated-table DataFrame of an input tab from its values by field name.
+
+    `columns` maps a field to the value of each row (a field it lacks is blank), `rows`
+    holds each row's sheet row. Typed one column at a time, as described above.
     """
     from sync.schema import tab_spec
 
     spec = tab_spec(tab)
     data: dict[str, pd.Series] = {}
     for column in spec.columns:
-        values = [record.get(column.field) for record in records]
+        values = columns.get(column.field)
+        if values is None:
+            values = [None] * len(rows)
         if column.type in ("date", "datetime"):
             data[column.field] = pd.to_datetime(pd.Series(values, dtype=object))
         elif column.type in _FLOAT_TYPES:
-            data[column.field] = pd.Series(
-                [float("nan") if value is None else float(value) for value in values],
-                dtype="float64",
-            )
+            data[column.field] = pd.Series(_floats(values), dtype="float64")
         elif column.type == "yesno":
             default = column.default if column.default is not None else False
             data[column.field] = pd.Series(
@@ -111,10 +125,15 @@ def build_frame(tab: str, records: list[dict]) -> pd.DataFrame:
             )
         else:
             data[column.field] = pd.Series(values, dtype=object)
-    data["row"] = pd.Series(
-        [record.get("row", index + 2) for index, record in enumerate(records)], dtype="int64"
-    )
+    data["row"] = pd.Series(rows, dtype="int64")
     return pd.DataFrame(data)
+
+
+def _floats(values: list) -> np.ndarray | list[float]:
+    """Each value as a float, NaN for None."""
+    if set(map(type, values)) <= {float, type(None)}:
+        return np.array(values, dtype="float64")  # None -> NaN, floats as they are
+    return [float("nan") if value is None else float(value) for value in values]
 
 
 def default_stages() -> pd.DataFrame:

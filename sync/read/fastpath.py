@@ -69,7 +69,7 @@ def fast_reader(column: ColumnSpec, context: ReadContext) -> Callable[[Any], Any
 
 def _shortcut(column: ColumnSpec) -> Callable[[Any], Any]:
     """The type checks that take a clean cell as it is, without parsing."""
-    blank = _blank_value(column)
+    blank = blank_value(column)
     kind = column.type
     if kind in ("text", "id"):
         return _text(blank)
@@ -85,7 +85,7 @@ def _shortcut(column: ColumnSpec) -> Callable[[Any], Any]:
     return lambda value: SLOW  # datetime columns are rare: always the full reader
 
 
-def _blank_value(column: ColumnSpec) -> Any:
+def blank_value(column: ColumnSpec) -> Any:
     """What an empty cell reads as, or SLOW when it is an Error (a required column)."""
     if column.required:
         return SLOW

@@ -42,40 +42,42 @@ def decide_percent_points(spec: TabSpec, rows: TabRows) -> None:
         return
     together = _DECIDED_TOGETHER.get(spec.tab, tuple((name,) for name in by_field))
     group_field = _GROUPED_BY.get(spec.tab)
-    groups: dict[Any, list[Record]] = {}
-    for record in rows.records:
-        key = name_key(record.get(group_field)) if group_field else None
-        groups.setdefault(key, []).append(record)
+    groups: dict[Any, list[int]] = {}  # group -> positions of its rows
+    names = rows.values(group_field) if group_field else [None] * len(rows)
+    for position, name in enumerate(names):
+        groups.setdefault(name_key(name) if group_field else None, []).append(position)
     for fields in together:
         columns = [by_field[name] for name in fields]
-        for records in groups.values():
-            _decide(spec, rows, columns, records, group_field)
+        for positions in groups.values():
+            _decide(spec, rows, columns, positions, group_field)
     if spec.tab == "Commission Plans":
         _warn_high_rates(rows)
 
 
-def _decide(spec: TabSpec, rows: TabRows, columns: list[ColumnSpec], records: list[Record],
+def _decide(spec: TabSpec, rows: TabRows, columns: list[ColumnSpec], positions: list[int],
             group_field: str | None) -> None:
     """Points or fractions for these columns over these rows; one Warning when points."""
-    plain: list[tuple[Record, ColumnSpec, float]] = []
-    for record in records:
+    plain: list[tuple[int, ColumnSpec, float]] = []
+    for position in positions:
+        cells = rows.raw.get(rows.rows[position], {})
         for column in columns:
-            raw = rows.raw.get(record["row"], {}).get(column.field)
-            if record.get(column.field) is not None and is_plain_number(raw):
-                plain.append((record, column, _typed(raw)))
+            raw = cells.get(column.field)
+            if rows.values(column.field)[position] is not None and is_plain_number(raw):
+                plain.append((position, column, _typed(raw)))
     must_be_points = [
-        (record, column, number) for record, column, number in plain
+        (position, column, number) for position, column, number in plain
         if number > (column.percent_points_above or 0)
     ]
     if not must_be_points:
         return
-    for record, column, number in plain:  # the reader took these as fractions or points
-        record[column.field] = number / 100
+    for position, column, number in plain:  # the reader took these as fractions or points
+        rows.columns[column.field][position] = number / 100
     first, column, number = must_be_points[0]
+    first_row = rows.rows[first]
     rows.issues.append(Issue(
-        tab=spec.tab, row=first["row"], column=column.header,
-        value=cell_text(rows.raw[first["row"]].get(column.field)), severity="Warning",
-        problem=_points_problem(columns, first, group_field, number,
+        tab=spec.tab, row=first_row, column=column.header,
+        value=cell_text(rows.raw[first_row].get(column.field)), severity="Warning",
+        problem=_points_problem(columns, rows.record(first), group_field, number,
                                 (value for _, _, value in plain)),
     ))
 
@@ -99,13 +101,12 @@ def _points_problem(columns: list[ColumnSpec], first: Record, group_field: str |
 
 
 def _warn_high_rates(rows: TabRows) -> None:
-    for record in rows.records:
-        rate = record.get("rate")
+    for sheet_row, rate in zip(rows.rows, rows.values("rate"), strict=True):
         if rate is None or rate < HIGH_RATE:
             continue
         rows.issues.append(Issue(
-            tab="Commission Plans", row=record["row"], column="Rate",
-            value=cell_text(rows.raw.get(record["row"], {}).get("rate")), severity="Warning",
+            tab="Commission Plans", row=sheet_row, column="Rate",
+            value=cell_text(rows.raw.get(sheet_row, {}).get("rate")), severity="Warning",
             problem=f"A Rate of {format_percent(rate)} pays the rep at least all the revenue "
                     "of this band: check it (2% is typed 2% or 0.02)",
         ))

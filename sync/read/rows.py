@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any
 
+import numpy as np
 from pydantic import BaseModel, BeforeValidator, ValidationError, ValidationInfo, create_model
 from pydantic_core import PydanticCustomError
 
 from sync.contract.tables import Issue
 from sync.i18n import _
 from sync.read.cells import CellError, cell_text, is_blank
+from sync.read.column_cells import read_columns
 from sync.read.columns import ReadContext, read_cell
-from sync.read.fastpath import SLOW, fast_reader
 from sync.read.headers import HeaderMatch
+from sync.read.tab_rows import TabRows
 from sync.schema import ColumnSpec, TabSpec, tab_spec
 
 log = logging.getLogger(__name__)
@@ -80,73 +81,71 @@ def _row_model(tab: str) -> type[BaseModel]:
     return create_model(name, __doc__=f"One row of the {spec.tab} tab.", **fields)
 
 
-@dataclass
-class TabRows:
-    """The rows of a tab that were read, and the problems found in them.
-
-    `left_out` holds the rows an Error took out, with the cells that could still be read
-    (and `row`), so that checks over every row (duplicate keys) and references to them
-    ("left out because of the Error on Team row 4") can still find them.
-    """
-
-    records: list[dict[str, Any]] = field(default_factory=list)  # field values + `row`
-    raw: dict[int, dict[str, Any]] = field(default_factory=dict)  # sheet row -> cells
-    issues: list[Issue] = field(default_factory=list)
-    left_out: list[dict[str, Any]] = field(default_factory=list)
-
-    def leave_out(self, rows: set[int]) -> None:
-        """Take these sheet rows out of the records (an Error was reported on each)."""
-        if not rows:
-            return
-        self.left_out.extend(record for record in self.records if record["row"] in rows)
-        self.records = [record for record in self.records if record["row"] not in rows]
-
-
-@cache
-def _fast_readers(tab: str, context: ReadContext) -> tuple[tuple[str, Any], ...]:
-    return tuple((column.field, fast_reader(column, context)) for column in tab_spec(tab).columns)
-
-
 def read_rows(spec: TabSpec, grid: list[list[Any]], headers: HeaderMatch,
               context: ReadContext) -> TabRows:
-    """Read every data row of a tab: records of readable rows, issues for the others.
+    """Read every data row of a tab: the readable rows by column, issues for the others.
 
-    A row whose cells are all clean (`fastpath`) is taken as is; any other row goes
-    through the tab's Pydantic row model, which reads each cell in full and explains
-    every cell it cannot read.
+    The cells are read column by column (`column_cells`); a row whose cells all read
+    cleanly is taken as read, any other row goes through the tab's Pydantic row model,
+    which reads each cell in full and explains every cell it cannot read.
     """
-    result = TabRows()
+    result = TabRows.of_fields(column.field for column in spec.columns)
     if headers.missing_required:
         return result  # the header issues already say what to add
-    fast_readers = _fast_readers(spec.tab, context)
-    positions = headers.positions
+    table = read_columns(spec, grid, headers, context)
+    result.raw = table.raw
+    kept = np.flatnonzero(table.kept)
+    result.columns = {name: table.kept_cells(name) for name in table.typed}
+    result.rows = (kept + 2).tolist()
+    slow = np.flatnonzero(table.slow[kept]).tolist()
+    if not slow:
+        return result
+    left_out: list[int] = []
+    for position in slow:  # top to bottom, so that issues come in sheet order
+        sheet_row = result.rows[position]
+        record = _read_slowly(spec, sheet_row, table.raw[sheet_row], context, result)
+        if record is None:
+            left_out.append(position)
+            continue
+        for name, cells in result.columns.items():
+            cells[position] = record[name]
+    result.drop(left_out)
+    return result
+
+
+def read_rows_by_model(spec: TabSpec, grid: list[list[Any]], headers: HeaderMatch,
+                       context: ReadContext) -> TabRows:
+    """`read_rows` with every non-empty row read through the row model, cell by cell.
+
+    The declaration at work with no shortcut: what `read_rows` must give, row for row
+    and Data Issue for Data Issue (the tests hold it to that).
+    """
+    result = TabRows.of_fields(column.field for column in spec.columns)
+    if headers.missing_required:
+        return result
+    raw_rows: dict[int, dict[str, Any]] = {}
     for offset, cells in enumerate(grid[1:]):
-        sheet_row = offset + 2
         if not isinstance(cells, list | tuple):
             cells = [cells]
-        width = len(cells)
-        raw = {name: cells[index] if index < width else None
-               for name, index in positions.items()}
-        if all(value is None or is_blank(value) for value in raw.values()):
+        raw = {name: cells[index] if index < len(cells) else None
+               for name, index in headers.positions.items()}
+        if all(is_blank(value) for value in raw.values()):
             continue  # an empty row, or one holding only the owner's own columns
-        result.raw[sheet_row] = raw
-        record: dict[str, Any] = {}
-        for name, read in fast_readers:
-            value = read(raw.get(name))
-            if value is SLOW:
-                break
-            record[name] = value
-        else:
-            record["row"] = sheet_row
-            result.records.append(record)
-            continue
-        _read_slowly(spec, sheet_row, raw, context, result)
+        raw_rows[offset + 2] = raw
+        record = _read_slowly(spec, offset + 2, raw, context, result)
+        if record is not None:
+            result.append(record)
+    result.raw = raw_rows
     return result
 
 
 def _read_slowly(spec: TabSpec, sheet_row: int, raw: dict[str, Any], context: ReadContext,
-                 result: TabRows) -> None:
-    """Read one row through its Pydantic model: unreadable optional cells count as blank."""
+                 result: TabRows) -> dict[str, Any] | None:
+    """One row read through its Pydantic model: unreadable optional cells count as blank.
+
+    The row's issues go into `result`; a row an Error leaves out goes into its `left_out`
+    and None comes back, else the row read (field -> value and `row`).
+    """
     by_field = {column.field: column for column in spec.columns}
     inputs = {name: raw.get(name) for name in by_field}
     row, warnings, unreadable = _validate(row_model(spec), inputs, context)
@@ -161,13 +160,13 @@ def _read_slowly(spec: TabSpec, sheet_row: int, raw: dict[str, Any], context: Re
         ))
     if essential:
         result.left_out.append(_readable_cells(spec, sheet_row, inputs, unreadable, context))
-        return
+        return None
     if row is None:  # read again with the unreadable optional cells blank
         row, warnings, _unread = _validate(row_model(spec), {**inputs, **dict.fromkeys(unreadable)},
                                      context)
     if row is None:  # cannot happen (a blank optional cell always reads), but never crash
         result.left_out.append(_readable_cells(spec, sheet_row, inputs, unreadable, context))
-        return
+        return None
     for name, problem in warnings:
         result.issues.append(Issue(
             tab=spec.tab, row=sheet_row, column=by_field[name].header,
@@ -175,7 +174,7 @@ def _read_slowly(spec: TabSpec, sheet_row: int, raw: dict[str, Any], context: Re
         ))
     record = dict(row.__dict__)
     record["row"] = sheet_row
-    result.records.append(record)
+    return record
 
 
 def _validate(model: type[BaseModel], inputs: dict[str, Any], context: ReadContext,

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from sync.compute.names import name_key as text_name_key
 from sync.contract.tables import Issue
 from sync.i18n import _, current_locale
@@ -23,6 +26,9 @@ Record = dict[str, Any]
 
 def name_key(name: Any) -> Any:
     """How names compare (`sync.compute.names.name_key`'s rule); numbers as they are."""
+    if type(name) is str and name.isascii():  # NFKC leaves ASCII as it is: skip it
+        trimmed = name.strip()
+        return trimmed.casefold() if trimmed else None
     return text_name_key(name) if isinstance(name, str) else name
 
 
@@ -31,8 +37,8 @@ def a_or_an(word: str) -> str:
     return "an" if word[:1].casefold() in ("a", "e", "i", "o", "u") else "a"
 
 
-def _raw_text(rows: TabRows, record: Record, field: str) -> str:
-    return cell_text(rows.raw.get(record["row"], {}).get(field))
+def _raw_text(rows: TabRows, sheet_row: int, field: str) -> str:
+    return cell_text(rows.raw.get(sheet_row, {}).get(field))
 
 
 def check_unique(spec: TabSpec, rows: TabRows) -> None:
@@ -42,24 +48,25 @@ def check_unique(spec: TabSpec, rows: TabRows) -> None:
     Error must not reveal a duplicate that was there all along.
     """
     dropped: set[int] = set()
-    every_row = sorted([*rows.records, *rows.left_out], key=lambda record: record["row"])
     left_out = {record["row"] for record in rows.left_out}
     for column in spec.columns:
         if not column.unique:
             continue
+        every_row = sorted([*zip(rows.rows, rows.values(column.field), strict=True),
+                            *((record["row"], record.get(column.field))
+                              for record in rows.left_out)], key=lambda pair: pair[0])
         first_rows: dict[Any, int] = {}
-        for record in every_row:
-            value = record.get(column.field)
-            if value is None or record["row"] in dropped:
+        for sheet_row, value in every_row:
+            if value is None or sheet_row in dropped:
                 continue
             key = name_key(value)
             if key not in first_rows:
-                first_rows[key] = record["row"]
+                first_rows[key] = sheet_row
                 continue
             shown = value if isinstance(value, str) else format_number(value)
             rows.issues.append(Issue(
-                tab=spec.tab, row=record["row"], column=column.header,
-                value=_raw_text(rows, record, column.field), severity="Error",
+                tab=spec.tab, row=sheet_row, column=column.header,
+                value=_raw_text(rows, sheet_row, column.field), severity="Error",
                 problem=(
                     _('{column} "{shown}" is already used on row {first}: '
                       "each {column} must be unique, so change or delete one of the rows"
@@ -67,13 +74,13 @@ def check_unique(spec: TabSpec, rows: TabRows) -> None:
                                first=first_rows[key])
                 ),
             ))
-            dropped.add(record["row"])
+            dropped.add(sheet_row)
     rows.leave_out(dropped - left_out)
 
 
 def check_stages(rows: TabRows, tab_present: bool) -> bool:
     """True when the Stages rows can be used; else an issue says the defaults are used."""
-    if not rows.records:
+    if not rows:
         if tab_present:
             rows.issues.append(Issue(
                 tab="Stages", row=None, severity="Warning",
@@ -82,7 +89,7 @@ def check_stages(rows: TabRows, tab_present: bool) -> bool:
                         "change them",
             ))
         return False
-    types = {record.get("type") for record in rows.records}
+    types = set(rows.values("type"))
     lacking = [kind for kind in ("Won", "Lost") if kind not in types]
     if lacking:
         rows.issues.append(Issue(
@@ -102,30 +109,34 @@ def check_pipeline(rows: TabRows, stages: list[Record]) -> None:
     stage_names = ", ".join(stage["stage"] for stage in stages)
     dropped: set[int] = set()
 
-    def error(record: Record, header: str, field: str, problem: str) -> None:
+    def error(sheet_row: int, header: str, field: str, problem: str) -> None:
         rows.issues.append(Issue(
-            tab="Pipeline", row=record["row"], column=header,
-            value=_raw_text(rows, record, field), severity="Error", problem=problem,
+            tab="Pipeline", row=sheet_row, column=header,
+            value=_raw_text(rows, sheet_row, field), severity="Error", problem=problem,
         ))
-        dropped.add(record["row"])
+        dropped.add(sheet_row)
 
-    for record in rows.records:
-        stage = by_name.get(name_key(record["stage"]))
+    stage_names_read = rows.values("stage")
+    found: dict[Any, Record | None] = {}  # thousands of deals share a few stages
+    for position, (sheet_row, typed_stage, closed, created) in enumerate(zip(
+            rows.rows, stage_names_read, rows.values("closed"), rows.values("created"),
+            strict=True)):
+        stage = found.get(typed_stage) if typed_stage in found else found.setdefault(
+            typed_stage, by_name.get(name_key(typed_stage)))
         if stage is None:
-            error(record, "Stage", "stage",
+            error(sheet_row, "Stage", "stage",
                   _('"{stage}" is not a stage of the Stages tab: use one of '
-                    "{names}, or add it to Stages").format(stage=record["stage"],
+                    "{names}, or add it to Stages").format(stage=typed_stage,
                                                            names=stage_names))
             continue
-        record["stage"] = stage["stage"]
-        closed, created = record.get("closed"), record.get("created")
+        stage_names_read[position] = stage["stage"]
         if stage["type"] in ("Won", "Lost") and closed is None:
-            error(record, "Closed", "closed",
+            error(sheet_row, "Closed", "closed",
                   _("Closed is required for a Won deal: type the day it was won")
                   if stage["type"] == "Won" else
                   _("Closed is required for a Lost deal: type the day it was lost"))
         elif closed is not None and created is not None and closed < created:
-            error(record, "Closed", "closed",
+            error(sheet_row, "Closed", "closed",
                   _("Closed ({closed}) is before Created ({created}): correct one of the two "
                     "dates").format(closed=closed.isoformat(), created=created.isoformat()))
     rows.leave_out(dropped)
@@ -153,7 +164,7 @@ class Directory:
     @classmethod
     def of(cls, rows: TabRows, field: str, tab: str) -> Directory:
         """The names in `field` of a tab's rows, and of its rows left out."""
-        return cls([record.get(field) for record in rows.records], tab,
+        return cls(rows.values(field), tab,
                    [(record.get(field), record["row"]) for record in rows.left_out])
 
     def __bool__(self) -> bool:
@@ -163,6 +174,15 @@ class Directory:
         """The listed spelling of this name, or None when it is not listed."""
         return self.spelling.get(name_key(name))
 
+    def look_up(self, name: Any) -> tuple[str | None, str | None]:
+        """`find` and `why_left_out` of a name, its key made once."""
+        key = name_key(name)
+        spelled = self.spelling.get(key)
+        if spelled is not None:
+            return spelled, None  # a listed name was never left out
+        row = self.left_out.get(key)
+        return None, None if row is None else self._left_out_problem(name, row)
+
     def left_out_row(self, name: Any) -> int | None:
         """The sheet row of this name when its only row was left out for an Error."""
         return self.left_out.get(name_key(name))
@@ -170,8 +190,9 @@ class Directory:
     def why_left_out(self, name: Any) -> str | None:
         """The problem of a reference to a left-out row, or None when it was not left out."""
         row = self.left_out_row(name)
-        if row is None:
-            return None
+        return None if row is None else self._left_out_problem(name, row)
+
+    def _left_out_problem(self, name: Any, row: int) -> str:
         return (f'"{name}" is left out because of the Error on {self.tab} row {row}: fix that '
                 "row and this one counts again")
 
@@ -181,27 +202,32 @@ def check_references(
     problem: Callable[[str], str], listed_in: str,
 ) -> None:
     """Warn about names in `field` that `directory` does not list; respell the ones it does."""
-    unknown: list[Record] = []
-    # a name repeats on many rows (a rep on thousands of orders): look each one up once
-    looked_up: dict[tuple[type, Any], tuple[str | None, str | None]] = {}
-    for record in rows.records:
-        name = record.get(field)
-        if name is None:
-            continue
-        key = (type(name), name)
-        found = looked_up.get(key)
-        if found is None:
-            found = looked_up[key] = (directory.find(name), directory.why_left_out(name))
-        spelled, left_out = found
-        if left_out is not None:
-            rows.issues.append(Issue(
-                tab=tab, row=record["row"], column=header,
-                value=_raw_text(rows, record, field), severity="Warning", problem=left_out,
-            ))
-        elif spelled is None:
-            unknown.append(record)
-        else:
-            record[field] = spelled
+    names = rows.values(field)
+    # A name repeats on many rows (a rep on thousands of orders): each distinct name is
+    # looked up once, and only the rows whose name needs something are visited.
+    found: dict[tuple[type, Any], tuple[str | None, str | None]] = {}
+    for name in set(names):
+        if name is not None:
+            found[(type(name), name)] = directory.look_up(name)
+    visit = {key for key, (spelled, left_out) in found.items()
+             if left_out is not None or spelled is None or spelled != key[1]
+             or type(spelled) is not key[0]}
+    unknown: list[int] = []
+    if visit:
+        for position, name in enumerate(names):
+            if name is None or (type(name), name) not in visit:
+                continue
+            spelled, left_out = found[(type(name), name)]
+            if left_out is not None:
+                rows.issues.append(Issue(
+                    tab=tab, row=rows.rows[position], column=header,
+                    value=_raw_text(rows, rows.rows[position], field), severity="Warning",
+                    problem=left_out,
+                ))
+            elif spelled is None:
+                unknown.append(position)
+            else:
+                names[position] = spelled
     if not unknown:
         return
     if not directory:  # one issue rather than one per row when the other tab is empty
@@ -212,11 +238,11 @@ def check_references(
                     f"to {listed_in}",
         ))
         return
-    for record in unknown:
+    for position in unknown:
         rows.issues.append(Issue(
-            tab=tab, row=record["row"], column=header,
-            value=_raw_text(rows, record, field), severity="Warning",
-            problem=problem(record[field]),
+            tab=tab, row=rows.rows[position], column=header,
+            value=_raw_text(rows, rows.rows[position], field), severity="Warning",
+            problem=problem(names[position]),
         ))
 
 
@@ -244,34 +270,34 @@ def check_goal_owners(rows: TabRows, reps: Directory, teams: Directory) -> None:
     # `公司` is Company too: the keyword's zh-CN label, declared beside it.
     labels = {name_key(label): word
               for word, label in tab_spec("Goals").column("Owner").keywords.items()}
-    for record in rows.records:
-        owner = record.get("owner")
+    owners = rows.values("owner")
+    for position, (sheet_row, owner) in enumerate(zip(rows.rows, owners, strict=True)):
         if owner is None:
             problem = _("Owner is blank: type a rep, a team name or Company")
         else:
             spelled = (company.find(owner) or labels.get(name_key(owner)) or reps.find(owner)
                        or teams.find(owner))
             if spelled is not None:
-                record["owner"] = spelled
+                owners[position] = spelled
                 continue
             problem = reps.why_left_out(owner) or (
                 _('"{owner}" is not a rep or a team of the Team tab, nor Company: '
                   "correct the name or add the rep to Team").format(owner=owner))
         rows.issues.append(Issue(
-            tab="Goals", row=record["row"], column="Owner",
-            value=_raw_text(rows, record, "owner"), severity="Warning", problem=problem,
+            tab="Goals", row=sheet_row, column="Owner",
+            value=_raw_text(rows, sheet_row, "owner"), severity="Warning", problem=problem,
         ))
 
 
 def check_goal_periods(rows: TabRows) -> None:
     """A goal whose Period End is before its Period Start is a Warning (SMART notes it too)."""
-    for record in rows.records:
-        start, end = record.get("period_start"), record.get("period_end")
+    for sheet_row, start, end in zip(rows.rows, rows.values("period_start"),
+                                     rows.values("period_end"), strict=True):
         if start is None or end is None or end >= start:
             continue
         rows.issues.append(Issue(
-            tab="Goals", row=record["row"], column="Period End",
-            value=_raw_text(rows, record, "period_end"), severity="Warning",
+            tab="Goals", row=sheet_row, column="Period End",
+            value=_raw_text(rows, sheet_row, "period_end"), severity="Warning",
             problem=_("Period End ({end}) is before Period Start ({start}), so the goal has "
                       "no progress or pace: correct one of the two dates").format(
                 end=end.isoformat(), start=start.isoformat()),
@@ -284,12 +310,12 @@ def check_refund_deals(orders: TabRows, deals: Directory) -> None:
     It still lowers the revenue of the rep it is credited to (SPEC section 4), so the owner
     must be told which refunds are not linked to the sale they undo.
     """
-    sold = {name_key(record["deal_id"]) for record in orders.records
-            if record.get("deal_id") is not None and (record.get("amount") or 0) > 0}
-    for record in orders.records:
-        deal_id, amount = record.get("deal_id"), record.get("amount")
-        if deal_id is None or amount is None or amount >= 0:
-            continue
+    deal_ids = np.array(orders.values("deal_id"), dtype=object)
+    amounts = np.array(orders.values("amount"), dtype="float64")  # blank: NaN
+    linked = pd.notna(deal_ids)
+    sold = {name_key(deal_id) for deal_id in set(deal_ids[linked & (amounts > 0)].tolist())}
+    for position in np.flatnonzero(linked & (amounts < 0)).tolist():
+        deal_id, sheet_row = deal_ids[position], orders.rows[position]
         if deals.find(deal_id) is not None or name_key(deal_id) in sold:
             continue
         left_out = deals.why_left_out(deal_id)
@@ -300,6 +326,6 @@ def check_refund_deals(orders: TabRows, deals: Directory) -> None:
             "Deal ID or add the deal to Pipeline"
         )
         orders.issues.append(Issue(
-            tab="Orders", row=record["row"], column="Deal ID",
-            value=_raw_text(orders, record, "deal_id"), severity="Warning", problem=problem,
+            tab="Orders", row=sheet_row, column="Deal ID",
+            value=_raw_text(orders, sheet_row, "deal_id"), severity="Warning", problem=problem,
         ))

@@ -5,12 +5,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sync.contract.grid import Grid
-from sync.contract.tables import Issue, Tables, WorkbookSettings, build_frame, default_stages
+from sync.contract.tables import (
+    Issue,
+    Tables,
+    WorkbookSettings,
+    default_stages,
+    frame_from_columns,
+)
 from sync.i18n import _, writing_in
 from sync.read.cells import cell_text, is_blank
+from sync.read.column_cells import read_columns
 from sync.read.columns import ReadContext, read_cell
 from sync.read.headers import match_headers
 from sync.read.percents import decide_percent_points
@@ -139,14 +147,17 @@ def _validate_tabs(grids: dict[str, list[list[Any]]], settings: WorkbookSettings
 def _apply_rules(rows: dict[str, TabRows], present: dict[str, bool]) -> dict[str, pd.DataFrame]:
     """Cross-row and cross-tab rules, then one DataFrame per input tab."""
     stages_ok = check_stages(rows["Stages"], present["Stages"])
-    stages_frame = (
-        build_frame("Stages", sorted(rows["Stages"].records, key=lambda r: r["order"]))
-        if stages_ok else default_stages()
-    )
+    if stages_ok:
+        stages = rows["Stages"]
+        order = stages.values("order")
+        stages.keep(sorted(range(len(stages)), key=lambda position: order[position]))
+        stages_frame = _frame("Stages", stages)
+    else:
+        stages_frame = default_stages()
     check_pipeline(rows["Pipeline"], stages_frame[["stage", "type"]].to_dict("records"))
 
     reps = Directory.of(rows["Team"], "rep", "Team")
-    teams = Directory([record.get("team") for record in rows["Team"].records])
+    teams = Directory(rows["Team"].values("team"))
     customers = Directory.of(rows["Customers"], "customer", "Customers")
     plans = Directory.of(rows["Commission Plans"], "plan", "Commission Plans")
     deals = Directory.of(rows["Pipeline"], "deal_id", "Pipeline")
@@ -161,16 +172,31 @@ def _apply_rules(rows: dict[str, TabRows], present: dict[str, bool]) -> dict[str
     check_goal_owners(rows["Goals"], reps, teams)
     check_goal_periods(rows["Goals"])
     check_refund_deals(rows["Orders"], deals)
-    for record in rows["Orders"].records:  # link refunds and sales to the deal's spelling
-        if record.get("deal_id") is not None:
-            record["deal_id"] = deals.find(record["deal_id"]) or record["deal_id"]
+    _respell_deal_ids(rows["Orders"], deals)
 
     frames = {
-        attribute: build_frame(tab, rows[tab].records)
+        attribute: _frame(tab, rows[tab])
         for tab, attribute in _ATTRIBUTES.items() if tab != "Stages"
     }
     frames["stages"] = stages_frame
     return frames
+
+
+def _frame(tab: str, rows: TabRows) -> pd.DataFrame:
+    return frame_from_columns(tab, rows.columns, rows.rows)
+
+
+def _respell_deal_ids(orders: TabRows, deals: Directory) -> None:
+    """Link refunds and sales to the deal's spelling (each distinct Deal ID looked up once)."""
+    deal_ids = orders.values("deal_id")
+    respelled = {deal_id: spelled for deal_id in set(deal_ids) if deal_id is not None
+                 for spelled in [deals.find(deal_id)] if spelled is not None
+                 and spelled != deal_id}
+    if not respelled:
+        return  # every Deal ID is spelled as in Pipeline, or matches no deal
+    for position, deal_id in enumerate(deal_ids):
+        if deal_id in respelled:
+            deal_ids[position] = respelled[deal_id]
 
 
 def _log_cell(
@@ -197,39 +223,46 @@ def read_stage_log(grid: Grid | None, context: ReadContext) -> tuple[pd.DataFram
     """The Stage Log read back: deal_id, from_stage, to_stage, changed_at (datetime64), row.
 
     The log is append-only and written back whole, so no row is left out: a cell that
-    cannot be read is kept blank, with a Warning.
+    cannot be read is kept blank, with a Warning. It is read column by column: the clean
+    cells in bulk (`column_cells`), each other distinct value once.
     """
     spec = tab_spec(STAGE_LOG)
     issues: list[Issue] = []
-    records: list[dict[str, Any]] = []
-    read: dict[tuple[str, type, Any], Any] = {}  # deal IDs, stages and sync times repeat
+    values: dict[str, list[Any]] = {column.field: [] for column in spec.columns}
+    sheet_rows: list[int] = []
     if grid and isinstance(grid, list | tuple) and not _is_empty(grid):
         header_row = grid[0] if isinstance(grid[0], list | tuple) else [grid[0]]
         headers = match_headers(spec, list(header_row))
         issues.extend(headers.issues)
-        for offset, cells in enumerate(grid[1:]):
-            cells = list(cells) if isinstance(cells, list | tuple) else [cells]
-            raw = {name: cells[index] if index < len(cells) else None
-                   for name, index in headers.positions.items()}
-            if all(is_blank(value) for value in raw.values()):
-                continue
-            record: dict[str, Any] = {"row": offset + 2}
-            for column in spec.columns:
-                value = raw.get(column.field)
-                record[column.field] = _log_cell(column, value, context, read)
-                if record[column.field] is None and column.field in ("deal_id", "changed_at"):
-                    issues.append(Issue(
-                        tab=STAGE_LOG, row=offset + 2, column=column.header,
-                        value=cell_text(value), severity="Warning",
-                        problem=f"{column.header} is blank or unreadable, so reports ignore "
-                                "this change: leave the Stage Log to the product",
-                    ))
-            records.append(record)
-    columns = ["deal_id", "from_stage", "to_stage"]
-    log = pd.DataFrame({name: pd.Series([r.get(name) for r in records], dtype=object)
-                        for name in columns})
-    log["changed_at"] = pd.to_datetime(
-        pd.Series([r["changed_at"] for r in records], dtype=object)
-    )
-    log["row"] = pd.Series([r["row"] for r in records], dtype="int64")
+        table = read_columns(spec, list(grid), headers, context)
+        kept = np.flatnonzero(table.kept)
+        sheet_rows = (kept + 2).tolist()
+        raw = {column.field: table.raw.column(column.field) for column in spec.columns}
+        read: dict[tuple[str, type, Any], Any] = {}  # deal IDs, stages and sync times repeat
+        for column in spec.columns:
+            cells = table.kept_cells(column.field)
+            for position in np.flatnonzero(table.slow_cells[column.field][kept]).tolist():
+                cells[position] = _log_cell(column, raw[column.field][kept[position]],
+                                            context, read)
+            values[column.field] = cells
+        issues.extend(_unread_log_cells(spec, values, sheet_rows, raw, kept))
+    log = pd.DataFrame({name: pd.Series(values[name], dtype=object)
+                        for name in ("deal_id", "from_stage", "to_stage")})
+    log["changed_at"] = pd.to_datetime(pd.Series(values["changed_at"], dtype=object))
+    log["row"] = pd.Series(sheet_rows, dtype="int64")
     return log, issues
+
+
+def _unread_log_cells(spec: TabSpec, values: dict[str, list[Any]], sheet_rows: list[int],
+                      raw: dict[str, list[Any]], kept: np.ndarray) -> list[Issue]:
+    """A Warning for each blank or unreadable Deal ID and Changed At, row by row."""
+    checked = [column for column in spec.columns if column.field in ("deal_id", "changed_at")]
+    unread = sorted({position for column in checked
+                     for position, cell in enumerate(values[column.field]) if cell is None})
+    return [
+        Issue(tab=STAGE_LOG, row=sheet_rows[position], column=column.header,
+              value=cell_text(raw[column.field][kept[position]]), severity="Warning",
+              problem=f"{column.header} is blank or unreadable, so reports ignore "
+                      "this change: leave the Stage Log to the product")
+        for position in unread for column in checked if values[column.field][position] is None
+    ]
