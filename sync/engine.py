@@ -114,7 +114,7 @@ def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Compute
     from sync.compute.as_of import tables_as_of
     from sync.compute.dashboard import dashboard
     from sync.compute.revenue import revenue_lines
-    from sync.compute.stage_log import full_log, stage_changes
+    from sync.compute.stage_log import SharedStints, full_log, stage_changes
     from sync.write.dashboard_layout import dashboard_output
 
     def empty(tab: str) -> pd.DataFrame:
@@ -133,7 +133,11 @@ def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Compute
     tables, cut_issues = tables_as_of(tables, stage_log)
     issues += cut_issues
     revenue = revenue_lines(tables)
-    inputs: dict[str, Any] = {"tables": tables, "revenue": revenue, "stage_log": stage_log}
+    # Funnel and Deal Health share the stints of every deal, worked out on first use.
+    stints = SharedStints(tables.pipeline, stage_log, tables.settings.as_of)
+    inputs: dict[str, Any] = {
+        "tables": tables, "revenue": revenue, "stage_log": stage_log, "stints": stints,
+    }
     frames: dict[str, pd.DataFrame] = {}
     tab_issues: list[Issue] = []
     for spec in computed_tabs():
