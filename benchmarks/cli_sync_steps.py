@@ -4,14 +4,16 @@
 
 A fresh process runs the CLI's own entry point (`sync.cli:main`, what `.venv/bin/salesops`
 calls) on PATH; the only addition is that the `SyncReport`'s `step_seconds` and
-`tab_seconds` (timed by the engine itself) are written to STEPS.json before the CLI prints
-its summary. `bench_sizes.py` runs this once per measured sync.
+`tab_seconds` (timed by the engine itself) and the clock times the sync began and ended
+are written to STEPS.json before the CLI prints its summary. `bench_sizes.py` runs this
+once per measured sync.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +25,12 @@ def main() -> None:
     sync_workbook = sync.engine.sync_workbook
 
     def recorded(*args: Any, **kwargs: Any) -> sync.engine.SyncReport:
+        began = time.time()
         report = sync_workbook(*args, **kwargs)
+        ended = time.time()
         steps_file.write_text(
-            json.dumps({"steps": report.step_seconds, "tabs": report.tab_seconds}),
+            json.dumps({"steps": report.step_seconds, "tabs": report.tab_seconds,
+                        "began": began, "ended": ended}),
             encoding="utf-8",
         )
         return report
