@@ -264,16 +264,19 @@ def section(results: list[Measured], command: str, load: tuple[str, str]) -> str
 
     {command}
 
-Measured on {machine()}; load average {load[0]} before the run and {load[1]} after
-(1-minute figures). Each workbook is synced on a fresh copy of itself by a fresh
+Measured on {machine()};
+load average {load[0]} before the run and {load[1]} after (1-minute figures). "Input
+cells" are the cells of the input tabs and the Stage Log as a sync reads them (each
+tab's rows times its header's width). Each workbook is synced on a fresh copy of itself by a fresh
 `salesops sync` process (the demo workbooks were synced once by `salesops demo`, so the
 Stage Log is there and this is a re-sync); medians of the runs shown.
 "read", "validate", "compute" and "write" are the engine's own timings; "start-up" is from
 launching the process to the sync's start (Python, imports, configuration), "summary and
 exit" from the sync's end to the process's exit (the printed summary, freeing memory).
-The naive openpyxl script runs in a fresh process too. "On Sheets" is the same workbook's
-input tabs in the Sheets API emulator on loopback: the product's re-sync of a spreadsheet
-it synced once against the naive gspread script, each timed in this process.
+The naive openpyxl script runs in a fresh process too. "On Sheets" is the same
+workbook's input tabs and Stage Log in the Sheets API emulator on loopback: the product's
+re-sync of a spreadsheet it synced once against the naive gspread script, each timed in
+this process.
 
 {size_table(results)}
 
