@@ -1,7 +1,10 @@
 """Run every benchmark and write its figures into docs/performance.md: `make bench`.
 
-    .venv/bin/python benchmarks/run_all.py [--only xlsx|sheets] [--no-docs] [--quick]
+    .venv/bin/python benchmarks/run_all.py [--only sizes|xlsx|sheets] [--no-docs] [--quick]
 
+- `bench_sizes.py` (demo sizes 1, 4, 40 and 200 and the full UCI Online Retail data: one
+  `salesops sync` end to end, split by step, against the naive scripts) rewrites its own
+  `## Sync end to end, by size` section;
 - `bench_xlsx.py --sizes 1 10 25 --repeat 3` prints a table; it replaces the table of the
   `## Local workbook (.xlsx)` section (the words around it stay as written);
 - `bench_sheets.py` rewrites its own `## Google Sheets` section.
@@ -64,13 +67,16 @@ def run(script: str, *args: str) -> str:
 def main() -> None:
     """Run the benchmarks and record their tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["xlsx", "sheets"], help="run one benchmark")
+    parser.add_argument("--only", choices=["sizes", "xlsx", "sheets"], help="run one benchmark")
     parser.add_argument("--no-docs", action="store_true", help="print only")
     parser.add_argument("--quick", action="store_true",
                         help="the smallest size once, print only (a check that they run)")
     args = parser.parse_args()
     if args.quick:
         args.no_docs = True
+    if args.only in (None, "sizes"):
+        run("bench_sizes.py", *(["--quick"] if args.quick else []),
+            *(["--no-docs"] if args.no_docs else []))
     if args.only in (None, "xlsx"):
         xlsx_args = ["--sizes", "1", "--repeat", "1"] if args.quick else XLSX_ARGS
         table = markdown_table(run("bench_xlsx.py", *xlsx_args))

@@ -50,6 +50,10 @@ class SyncReport:
     kpis: list[Kpi] = field(default_factory=list)
     currency: str = "USD"
     locale: str = "en"  # the workbook's: what the CLI speaks when it reports on it
+    # Wall seconds of each step (`read`, `validate`, `compute`, `write`) and, within
+    # compute, of each computed tab (what `benchmarks/bench_sizes.py` reports).
+    step_seconds: dict[str, float] = field(default_factory=dict)
+    tab_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def error_count(self) -> int:
@@ -72,6 +76,10 @@ class Computed:
     kpis: list[Kpi]
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     revenue: pd.DataFrame | None = None
+    # Wall seconds of each part of the computation: every computed tab (the Stage Log's
+    # own step includes the As Of cut and the revenue lines; the stints Funnel and Deal
+    # Health share count where first worked out), and `write plan` for the TabOutputs.
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _step(name: str, issues: list[Issue], compute: Callable[[], Any], fallback: Any) -> Any:
@@ -114,7 +122,7 @@ def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Compute
     from sync.compute.as_of import tables_as_of
     from sync.compute.dashboard import dashboard
     from sync.compute.revenue import revenue_lines
-    from sync.compute.stage_log import full_log, stage_changes
+    from sync.compute.stage_log import SharedStints, full_log, stage_changes
     from sync.write.dashboard_layout import dashboard_output
 
     def empty(tab: str) -> pd.DataFrame:
@@ -122,6 +130,15 @@ def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Compute
 
     issues = list(issues)
     currency = tables.settings.currency
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now_at = time.perf_counter()
+        seconds[name] = seconds.get(name, 0.0) + now_at - clock
+        clock = now_at
+
     # The Stage Log records what this sync sees, whatever As Of; every figure is as of As Of.
     new_log = _step(
         "Stage Log",
@@ -133,7 +150,12 @@ def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Compute
     tables, cut_issues = tables_as_of(tables, stage_log)
     issues += cut_issues
     revenue = revenue_lines(tables)
-    inputs: dict[str, Any] = {"tables": tables, "revenue": revenue, "stage_log": stage_log}
+    lap("Stage Log")
+    # Funnel and Deal Health share the stints of every deal, worked out on first use.
+    stints = SharedStints(tables.pipeline, stage_log, tables.settings.as_of)
+    inputs: dict[str, Any] = {
+        "tables": tables, "revenue": revenue, "stage_log": stage_log, "stints": stints,
+    }
     frames: dict[str, pd.DataFrame] = {}
     tab_issues: list[Issue] = []
     for spec in computed_tabs():
@@ -144,6 +166,7 @@ def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Compute
         )
         frames[spec.tab] = frame
         tab_issues += found
+        lap(spec.tab)
     issues += tab_issues
     data = _step(
         "Dashboard",
@@ -154,6 +177,7 @@ def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Compute
         ),
         None,
     )
+    lap("Dashboard")
 
     outputs = []
     kpis: list[Kpi] = []
@@ -179,8 +203,9 @@ def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Compute
             outputs.append(frame_output(spec.tab, frames[spec.tab], currency))
     locale = tables.settings.locale
     outputs = [localized(output, locale) for output in outputs]
+    lap("write plan")
     return Computed(tables=tables, issues=issues, outputs=outputs, kpis=kpis, frames=frames,
-                    revenue=revenue)
+                    revenue=revenue, seconds=seconds)
 
 
 def log_output(stage_log: pd.DataFrame, appended: int, currency: str) -> TabOutput:
@@ -206,12 +231,16 @@ def _refuse_without_input_tabs(backend: Backend, grids: dict[str, Any]) -> None:
     )
 
 
-def _read(backend: Backend, progress: Progress) -> tuple[Tables, list[Issue], dict[str, int]]:
+def _read(
+    backend: Backend, progress: Progress, steps: dict[str, float] | None = None
+) -> tuple[Tables, list[Issue], dict[str, int]]:
     from sync.read import validate_workbook
 
     progress(f"Reading {backend.label}")
+    started = time.perf_counter()
     names = [spec.tab for spec in input_tabs()]
     grids = backend.read([*names, "Stage Log"])
+    read_at = time.perf_counter()
     _refuse_without_input_tabs(backend, grids)
     rows_read = {
         name: sum(1 for row in grids[name][1:] if any(v not in (None, "") for v in row))
@@ -223,6 +252,9 @@ def _read(backend: Backend, progress: Progress) -> tuple[Tables, list[Issue], di
         grids, today=backend.today(), add_tab_hint=backend.add_tab_hint,
         locale=getattr(backend, "default_locale", "en"),  # a stand-in backend may lack it
     )
+    if steps is not None:
+        steps["read"] = read_at - started
+        steps["validate"] = time.perf_counter() - read_at
     return tables, issues, rows_read
 
 
@@ -236,9 +268,12 @@ def _run(
     progress = progress or _quiet
     started = time.perf_counter()
     now = (now or datetime.now()).replace(microsecond=0)
-    tables, issues, rows_read = _read(backend, progress)
+    steps: dict[str, float] = {}
+    tables, issues, rows_read = _read(backend, progress, steps)
     progress("Computing")
+    compute_at = time.perf_counter()
     computed = compute_tabs(tables, issues, now)
+    steps["compute"] = time.perf_counter() - compute_at
     report = SyncReport(
         rows_read=rows_read,
         issues=computed.issues,
@@ -246,10 +281,14 @@ def _run(
         kpis=computed.kpis,
         currency=tables.settings.currency,
         locale=tables.settings.locale,
+        step_seconds=steps,
+        tab_seconds=computed.seconds,
     )
     if write:
         progress("Writing computed tabs")
+        write_at = time.perf_counter()
         stats: WriteStats = backend.write(computed.outputs)
+        steps["write"] = time.perf_counter() - write_at
         report.tabs_written = stats.tabs_written
         report.cells_written = stats.cells_written
         report.requests = stats.requests

@@ -66,6 +66,18 @@ def test_sync_writes_every_computed_tab_and_reports(demo_book):
     ]
 
 
+def test_a_sync_reports_the_seconds_of_each_step_and_computed_tab(tmp_path, demo_book):
+    # what `benchmarks/bench_sizes.py` splits a sync's time by (no time is asserted)
+    copy = tmp_path / "copy.xlsx"
+    copy.write_bytes(demo_book.read_bytes())
+    report = sync_workbook(XlsxBackend(copy), now=NOW)
+    assert list(report.step_seconds) == ["read", "validate", "compute", "write"]
+    declared = [spec.tab for spec in computed_tabs() if spec.compute is not None]
+    assert list(report.tab_seconds) == ["Stage Log", *declared, "Dashboard", "write plan"]
+    assert all(seconds >= 0 for seconds in report.step_seconds.values())
+    assert sum(report.tab_seconds.values()) <= report.step_seconds["compute"]
+
+
 def test_a_second_sync_appends_nothing_to_the_stage_log(tmp_path):
     from sync.demo.workbook import write_demo_workbook
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from sync.compute.stage_log import (
     LOG_HEADERS,
+    SharedStints,
     Stint,
     full_log,
     stage_changes,
@@ -99,6 +100,31 @@ def test_stints_skip_won_and_lost_and_stop_at_as_of():
     stints = stage_stints(pipeline(("D1", "Proposal"), ("D2", "Won")), log, OPEN, SETTINGS.as_of)
     # Lead: Created 10-01 to As Of 11-15 (not to 11-20) = 30 + 15 = 45 days
     assert stints == [Stint("D1", "Lead", 45, current=False)]
+
+
+def test_shared_stints_give_each_tab_the_stints_of_its_own_rows():
+    # Worked out once for the whole Pipeline, handed out by row: the Funnel's rows (D2
+    # dropped, D3 cleaned) get exactly what stage_stints gives those rows alone.
+    # D1 Lead 10-01 -> 11-05 = 35 days, Qualified 11-05 -> As Of 11-15 = 10 days;
+    # D3 not in the log: Proposal since Created 10-01 = 45 days.
+    log = pd.DataFrame([
+        ["D1", None, "Lead", pd.Timestamp(FIRST_SYNC)],
+        ["D1", "Lead", "Qualified", pd.Timestamp(SECOND_SYNC)],
+    ], columns=LOG_HEADERS)
+    deals = pipeline(("D1", "Qualified"), ("D2", "Lead"), (" D3 ", "Proposal"))
+    shared = SharedStints(deals, log, SETTINGS.as_of)
+    funnel_rows = deals.iloc[[0, 2]].assign(deal_id=["D1", "D3"])
+    assert shared.of_rows(funnel_rows, OPEN, SETTINGS.as_of) == [
+        Stint("D1", "Lead", 35, current=False),
+        Stint("D1", "Qualified", 10, current=True),
+        Stint("D3", "Proposal", 45, current=True),
+    ]
+    assert shared.of_rows(deals, OPEN, SETTINGS.as_of) == stage_stints(
+        deals, log, OPEN, SETTINGS.as_of
+    )
+    # other rows than the Pipeline's, or another As Of: worked out for those on the spot
+    other = pipeline(("D9", "Lead")).set_axis([7])
+    assert shared.of_rows(other, OPEN, date(2026, 10, 11)) == [Stint("D9", "Lead", 10, True)]
 
 
 STAGES = ["Lead", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]

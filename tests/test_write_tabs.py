@@ -1,11 +1,18 @@
 """Computed tables become write plans with the right value types."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
+import pytest
 
 from sync.contract.tables import Issue
-from sync.write.tabs import frame_output, goal_progress_output, issues_frame, plain_value
+from sync.write.tabs import (
+    frame_output,
+    goal_progress_output,
+    issues_frame,
+    plain_column,
+    plain_value,
+)
 
 
 def test_plain_values_are_what_a_backend_can_write():
@@ -40,3 +47,23 @@ def test_data_issues_list_errors_first_then_by_tab_and_row():
     assert frame["Problem"].tolist() == ["e1", "e2", "w"]
     output = frame_output("Data Issues", frame, "USD")
     assert output.rows[0] == ["Goals", 5, "", "", "Error", "e1"]
+
+
+@pytest.mark.parametrize("value_type", ["datetime", "date", "text"])
+@pytest.mark.parametrize("unit", ["us", "ns", "s"])
+def test_a_time_column_is_written_as_its_cells_one_by_one(value_type, unit):
+    # the Stage Log's Changed At: a column at a time, the same values as plain_value per cell
+    times = pd.Series(
+        pd.to_datetime(["2026-11-28 09:00:00", None, "2026-01-02 23:59:59"])
+    ).astype(f"datetime64[{unit}]")
+    plain = plain_column(times, value_type)
+    assert plain == [plain_value(value, value_type) for value in times]
+    assert plain[1] is None
+    expected = datetime(2026, 11, 28, 9)
+    assert plain[0] == (expected.date() if value_type == "date" else expected)
+    assert type(plain[2]) is (date if value_type == "date" else datetime)
+
+
+def test_blanks_and_text_in_a_text_column_pass_through():
+    column = pd.Series(["Lead", None, float("nan"), 3], dtype=object)
+    assert plain_column(column, "text") == ["Lead", None, None, 3]

@@ -52,3 +52,29 @@ def test_the_width_comes_from_a_dimension_no_cell_exceeds(
     dimension: str, extra: str, calamine: bool
 ) -> None:
     assert calamine_can_read(io.BytesIO(_sheet(dimension, extra)), {}) is calamine
+
+
+def _dated(cell: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet '
+        'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<sheetData><row r="1">{cell}</row></sheetData></worksheet>'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("cell", "calamine"),
+    [
+        ('<c r="A1" s="13"><v>46000</v></c>', True),  # a plain date in date style 13
+        ('<c r="A1" s="13"><v>-1</v></c>', False),  # negative: calamine may panic
+        ("<c r='A1' s='13'><v>-1</v></c>", False),  # the same in single quotes
+        ('<c r="A1" s="2"><v>12345678</v></c>', False),  # 7+ digits in date style 2
+        ('<c r="A1" s="8"><v>4.6E4</v></c>', False),  # an exponent in date style 8
+        ('<c r="A1" s="1"><v>-1</v></c>', True),  # style 1 is no date style (13 is)
+        ('<c r="A1" s="3"><v>-1</v></c>', True),  # nor 3 (a prefix of none)
+        ('<c r="A1" s="131"><v>-1</v></c>', True),  # nor 131 (13 is a prefix of it)
+    ],
+)
+def test_numbers_in_any_date_style_and_either_quote_are_found(cell, calamine):
+    date_kinds = {2: 1, 8: 1, 13: 1}  # style index -> kind, as formats.date_styles gives
+    assert calamine_can_read(io.BytesIO(_dated(cell)), date_kinds) is calamine

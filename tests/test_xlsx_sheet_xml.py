@@ -13,7 +13,13 @@ from openpyxl import Workbook
 
 from sync.a1 import column_letter
 from sync.backends.xlsx.backend import XlsxBackend
-from sync.backends.xlsx.sheet_xml import cell_xml, fitted_width, sheet_xml, xml_safe_text
+from sync.backends.xlsx.sheet_xml import (
+    appended_sheet_xml,
+    cell_xml,
+    fitted_width,
+    sheet_xml,
+    xml_safe_text,
+)
 from sync.contract.plan import PlanColumn, TabOutput
 from sync.serials import to_serial
 
@@ -180,3 +186,36 @@ def test_any_plain_values_round_trip(tmp_path: Path, rows: list[list[object]]) -
     while wanted and all(v is None for v in wanted[-1]):
         wanted.pop()  # trailing blank rows are trimmed; the header keeps all 3 columns
     assert grid == wanted
+
+
+LOG_OUTPUT = TabOutput(
+    name="Stage Log", columns=[PlanColumn("Deal ID", "text", 12)], rows=[], currency="USD",
+    append_only=True,
+)
+
+
+def _log_part(rows: str) -> bytes:
+    return (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="A1:A3"/><sheetData>{rows}</sheetData></worksheet>'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("rows", "kept"),
+    [
+        # as Excel and LibreOffice write rows: kept byte for byte without parsing each row
+        ('<row r="1"><c r="A1" t="inlineStr"><is><t>Deal ID</t></is></c></row>'
+         '<row r="2"><c r="A2"><v>7</v></c></row><row r="3"/>', True),
+        # a row numbered after another attribute, or a prefixed row: still kept
+        ('<row spans="1:1" r="1"><c r="A1"><v>1</v></c></row>', True),
+        ('<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>', True),
+        # a row without a number: where it stands cannot be told, the tab is written whole
+        ('<row r="1"><c r="A1"><v>1</v></c></row><row><c r="A2"><v>2</v></c></row>', False),
+        ('<row r="1"><c r="A1"><v>1</v></c></row><row spans="1:1"/>', False),
+    ],
+)
+def test_a_log_with_nothing_to_append_is_kept_unless_a_row_has_no_number(rows, kept):
+    part = _log_part(rows)
+    result = appended_sheet_xml(part, LOG_OUTPUT, [], [0], lambda fmt, header: 0)
+    assert result == (part if kept else None)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from sync.compute.funnel import FunnelStages
 from sync.compute.names import clean_text
-from sync.compute.stage_log import Stint, stage_stints
+from sync.compute.stage_log import SharedStints, Stint, stage_stints
 from sync.contract.tables import Tables
 from sync.schema import tab_spec
 
@@ -50,15 +50,24 @@ def health_status(
     return "OK"
 
 
-def deal_health(tables: Tables, log: pd.DataFrame) -> pd.DataFrame:
-    """The Deal Health tab: one row per open deal, in Pipeline order."""
+def deal_health(
+    tables: Tables, log: pd.DataFrame, shared: SharedStints | None = None
+) -> pd.DataFrame:
+    """The Deal Health tab: one row per open deal, in Pipeline order.
+
+    `shared` hands in the stints a sync works out once for this tab and the Funnel.
+    """
     settings = tables.settings
     stages = FunnelStages.from_table(tables.stages)
     open_stages = set(stages.open)
     pipeline = tables.pipeline.copy()
     pipeline["stage"] = pipeline["stage"].map(clean_text)
     pipeline["deal_id"] = pipeline["deal_id"].map(clean_text)
-    stints = stage_stints(pipeline, log, open_stages, settings.as_of)
+    stints = (
+        shared.of_rows(pipeline, open_stages, settings.as_of)
+        if shared is not None
+        else stage_stints(pipeline, log, open_stages, settings.as_of)
+    )
     typical = typical_days(stints)
     current_days = {
         (stint.deal_id, stint.stage): stint.days for stint in stints if stint.current

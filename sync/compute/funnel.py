@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sync.compute.names import clean_text
-from sync.compute.stage_log import log_records, stage_stints
+from sync.compute.stage_log import SharedStints, log_records, stage_stints
 from sync.contract.tables import Tables
 from sync.i18n import _
 from sync.schema import tab_spec
@@ -181,14 +181,22 @@ def funnel_deals(tables: Tables, log: pd.DataFrame, stages: FunnelStages) -> pd.
     return known
 
 
-def funnel(tables: Tables, log: pd.DataFrame) -> pd.DataFrame:
+def funnel(
+    tables: Tables, log: pd.DataFrame, shared: SharedStints | None = None
+) -> pd.DataFrame:
     """The Funnel tab: `All` rows first, then each rep's, every stage in Order.
 
     Deals whose stage is not in the Stages tab are left out (the reader reports them).
+    `shared` hands in the stints a sync works out once for this tab and Deal Health.
     """
     stages = FunnelStages.from_table(tables.stages)
     deals = funnel_deals(tables, log, stages)
-    stints = stage_stints(deals, log, set(stages.open), tables.settings.as_of)
+    open_stages, as_of = set(stages.open), tables.settings.as_of
+    stints = (
+        shared.of_rows(deals, open_stages, as_of)
+        if shared is not None
+        else stage_stints(deals, log, open_stages, as_of)
+    )
     owners = [clean_text(owner) for owner in deals["owner"]]
     owner_of = dict(zip(deals["deal_id"], owners, strict=True))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
 from sync.compute.names import customer_key, name_key, per_distinct
@@ -29,6 +31,11 @@ def _by_customer(customers: pd.DataFrame, column: str) -> dict[str, str]:
         for key, value in zip(customer_key(customers["customer"]), customers[column], strict=True)
         if key is not None and isinstance(value, str)
     }
+
+
+def _linked(by_deal: dict[object, object], deal_id: object) -> object:
+    """A linked deal's value; nothing for an order without a Deal ID."""
+    return by_deal.get(deal_id) if isinstance(deal_id, str) else None
 
 
 def won_stages(stages: pd.DataFrame) -> set[str]:
@@ -63,12 +70,15 @@ def revenue_lines(tables: Tables) -> pd.DataFrame:
             "row": orders["row"],
         }
     )
-    order_lines["region"] = order_lines["deal_id"].map(
-        lambda deal_id: deal_region.get(deal_id) if isinstance(deal_id, str) else None
+    # looked up once per distinct Deal ID, not once per order line
+    order_lines["region"] = pd.Series(
+        per_distinct(order_lines["deal_id"], partial(_linked, deal_region)),
+        index=order_lines.index, dtype=object,
     )
     missing_rep = order_lines["rep"].isna()
-    order_lines.loc[missing_rep, "rep"] = order_lines.loc[missing_rep, "deal_id"].map(
-        lambda deal_id: deal_owner.get(deal_id) if isinstance(deal_id, str) else None
+    order_lines.loc[missing_rep, "rep"] = pd.Series(
+        per_distinct(order_lines.loc[missing_rep, "deal_id"], partial(_linked, deal_owner)),
+        index=order_lines.index[missing_rep], dtype=object,
     )
 
     # A refund linked to a deal undoes part of the sale; it does not stand in for the sale.

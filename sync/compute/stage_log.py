@@ -163,14 +163,24 @@ def stage_stints(
     counts from the deal's Created date. A deal the log has not seen yet is in its stage
     since Created. Days never go below 0.
     """
+    return [stint for stints in stints_by_row(pipeline, log, open_stages, as_of)
+            for stint in stints]
+
+
+def stints_by_row(
+    pipeline: pd.DataFrame, log: pd.DataFrame, open_stages: set[str], as_of: date
+) -> list[list[Stint]]:
+    """`stage_stints` of each Pipeline row, in row order (a row's stints depend on it alone)."""
     rows_by_deal = _logged_entries(log)
-    stints: list[Stint] = []
+    by_row: list[list[Stint]] = []
     for deal, current_stage, created in zip(
         per_distinct(pipeline["deal_id"], clean_text),
         per_distinct(pipeline["stage"], clean_text),
         per_distinct(pipeline["created"], _day),
         strict=True,
     ):
+        stints: list[Stint] = []
+        by_row.append(stints)
         if deal is None or current_stage is None:
             continue
         entries = rows_by_deal.get(deal) or [(current_stage, True, as_of)]
@@ -192,4 +202,26 @@ def stage_stints(
                 continue
             days = max(0, (min(end, as_of) - start).days)
             stints.append(Stint(deal, logged_stage, days, current=current))
-    return stints
+    return by_row
+
+
+class SharedStints:
+    """The stints of every Pipeline row, worked out once per sync on first use and shared
+    by the tabs that need them (Funnel and Deal Health), each taking the rows it shows."""
+
+    def __init__(self, pipeline: pd.DataFrame, log: pd.DataFrame, as_of: date):
+        self._pipeline, self._log, self._as_of = pipeline, log, as_of
+        self._by_row: dict[frozenset[str], list[list[Stint]]] = {}
+
+    def of_rows(self, rows: pd.DataFrame, open_stages: set[str], as_of: date) -> list[Stint]:
+        """`stage_stints(rows, log, open_stages, as_of)` for rows taken from this Pipeline
+        (the same index labels; deal and stage cleaned or not)."""
+        pipeline = self._pipeline
+        positions = pipeline.index.get_indexer(rows.index) if pipeline.index.is_unique else None
+        if positions is None or (positions < 0).any() or as_of != self._as_of:
+            return stage_stints(rows, self._log, open_stages, as_of)  # not this Pipeline's
+        key = frozenset(open_stages)
+        if key not in self._by_row:
+            self._by_row[key] = stints_by_row(pipeline, self._log, open_stages, as_of)
+        by_row = self._by_row[key]
+        return [stint for position in positions.tolist() for stint in by_row[position]]

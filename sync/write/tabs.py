@@ -51,8 +51,9 @@ def plain_value(value: Any, value_type: str) -> Any:
 def plain_column(column: pd.Series, value_type: str) -> list[Any]:
     """`plain_value` of every cell of a column, the common cases a column at a time.
 
-    Float columns (money, percents, figures) become Python floats with None for NaN, and
-    text cells pass through as they are: exactly what `plain_value` gives them, without a
+    Float columns (money, percents, figures) become Python floats with None for NaN, time
+    columns Python datetimes (dates in a date column) with None for NaT, and text cells
+    and blanks pass through as they are: exactly what `plain_value` gives them, without a
     call per cell. Every other cell goes through `plain_value`.
     """
     if column.dtype == np.float64 and value_type not in _INTEGER_TYPES:
@@ -61,8 +62,17 @@ def plain_column(column: pd.Series, value_type: str) -> list[Any]:
         for index in np.flatnonzero(np.isnan(values)).tolist():
             plain[index] = None
         return plain
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
+        # a column of times without a zone (the Stage Log's Changed At): Python datetimes
+        times = pd.DatetimeIndex(column)
+        plain = times.to_pydatetime().tolist()
+        for index in np.flatnonzero(times.isna()).tolist():
+            plain[index] = None
+        if value_type == "date":
+            plain = [None if moment is None else moment.date() for moment in plain]
+        return plain
     return [
-        value if type(value) is str else plain_value(value, value_type)
+        value if type(value) is str else None if value is None else plain_value(value, value_type)
         for value in column.tolist()
     ]
 

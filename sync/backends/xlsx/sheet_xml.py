@@ -293,6 +293,8 @@ def appended_sheet_xml(
     """
     if re.search(rb"<[\w.-]+:sheetData\b", xml) or b"</sheetData>" not in xml:
         return None  # a namespace prefix: the new rows would need it too
+    if not rows and _every_row_numbered(xml):
+        return xml  # nothing to add (a sync that saw no stage change): no row to parse
     matches = list(_ROW.finditer(xml))
     numbers = [_ROW_NUMBER.search(m["attrs"]) for m in matches]
     if any(number is None for number in numbers):
@@ -327,6 +329,20 @@ def appended_sheet_xml(
     ) + new + b"".join(m.group(0) for m in after)
     xml = xml[:start] + body + xml[end:]
     return _widen_dimension(xml, stop - 1, max(positions, default=0) + 1)
+
+
+_ROW_OPENING = re.compile(rb"<row[\s/>]")
+_NUMBERED_ROW_OPENING = re.compile(rb'<row r="\d+"')
+_PREFIXED_ROW = re.compile(rb"<[\w.-]+:row\b")
+
+
+def _every_row_numbered(xml: bytes) -> bool:
+    """Whether every row opens as `<row r="N"`, as Excel and LibreOffice write them (two
+    byte-speed counts instead of parsing each row); False says only "look closer"."""
+    return (
+        len(_ROW_OPENING.findall(xml)) == len(_NUMBERED_ROW_OPENING.findall(xml))
+        and _PREFIXED_ROW.search(xml) is None
+    )
 
 
 def _widen_dimension(xml: bytes, last_row: int, last_column: int) -> bytes:
