@@ -32,11 +32,7 @@ from sync.compute.tiers import (
 )
 from sync.contract.tables import Issue, Tables, WorkbookSettings
 from sync.i18n import _
-
-COLUMNS = [
-    "Rep", "Period", "Revenue", "Quota", "Attainment", "Tier Commission", "Bonuses",
-    "Clawbacks", "Payout", "Explanation",
-]
+from sync.schema import tab_headers
 
 
 def _keys(names: pd.Series) -> pd.Series:
@@ -329,12 +325,14 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
         ))
     issues += _no_quota_warnings(rows, unpaid, settings)
 
-    table = pd.DataFrame([_record(row) for row in rows.values()], columns=COLUMNS)
+    table = pd.DataFrame(
+        [_record(row) for row in rows.values()], columns=tab_headers("Commissions")
+    )
     if table.empty:
         return table, issues
     order = table["Rep"].str.casefold()
     table = table.assign(_order=order).sort_values(["_order", "Period"], kind="mergesort")
-    return table[COLUMNS].reset_index(drop=True), issues
+    return table[tab_headers("Commissions")].reset_index(drop=True), issues
 
 
 def _payout(row: Payout) -> float:
