@@ -24,6 +24,7 @@ from sync.backends.sheets import requests as build
 from sync.backends.sheets.auth import (
     ApiError,
     RetryPolicy,
+    SheetsHTTPClient,
     WriteOutcomeUnknown,
     load_key,
     open_client,
@@ -104,7 +105,14 @@ class SheetsBackend:
         credentials: str | Path | None = None,
         api_url: str | None = None,
         retry: RetryPolicy | None = None,
+        http_client: type[SheetsHTTPClient] = SheetsHTTPClient,
     ) -> None:
+        if credentials is None or api_url is None:  # not given: as the operator configured
+            from sync.config import load_config
+
+            config = load_config()
+            credentials = credentials or config.google_credentials
+            api_url = api_url or config.sheets_api_url
         self.spreadsheet_id = spreadsheet_id.strip()
         self.label = self.spreadsheet_id
         self.add_tab_hint: str | None = (
@@ -114,7 +122,7 @@ class SheetsBackend:
         self.default_locale = "en"  # the operator's locale, for a workbook naming none
         self.key = load_key(credentials)
         self.retry = retry or RetryPolicy()  # one budget for every call of this backend
-        self.client = open_client(self.key, api_url, self.retry)
+        self.client = open_client(self.key, api_url, self.retry, http_client)
         self._metadata: dict[str, Any] | None = None
         self.tab_infos: dict[str, TabInfo] = {}
         self._computed: dict[str, Grid] | None = None  # computed tabs' values as last read
