@@ -2,11 +2,14 @@
 
 The .xlsx template is read back with openpyxl; the Google one is what `init --sheet` sent
 the Sheets emulator in its batchUpdate. Column for column, in both locales, they show the
-same header, help note, number format, width and dropdown.
+same header, help note, number format, width and dropdown. (An .xlsx template formats the
+values it writes, so its number formats are read off a template holding a row of values;
+a Google one formats the column's first 1,000 rows.)
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 
 from sync.backends.sheets.template import init_sheet
-from sync.backends.xlsx.template import create_template
+from sync.backends.xlsx.template import create_template, write_input_workbook
 from sync.contract.template import RANGE_SOURCES, input_format, template_tabs
 from sync.schema import input_tabs, tab_spec
 from tests.sheets_emulator.fixtures import CLIENT_EMAIL
@@ -25,9 +28,22 @@ SHEET = "agreement-sheet"
 LOCALES = ["en", "zh-CN"]
 
 
-def _xlsx_columns(path: Path, tab: str) -> list[dict[str, Any]]:
+# A value of each type, to see the format the .xlsx template gives the values it writes.
+SAMPLES: dict[str, Any] = {"date": date(2026, 1, 2), "datetime": datetime(2026, 1, 2, 9),
+                           "money": 1.5, "percent": 0.25, "integer": 3, "number": 2.5}
+
+
+def _sample_rows(path: Path, locale: str) -> Path:
+    """A template whose tabs (but Settings) hold one row with a value in every column."""
+    grids = {spec.tab: [spec.headers, [SAMPLES.get(column.type, "x") for column in spec.columns]]
+             for spec in input_tabs() if spec.tab != "Settings"}
+    return write_input_workbook(path, grids, locale)
+
+
+def _xlsx_columns(path: Path, tab: str, samples: Path) -> list[dict[str, Any]]:
     """Per column of an .xlsx template tab: what the owner sees, backend words removed."""
     sheet = load_workbook(path)[tab]
+    sample_row = load_workbook(samples)[tab][2] if tab != "Settings" else ()
     lists: dict[int, dict[str, Any]] = {}
     for validation in sheet.data_validations.dataValidation:
         first = str(validation.sqref).split(":")[0]
@@ -44,7 +60,7 @@ def _xlsx_columns(path: Path, tab: str) -> list[dict[str, Any]]:
     columns = []
     for index, cell in enumerate(sheet[1]):
         letter = cell.column_letter
-        number_format = sheet.column_dimensions[letter].number_format
+        number_format = sample_row[index].number_format if sample_row else "General"
         columns.append({
             "header": cell.value,
             "note": cell.comment.text if cell.comment else "",
@@ -128,9 +144,10 @@ def test_both_backends_build_the_same_template(
     added = {r["addSheet"]["properties"]["title"]: r["addSheet"]["properties"]["sheetId"]
              for r in sent["requests"] if "addSheet" in r}
     path = create_template(tmp_path / "sales.xlsx", locale=locale)
+    samples = _sample_rows(tmp_path / "samples.xlsx", locale)
     currency = "CNY" if locale == "zh-CN" else "USD"
     for spec in input_tabs():
-        xlsx = _xlsx_columns(path, spec.tab)
+        xlsx = _xlsx_columns(path, spec.tab, samples)
         sheets = _sheets_columns(sent["requests"], added[spec.tab])
         assert len(xlsx) == len(sheets) == len(spec.columns)
         for column, ours, theirs in zip(spec.columns, xlsx, sheets, strict=True):

@@ -177,9 +177,6 @@ def _sheet_for_owner(
     root = ET.fromstring(xml)
     for view in root.iter(f"{ns}sheetView"):
         view.attrib.pop("tabSelected", None)  # the owner's selected tab stays the only one
-    for column in root.iter(f"{ns}col"):  # the number format of the rows the owner adds
-        if "style" in column.attrib:
-            column.set("style", str(restyle(int(column.get("style", "0")))))
     for cell in root.iter(f"{ns}c"):
         if "s" in cell.attrib:
             cell.set("s", str(restyle(int(cell.get("s", "0")))))

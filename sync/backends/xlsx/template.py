@@ -132,10 +132,8 @@ def _fill_tab(
         cell.font, cell.fill = bold, fill
         if column is not None and column.note:
             cell.comment = _note(column.note)
-        dimension = sheet.column_dimensions[get_column_letter(index)]
-        dimension.width = column.width if column is not None else fitted_width(12, [header])
-        if column is not None and column.number_format and spec.tab != "Settings":
-            dimension.number_format = column.number_format  # for the rows the owner adds
+        width = column.width if column is not None else fitted_width(12, [header])
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     formats = [column.number_format if column is not None else None for column in columns]
     for row_number, row in enumerate(rows, start=2):
