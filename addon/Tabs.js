@@ -93,10 +93,12 @@ function fillTemplateTab_(spreadsheet, sheet, template, language) {
   }
   template.columns.forEach(function (column, index) {
     var cells = sheet.getRange(2, index + 1, rowCount - 1, 1);
-    if (column.numberFormat) cells.setNumberFormat(column.numberFormat);
+    var zh = language === 'zh-CN';
+    var numberFormat = zh && column.zhNumberFormat ? column.zhNumberFormat : column.numberFormat;
+    if (numberFormat) cells.setNumberFormat(numberFormat);
     var rule = dropdownRule_(spreadsheet, column.dropdown, language);
     if (rule) cells.setDataValidation(rule);
-    sheet.setColumnWidth(index + 1, column.width);
+    sheet.setColumnWidth(index + 1, zh && column.zhWidth ? column.zhWidth : column.width);
   });
   template.cellDropdowns.forEach(function (dropdown) {
     var rule = dropdownRule_(spreadsheet, dropdown, language);

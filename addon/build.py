@@ -97,11 +97,20 @@ def tab_template(spec: Any) -> dict[str, Any]:
             "note": cells["en"][0]["values"][index].get("note", ""),
             "zhNote": cells["zh-CN"][0]["values"][index].get("note", ""),
             "numberFormat": None,
+            "zhNumberFormat": None,  # amounts in CNY in a zh-CN workbook
             "dropdown": None,
             "width": 0,
+            "zhWidth": 0,  # wide enough for the Chinese header
         }
         for index, column in enumerate(spec.columns)
     ]
+    for request in requests["zh-CN"]:
+        kind, body = next(iter(request.items()))
+        if kind == "repeatCell":
+            columns[body["range"]["startColumnIndex"]]["zhNumberFormat"] = body["cell"][
+                "userEnteredFormat"]["numberFormat"]["pattern"]
+        elif kind == "updateDimensionProperties":
+            columns[body["range"]["startIndex"]]["zhWidth"] = body["properties"]["pixelSize"]
     cell_dropdowns = []
     for position, request in enumerate(requests["en"]):
         kind, body = next(iter(request.items()))

@@ -13,15 +13,22 @@ from sync.errors import NoWorkbookError
 
 if TYPE_CHECKING:
     from sync.backends.base import Backend
+    from sync.backends.sheets.auth import SheetsHTTPClient
 
 
 def open_backend(
-    config: Config | None = None, *, path: str | Path | None = None, sheet: str | None = None
+    config: Config | None = None,
+    *,
+    path: str | Path | None = None,
+    sheet: str | None = None,
+    http_client: type[SheetsHTTPClient] | None = None,
 ) -> Backend:
     """The workbook to work on: `path`, else spreadsheet `sheet`, else the one config names.
 
     Opening checks nothing on the network or on disk beyond what the backend's constructor
     does (a Sheets backend loads its key); the first read says whether the workbook is there.
+    `http_client` is the transport a Google spreadsheet is reached through (a subclass of
+    `sync.backends.sheets.auth.SheetsHTTPClient`, as gspread takes its `http_client`).
     """
     if path is not None and sheet is not None:
         raise ValueError("give either a workbook path or a spreadsheet id, not both")
@@ -45,13 +52,19 @@ def open_backend(
                 )
             sheet = config.spreadsheet_id
     if path is not None:
+        if http_client is not None:
+            raise ValueError("http_client is the transport of a Google spreadsheet, not a file")
         from sync.backends.xlsx.backend import XlsxBackend
 
         xlsx = XlsxBackend(path)
         xlsx.default_locale = config.locale
         return xlsx
+    from sync.backends.sheets.auth import SheetsHTTPClient
     from sync.backends.sheets.backend import SheetsBackend
 
-    sheets = SheetsBackend(str(sheet), config.google_credentials, config.sheets_api_url)
+    sheets = SheetsBackend(
+        str(sheet), config.google_credentials, config.sheets_api_url,
+        http_client=http_client or SheetsHTTPClient,
+    )
     sheets.default_locale = config.locale
     return sheets

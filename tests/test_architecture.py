@@ -79,3 +79,20 @@ def test_no_module_grows_past_about_four_hundred_lines():
     sizes = {path.relative_to(SYNC).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
              for path in SYNC.rglob("*.py")}
     assert {name: size for name, size in sizes.items() if size > LONGEST} == {}
+
+
+def test_importing_the_compute_modules_reads_no_declaration():
+    """The tab declarations are read once, on first use, never as a side effect of import."""
+    import subprocess
+    import sys
+
+    modules = sorted(p.stem for p in (SYNC / "compute").glob("*.py") if p.stem != "__init__")
+    script = "\n".join([
+        *(f"import sync.compute.{name}" for name in modules),
+        "import sync.write.dashboard_layout",
+        "from sync.schema.declarations import computed_tabs, input_tabs",
+        "print(computed_tabs.cache_info().currsize, input_tabs.cache_info().currsize)",
+    ])
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           cwd=SYNC.parent, check=True)
+    assert found.stdout.split() == ["0", "0"]

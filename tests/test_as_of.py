@@ -8,9 +8,11 @@ from hypothesis import strategies as st
 
 from sync.cli import format_kpi
 from sync.compute.as_of import tables_as_of
-from sync.compute.stage_log import LOG_HEADERS
 from sync.contract.tables import WorkbookSettings, make_tables
 from sync.engine import compute_tabs
+from sync.schema import tab_headers
+
+LOG_HEADERS = tab_headers("Stage Log")
 
 AS_OF = date(2026, 11, 15)
 SETTINGS = WorkbookSettings(as_of=AS_OF)

@@ -8,10 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.compute.commissions import COLUMNS
 from sync.compute.commissions import commissions as compute_commissions
 from sync.compute.revenue import revenue_lines
 from sync.contract.tables import WorkbookSettings, make_tables
+from sync.schema import tab_headers
+
+COLUMNS = tab_headers("Commissions")
 
 SETTINGS = WorkbookSettings(as_of=date(2026, 11, 30))
 STANDARD = [

@@ -12,10 +12,11 @@ from sync.compute.dashboard import DashboardData, dashboard, net_promoter_score,
 from sync.compute.funnel import funnel
 from sync.compute.goals import goal_progress
 from sync.compute.revenue import revenue_lines
-from sync.compute.stage_log import LOG_HEADERS
 from sync.contract.tables import WorkbookSettings, make_tables
-from sync.schema import computed_tabs
+from sync.schema import computed_tabs, tab_headers
 from sync.write.dashboard_layout import CHART_ROWS, dashboard_output
+
+LOG_HEADERS = tab_headers("Stage Log")
 
 AS_OF = date(2026, 11, 15)
 SETTINGS = WorkbookSettings(as_of=AS_OF)

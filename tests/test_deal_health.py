@@ -8,8 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sync.compute.deal_health import deal_health, health_status
-from sync.compute.stage_log import LOG_HEADERS
 from sync.contract.tables import WorkbookSettings, make_tables
+from sync.schema import tab_headers
+
+LOG_HEADERS = tab_headers("Stage Log")
 
 SETTINGS = WorkbookSettings(as_of=date(2026, 11, 15))  # Stuck Factor 2 by default
 

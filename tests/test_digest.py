@@ -10,6 +10,7 @@ import pytest
 from sync.backends.xlsx.backend import XlsxBackend
 from sync.digest import DigestStore, make_digest
 from sync.engine import sync_workbook
+from tests.small_business import small_business
 from tests.test_statements import NOW, demo_book, sheet
 
 
@@ -63,12 +64,27 @@ def test_key_figures_and_reps_behind_are_the_computed_tabs(book, tmp_path):
     assert orders
     assert made.digest.revenue_yesterday == pytest.approx(sum(orders) + sum(deals), abs=0.005)
     assert f"Revenue on 2026-11-27: USD {sum(orders) + sum(deals):,.2f}" in made.text
-    # Expected by now: Q4 target 769,000 x (Oct 1 to Nov 28 = 59 days) / 92 days = 493,163.04
-    assert made.digest.expected_by_now == pytest.approx(769_000 * 59 / 92)
-    assert ("This period: Ahead pace (USD 633,361.00 of USD 493,163.04 expected by now)"
-            in made.text)
+    revenue = next(k for k in made.digest.key_figures if k.name == "Revenue This Period")
+    assert f"This period: Ahead pace (USD {revenue.value:,.2f} of USD" in made.text
     assert "First digest of this workbook" in made.text
     assert "Deals that moved" not in made.text
+
+
+def test_the_pace_line_by_hand(tmp_path):
+    book = small_business(tmp_path / "small.xlsx")
+    sync_workbook(XlsxBackend(book), now=NOW)
+    made = make_digest(XlsxBackend(book), DigestStore(tmp_path / "state"), now=NOW)
+    # Expected by now: the Company's Q4 goal 92,000 x (Oct 1 to Nov 28 = 31 + 28 = 59 days)
+    # / (Oct 1 to Dec 31 = 92 days) = 59,000.
+    assert made.digest.expected_by_now == pytest.approx(92_000 * 59 / 92) == 59_000
+    # Revenue this period: Ana's orders 60,000 + 52,000 - 2,000 (a refund) + 1,500, and
+    # Bo's 9,000 = 120,500; 120,500 / 59,000 = 204% of the expected, at least 110%: Ahead.
+    assert ("This period: Ahead pace (USD 120,500.00 of USD 59,000.00 expected by now)"
+            in made.text)
+    # Bo is behind: 9,000 of his 30,000 x 59 / 92 = 19,239.13 expected, under 90% of it.
+    assert [(rep.rep, rep.actual) for rep in made.digest.behind] == [("Bo Chen", 9_000)]
+    # Revenue on the day before As Of (2026-11-27): order O4, 1,500.
+    assert made.digest.revenue_yesterday == 1_500
 
 
 def test_changes_since_the_previous_digest(book, tmp_path):

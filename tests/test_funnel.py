@@ -9,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sync.compute.funnel import funnel
-from sync.compute.stage_log import LOG_HEADERS
 from sync.contract.tables import WorkbookSettings, make_tables
+from sync.schema import tab_headers
+
+LOG_HEADERS = tab_headers("Stage Log")
 
 SETTINGS = WorkbookSettings(as_of=date(2026, 11, 15))
 NO_LOG = pd.DataFrame(columns=LOG_HEADERS)

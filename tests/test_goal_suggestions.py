@@ -18,9 +18,12 @@ from sync.compute.goal_history import (
     ramp_share,
 )
 from sync.compute.goal_split import split_to_cents
-from sync.compute.goal_suggestions import GOAL_SUGGESTIONS_HEADERS, goal_suggestions
+from sync.compute.goal_suggestions import goal_suggestions
 from sync.compute.revenue import revenue_lines
 from sync.contract.tables import WorkbookSettings, make_tables
+from sync.schema import tab_headers
+
+GOAL_SUGGESTIONS_HEADERS = tab_headers("Goal Suggestions")
 
 AS_OF = date(2026, 11, 30)  # November is over: history runs to 2026-11, suggestions for 2026-12
 MONTHLY = WorkbookSettings(as_of=AS_OF)

@@ -16,15 +16,17 @@ from sync.compute.predictions import (
     p_alive,
 )
 from sync.compute.revenue import revenue_lines
+from sync.compute.segments import customer_segments as compute_segments
 from sync.compute.segments import (
-    COLUMNS,
     nps_group,
     quintile_scores,
     rfm_segment,
     value_tiers,
 )
-from sync.compute.segments import customer_segments as compute_segments
 from sync.contract.tables import WorkbookSettings, make_tables
+from sync.schema import tab_headers
+
+COLUMNS = tab_headers("Customer Segments")
 
 AS_OF = date(2026, 11, 30)
 SETTINGS = WorkbookSettings(as_of=AS_OF)

@@ -8,10 +8,15 @@ from sync.backends.sheets.auth import (
     GOOGLE_API_URL,
     SCOPES,
     RetryPolicy,
+    SheetsHTTPClient,
     api_url,
     load_key,
     open_client,
 )
+from sync.backends.sheets.backend import SheetsBackend
+from sync.config import load_config
+from sync.errors import CredentialsError
+from sync.workbooks import open_backend
 from tests.sheets_emulator.fixtures import CLIENT_EMAIL
 
 
@@ -50,11 +55,48 @@ def test_the_key_asks_for_the_spreadsheets_scope_only(service_account) -> None:
     assert key.credentials._token_uri.endswith("/token")
 
 
-def test_api_url_from_the_environment(monkeypatch) -> None:
-    monkeypatch.delenv("SALESOPS_SHEETS_API_URL", raising=False)
-    assert api_url() == GOOGLE_API_URL
+def test_api_url_from_the_environment(monkeypatch, tmp_path) -> None:
+    # The environment is read once, by the configuration; the client takes what it is given.
+    monkeypatch.chdir(tmp_path)  # no config.yaml here
+    for name in ("SALESOPS_SHEETS_API_URL", "SALESOPS_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    assert api_url(load_config().sheets_api_url) == GOOGLE_API_URL
     monkeypatch.setenv("SALESOPS_SHEETS_API_URL", "http://127.0.0.1:9999/")
-    assert api_url() == "http://127.0.0.1:9999"
+    assert api_url(load_config().sheets_api_url) == "http://127.0.0.1:9999"
+    assert api_url() == GOOGLE_API_URL  # auth.py itself reads no variable
+
+
+def test_the_key_file_setting_goes_through_the_configuration(monkeypatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SALESOPS_GOOGLE_CREDENTIALS", str(tmp_path / "missing.json"))
+    # An explicit override wins over the environment, as for every other setting.
+    assert load_config(google_credentials=tmp_path / "other.json").google_credentials == (
+        tmp_path / "other.json")
+    with pytest.raises(CredentialsError, match="missing.json does not exist"):
+        SheetsBackend("abc")  # nothing given: the configured key, from the environment
+
+
+class RecordingClient(SheetsHTTPClient):
+    """A transport handed in by a test: the real client, noting every call it sends."""
+
+    sent: list[tuple[str, str]] = []
+
+    def request(self, method, endpoint, *args, **kwargs):  # type: ignore[no-untyped-def]
+        RecordingClient.sent.append((method.upper(), endpoint))
+        return super().request(method, endpoint, *args, **kwargs)
+
+
+def test_a_transport_handed_in_carries_every_call(sheets_env) -> None:
+    sheets_env.create("abc", {"Pipeline": [["Deal ID"], ["D-1"]]}, editors=(CLIENT_EMAIL,))
+    RecordingClient.sent = []
+    backend = open_backend(load_config(), sheet="abc", http_client=RecordingClient)
+    assert backend.read(["Pipeline"])["Pipeline"][1] == ["D-1"]
+    # One metadata read and one batchGet, both through the client handed in, both sent to
+    # the configured base URL (gspread's own Google URLs rewritten).
+    assert [method for method, _ in RecordingClient.sent] == ["GET", "GET"]
+    assert [r.endpoint for r in sheets_env.api_records()] == ["get", "values.batchGet"]
+    with pytest.raises(ValueError, match="not a file"):
+        open_backend(load_config(), path="sales.xlsx", http_client=RecordingClient)
 
 
 def test_gspread_urls_are_rewritten_to_the_base_url(service_account, sheets_emulator) -> None:

@@ -7,7 +7,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sync.compute.stage_log import (
-    LOG_HEADERS,
     SharedStints,
     Stint,
     full_log,
@@ -15,6 +14,9 @@ from sync.compute.stage_log import (
     stage_stints,
 )
 from sync.contract.tables import WorkbookSettings, build_frame, make_tables
+from sync.schema import tab_headers
+
+LOG_HEADERS = tab_headers("Stage Log")
 
 SETTINGS = WorkbookSettings(as_of=date(2026, 11, 15))
 OPEN = {"Lead", "Qualified", "Proposal", "Negotiation"}

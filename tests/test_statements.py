@@ -15,6 +15,7 @@ from sync.demo.workbook import demo_grids
 from sync.engine import sync_workbook
 from sync.errors import StatementError
 from sync.statements import make_statements
+from tests.small_business import small_business
 
 TODAY = date(2026, 11, 28)
 NOW = datetime(2026, 11, 28, 9, 0)
@@ -86,17 +87,25 @@ def test_every_figure_matches_the_commissions_tab(synced):
     assert checked == 5  # the demo's five reps all sold in 2026-Q4
 
 
-def test_ana_ruiz_statement_by_hand(synced):
-    _book, written = synced
-    [ana] = [item for item in written if item.statement.rep == "Ana Ruiz"]
-    text = pdf_text(ana.path)
-    # 0-80% of the 292,000 quota: 233,600 x 3% = 7,008; 80-120%: (296,241 - 233,600) = 62,641
-    # x 6% = 3,758.46; tier commission 7,008 + 3,758.46 = 10,766.46; bonus at 80%: 500;
-    # clawbacks 155.76 + 471.01 + 199.89 + 436.12 = 1,262.78;
-    # payout 10,766.46 + 500 - 1,262.78 = 10,003.68.
-    assert figure(text, "Tier commission") == "10,766.46"
-    assert figure(text, "Clawbacks") == "-1,262.78"
-    assert figure(text, "Payout (USD)") == "10,003.68"
+def test_a_statement_by_hand(tmp_path):
+    book = small_business(tmp_path / "small.xlsx")
+    sync_workbook(XlsxBackend(book), now=NOW)
+    written = make_statements(XlsxBackend(book), tmp_path / "out")
+    assert [item.path.name for item in written] == ["2026-Q4 Ana Ruiz.pdf", "2026-Q4 Bo Chen.pdf"]
+    text = pdf_text(written[0].path)
+    # Revenue 60,000 + 52,000 + 1,500 = 113,500 (the 2,000 refund is clawed back, so it
+    # leaves revenue); quota 100,000; attainment 113.5%.
+    assert figure(text, "Revenue") == "113,500.00"
+    assert figure(text, "Quota") == "100,000.00"
+    assert figure(text, "Attainment") == "113.50%"
+    # 0-80%: 80,000 x 3% = 2,400; 80-120%: (113,500 - 80,000) = 33,500 x 6% = 2,010;
+    # tier commission 2,400 + 2,010 = 4,410; the 80% tier's bonus: 500.
+    assert figure(text, "Tier commission") == "4,410.00"
+    assert figure(text, "Bonuses") == "500.00"
+    # Clawback: the 2,000 refund x the period's rate 4,410 / 113,500 = 77.709... -> 77.71.
+    assert figure(text, "Clawbacks") == "-77.71"
+    # Payout: 4,410 + 500 - 77.71 = 4,832.29.
+    assert figure(text, "Payout (USD)") == "4,832.29"
 
 
 def test_a_rep_with_no_sales_gets_a_statement_saying_so(synced):
@@ -168,4 +177,5 @@ def test_commissions_visible_no_empties_the_shared_tab(tmp_path):
     assert header[:3] == ["Rep", "Period", "Revenue"] and rows == []
     # the statements still carry the figures the tab would have shown
     written = make_statements(XlsxBackend(private), tmp_path / "out")
-    assert figure(pdf_text(written[0].path), "Payout (USD)") == "10,003.68"
+    [shared] = [row for row in sheet(book, "Commissions") if row[:2] == ["Ana Ruiz", "2026-Q4"]]
+    assert figure(pdf_text(written[0].path), "Payout (USD)") == f"{shared[8]:,.2f}"

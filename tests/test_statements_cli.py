@@ -12,7 +12,7 @@ from sync.backends.xlsx.backend import XlsxBackend
 from sync.cli import main
 from sync.engine import sync_workbook
 from tests.smtp_server import parts, smtp_inbox
-from tests.test_statements import NOW, demo_book
+from tests.test_statements import NOW, demo_book, sheet
 
 
 @pytest.fixture(autouse=True)
@@ -56,8 +56,10 @@ def test_send_mails_each_rep_their_own_statement(tmp_path):
     assert ana["Subject"] == "Your commission statement for 2026-Q4"
     assert ana["From"] == "Pay <pay@example.com>"
     text, html = parts(ana)
-    assert "payout USD 10,003.68" in text
-    assert "payout USD 10,003.68" in html
+    # the payout the Commissions tab shows for Ana in 2026-Q4
+    [row] = [row for row in sheet(book, "Commissions") if row[:2] == ["Ana Ruiz", "2026-Q4"]]
+    assert f"payout USD {row[8]:,.2f}" in text
+    assert f"payout USD {row[8]:,.2f}" in html
     [pdf] = list(ana.iter_attachments())
     assert pdf.get_filename() == "2026-Q4 Ana Ruiz.pdf"
     assert pdf.get_content() == (tmp_path / "out" / "2026-Q4 Ana Ruiz.pdf").read_bytes()

@@ -25,7 +25,8 @@ test('Pipeline gets its headers in bold with notes, a frozen row, formats, dropd
   assert.equal(pipeline.getFrozenRows(), 1);
   assert.equal(pipeline.peek(1, 1).fontWeight, 'bold');
   assert.equal(pipeline.peek(1, 1).note, 'A unique code for the deal. Example: D-0001');
-  assert.equal(pipeline.peek(2, 6).numberFormat, '#,##0.00');
+  // Amounts in the template's currency, as a local template shows them ($ in English).
+  assert.equal(pipeline.peek(2, 6).numberFormat, '"$"#,##0.00;-"$"#,##0.00');
   assert.equal(pipeline.peek(1000, 7).numberFormat, 'yyyy-mm-dd');
   // Deal ID is 10 characters wide: 10 x 7 px + 12 px padding = 82 px, as init sets it.
   assert.equal(pipeline.getColumnWidth(1), 82);
@@ -69,6 +70,8 @@ test('a Chinese spreadsheet gets Chinese headers, stages, settings, notes and dr
   assert.match(stages.peek(1, 1).note, /^阶段名称/);
   assert.deepEqual(values(addon.spreadsheet.getSheetByName('Settings'), 'A2:B3'), [['货币', 'CNY'], ['周期', '月']]);
   assert.deepEqual(addon.spreadsheet.getSheetByName('Team').peek(2, 8).validation.getCriteriaValues()[0], ['是', '否']);
+  // Amounts in CNY, the currency its Settings start with.
+  assert.equal(addon.spreadsheet.getSheetByName('Pipeline').peek(2, 6).numberFormat, '"¥"#,##0.00;-"¥"#,##0.00');
   assert.match(addon.ui.alerts[0], /^已添加：Settings, Stages/);
 });
 
@@ -85,8 +88,10 @@ test('a tab that exists, under any case or its Chinese name, is never touched', 
   assert.equal(pipeline.getFrozenRows(), 0);
   assert.equal(team.cells.size, 0);
   assert.match(addon.ui.alerts[0], /Left as they are: 团队,  pipeline \./);
-  // Goals' Owner dropdown draws on the Team tab the owner already has, under its Chinese name.
-  assert.equal(addon.spreadsheet.getSheetByName('Goals').peek(2, 1).validation.getCriteriaValues()[0].getSheet(), team);
+  // Orders' Rep dropdown draws on the Team tab the owner already has, under its Chinese name.
+  assert.equal(addon.spreadsheet.getSheetByName('Orders').peek(2, 7).validation.getCriteriaValues()[0].getSheet(), team);
+  // Goals' Owner is free text: a rep, a team or Company, as in a local template.
+  assert.equal(addon.spreadsheet.getSheetByName('Goals').peek(2, 1).validation, undefined);
 });
 
 test('a second run changes nothing', () => {

@@ -15,10 +15,10 @@ docs/figures-commissions-customers.md; in short:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import pandas as pd
 
+from sync.compute.clawbacks import Clawback, clawbacks_of
 from sync.compute.names import name_key
 from sync.compute.periods import label_bounds, period_bounds, period_label, period_labels
 from sync.compute.tiers import (
@@ -32,52 +32,12 @@ from sync.compute.tiers import (
 )
 from sync.contract.tables import Issue, Tables, WorkbookSettings
 from sync.i18n import _
-
-COLUMNS = [
-    "Rep", "Period", "Revenue", "Quota", "Attainment", "Tier Commission", "Bonuses",
-    "Clawbacks", "Payout", "Explanation",
-]
+from sync.schema import tab_headers
 
 
 def _keys(names: pd.Series) -> pd.Series:
     """`name_key` of many names, worked out once per distinct name."""
     return names.map({name: name_key(name) for name in names.dropna().unique()})
-
-
-@dataclass
-class Clawback:
-    """A refund taking back the commission paid on its sale, from the rep paid for it."""
-
-    rep: str
-    period: str
-    refund_date: date
-    deal_id: str
-    base: float
-    sale_period: str
-    sale_commission: float = 0.0  # Tier Commission of the rep in the sale's period
-    sale_revenue: float = 0.0  # Revenue of the rep in the sale's period, as written
-
-    @property
-    def rate(self) -> float:
-        """The effective rate of the sale's period (0 when its revenue is not positive)."""
-        return self.sale_commission / self.sale_revenue if self.sale_revenue > 0 else 0.0
-
-    @property
-    def amount(self) -> float:
-        return round(self.base * self.rate, 2)
-
-    def step(self) -> str:
-        """The clawback in the Explanation, with the rate as the division it comes from."""
-        if self.sale_revenue > 0:
-            rate = _("{commission} / {revenue} ({period} rate, {rate})").format(
-                commission=format_money(self.sale_commission),
-                revenue=format_money(self.sale_revenue), period=self.sale_period,
-                rate=percent_label(round(self.rate, 4)))
-        else:
-            rate = _("0% ({period} rate: no revenue)").format(period=self.sale_period)
-        return _("clawback: refund {base} on {day} (deal {deal}) x {rate} = {amount}").format(
-            base=format_money(self.base), day=f"{self.refund_date:%Y-%m-%d}", deal=self.deal_id,
-            rate=rate, amount=format_money(self.amount))
 
 
 @dataclass
@@ -123,50 +83,14 @@ def _goal_targets(
     return targets, issues
 
 
-def _clawbacks(lines: pd.DataFrame, days: int) -> tuple[list[Clawback], pd.Series]:
-    """Refunds linked to a sale within `days`, and each line's amount counted as revenue."""
-    counted = lines["amount"].copy()
-    refunds = lines[(lines["amount"] < 0) & lines["deal_id"].notna()]
-    sales = lines[(lines["amount"] > 0) & lines["deal_id"].notna()]
-    if refunds.empty or sales.empty:
-        return [], counted
-    # The latest sale of the same deal on or before the refund is the one it undoes.
-    pairs = pd.merge_asof(
-        refunds.reset_index(names="refund").sort_values("date"),
-        sales.reset_index(names="sale").sort_values(["date", "sale"])[
-            ["date", "deal_id", "sale", "rep_key", "period"]
-        ].rename(columns={"rep_key": "rep_key_sale", "period": "period_sale"}).assign(
-            date_sale=lambda frame: frame["date"]),
-        on="date", by="deal_id", direction="backward",
-        tolerance=pd.Timedelta(days=days),
-    ).dropna(subset=["sale"])
-    pairs["sale"] = pairs["sale"].astype(int)
-    left = sales["amount"].to_dict()
-    found = []
-    for pair in pairs.sort_values(["date", "refund"]).itertuples(index=False):
-        base = min(-pair.amount, left[pair.sale])
-        if base <= 0:
-            continue
-        left[pair.sale] -= base
-        counted[pair.refund] += base  # the clawed part leaves revenue; any excess stays
-        found.append(Clawback(
-            rep=pair.rep_key_sale, period=pair.period, refund_date=pair.date.date(),
-            deal_id=pair.deal_id, base=base, sale_period=pair.period_sale,
-        ))
-    return found, counted
-
-
 def counted_revenue(tables: Tables, revenue: pd.DataFrame) -> pd.Series:
     """Each revenue line's amount as the Commissions tab counts it in Revenue (same index).
 
     A refund clawed back from its sale leaves revenue (counted 0, or the excess over the
     sale); every other line counts as written. Lines without a rep or date are left out.
     """
-    settings = tables.settings
-    lines = revenue[revenue["rep"].notna() & revenue["date"].notna()].copy()
-    lines["rep_key"] = _keys(lines["rep"])
-    lines["period"] = period_labels(lines["date"], settings.period, settings.fiscal_year_start)
-    return _clawbacks(lines, settings.clawback_days)[1]
+    lines = _credited_lines(revenue, tables.settings)
+    return clawbacks_of(lines, tables.settings.clawback_days)[1]
 
 
 def _new_customers(revenue: pd.DataFrame, settings: WorkbookSettings) -> pd.Series:
@@ -238,65 +162,130 @@ def _teams_meeting_goals(
     }
 
 
+@dataclass
+class Reps:
+    """The reps a sync pays: Team rows by name key, and each name as it is shown."""
+
+    members: pd.DataFrame  # Team rows indexed by rep key, with `team_key`
+    display: dict[str, str]  # rep key -> the name as written in Team (or on the sale)
+    plans: dict[str, tuple[object, str | None]]  # rep key -> plan as typed, and its key
+
+    def plan(self, rep_key: str) -> tuple[object, str | None]:
+        """The rep's Commission Plan as typed and its name key, looked up once per rep."""
+        if rep_key not in self.plans:
+            typed = self.members["commission_plan"].get(rep_key)
+            self.plans[rep_key] = (typed, name_key(typed))
+        return self.plans[rep_key]
+
+
 def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """The Commissions table and its issues: plan errors, missing quotas, unpaid reps."""
     settings = tables.settings
     payable, plan_names, issues = check_plans(tables.commission_plans)
-    team = tables.team.dropna(subset=["rep"])
-    team = team.assign(rep_key=team["rep"].map(name_key), team_key=team["team"].map(name_key))
-    team = team.dropna(subset=["rep_key"]).drop_duplicates("rep_key")
-    members = team.set_index("rep_key")
-    display = {key: str(rep).strip() for key, rep in zip(team["rep_key"], team["rep"],
-                                                            strict=True)}
-
-    lines = revenue[revenue["rep"].notna() & revenue["date"].notna()].copy()
-    lines["rep_key"] = _keys(lines["rep"])
-    lines["period"] = period_labels(lines["date"], settings.period, settings.fiscal_year_start)
-    credited = lines.drop_duplicates("rep_key")
-    for key, rep in zip(credited["rep_key"], credited["rep"], strict=True):
-        display.setdefault(key, str(rep).strip())
-
-    clawbacks, counted = _clawbacks(lines, settings.clawback_days)
+    reps = _reps(tables.team)
+    lines = _credited_lines(revenue, settings)
+    _shown_names(lines, reps)
+    clawbacks, counted = clawbacks_of(lines, settings.clawback_days)
     lines["counted"] = counted
     # A refund clawed back in full is no longer revenue of the rep it was entered under.
     kept = lines[(lines["counted"] != 0) | (lines["amount"] >= 0)]
     revenue_of = kept.groupby(["rep_key", "period"])["counted"].sum()
     targets, goal_issues = _goal_targets(tables.goals, settings)
     issues += goal_issues
-    new_customers = _new_customers(revenue, settings)
-
+    members = reps.members
     team_met = _teams_meeting_goals(revenue_of, members, targets) if settings.team_bonus else set()
 
-    keys: set[tuple[str, str]] = set(revenue_of.index)
-    keys |= {(claw.rep, claw.period) for claw in clawbacks}
-    keys |= {key for key in targets if key[0] in display and key[0] in members.index}
-    for team, label in team_met:
-        keys |= {(rep_key, label) for rep_key in members.index[members["team_key"] == team]}
-
-    rows = {key: Payout(display[key[0]], key[1]) for key in keys}
+    rows = {
+        key: Payout(reps.display[key[0]], key[1])
+        for key in _payout_keys(revenue_of, clawbacks, targets, team_met, reps)
+    }
+    new_customers = _new_customers(revenue, settings)
     for key, row in rows.items():
         row.revenue = float(revenue_of.get(key, 0.0))
         row.quota = targets[key][0] if key in targets else None
-        plan = members["commission_plan"].get(key[0])
-        tiers = payable.get(name_key(plan) or "")
-        if tiers is None:
-            continue
-        _tier_steps(row, tiers)
-        count = int(new_customers.get(key, 0))
-        if count and settings.new_customer_bonus > 0:
-            amount = count * settings.new_customer_bonus
-            row.bonuses += amount
-            row.steps.append(_("new customers {count} x {bonus} = {amount}").format(
-                count=count, bonus=format_money(settings.new_customer_bonus),
-                amount=format_money(amount)))
-        team_key = members["team_key"].get(key[0])
-        if (team_key, key[1]) in team_met:
-            team_name = members.loc[key[0], "team"].strip()
-            row.bonuses += settings.team_bonus
-            row.steps.append(_("team {team} met its {goal} goal: team bonus {bonus}").format(
-                team=team_name, goal=format_money(targets[(team_key, key[1])][0]),
-                bonus=format_money(settings.team_bonus)))
+        tiers = payable.get(reps.plan(key[0])[1] or "")
+        if tiers is not None:
+            _tier_steps(row, tiers)
+            _bonus_steps(row, key, int(new_customers.get(key, 0)), team_met, targets, reps,
+                         settings)
+    _attach_clawbacks(rows, clawbacks)
+    unpaid = _close_explanations(rows, reps, payable, plan_names)
+    issues += _unpaid_warnings(unpaid, set(revenue_of.index.get_level_values(0)), reps,
+                               plan_names)
+    issues += _no_quota_warnings(rows, unpaid, settings)
+    return _table(rows), issues
 
+
+def _reps(team: pd.DataFrame) -> Reps:
+    """Team rows by rep key (the first row of a repeated rep), with their team keys."""
+    team = team.dropna(subset=["rep"])
+    team = team.assign(rep_key=team["rep"].map(name_key), team_key=team["team"].map(name_key))
+    team = team.dropna(subset=["rep_key"]).drop_duplicates("rep_key")
+    display = {key: str(rep).strip() for key, rep in zip(team["rep_key"], team["rep"],
+                                                            strict=True)}
+    return Reps(team.set_index("rep_key"), display, {})
+
+
+def _credited_lines(revenue: pd.DataFrame, settings: WorkbookSettings) -> pd.DataFrame:
+    """Revenue lines credited to a rep on a day, with the rep's key and the period."""
+    lines = revenue[revenue["rep"].notna() & revenue["date"].notna()].copy()
+    lines["rep_key"] = _keys(lines["rep"])
+    lines["period"] = period_labels(lines["date"], settings.period, settings.fiscal_year_start)
+    return lines
+
+
+def _shown_names(lines: pd.DataFrame, reps: Reps) -> None:
+    """Reps credited with a sale but not in Team are shown as the sale names them."""
+    credited = lines.drop_duplicates("rep_key")
+    for key, rep in zip(credited["rep_key"], credited["rep"], strict=True):
+        reps.display.setdefault(key, str(rep).strip())
+
+
+def _payout_keys(
+    revenue_of: pd.Series,
+    clawbacks: list[Clawback],
+    targets: dict[tuple[str, str], tuple[float, int]],
+    team_met: set[tuple[str, str]],
+    reps: Reps,
+) -> set[tuple[str, str]]:
+    """(rep key, period) of every row: revenue, a clawback, a quota or a team bonus."""
+    members = reps.members
+    keys: set[tuple[str, str]] = set(revenue_of.index)
+    keys |= {(claw.rep, claw.period) for claw in clawbacks}
+    keys |= {key for key in targets if key[0] in reps.display and key[0] in members.index}
+    for team, label in team_met:
+        keys |= {(rep_key, label) for rep_key in members.index[members["team_key"] == team]}
+    return keys
+
+
+def _bonus_steps(
+    row: Payout,
+    key: tuple[str, str],
+    new_customers: int,
+    team_met: set[tuple[str, str]],
+    targets: dict[tuple[str, str], tuple[float, int]],
+    reps: Reps,
+    settings: WorkbookSettings,
+) -> None:
+    """The New Customer Bonus and the Team Bonus of a paid row, each spelled out."""
+    if new_customers and settings.new_customer_bonus > 0:
+        amount = new_customers * settings.new_customer_bonus
+        row.bonuses += amount
+        row.steps.append(_("new customers {count} x {bonus} = {amount}").format(
+            count=new_customers, bonus=format_money(settings.new_customer_bonus),
+            amount=format_money(amount)))
+    rep_key, period = key
+    team_key = reps.members["team_key"].get(rep_key)
+    if (team_key, period) in team_met:
+        team_name = reps.members.loc[rep_key, "team"].strip()
+        row.bonuses += settings.team_bonus
+        row.steps.append(_("team {team} met its {goal} goal: team bonus {bonus}").format(
+            team=team_name, goal=format_money(targets[(team_key, period)][0]),
+            bonus=format_money(settings.team_bonus)))
+
+
+def _attach_clawbacks(rows: dict[tuple[str, str], Payout], clawbacks: list[Clawback]) -> None:
+    """Each clawback on the row of its refund's period, with its sale period's figures."""
     for claw in clawbacks:
         sale = rows[(claw.rep, claw.sale_period)]
         # the figures of the sale period's row as written, so the rep can redo the division
@@ -304,37 +293,56 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
         claw.sale_revenue = round(sale.revenue, 2)
         rows[(claw.rep, claw.period)].clawbacks.append(claw)
 
+
+def _close_explanations(
+    rows: dict[tuple[str, str], Payout],
+    reps: Reps,
+    payable: dict[str, list[Tier]],
+    plan_names: dict[str, str],
+) -> set[str]:
+    """End each Explanation with its clawbacks and payout, or why nothing is paid; returns
+    the keys of the reps paid nothing for want of a payable plan."""
     unpaid: set[str] = set()
     for key, row in rows.items():
-        plan = members["commission_plan"].get(key[0])
-        if name_key(plan) not in payable:
+        plan, plan_key = reps.plan(key[0])
+        if plan_key not in payable:
             unpaid.add(key[0])
-            reason = _no_plan_reason(key[0] in members.index, plan, plan_names)
+            reason = _no_plan_reason(key[0] in reps.members.index, plan, plan_names)
             row.steps = [_("{reason}: no commission").format(reason=reason)]
             row.clawbacks = []
             continue
         for claw in row.clawbacks:
             row.steps.append(claw.step())
         row.steps.append(_("payout {payout}").format(payout=format_money(_payout(row))))
+    return unpaid
 
-    reps_with_revenue = set(revenue_of.index.get_level_values(0))
-    for rep_key in sorted(unpaid & set(members.index) & reps_with_revenue):
-        plan = members["commission_plan"].get(rep_key)
+
+def _unpaid_warnings(
+    unpaid: set[str], with_revenue: set[str], reps: Reps, plan_names: dict[str, str]
+) -> list[Issue]:
+    """One Warning per Team rep with revenue and no payable plan."""
+    issues = []
+    for rep_key in sorted(unpaid & set(reps.members.index) & with_revenue):
+        plan, plan_key = reps.plan(rep_key)
         issues.append(Issue(
-            tab="Team", row=int(members.loc[rep_key, "row"]), column="Commission Plan",
-            value="" if name_key(plan) is None else str(plan), severity="Warning",
-            problem=f"{display[rep_key]} is paid no commission: "
+            tab="Team", row=int(reps.members.loc[rep_key, "row"]), column="Commission Plan",
+            value="" if plan_key is None else str(plan), severity="Warning",
+            problem=f"{reps.display[rep_key]} is paid no commission: "
             f"{_no_plan_reason(True, plan, plan_names)}. "
             "Give the rep a plan from Commission Plans.",
         ))
-    issues += _no_quota_warnings(rows, unpaid, settings)
+    return issues
 
-    table = pd.DataFrame([_record(row) for row in rows.values()], columns=COLUMNS)
+
+def _table(rows: dict[tuple[str, str], Payout]) -> pd.DataFrame:
+    """The rows as the tab shows them, by rep (case ignored) then period."""
+    headers = tab_headers("Commissions")
+    table = pd.DataFrame([_record(row) for row in rows.values()], columns=headers)
     if table.empty:
-        return table, issues
+        return table
     order = table["Rep"].str.casefold()
     table = table.assign(_order=order).sort_values(["_order", "Period"], kind="mergesort")
-    return table[COLUMNS].reset_index(drop=True), issues
+    return table[headers].reset_index(drop=True)
 
 
 def _payout(row: Payout) -> float:

@@ -14,8 +14,8 @@ from sync.compute.names import clean_text, name_key
 from sync.compute.periods import period_bounds, period_label, period_labels
 from sync.compute.smart import COMPANY, day_of
 from sync.contract.tables import Tables
+from sync.schema import tab_headers
 
-KPI_COLUMNS = ["KPI", "Value", "Target", "Status", "Type"]
 CLOSED_WINDOW_DAYS = 365  # SPEC: win rate and sales cycle look at deals closed in the last 365 days
 CHART_PERIODS = {"Month": 12, "Quarter": 8}  # a year of months, two years of quarters
 
@@ -210,8 +210,9 @@ def dashboard(
         ("NPS", net_promoter_score(tables.customers["nps"]), math.nan, None, "number"),
         ("Data Issues", float(issue_count), math.nan, None, "integer"),
     ]
+    columns = [*tab_headers("Dashboard"), "Type"]  # the declared KPI table, and each kind
     return DashboardData(
-        kpis=pd.DataFrame(kpis, columns=KPI_COLUMNS).astype({"Status": object}),
+        kpis=pd.DataFrame(kpis, columns=columns).astype({"Status": object}),
         funnel_chart=funnel_chart(funnel_df, stages),
         attainment_chart=attainment_chart(
             commissions_df, period_label(as_of, settings.period, settings.fiscal_year_start)

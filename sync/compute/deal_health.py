@@ -12,9 +12,7 @@ from sync.compute.funnel import FunnelStages
 from sync.compute.names import clean_text
 from sync.compute.stage_log import SharedStints, Stint, stage_stints
 from sync.contract.tables import Tables
-from sync.schema import tab_spec
-
-DEAL_HEALTH_HEADERS = tab_spec("Deal Health").headers
+from sync.schema import tab_headers
 
 
 def typical_days(stints: list[Stint]) -> dict[str, float]:
@@ -89,7 +87,7 @@ def deal_health(
                 days, typical_for_stage, deal.expected_close, settings.as_of, settings.stuck_factor
             ),
         })
-    table = pd.DataFrame(rows, columns=DEAL_HEALTH_HEADERS)
+    table = pd.DataFrame(rows, columns=tab_headers("Deal Health"))
     return table.astype({"Deal ID": object, "Deal": object, "Owner": object, "Stage": object,
                          "Amount": "float64", "Days In Stage": "float64",
                          "Typical Days": "float64", "Status": object})

@@ -11,9 +11,8 @@ from sync.compute.names import clean_text
 from sync.compute.stage_log import SharedStints, log_records, stage_stints
 from sync.contract.tables import Tables
 from sync.i18n import _
-from sync.schema import tab_spec
+from sync.schema import tab_headers
 
-FUNNEL_HEADERS = tab_spec("Funnel").headers
 ALL_REPS = "All"
 MIN_DEALS_FOR_FLAG = 5  # SPEC: a rep's gap is flagged only "with at least 5 deals reached"
 
@@ -221,5 +220,5 @@ def funnel(
         rep_rows = _rep_rows(rep, rep_deals, stages, days_by_stage(rep))
         _flag_weak_stages(rep_rows, stages, team, tables.settings.rep_gap_points)
         rows.extend(rep_rows)
-    table = pd.DataFrame(rows, columns=FUNNEL_HEADERS)
+    table = pd.DataFrame(rows, columns=tab_headers("Funnel"))
     return table.astype({"Deals": "int64", "Reached": "int64", "Flag": object})

@@ -32,9 +32,8 @@ from sync.compute.periods import period_labels
 from sync.compute.smart import Roster, day_of
 from sync.compute.tiers import format_money
 from sync.contract.tables import Tables
-from sync.schema import tab_spec
+from sync.schema import tab_headers
 
-GOAL_SUGGESTIONS_HEADERS = tab_spec("Goal Suggestions").headers
 WHOLE: ScopeKey = (None, None)
 
 
@@ -165,7 +164,7 @@ def goal_suggestions(tables: Tables, revenue: pd.DataFrame) -> pd.DataFrame:
             rows.append(_row(roster.reps[rep], line, upcoming, round(value, 2), basis,
                              round(found.spread, 2), spread_periods,
                              splits.get((rep, line.scope), (None, None, None))[2]))
-    return pd.DataFrame(rows, columns=GOAL_SUGGESTIONS_HEADERS).astype(
+    return pd.DataFrame(rows, columns=tab_headers("Goal Suggestions")).astype(
         {"Owner": object, "Metric": object, "Product": object, "Region": object,
          "Basis": object})
 

@@ -18,9 +18,7 @@ from sync.compute.smart import (
     smart_check,
 )
 from sync.contract.tables import Issue, Tables
-from sync.schema import tab_spec
-
-GOAL_PROGRESS_HEADERS = tab_spec("Goal Progress").headers
+from sync.schema import tab_headers
 
 
 def _keyed(frame: pd.DataFrame, **columns: str) -> pd.DataFrame:
@@ -186,7 +184,7 @@ def goal_progress(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, 
             )
         row["SMART"] = smart_check(owner, metric, target, start, end, roster, previous)
         rows.append(row)
-    table = pd.DataFrame(rows, columns=GOAL_PROGRESS_HEADERS)
+    table = pd.DataFrame(rows, columns=tab_headers("Goal Progress"))
     table = table.astype({"Owner": object, "Metric": object, "Product": object,
                           "Region": object, "Pace": object, "SMART": object})
     return table, decomposition_issues(tables.goals, roster)

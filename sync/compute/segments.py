@@ -23,12 +23,7 @@ from sync.compute.predictions import (
     p_alive,
 )
 from sync.contract.tables import Issue, Tables
-
-COLUMNS = [
-    "Customer", "First Order", "Last Order", "Orders", "Revenue", "Recency Days", "R", "F", "M",
-    "RFM Segment", "Lifecycle", "Value Tier", "NPS Group", "P(Alive)", "Expected Orders",
-    "Predicted Value",
-]
+from sync.schema import tab_headers
 
 MIN_REPEAT_CUSTOMERS = 20
 
@@ -213,7 +208,7 @@ def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFra
     named = revenue[revenue["customer_key"].notna() & revenue["date"].notna()]
     names = _display_names(tables, named)
     if not names:
-        return pd.DataFrame(columns=COLUMNS), []
+        return pd.DataFrame(columns=tab_headers("Customer Segments")), []
     lines = named[named["date"].dt.normalize() <= as_of]
     history = purchase_history(lines, as_of).reindex(sorted(names))
     history["revenue"] = history["revenue"].fillna(0.0)
@@ -267,4 +262,4 @@ def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFra
     table = table.assign(_buyer=buyers, _key=keys).sort_values(
         ["_buyer", "Revenue", "_key"], ascending=[False, False, True], kind="mergesort"
     )
-    return table[COLUMNS].reset_index(drop=True), issues
+    return table[tab_headers("Customer Segments")].reset_index(drop=True), issues

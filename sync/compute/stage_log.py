@@ -8,10 +8,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from sync.compute.names import clean_text, per_distinct
-from sync.schema import tab_spec
-
-LOG_HEADERS = tab_spec("Stage Log").headers
-LOG_FIELDS = [column.field for column in tab_spec("Stage Log").columns]
+from sync.schema import tab_fields, tab_headers
 
 
 def log_records(log: pd.DataFrame) -> pd.DataFrame:
@@ -20,16 +17,18 @@ def log_records(log: pd.DataFrame) -> pd.DataFrame:
     The engine may hand in the Stage Log as read (field names, `Tables.stage_log`) or as
     written (the tab's headers); both mean the same rows in the same order.
     """
-    renamed = log.rename(columns=dict(zip(LOG_HEADERS, LOG_FIELDS, strict=True)))
+    headers, fields = tab_headers("Stage Log"), tab_fields("Stage Log")
+    renamed = log.rename(columns=dict(zip(headers, fields, strict=True)))
     blank = pd.Series(dtype=object)
-    records = pd.DataFrame({name: renamed.get(name, blank) for name in LOG_FIELDS})
+    records = pd.DataFrame({name: renamed.get(name, blank) for name in fields})
     records["changed_at"] = pd.to_datetime(records["changed_at"])
     return records.reset_index(drop=True)
 
 
 def _as_headers(log: pd.DataFrame) -> pd.DataFrame:
-    renamed = log.rename(columns=dict(zip(LOG_FIELDS, LOG_HEADERS, strict=True)))
-    return pd.DataFrame({name: renamed.get(name, pd.Series(dtype=object)) for name in LOG_HEADERS})
+    headers, fields = tab_headers("Stage Log"), tab_fields("Stage Log")
+    renamed = log.rename(columns=dict(zip(fields, headers, strict=True)))
+    return pd.DataFrame({name: renamed.get(name, pd.Series(dtype=object)) for name in headers})
 
 
 def last_logged_stages(log: pd.DataFrame) -> dict[str, str]:
@@ -62,7 +61,7 @@ def stage_changes(
             continue
         rows.append([deal, latest.get(deal), current, pd.Timestamp(changed_at)])
         latest[deal] = current  # a repeated Deal ID must not log the same change twice
-    new_rows = pd.DataFrame(rows, columns=LOG_HEADERS).astype(
+    new_rows = pd.DataFrame(rows, columns=tab_headers("Stage Log")).astype(
         {"Deal ID": object, "From Stage": object, "To Stage": object}
     )
     new_rows["Changed At"] = pd.to_datetime(new_rows["Changed At"])

@@ -11,11 +11,14 @@ carries its value type, from which the backend derives the number format (see
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sync.schema.declarations import ColumnType
 
+MAX_FITTED_WIDTH = 60  # characters: a column never grows wider to fit its values
 CURRENCY_SYMBOLS = {
     "USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥", "INR": "₹", "KRW": "₩",
     "AUD": "A$", "CAD": "C$", "HKD": "HK$", "SGD": "S$", "CHF": "CHF ", "BRL": "R$",
@@ -40,6 +43,20 @@ def number_format(value_type: ColumnType, currency: str) -> str | None:
         "date": "yyyy-mm-dd",
         "datetime": "yyyy-mm-dd hh:mm:ss",
     }.get(value_type)
+
+
+def fitted_width(declared: float, values: Sequence[Any]) -> float:
+    """The declared width, widened to fit the longest value as shown (capped)."""
+    longest = max((_shown_length(v) for v in values if v is not None), default=0)
+    return float(min(max(declared, longest + 2), MAX_FITTED_WIDTH))
+
+
+def _shown_length(value: Any) -> int:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return len(f"{value:,.2f}") + 1  # thousands separators, decimals, a currency sign
+    text = str(value)
+    # Chinese, Japanese and Korean characters take two columns.
+    return len(text) + sum(1 for c in text if unicodedata.east_asian_width(c) in "WF")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from sync.schema.declarations import (
     computed_tabs,
     input_tabs,
     settings_specs,
+    tab_fields,
+    tab_headers,
     tab_spec,
 )
 
@@ -17,5 +19,7 @@ __all__ = [
     "computed_tabs",
     "input_tabs",
     "settings_specs",
+    "tab_fields",
+    "tab_headers",
     "tab_spec",
 ]

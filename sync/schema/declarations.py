@@ -219,6 +219,8 @@ class TabSpec(BaseModel):
     zh_help: str = ""
     append_only: bool = False
     columns: tuple[ColumnSpec, ...]
+    # The Dashboard's columns beside its key figures: the data its charts are drawn from.
+    chart_data: tuple[ColumnSpec, ...] = ()
     settings: tuple[SettingSpec, ...] = ()
     defaults: tuple[dict[str, Any], ...] = Field(default=())
     # Beside each default row, `zh: {Stage: 线索}`: its values in a zh-CN template.
@@ -323,6 +325,22 @@ def tab_spec(name: str) -> TabSpec:
         if spec.tab == name:
             return spec
     raise KeyError(f"no tab named {name!r}")
+
+
+@cache
+def _columns_of(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    spec = tab_spec(name)
+    return tuple(spec.headers), tuple(column.field for column in spec.columns)
+
+
+def tab_headers(name: str) -> list[str]:
+    """The English headers of a tab, in order (the declarations are read once, on first use)."""
+    return list(_columns_of(name)[0])
+
+
+def tab_fields(name: str) -> list[str]:
+    """The field names of a tab's columns, in order (read once, on first use)."""
+    return list(_columns_of(name)[1])
 
 
 def settings_specs() -> tuple[SettingSpec, ...]:

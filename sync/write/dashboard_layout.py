@@ -23,15 +23,10 @@ import pandas as pd
 
 from sync.compute.dashboard import DashboardData
 from sync.contract.plan import ChartSeries, ChartSpec, PlanColumn, TabOutput
+from sync.schema import tab_spec
 from sync.schema.declarations import ColumnType
 from sync.write.tabs import plain_value
 
-GAP = PlanColumn("", "text", 3)
-KPI_LAYOUT = [
-    PlanColumn("KPI", "text", 26), PlanColumn("Value", "number", 14),
-    PlanColumn("Target", "number", 14), PlanColumn("Status", "text", 12),
-]
-FUNNEL_COLUMN, ATTAINMENT_COLUMN, REVENUE_COLUMN = 5, 8, 11  # F, I, L
 # 480 px is about the width of A-D (66 characters), so the charts never cover the chart
 # data from column F on; 288 px is under 15 default rows (20-21 px), 16 keep a margin
 CHART_WIDTH_PX, CHART_HEIGHT_PX = 480, 288
@@ -68,14 +63,19 @@ def _chart(
     )
 
 
+def dashboard_columns() -> list[PlanColumn]:
+    """The Dashboard's 13 columns as declared: the key figures, then the charts' data."""
+    spec = tab_spec("Dashboard")
+    return [PlanColumn(column.header, column.type, column.width)
+            for column in (*spec.columns, *spec.chart_data)]
+
+
 def dashboard_output(data: DashboardData, currency: str) -> TabOutput:
     """The Dashboard's TabOutput: figures with per-cell formats, chart data and 3 charts."""
-    columns = [
-        *KPI_LAYOUT, GAP,
-        PlanColumn("Stage", "text", 14), PlanColumn("Reached", "integer", 10), GAP,
-        PlanColumn("Rep", "text", 18), PlanColumn("Attainment", "percent", 12), GAP,
-        PlanColumn("Period", "text", 10), PlanColumn("Revenue", "money", 14),
-    ]
+    columns = dashboard_columns()
+    headers = [column.header for column in columns]
+    funnel_column, attainment_column, revenue_column = (
+        headers.index("Stage"), headers.index("Rep"), headers.index("Period"))
     kpis = data.kpis
     kpi_rows = []
     cell_types: dict[tuple[int, int], ColumnType] = {}
@@ -92,10 +92,10 @@ def dashboard_output(data: DashboardData, currency: str) -> TabOutput:
         ])
     blocks = [
         (kpi_rows, 0, 4),
-        (_block(data.funnel_chart[["Stage", "Reached"]], ("text", "integer")), FUNNEL_COLUMN, 2),
+        (_block(data.funnel_chart[["Stage", "Reached"]], ("text", "integer")), funnel_column, 2),
         (_block(data.attainment_chart[["Rep", "Attainment"]], ("text", "percent")),
-         ATTAINMENT_COLUMN, 2),
-        (_block(data.revenue_chart[["Period", "Revenue"]], ("text", "money")), REVENUE_COLUMN, 2),
+         attainment_column, 2),
+        (_block(data.revenue_chart[["Period", "Revenue"]], ("text", "money")), revenue_column, 2),
     ]
     height = max(len(block) for block, _, _ in blocks)
     rows: list[list[Any]] = [[None] * len(columns) for _ in range(height)]
@@ -111,11 +111,11 @@ def dashboard_output(data: DashboardData, currency: str) -> TabOutput:
         attainment_px = max(CHART_HEIGHT_PX, reps * BAR_PX + CHART_FRAME_PX)
         attainment_rows = math.ceil(attainment_px / ROW_PX) + 1
     charts = [
-        _chart("Funnel: deals that reached each stage", "bar", FUNNEL_COLUMN,
+        _chart("Funnel: deals that reached each stage", "bar", funnel_column,
                len(data.funnel_chart), first_chart_row, "integer", "Reached"),
-        _chart("Quota attainment by rep", attainment_kind, ATTAINMENT_COLUMN, reps,
+        _chart("Quota attainment by rep", attainment_kind, attainment_column, reps,
                first_chart_row + CHART_ROWS, "percent", "Attainment", attainment_px),
-        _chart("Revenue by period", "column", REVENUE_COLUMN, len(data.revenue_chart),
+        _chart("Revenue by period", "column", revenue_column, len(data.revenue_chart),
                first_chart_row + CHART_ROWS + attainment_rows, "money", "Revenue"),
     ]
     return TabOutput(

@@ -18,7 +18,6 @@ from sync.i18n import translate
 from sync.schema import tab_spec
 
 DASHBOARD_WORDS = (0, 3)  # the KPI name and its Status
-DASHBOARD_PERIOD = 11  # column L: the revenue chart's periods
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])")
 PERIOD_LABEL = {"zh-CN": "{year}年第{quarter}季度"}  # `2026-Q4`; months read `2026-11` in both
 
@@ -48,12 +47,13 @@ def column_label(tab: Any, header: Any, locale: str) -> Any:
 
 
 def _dashboard(output: TabOutput, locale: str) -> TabOutput:
+    period_at = output.headers.index("Period")  # the revenue chart's periods
     output.columns = [replace(column, header=_word(column.header, locale))
                       for column in output.columns]
     for row in output.rows:
         for index in DASHBOARD_WORDS:
             row[index] = _word(row[index], locale)
-        row[DASHBOARD_PERIOD] = period_label(row[DASHBOARD_PERIOD], locale)
+        row[period_at] = period_label(row[period_at], locale)
     output.charts = [
         replace(chart, title=_word(chart.title, locale),
                 series=tuple(replace(series, name=_word(series.name, locale))

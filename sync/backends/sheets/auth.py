@@ -1,7 +1,8 @@
 """Google credentials and the HTTP client gspread talks through.
 
 The client rewrites gspread's fixed `https://sheets.googleapis.com` URLs to the base URL
-set in `SALESOPS_SHEETS_API_URL` (an emulator, a proxy), and retries 429 and 5xx answers
+it is given (`sheets_api_url` of the operator's configuration: an emulator, a proxy), and
+retries 429 and 5xx answers
 with Google's truncated exponential backoff, honouring `Retry-After`, within a time budget.
 
 A write (`batchUpdate`) whose answer is lost (no answer, a time-out, a 5xx) may have been
@@ -10,12 +11,16 @@ raises `WriteOutcomeUnknown` and the backend reads the spreadsheet again and sen
 what is still missing, waiting and counting against the same budget.
 
 `drive_file_get` is the one Drive API v3 call (`files.get`), for `watch --sheet`.
+
+Nothing here reads the environment: the key file and the base URL come from
+`sync/config.py`, and the HTTP client class is a parameter (`open_client(http_client=...)`),
+as gspread's `Client(auth, http_client=...)` takes it, so a test or the server can hand in
+another.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
 import time
 from collections.abc import Callable, Mapping, MutableMapping
@@ -44,8 +49,8 @@ SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 DRIVE_METADATA_SCOPE = "https://www.googleapis.com/auth/drive.metadata.readonly"
 GOOGLE_API_URL = "https://sheets.googleapis.com"
 DRIVE_API_URL = "https://www.googleapis.com"
+# Named in messages: where an operator sets the key file (see sync/config.py).
 CREDENTIALS_ENV = "SALESOPS_GOOGLE_CREDENTIALS"
-API_URL_ENV = "SALESOPS_SHEETS_API_URL"
 _KEY_FIELDS = ("client_email", "private_key", "token_uri")
 NO_ANSWER = "no answer"
 _RETRYABLE = {HTTPStatus.TOO_MANY_REQUESTS, 500, 502, 503, 504}
@@ -134,14 +139,13 @@ class ServiceAccountKey:
 
 
 def credentials_path(path: str | Path | None = None) -> Path:
-    """The key file to use: the given path, else SALESOPS_GOOGLE_CREDENTIALS."""
-    chosen = path or os.environ.get(CREDENTIALS_ENV)
-    if not chosen:
+    """The key file to use, as configured (`google_credentials`); none is an error."""
+    if not path:
         raise CredentialsError(
             f"No service-account key: set {CREDENTIALS_ENV} to the path of the JSON key file "
             "you downloaded for the service account (see docs/google-sheets.md)."
         )
-    return Path(chosen).expanduser()
+    return Path(path).expanduser()
 
 
 def load_key(path: str | Path | None = None) -> ServiceAccountKey:
@@ -185,8 +189,8 @@ def load_key(path: str | Path | None = None) -> ServiceAccountKey:
 
 
 def api_url(url: str | None = None) -> str:
-    """The Sheets API base URL: the given one, else SALESOPS_SHEETS_API_URL, else Google's."""
-    return (url or os.environ.get(API_URL_ENV) or GOOGLE_API_URL).rstrip("/")
+    """The Sheets API base URL: the configured one, else Google's."""
+    return (url or GOOGLE_API_URL).rstrip("/")
 
 
 class SheetsHTTPClient(HTTPClient):
@@ -268,10 +272,14 @@ def _retry_after(response: requests.Response) -> float | None:
 
 
 def open_client(
-    key: ServiceAccountKey, base_url: str | None = None, retry: RetryPolicy | None = None
+    key: ServiceAccountKey,
+    base_url: str | None = None,
+    retry: RetryPolicy | None = None,
+    http_client: type[SheetsHTTPClient] = SheetsHTTPClient,
 ) -> gspread.Client:
-    """A gspread client that talks to `base_url` with this key and retry policy."""
-    client = gspread.Client(key.credentials, http_client=SheetsHTTPClient)
+    """A gspread client that talks to `base_url` with this key and retry policy, through
+    `http_client` (the transport: this module's, or a subclass a test or server hands in)."""
+    client = gspread.Client(key.credentials, http_client=http_client)
     http = client.http_client
     assert isinstance(http, SheetsHTTPClient)
     http.base_url = api_url(base_url)

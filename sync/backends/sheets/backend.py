@@ -24,11 +24,13 @@ from sync.backends.sheets import requests as build
 from sync.backends.sheets.auth import (
     ApiError,
     RetryPolicy,
+    SheetsHTTPClient,
     WriteOutcomeUnknown,
     load_key,
     open_client,
 )
-from sync.backends.sheets.diff import Block, changed_blocks, new_log_rows
+from sync.backends.sheets.diff import new_log_rows
+from sync.backends.sheets.tab_plan import TabSize, changed_values, format_requests
 from sync.contract.grid import CellError, Grid, TabGrid
 from sync.contract.plan import TabOutput
 from sync.errors import CredentialsError, MissingTabError, SheetsApiError
@@ -104,7 +106,14 @@ class SheetsBackend:
         credentials: str | Path | None = None,
         api_url: str | None = None,
         retry: RetryPolicy | None = None,
+        http_client: type[SheetsHTTPClient] = SheetsHTTPClient,
     ) -> None:
+        if credentials is None or api_url is None:  # not given: as the operator configured
+            from sync.config import load_config
+
+            config = load_config()
+            credentials = credentials or config.google_credentials
+            api_url = api_url or config.sheets_api_url
         self.spreadsheet_id = spreadsheet_id.strip()
         self.label = self.spreadsheet_id
         self.add_tab_hint: str | None = (
@@ -114,7 +123,7 @@ class SheetsBackend:
         self.default_locale = "en"  # the operator's locale, for a workbook naming none
         self.key = load_key(credentials)
         self.retry = retry or RetryPolicy()  # one budget for every call of this backend
-        self.client = open_client(self.key, api_url, self.retry)
+        self.client = open_client(self.key, api_url, self.retry, http_client)
         self._metadata: dict[str, Any] | None = None
         self.tab_infos: dict[str, TabInfo] = {}
         self._computed: dict[str, Grid] | None = None  # computed tabs' values as last read
@@ -293,63 +302,51 @@ class SheetsBackend:
         return sheet_id
 
     def _plan_tab(self, output: TabOutput, taken_ids: set[int]) -> tuple[list[build.Request], int]:
-        """The requests that bring one computed tab to the plan, and the cells they write."""
+        """The requests that bring one computed tab to the plan, and the cells they write.
+
+        In order: the tab's size, its formats and protection, then the changed values, then
+        its charts. Formats and the protection go before the values: when a large write is
+        split into several bodies and a later one fails, they are in place already, and the
+        next sync, which sends only the values still missing, would not send them again.
+        """
         title = self.find_tab(output.name)
         tab = self.tab_infos.get(title) if title else None
-        old = (self._computed or {}).get(output.name, [])
         grid = self._planned_grid(output)
-        width = len(output.columns)
+        size = self._size_tab(output, tab, len(grid), taken_ids)
+        old = (self._computed or {}).get(output.name, [])
+        values = changed_values(size.sheet_id, old, grid)
+        # A new or changed header row: columns may have moved, so lay the tab out again.
+        relayout = size.relayout or not old or values.header_changed
+        requests = [*size.requests, *format_requests(output, size, relayout, values.rows)]
+        if tab is None or not tab.protected:
+            requests.append(build.protect(size.sheet_id))
+        requests.extend(values.requests)
+        requests.extend(self._chart_requests(output, size.sheet_id, tab))
+        return requests, values.cells
+
+    def _size_tab(
+        self, output: TabOutput, tab: TabInfo | None, grid_rows: int, taken_ids: set[int]
+    ) -> TabSize:
+        """Add the tab, or grow it to hold the grid and the charts' anchors; freeze row 1."""
         anchor_rows = max((c.anchor_row + 1 for c in output.charts), default=0)
         anchor_columns = max((c.anchor_column + 1 for c in output.charts), default=0)
-        need_rows = max(len(grid), anchor_rows, 2)
+        need_rows = max(grid_rows, anchor_rows, 2)
         # Headroom, so a tab that grows by a few rows is not resized (and reformatted) each sync.
         grown_rows = need_rows + max(50, need_rows // 10)
-        need_columns = max(width, anchor_columns, 1)
-        requests: list[build.Request] = []
-        relayout = False
+        need_columns = max(len(output.columns), anchor_columns, 1)
         if tab is None:
             sheet_id = self.new_sheet_id(output.name, taken_ids)
-            requests.append(build.add_sheet(sheet_id, output.name, grown_rows, need_columns))
-            row_count, relayout = grown_rows, True
-        else:
-            sheet_id = tab.sheet_id
-            row_count = tab.rows
-            if tab.rows < need_rows or tab.columns < need_columns:
-                row_count = max(tab.rows, grown_rows)
-                requests.append(build.resize(sheet_id, row_count, max(tab.columns, need_columns)))
-                relayout = True
-            if tab.frozen_rows != 1:
-                requests.append(build.freeze_header(sheet_id))
-        blocks = changed_blocks(old, grid)
-        if not old or blocks and blocks[0].top == 0:
-            relayout = True  # a new or changed header row: columns may have moved
-        cells = 0
-        changed_rows: list[int] = []
-        values: list[build.Request] = []
-        for block in blocks:
-            cells += block.cells
-            written = Block(block.top, min(block.bottom, len(grid)), block.left, block.right)
-            if written.bottom > written.top:
-                values.extend(build.write_values(sheet_id, grid, written))
-                changed_rows.extend(range(written.top - 1, written.bottom - 1))
-            if block.bottom > len(grid):
-                top = max(block.top, len(grid))
-                values.append(build.clear_rows(sheet_id, top, block.bottom, block.right))
-        # Formats and the protection go before the values: when a large write is split into
-        # several bodies and a later one fails, they are in place already, and the next
-        # sync, which sends only the values still missing, would not send them again.
-        if relayout:
-            requests.extend(build.layout(output, sheet_id, row_count))
-            changed_rows = list(range(len(output.rows)))
-        if not output.append_only:
-            requests.extend(
-                build.cell_formats(output, sheet_id, 1, [r for r in changed_rows if r >= 0])
-            )
-        if tab is None or not tab.protected:
-            requests.append(build.protect(sheet_id))
-        requests.extend(values)
-        requests.extend(self._chart_requests(output, sheet_id, tab))
-        return requests, cells
+            added = build.add_sheet(sheet_id, output.name, grown_rows, need_columns)
+            return TabSize(sheet_id, grown_rows, True, [added])
+        requests: list[build.Request] = []
+        row_count, relayout = tab.rows, False
+        if tab.rows < need_rows or tab.columns < need_columns:
+            row_count = max(tab.rows, grown_rows)
+            requests.append(build.resize(tab.sheet_id, row_count, max(tab.columns, need_columns)))
+            relayout = True
+        if tab.frozen_rows != 1:
+            requests.append(build.freeze_header(tab.sheet_id))
+        return TabSize(tab.sheet_id, row_count, relayout, requests)
 
     def _chart_requests(
         self, output: TabOutput, sheet_id: int, tab: TabInfo | None
@@ -407,3 +404,4 @@ class SheetsBackend:
                 "a new JSON key and point SALESOPS_GOOGLE_CREDENTIALS at it."
             )
         return SheetsApiError(f"Google Sheets refused the request ({status}): {message}")
+

@@ -6,28 +6,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sync.a1 import column_letter
+from sync.a1 import column_letter, quote_tab
 from sync.backends.sheets import requests as build
 from sync.backends.sheets.auth import RetryPolicy, WriteOutcomeUnknown
 from sync.backends.sheets.backend import SheetsBackend
-from sync.schema import ColumnSpec, TabSpec, input_tabs, tab_spec
-from sync.schema.declarations import YES_NO
+from sync.contract.template import (
+    Dropdown,
+    TemplateColumn,
+    TemplateTab,
+    column_dropdown,
+    template_tab,
+)
+from sync.schema import ColumnSpec, TabSpec, input_tabs
 
 TEMPLATE_ROWS = 1000
-# Dropdowns fed by another tab: (tab, header of the column holding the choices).
-_RANGE_SOURCES = {
-    "stages": ("Stages", "Stage"),
-    "reps": ("Team", "Rep"),
-    "plans": ("Commission Plans", "Plan"),
-    "teams": ("Team", "Team"),
-    "owners": ("Team", "Rep"),  # Company and team names are allowed too: not strict
-}
-_INPUT_FORMATS = {
-    "date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
-    "datetime": {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm:ss"},
-    "money": {"type": "NUMBER", "pattern": "#,##0.00"},
-    "percent": {"type": "PERCENT", "pattern": "0%"},
-}
+_FORMAT_TYPES = {"date": "DATE", "datetime": "DATE_TIME", "money": "CURRENCY", "percent": "PERCENT"}
 
 
 @dataclass
@@ -40,79 +33,62 @@ class InitResult:
 
 
 def dropdown_rule(column: ColumnSpec, locale: str) -> dict[str, Any] | None:
-    """The data validation of a column: a list of choices or a range of another tab."""
-    if column.dropdown == "yesno":
-        choices: tuple[str, ...] = YES_NO.get(locale, YES_NO["en"])
-    elif column.dropdown in _RANGE_SOURCES:
-        source_tab, header = _RANGE_SOURCES[column.dropdown]
-        index = tab_spec(source_tab).headers.index(header)
-        letter = column_letter(index)
-        return {
-            "condition": {
-                "type": "ONE_OF_RANGE",
-                "values": [
-                    {"userEnteredValue": f"={build_title(source_tab)}!${letter}$2:${letter}"}
-                ],
-            },
-            # The reader reports unknown values as Data Issues; a hard refusal would
-            # block owners typing a rep before adding them to Team.
-            "strict": False,
-            "showCustomUi": True,
-        }
-    elif column.choices:
-        choices = column.choice_labels(locale)
-    else:
+    """The data validation of a declared column: a list of choices or a range of another tab."""
+    return _rule(column_dropdown(column, locale))
+
+
+def _rule(dropdown: Dropdown | None) -> dict[str, Any] | None:
+    """A template's dropdown as a DataValidationRule."""
+    if dropdown is None:
         return None
-    return {
-        "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": c} for c in choices]},
-        "strict": column.strict,
-        "showCustomUi": True,
-    }
+    if dropdown.source is not None:
+        letter = column_letter(dropdown.source_position)
+        reference = f"={quote_tab(dropdown.source_tab)}!${letter}$2:${letter}"
+        condition = {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": reference}]}
+    else:
+        values = [{"userEnteredValue": choice} for choice in dropdown.choices]
+        condition = {"type": "ONE_OF_LIST", "values": values}
+    return {"condition": condition, "strict": dropdown.strict, "showCustomUi": True}
 
 
-def build_title(title: str) -> str:
-    """A tab name as written inside a formula."""
-    return "'" + title.replace("'", "''") + "'"
+def _number_format(column: TemplateColumn) -> dict[str, Any] | None:
+    if column.number_format is None:
+        return None
+    return {"type": _FORMAT_TYPES.get(column.type, "NUMBER"), "pattern": column.number_format}
 
 
-def _header_row(spec: TabSpec, locale: str) -> dict[str, Any]:
+def _header_row(template: TemplateTab) -> dict[str, Any]:
     return {
         "values": [
             {
-                "userEnteredValue": {"stringValue": column.label(locale)},
+                "userEnteredValue": {"stringValue": column.header},
                 "userEnteredFormat": {"textFormat": {"bold": True}},
-                **({"note": column.note_in(locale)} if column.note_in(locale) else {}),
+                **({"note": column.note} if column.note else {}),
             }
-            for column in spec.columns
+            for column in template.columns
         ]
     }
 
 
-def _default_rows(spec: TabSpec, locale: str) -> list[dict[str, Any]]:
-    if spec.tab == "Settings":
-        rows = []
-        for setting in spec.settings:
-            key = setting.zh if locale == "zh-CN" else setting.key
-            rows.append(
-                {
-                    "values": [
-                        {"userEnteredValue": {"stringValue": key},
-                         "note": setting.help_in(locale)},
-                        build.cell(setting.default_in(locale)),
-                    ]
-                }
-            )
-        return rows
-    return [
-        {"values": [build.cell(row.get(column.header)) for column in spec.columns]}
-        for row in spec.default_rows(locale)
-    ]
+def _default_rows(template: TemplateTab) -> list[dict[str, Any]]:
+    if template.settings:
+        return [
+            {
+                "values": [
+                    {"userEnteredValue": {"stringValue": setting.key}, "note": setting.note},
+                    build.cell(setting.value),
+                ]
+            }
+            for setting in template.settings
+        ]
+    return [{"values": [build.cell(value) for value in row]} for row in template.rows]
 
 
 def template_requests(spec: TabSpec, sheet_id: int, locale: str) -> list[dict[str, Any]]:
     """Headers with notes, default rows, formats, dropdowns and widths of one input tab."""
-    width = len(spec.columns)
-    rows = [_header_row(spec, locale), *_default_rows(spec, locale)]
+    template = template_tab(spec, locale)
+    width = len(template.columns)
+    rows = [_header_row(template), *_default_rows(template)]
     requests: list[dict[str, Any]] = [
         {
             "updateCells": {
@@ -123,49 +99,35 @@ def template_requests(spec: TabSpec, sheet_id: int, locale: str) -> list[dict[st
         },
         build.freeze_header(sheet_id),
     ]
-    for index, column in enumerate(spec.columns):
-        fmt = _INPUT_FORMATS.get(column.type)
-        if fmt and spec.tab != "Settings":
+    for index, column in enumerate(template.columns):
+        below_header = build.grid_range(sheet_id, 1, TEMPLATE_ROWS, index, index + 1)
+        number_format = _number_format(column)
+        if number_format:
             requests.append(
                 {
                     "repeatCell": {
-                        "range": build.grid_range(sheet_id, 1, TEMPLATE_ROWS, index, index + 1),
-                        "cell": {"userEnteredFormat": {"numberFormat": fmt}},
+                        "range": below_header,
+                        "cell": {"userEnteredFormat": {"numberFormat": number_format}},
                         "fields": "userEnteredFormat.numberFormat",
                     }
                 }
             )
-        rule = dropdown_rule(column, locale)
+        rule = _rule(column.dropdown)
+        if rule:
+            requests.append({"setDataValidation": {"range": below_header, "rule": rule}})
+        requests.append(build.column_width(sheet_id, index, column.width))
+    # Settings with a fixed set of values get a dropdown on their Value cell.
+    for offset, setting in enumerate(template.settings, start=1):
+        rule = _rule(setting.dropdown)
         if rule:
             requests.append(
                 {
                     "setDataValidation": {
-                        "range": build.grid_range(sheet_id, 1, TEMPLATE_ROWS, index, index + 1),
+                        "range": build.grid_range(sheet_id, offset, offset + 1, 1, 2),
                         "rule": rule,
                     }
                 }
             )
-        requests.append(build.column_width(sheet_id, index, column.width))
-    if spec.tab == "Settings":
-        # Settings with a fixed set of values get a dropdown on their Value cell.
-        for offset, setting in enumerate(spec.settings, start=1):
-            if setting.choices:
-                requests.append(
-                    {
-                        "setDataValidation": {
-                            "range": build.grid_range(sheet_id, offset, offset + 1, 1, 2),
-                            "rule": {
-                                "condition": {
-                                    "type": "ONE_OF_LIST",
-                                    "values": [{"userEnteredValue": c}
-                                               for c in setting.choice_labels(locale)],
-                                },
-                                "strict": True,
-                                "showCustomUi": True,
-                            },
-                        }
-                    }
-                )
     return requests
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import lru_cache
@@ -13,13 +12,12 @@ from typing import Any
 import numpy as np
 
 from sync.a1 import column_letter
-from sync.contract.plan import TabOutput, number_format
+from sync.contract.plan import TabOutput, fitted_width, number_format
 from sync.serials import to_serial
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MAX_TEXT = 32767  # Excel's limit for one cell's text
-MAX_FITTED_WIDTH = 60
 # Characters XML 1.0 forbids; an owner's pasted text can carry them.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPE_LIKE = re.compile(r"_x[0-9A-Fa-f]{4}_")
@@ -71,20 +69,6 @@ def cell_xml(ref: str, value: Any, style: int, date1904: bool = False) -> str:
 def _text_element(text: str) -> str:
     # Computed tabs repeat the same names and labels on many rows: escape each once.
     return f'<t xml:space="preserve">{escape_cell_text(xml_safe_text(text))}</t>'
-
-
-def fitted_width(declared: float, values: Sequence[Any]) -> float:
-    """The declared width, widened to fit the longest value as shown (capped)."""
-    longest = max((_shown_length(v) for v in values if v is not None), default=0)
-    return float(min(max(declared, longest + 2), MAX_FITTED_WIDTH))
-
-
-def _shown_length(value: Any) -> int:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return len(f"{value:,.2f}") + 1  # thousands separators, decimals, a currency sign
-    text = str(value)
-    # Chinese, Japanese and Korean characters take two columns.
-    return len(text) + sum(1 for c in text if unicodedata.east_asian_width(c) in "WF")
 
 
 def sheet_xml(

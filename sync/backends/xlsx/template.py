@@ -1,5 +1,5 @@
 """New workbooks: the input tabs with headers, help notes (with an example), dropdowns and
-default rows.
+default rows, as `sync/contract/template.py` describes them, in openpyxl objects.
 
 Only ever writes a file that does not exist yet, so openpyxl (which drops charts and
 images it does not know) never re-saves an owner's workbook: to add tabs to an existing
@@ -27,24 +27,25 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sync.a1 import quote_tab
-from sync.backends.xlsx.sheet_xml import fitted_width, xml_safe_text
+from sync.backends.xlsx.sheet_xml import xml_safe_text
 from sync.backends.xlsx.styles import HEADER_FILL_RGB
-from sync.contract.plan import number_format
+from sync.contract.plan import fitted_width
+from sync.contract.template import (
+    RANGE_SOURCES,
+    SOURCE_ROWS,
+    Dropdown,
+    TemplateColumn,
+    TemplateTab,
+    default_currency,
+    template_setting,
+    template_tab,
+)
 from sync.errors import WorkbookError
-from sync.schema import ColumnSpec, SettingSpec, TabSpec, input_tabs, settings_specs, tab_spec
-from sync.schema.declarations import YES_NO
+from sync.schema import SettingSpec, TabSpec, input_tabs, settings_specs
 
 NOTE_AUTHOR = "SalesOps Sheets"
 VALIDATED_ROWS = 5000  # dropdowns cover this many data rows
-LIST_ROWS = {"stages": 200, "reps": 500, "plans": 200}
-_SOURCES = {
-    "stages": ("Stages", "Stage"),
-    "reps": ("Team", "Rep"),
-    "plans": ("Commission Plans", "Plan"),
-}
 ListSource = tuple[str, int]  # a tab's name and the 0-based column holding the choices
-# Percent inputs: whole percents read best in a form the owner types into.
-_INPUT_FORMATS = {"percent": "0%", "number": "General", "integer": "0"}
 
 
 def create_template(path: str | os.PathLike[str], locale: str = "en") -> Path:
@@ -86,7 +87,8 @@ def input_workbook(
         sheet = workbook.active if position == 0 else workbook.create_sheet()
         assert sheet is not None
         sheet.title = spec.tab
-        _fill_tab(sheet, spec, grids.get(spec.tab), locale, currency, sources or {})
+        template = template_tab(spec, locale, currency)
+        _fill_tab(sheet, spec, template, grids.get(spec.tab), locale, sources or {})
     return workbook
 
 
@@ -106,43 +108,43 @@ def builtin_format_code(format_id: int) -> str | None:
 
 def list_sources() -> dict[str, tuple[str, str]]:
     """Dropdowns fed by another tab: kind -> (tab, header of the column with the choices)."""
-    return dict(_SOURCES)
+    return dict(RANGE_SOURCES)
 
 
 def _fill_tab(
     sheet: Worksheet,
     spec: TabSpec,
+    template: TemplateTab,
     grid: Sequence[Sequence[Any]] | None,
     locale: str,
-    currency: str,
     sources: Mapping[str, ListSource | None],
 ) -> None:
-    columns: list[ColumnSpec | None] = list(spec.columns)
+    columns: list[TemplateColumn | None] = list(template.columns)
     if grid:
         rows, extra_headers = _rows_from_grid(spec, grid)
         columns += [None] * len(extra_headers)
     else:
-        rows, extra_headers = _default_rows(spec, locale), []
-    headers = [column.label(locale) for column in spec.columns] + extra_headers
+        rows, extra_headers = [list(row) for row in template.rows], []
     bold, fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL_RGB)
-    for index, header in enumerate(headers, start=1):
+    headers = [column.header for column in template.columns] + extra_headers
+    for index, (column, header) in enumerate(zip(columns, headers, strict=True), start=1):
         cell = sheet.cell(row=1, column=index, value=header)
         cell.font, cell.fill = bold, fill
-        column = columns[index - 1]
-        if column is not None and column.note_in(locale):
-            cell.comment = _note(column.note_in(locale))
-        # Wide enough for the header too (a zh-CN label takes two columns a character).
-        width = fitted_width(column.width if column is not None else 12, [header])
+        if column is not None and column.note:
+            cell.comment = _note(column.note)
+        width = column.width if column is not None else fitted_width(12, [header])
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    formats = [_input_format(column, currency) for column in columns]
+    formats = [column.number_format if column is not None else None for column in columns]
     for row_number, row in enumerate(rows, start=2):
         for index, value in enumerate(row, start=1):
             if value is None or value == "":
                 continue
             _set_value(sheet.cell(row=row_number, column=index), value, formats[index - 1])
-    for index, column in enumerate(spec.columns, start=1):
-        validation = _validation(column, sources, locale)
+    for index, column in enumerate(template.columns, start=1):
+        if column.dropdown is None:
+            continue
+        validation = _validation(column.dropdown, sources)
         if validation is not None:
             letter = get_column_letter(index)
             validation.add(f"{letter}2:{letter}{VALIDATED_ROWS + 1}")
@@ -180,15 +182,6 @@ def _rows_from_grid(
     return rows, extra_headers
 
 
-def _default_rows(spec: TabSpec, locale: str) -> list[list[Any]]:
-    if spec.tab == "Settings":
-        labels = {"en": lambda s: s.key, "zh-CN": lambda s: s.zh}
-        label = labels.get(locale, labels["en"])
-        return [[label(setting), setting.default_in(locale)] for setting in settings_specs()]
-    return [[row.get(column.header) for column in spec.columns]
-            for row in spec.default_rows(locale)]
-
-
 def _settings_notes_and_lists(sheet: Worksheet, rows: list[list[Any]], locale: str) -> None:
     """A help note on each setting's name, and a dropdown on the values that are choices."""
     by_name: dict[str, SettingSpec] = {}
@@ -197,57 +190,41 @@ def _settings_notes_and_lists(sheet: Worksheet, rows: list[list[Any]], locale: s
         by_name[spec.zh.casefold()] = spec
     for row_number, row in enumerate(rows, start=2):
         key = str(row[0]).strip().casefold() if row and row[0] is not None else ""
-        setting = by_name.get(key)
-        if setting is None:
+        if key not in by_name:
             continue
-        if setting.help_in(locale):
-            sheet.cell(row=row_number, column=1).comment = _note(setting.help_in(locale))
-        if setting.choices:
-            validation = _list_validation(setting.choice_labels(locale), strict=True, locale=locale)
+        setting = template_setting(by_name[key], locale)
+        if setting.note:
+            sheet.cell(row=row_number, column=1).comment = _note(setting.note)
+        if setting.dropdown is not None:
+            validation = _validation(setting.dropdown, {})
+            assert validation is not None  # a list of choices needs no source tab
             validation.add(f"B{row_number}")
             sheet.add_data_validation(validation)
 
 
 def _validation(
-    column: ColumnSpec, sources: Mapping[str, ListSource | None], locale: str = "en"
+    dropdown: Dropdown, sources: Mapping[str, ListSource | None]
 ) -> DataValidation | None:
-    if column.dropdown in _SOURCES:
-        source_tab, source_header = _SOURCES[column.dropdown]
-        position = tab_spec(source_tab).headers.index(source_header)
-        if column.dropdown in sources:
-            found = sources[column.dropdown]
+    """The data validation of a dropdown: its list, or the range of its source tab."""
+    if dropdown.source is None:
+        formula = '"' + ",".join(dropdown.choices) + '"'
+    else:
+        source_tab, position = dropdown.source_tab, dropdown.source_position
+        if dropdown.source in sources:
+            found = sources[dropdown.source]
             if found is None:
                 return None  # the owner's tab has no such column: no list to offer
             source_tab, position = found
         letter = get_column_letter(position + 1)
-        last = LIST_ROWS[column.dropdown] + 1
+        last = SOURCE_ROWS[dropdown.source] + 1
         formula = f"{quote_tab(source_tab)}!${letter}$2:${letter}${last}"
-        # Unknown names are Warnings, not errors: let the owner type a new one.
-        return DataValidation(
-            type="list",
-            formula1=formula,
-            allow_blank=True,
-            errorStyle="warning",
-            showErrorMessage=True,
-            error=(f"{tab_spec(source_tab).zh}表中还没有这一项：请也在那里添加。"
-                   if locale == "zh-CN" else f"Not in the {source_tab} tab yet: add it there too."),
-        )
-    if column.dropdown == "yesno":
-        return _list_validation(YES_NO[locale], strict=False, locale=locale)
-    if column.choices:
-        return _list_validation(column.choice_labels(locale), strict=column.strict, locale=locale)
-    return None  # owners and teams: free text (a rep, a team or Company)
-
-
-def _list_validation(choices: Sequence[str], strict: bool, locale: str = "en") -> DataValidation:
     return DataValidation(
         type="list",
-        formula1='"' + ",".join(choices) + '"',
+        formula1=formula,
         allow_blank=True,
-        errorStyle="stop" if strict else "warning",
+        errorStyle="stop" if dropdown.strict else "warning",
         showErrorMessage=True,
-        error=("请选择：" + "、".join(choices) + "。" if locale == "zh-CN"
-               else "Choose one of: " + ", ".join(choices) + "."),
+        error=dropdown.message,
     )
 
 
@@ -255,14 +232,6 @@ def _note(text: str) -> Comment:
     note = Comment(text, NOTE_AUTHOR)
     note.width, note.height = 240, 90
     return note
-
-
-def _input_format(column: ColumnSpec | None, currency: str) -> str | None:
-    if column is None:
-        return None
-    if column.type in _INPUT_FORMATS:
-        return _INPUT_FORMATS[column.type]
-    return number_format(column.type, currency)
 
 
 def _set_value(cell: Cell, value: Any, number_format_code: str | None) -> None:
@@ -279,7 +248,7 @@ def _currency(grid: Sequence[Sequence[Any]] | None, locale: str = "en") -> str:
     for row in (grid or [])[1:]:
         if len(row) >= 2 and str(row[0]).strip().casefold() in ("currency", "货币") and row[1]:
             return str(row[1]).strip().upper()
-    return "CNY" if locale == "zh-CN" else "USD"
+    return default_currency(locale)
 
 
 def _save_new(workbook: Workbook, target: Path) -> None:
