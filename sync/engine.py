@@ -17,7 +17,7 @@ from sync.backends.base import Backend, WriteStats
 from sync.contract.plan import TabOutput
 from sync.contract.tables import Issue, Tables
 from sync.errors import MissingTabError
-from sync.i18n import writing_in
+from sync.i18n import _, writing_in
 from sync.schema import TabSpec, computed_tabs, input_tabs, tab_spec
 from sync.write.locale import localized
 from sync.write.tabs import frame_output, goal_progress_output, issues_frame
@@ -84,8 +84,9 @@ def _step(name: str, issues: list[Issue], compute: Callable[[], Any], fallback: 
             Issue(
                 tab=name,
                 severity="Error",
-                problem=f"The {name} tab could not be computed ({type(error).__name__}: {error}). "
-                "The other tabs are up to date; please report this with your workbook.",
+                problem=_("The {tab} tab could not be computed ({error}). The other tabs are up "
+                          "to date; please report this with your workbook.").format(
+                    tab=name, error=f"{type(error).__name__}: {error}"),
             )
         )
         return fallback
@@ -200,28 +201,30 @@ def _refuse_without_input_tabs(backend: Backend, grids: dict[str, Any]) -> None:
     init = getattr(backend, "init_command", None) or "salesops init"
     names = ", ".join(spec.tab for spec in input_tabs())
     raise MissingTabError(
-        f"{backend.label} has none of the input tabs ({names}), so it was left as it is: "
-        "check that it is your sales workbook. To set this one up, run "
-        f"`{init}`: it adds the input tabs and keeps every tab already there."
+        _("{workbook} has none of the input tabs ({names}), so it was left as it is: check that "
+          "it is your sales workbook. To set this one up, run `{init}`: it adds the input tabs "
+          "and keeps every tab already there.").format(workbook=backend.label, names=names,
+                                                        init=init)
     )
 
 
 def _read(backend: Backend, progress: Progress) -> tuple[Tables, list[Issue], dict[str, int]]:
     from sync.read import validate_workbook
 
-    progress(f"Reading {backend.label}")
-    names = [spec.tab for spec in input_tabs()]
-    grids = backend.read([*names, "Stage Log"])
-    _refuse_without_input_tabs(backend, grids)
-    rows_read = {
-        name: sum(1 for row in grids[name][1:] if any(v not in (None, "") for v in row))
-        for name in names
-        if name in grids
-    }
-    progress("Validating rows")
+    operator = getattr(backend, "default_locale", "en")  # a stand-in backend may lack it
+    with writing_in(operator):  # the workbook's own Locale is not known before it is read
+        progress(_("Reading {workbook}").format(workbook=backend.label))
+        names = [spec.tab for spec in input_tabs()]
+        grids = backend.read([*names, "Stage Log"])
+        _refuse_without_input_tabs(backend, grids)
+        rows_read = {
+            name: sum(1 for row in grids[name][1:] if any(v not in (None, "") for v in row))
+            for name in names
+            if name in grids
+        }
+        progress(_("Validating rows"))
     tables, issues = validate_workbook(
-        grids, today=backend.today(), add_tab_hint=backend.add_tab_hint,
-        locale=getattr(backend, "default_locale", "en"),  # a stand-in backend may lack it
+        grids, today=backend.today(), add_tab_hint=backend.add_tab_hint, locale=operator,
     )
     return tables, issues, rows_read
 
@@ -237,7 +240,8 @@ def _run(
     started = time.perf_counter()
     now = (now or datetime.now()).replace(microsecond=0)
     tables, issues, rows_read = _read(backend, progress)
-    progress("Computing")
+    with writing_in(tables.settings.locale):
+        progress(_("Computing"))
     computed = compute_tabs(tables, issues, now)
     report = SyncReport(
         rows_read=rows_read,
@@ -248,7 +252,8 @@ def _run(
         locale=tables.settings.locale,
     )
     if write:
-        progress("Writing computed tabs")
+        with writing_in(report.locale):
+            progress(_("Writing computed tabs"))
         stats: WriteStats = backend.write(computed.outputs)
         report.tabs_written = stats.tabs_written
         report.cells_written = stats.cells_written
@@ -268,7 +273,8 @@ def compute_workbook(
     progress = progress or _quiet
     now = (now or datetime.now()).replace(microsecond=0)
     tables, issues, _rows_read = _read(backend, progress)
-    progress("Computing")
+    with writing_in(tables.settings.locale):
+        progress(_("Computing"))
     return compute_tabs(tables, issues, now)
 
 

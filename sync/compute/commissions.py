@@ -21,6 +21,7 @@ import pandas as pd
 
 from sync.compute.names import name_key
 from sync.compute.periods import label_bounds, period_bounds, period_label, period_labels
+from sync.compute.smart import owner_name
 from sync.compute.tiers import (
     Tier,
     band_label,
@@ -31,7 +32,7 @@ from sync.compute.tiers import (
     tier_bands,
 )
 from sync.contract.tables import Issue, Tables, WorkbookSettings
-from sync.i18n import _
+from sync.i18n import _, period_name
 
 COLUMNS = [
     "Rep", "Period", "Revenue", "Quota", "Attainment", "Tier Commission", "Bonuses",
@@ -71,10 +72,10 @@ class Clawback:
         if self.sale_revenue > 0:
             rate = _("{commission} / {revenue} ({period} rate, {rate})").format(
                 commission=format_money(self.sale_commission),
-                revenue=format_money(self.sale_revenue), period=self.sale_period,
+                revenue=format_money(self.sale_revenue), period=period_name(self.sale_period),
                 rate=percent_label(round(self.rate, 4)))
         else:
-            rate = _("0% ({period} rate: no revenue)").format(period=self.sale_period)
+            rate = _("0% ({period} rate: no revenue)").format(period=period_name(self.sale_period))
         return _("clawback: refund {base} on {day} (deal {deal}) x {rate} = {amount}").format(
             base=format_money(self.base), day=f"{self.refund_date:%Y-%m-%d}", deal=self.deal_id,
             rate=rate, amount=format_money(self.amount))
@@ -115,8 +116,10 @@ def _goal_targets(
             issues.append(Issue(
                 tab="Goals", row=goal.row, column="Target", value=format_money(goal.target),
                 severity="Warning",
-                problem=f"{goal.owner} already has a Revenue goal for {label} (row "
-                f"{targets[key][1]}); only that one is used as the quota. Remove one of them.",
+                problem=_("{owner} already has a Revenue goal for {period} (row {row}); only "
+                          "that one is used as the quota. Remove one of them.").format(
+                    owner=owner_name(goal.owner), period=period_name(label),
+                    row=targets[key][1]),
             ))
             continue
         targets[key] = (float(goal.target), int(goal.row))
@@ -323,9 +326,9 @@ def commissions(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, li
         issues.append(Issue(
             tab="Team", row=int(members.loc[rep_key, "row"]), column="Commission Plan",
             value="" if name_key(plan) is None else str(plan), severity="Warning",
-            problem=f"{display[rep_key]} is paid no commission: "
-            f"{_no_plan_reason(True, plan, plan_names)}. "
-            "Give the rep a plan from Commission Plans.",
+            problem=_("{rep} is paid no commission: {reason}. Give the rep a plan from "
+                      "Commission Plans.").format(rep=display[rep_key],
+                                                  reason=_no_plan_reason(True, plan, plan_names)),
         ))
     issues += _no_quota_warnings(rows, unpaid, settings)
 
@@ -368,9 +371,12 @@ def _no_quota_warnings(
                                                   settings.fiscal_year_start)
         issues.append(Issue(
             tab="Goals", column="Target", value=", ".join(labels), severity="Warning",
-            problem=f"{rep} has no quota for {', '.join(labels)}, so the plan's first "
-            "rate is paid on all revenue there. Add a Revenue goal with Owner "
-            f"{rep} whose Period Start and End are exactly the period (for "
-            f"{labels[-1]}: {example_start:%Y-%m-%d} to {example_end:%Y-%m-%d}).",
+            problem=_("{rep} has no quota for {periods}, so the plan's first rate is paid on "
+                      "all revenue there. Add a Revenue goal with Owner {rep} whose Period "
+                      "Start and End are exactly the period (for {period}: {start} to {end})."
+                      ).format(rep=rep, periods=_(", ").join(period_name(label)
+                                                             for label in labels),
+                               period=period_name(labels[-1]), start=f"{example_start:%Y-%m-%d}",
+                               end=f"{example_end:%Y-%m-%d}"),
         ))
     return issues

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from sync.compute.periods import period_bounds, period_label
 from sync.compute.tiers import format_money
+from sync.i18n import _, period_name
 
 PERIODS_PER_YEAR = {"Month": 12, "Quarter": 4}
 RECENT = 3  # the recent average and the trend look at the last three periods
@@ -72,26 +73,28 @@ class Estimate:
 
 def _listed(labels: list[str], values: list[float]) -> str:
     return " + ".join(
-        f"{label} {format_money(value)}" for label, value in zip(labels, values, strict=True)
+        f"{period_name(label)} {format_money(value)}"
+        for label, value in zip(labels, values, strict=True)
     )
 
 
 def recent_average(labels: list[str], values: list[float], reason: str) -> Estimate:
     """The mean of the last three periods (fewer when there are fewer)."""
     if not values:
-        return Estimate(0.0, f"no complete period of history ({reason}): 0", 0.0)
+        return Estimate(0.0, _("no complete period of history ({reason}): 0").format(
+            reason=reason), 0.0)
     recent_labels, recent = labels[-RECENT:], values[-RECENT:]
     average = sum(recent) / len(recent)
-    basis = (
-        f"average of {last_periods(len(recent))} ({reason}): "
-        f"({_listed(recent_labels, recent)}) / {len(recent)} = {format_money(average)}"
-    )
+    basis = _("average of {periods} ({reason}): ({listed}) / {count} = {average}").format(
+        periods=last_periods(len(recent)), reason=reason,
+        listed=_listed(recent_labels, recent), count=len(recent), average=format_money(average))
     return Estimate(average, basis, spread(values, 0))
 
 
 def last_periods(count: int) -> str:
     """`the last period`, `the last 3 periods`."""
-    return "the last period" if count == 1 else f"the last {count} periods"
+    return _("the last period") if count == 1 else _("the last {count} periods").format(
+        count=count)
 
 
 def spread(values: list[float], periods_per_year: int) -> float:
@@ -115,11 +118,11 @@ def estimate(labels: list[str], values: list[float], period: str, base_label: st
     """
     per_year = PERIODS_PER_YEAR[period]
     if len(values) < 2 * per_year or base_label not in labels:
-        years = "less than two years of history"
+        years = _("less than two years of history")
         return _with_spread(recent_average(labels, values, years), values, per_year)
     recent, year_before = values[-RECENT:], values[-RECENT - per_year:-per_year]
     if sum(year_before) <= 0:
-        reason = "the same periods a year earlier hold no revenue"
+        reason = _("the same periods a year earlier hold no revenue")
         return _with_spread(recent_average(labels, values, reason), values, per_year)
     base = values[labels.index(base_label)]
     ratio = sum(recent) / sum(year_before)
@@ -128,14 +131,16 @@ def estimate(labels: list[str], values: list[float], period: str, base_label: st
     ratio_text = f"{format_money(sum(recent))} / {format_money(sum(year_before))}"
     trend_text = (
         f"({ratio_text})" if trend == ratio
-        else f"{trend:g} (trend {ratio_text} = {ratio:.2f}, kept within "
-        f"{TREND_LIMITS[0]:g} and {TREND_LIMITS[1]:g})"
+        else _("{trend} (trend {ratio} = {exact}, kept within {low} and {high})").format(
+            trend=f"{trend:g}", ratio=ratio_text, exact=f"{ratio:.2f}",
+            low=f"{TREND_LIMITS[0]:g}", high=f"{TREND_LIMITS[1]:g}")
     )
-    basis = (
-        f"{base_label} {format_money(base)} (the same period a year earlier) x {trend_text} "
-        f"(last {RECENT} periods {', '.join(labels[-RECENT:])} against the same "
-        f"{RECENT} a year earlier) = {format_money(value)}"
-    )
+    basis = _(
+        "{base_label} {base} (the same period a year earlier) x {trend} (last {recent} periods "
+        "{labels} against the same {recent} a year earlier) = {value}"
+    ).format(base_label=period_name(base_label), base=format_money(base), trend=trend_text,
+             recent=RECENT, labels=_(", ").join(period_name(label) for label in labels[-RECENT:]),
+             value=format_money(value))
     return Estimate(value, basis, spread(values, per_year))
 
 
