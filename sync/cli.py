@@ -168,19 +168,20 @@ def summary_table(report: SyncReport, *, wrote: bool) -> Table:
     table.add_column(style="bold")
     table.add_column()
     table.add_row(_("Read"),
-                  ", ".join(f"{tab} {count:,}" for tab, count in report.rows_read.items()))
-    issues = f"{plural(report.error_count, 'error')}, {plural(report.warning_count, 'warning')}"
+                  _(", ").join(f"{tab} {count:,}" for tab, count in report.rows_read.items()))
+    issues = _(", ").join([plural(report.error_count, "error"),
+                           plural(report.warning_count, "warning")])
     if report.issues:
         issues += _(" (see the Data Issues tab)") if wrote else _(" (listed above)")
     table.add_row(_("Issues"), issues)
     if wrote:
-        tabs = ", ".join(report.tabs_written) or _("none (nothing changed)")
+        tabs = _(", ").join(report.tabs_written) or _("none (nothing changed)")
         sent = (_(" in {requests}").format(requests=plural(report.requests, "API request"))
                 if report.requests else "")
         table.add_row(_("Wrote"), _("{tabs}: {cells} cells{sent}").format(
             tabs=tabs, cells=f"{report.cells_written:,}", sent=sent))
     table.add_row(_("As of"), report.as_of.isoformat())
-    table.add_row(_("Time"), f"{report.seconds:.2f} s")
+    table.add_row(_("Time"), _("{seconds} s").format(seconds=f"{report.seconds:.2f}"))
     return table
 
 
@@ -219,10 +220,12 @@ def issue_line(issue: Issue) -> str:
     where = issue.tab if issue.row is None else _("{tab} row {row}").format(tab=issue.tab,
                                                                             row=issue.row)
     if issue.column:
-        where += f", {column_label(issue.tab, issue.column, current_locale())}"
+        where = _("{where}, {column}").format(
+            where=where, column=column_label(issue.tab, issue.column, current_locale()))
     if issue.value and issue.value not in issue.problem:
-        where += f' ("{issue.value}")'
-    return f"{_(issue.severity):<8}{where}: {issue.problem}"
+        where += _(' ("{value}")').format(value=issue.value)
+    return f"{_(issue.severity):<8}" + _("{where}: {problem}").format(where=where,
+                                                                      problem=issue.problem)
 
 
 def print_issues(console: Console, report: SyncReport) -> None:
