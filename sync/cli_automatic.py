@@ -68,6 +68,7 @@ def watch(path: Path | None, sheet: str | None, interval: float | None) -> None:
                 debounce_seconds=config.debounce_seconds,
                 max_delay_seconds=config.max_delay_seconds,
                 say=say,
+                locale=config.locale,
             )
 
 

@@ -345,3 +345,33 @@ def test_check_and_sync_print_the_zh_cn_workbook_in_chinese(workbook, tmp_path, 
     typed = typed_values(path) | {str(path)}
     assert english_in(checked, typed) == set()
     assert english_in(synced, typed) == set()
+
+
+def test_progress_lines_speak_the_workbooks_language_once_it_is_read(workbook, tmp_path):
+    path = tmp_path / "进度.xlsx"
+    path.write_bytes(workbook.read_bytes())
+    lines: list[str] = []
+    sync_workbook(XlsxBackend(path), now=NOW, progress=lines.append)
+    # Its Locale is known once Settings is read: the operator's language (en) until then.
+    assert lines == [f"Reading {path}", "Validating rows", "正在计算", "正在写入计算表"]
+    backend = XlsxBackend(path)
+    backend.default_locale = "zh-CN"  # the operator's config.yaml says zh-CN
+    lines.clear()
+    sync_workbook(backend, now=NOW, progress=lines.append)
+    assert lines == [f"正在读取 {path}", "正在校验各行", "正在计算", "正在写入计算表"]
+
+
+def test_watch_lines_about_a_zh_cn_workbook_are_chinese(workbook, tmp_path):
+    from sync.watch.files import WorkbookWatch
+    from sync.watch.lines import trigger_text
+
+    path = tmp_path / "监视.xlsx"
+    path.write_bytes(workbook.read_bytes())
+    lines: list[str] = []
+    watch = WorkbookWatch(path, 0.2, 5.0, lines.append)
+    watch.run_sync(lambda: trigger_text(path.name, "saved"))
+    lines.append(watch.summary())
+    assert "监视.xlsx 已保存：同步用时" in lines[0]
+    assert "个错误、" in lines[0] and "（见数据问题表），写入 " in lines[0]
+    assert lines[1] == "已停止监视 监视.xlsx，共 1 次同步。"
+    assert [english_in(line, {path.name}) for line in lines] == [set(), set()]

@@ -24,7 +24,7 @@ def day_of(value: object) -> date | None:
     return pd.Timestamp(value).date()
 
 
-def owner_name(owner: str) -> str:
+def owner_name(owner: str | None) -> str | None:
     """A goal owner as the locale writes it: `Company` is a keyword (zh-CN `公司`), names stay."""
     return _(COMPANY) if owner == COMPANY else owner
 
