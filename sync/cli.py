@@ -76,12 +76,23 @@ class SalesOpsGroup(click.Group):
             raise CommandLineMistake(error.format_message(), error.ctx) from None
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except CommandLineMistake:
-            raise
-        except click.UsageError as error:
-            raise CommandLineMistake(error.format_message(), error.ctx) from None
+        # Until a command knows the workbook's own Locale, it speaks the operator's.
+        with writing_in(operator_locale()):
+            try:
+                return super().invoke(ctx)
+            except CommandLineMistake:
+                raise
+            except click.UsageError as error:
+                raise CommandLineMistake(error.format_message(), error.ctx) from None
+
+
+def operator_locale() -> str:
+    """config.yaml's (or SALESOPS_LOCALE's) locale; English while the configuration is bad
+    (the command then says what is wrong with it)."""
+    try:
+        return load_config().locale
+    except SalesOpsError:
+        return "en"
 
 
 @contextmanager
@@ -129,16 +140,16 @@ def progress_shown(console: Console | None = None) -> Iterator[Callable[[str], N
     if not console.is_terminal:
         yield lambda _message: None
         return
-    with console.status("Starting") as status:
+    with console.status(_("Starting")) as status:
         yield lambda message: status.update(message)
 
 
 def xlsx_path(path: Path) -> Path:
     """Check a workbook path the user typed ends in .xlsx."""
     if path.suffix.lower() != ".xlsx":
-        raise click.ClickException(
-            f"{path}: the workbook should be an .xlsx file (e.g. {path.with_suffix('.xlsx')})."
-        )
+        raise click.ClickException(_(
+            "{path}: the workbook should be an .xlsx file (e.g. {example}).").format(
+            path=path, example=path.with_suffix(".xlsx")))
     return path
 
 
@@ -147,7 +158,7 @@ def open_backend(path: Path | None, sheet: str | None) -> Backend:
     from sync.workbooks import open_backend as open_configured
 
     if path is not None and sheet is not None:
-        raise CommandLineMistake("give either a workbook PATH or --sheet ID, not both.")
+        raise CommandLineMistake(_("give either a workbook PATH or --sheet ID, not both."))
     config = configure(**({"backend": "sheets", "spreadsheet_id": sheet} if sheet else {}))
     with user_errors():
         return open_configured(config, path=path, sheet=sheet)
@@ -313,8 +324,8 @@ def demo(path: Path, size: int, seed: int, locale: str | None, force: bool) -> N
     from sync.demo.workbook import run_demo
 
     config = configure(**({"locale": locale} if locale else {}))
-    xlsx_path(path)
-    with user_errors(), progress_shown() as progress:
+    with writing_in(config.locale), user_errors(), progress_shown() as progress:
+        xlsx_path(path)
         report = run_demo(path, size=size, seed=seed, locale=config.locale, replace=force,
                           progress=progress)
     console = stdout()
@@ -341,11 +352,17 @@ def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
     Example: salesops init sales.xlsx --locale zh-CN
     """
     if (path is None) == (sheet is None):
-        raise CommandLineMistake("give either a workbook PATH or --sheet ID.")
+        raise CommandLineMistake(_("give either a workbook PATH or --sheet ID."))
     overrides: dict[str, Any] = {"locale": locale} if locale else {}
     if sheet:
         overrides.update(backend="sheets", spreadsheet_id=sheet)
     config = configure(**overrides)
+    with writing_in(config.locale):  # the language of the tabs it creates
+        _init(path, sheet, config)
+
+
+def _init(path: Path | None, sheet: str | None, config: Config) -> None:
+    """`init`'s work, in the language of the tabs it creates."""
     if path is not None:
         xlsx_path(path)
         if not path.exists() and not path.is_symlink():
@@ -353,23 +370,24 @@ def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
 
             with user_errors():
                 create_template(path, config.locale)
-            with writing_in(config.locale):
-                stdout().print(_(
-                    "Created the input tabs in {path}. Fill in Team, Pipeline, Orders and "
-                    "Goals, then run `salesops sync {path}`.").format(path=path))
+            stdout().print(_(
+                "Created the input tabs in {path}. Fill in Team, Pipeline, Orders and "
+                "Goals, then run `salesops sync {path}`.").format(path=path))
             return
         from sync.backends.xlsx.init import add_input_tabs
 
         with user_errors():
             added = add_input_tabs(path, config.locale)
         console = stdout()
-        for label, tabs in (("Created", added.created),
-                            ("Left as they are (they exist already)", added.kept)):
+        for label, tabs in ((_("Created: {tabs}"), added.created),
+                            (_("Left as they are (they exist already): {tabs}"), added.kept)):
             if tabs:
-                console.print(f"{label}: {', '.join(tabs)}")
+                console.print(label.format(tabs=_(", ").join(tabs)))
         if not added.created:
-            console.print(f"{path} has every input tab already: nothing was written.")
-        console.print(f"Next: fill in the tabs, then run `salesops sync {path}`.")
+            console.print(_("{path} has every input tab already: nothing was written.").format(
+                path=path))
+        console.print(_("Next: fill in the tabs, then run `salesops sync {path}`.").format(
+            path=path))
         return
     from sync.backends.sheets.template import init_sheet
 
@@ -378,11 +396,13 @@ def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
             str(sheet), config.google_credentials, config.locale, config.sheets_api_url
         )
     console = stdout()
-    for label, tabs in (("Created", result.created), ("Filled in the empty tabs", result.filled),
-                        ("Left as they are (they hold data)", result.kept)):
+    for label, tabs in ((_("Created: {tabs}"), result.created),
+                        (_("Filled in the empty tabs: {tabs}"), result.filled),
+                        (_("Left as they are (they hold data): {tabs}"), result.kept)):
         if tabs:
-            console.print(f"{label}: {', '.join(tabs)}")
-    console.print(f"Next: fill in the tabs, then run `salesops sync --sheet {sheet}`.")
+            console.print(label.format(tabs=_(", ").join(tabs)))
+    console.print(_("Next: fill in the tabs, then run `salesops sync --sheet {sheet}`.").format(
+        sheet=sheet))
 
 
 @main.command(name="sync")

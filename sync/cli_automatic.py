@@ -16,6 +16,7 @@ from sync.cli import (
     workbook_argument,
     xlsx_path,
 )
+from sync.i18n import _
 
 
 @main.command()
@@ -39,7 +40,7 @@ def watch(path: Path | None, sheet: str | None, interval: float | None) -> None:
     from sync.watch.drive import DEFAULT_INTERVAL_SECONDS as DEFAULT_INTERVAL
 
     if path is not None and sheet is not None:
-        raise CommandLineMistake("give either a workbook PATH or --sheet ID, not both.")
+        raise CommandLineMistake(_("give either a workbook PATH or --sheet ID, not both."))
     config = configure(**({"backend": "sheets", "spreadsheet_id": sheet} if sheet else {}))
     if path is None and sheet is None:
         if config.backend == "xlsx":
@@ -47,13 +48,12 @@ def watch(path: Path | None, sheet: str | None, interval: float | None) -> None:
         else:
             sheet = config.spreadsheet_id
     if path is None and sheet is None:
-        raise click.ClickException(
+        raise click.ClickException(_(
             "no workbook given: pass a PATH (e.g. `salesops watch sales.xlsx`), --sheet ID, "
-            "or set `workbook` or `spreadsheet_id` in config.yaml."
-        )
+            "or set `workbook` or `spreadsheet_id` in config.yaml."))
     if interval is not None and sheet is None:
-        raise CommandLineMistake("--interval applies to --sheet ID only: a file is watched "
-                                 "through the system's notifications.")
+        raise CommandLineMistake(_("--interval applies to --sheet ID only: a file is watched "
+                                   "through the system's notifications."))
 
     def say(line: str) -> None:
         click.echo(line)

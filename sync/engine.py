@@ -252,9 +252,9 @@ def _run(
         locale=tables.settings.locale,
     )
     if write:
-        with writing_in(report.locale):
+        with writing_in(report.locale):  # a refusal to write speaks the workbook's language
             progress(_("Writing computed tabs"))
-        stats: WriteStats = backend.write(computed.outputs)
+            stats: WriteStats = backend.write(computed.outputs)
         report.tabs_written = stats.tabs_written
         report.cells_written = stats.cells_written
         report.requests = stats.requests

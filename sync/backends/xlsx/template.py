@@ -31,6 +31,7 @@ from sync.backends.xlsx.sheet_xml import fitted_width, xml_safe_text
 from sync.backends.xlsx.styles import HEADER_FILL_RGB
 from sync.contract.plan import number_format
 from sync.errors import WorkbookError
+from sync.i18n import _
 from sync.schema import ColumnSpec, SettingSpec, TabSpec, input_tabs, settings_specs, tab_spec
 from sync.schema.declarations import YES_NO
 
@@ -58,12 +59,12 @@ def write_input_workbook(
     """Create a new workbook with every input tab, filled with `grids` (row 1 = headers)."""
     target = Path(path)
     if target.exists():
-        raise WorkbookError(
-            f"{target} already exists: choose another file name, or move the existing file "
-            "away first (nothing was written)."
-        )
+        raise WorkbookError(_(
+            "{path} already exists: choose another file name, or move the existing file "
+            "away first (nothing was written).").format(path=target))
     if not target.parent.is_dir():
-        raise WorkbookError(f"the folder {target.parent} does not exist: create it first.")
+        raise WorkbookError(_("the folder {folder} does not exist: create it first.").format(
+            folder=target.parent))
     _save_new(input_workbook(grids, locale), target)
     return target
 
@@ -295,9 +296,9 @@ def _save_new(workbook: Workbook, target: Path) -> None:
         try:
             os.link(temp, target)
         except FileExistsError as error:
-            raise WorkbookError(
-                f"{target} already exists: choose another file name (nothing was written)."
-            ) from error
+            raise WorkbookError(_(
+                "{path} already exists: choose another file name (nothing was written).").format(
+                path=target)) from error
         except OSError:
             os.replace(temp, target)  # a file system without hard links
     finally:
