@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from sync.cli import (
+    CommandError,
     configure,
     main,
     open_backend,
@@ -78,7 +79,7 @@ def _report_statements(written: list[StatementFile], out_dir: Path, server: Smtp
     for rep in sent:
         console.print(_("Sent {rep}'s statement").format(rep=rep))
     if unsent:
-        raise click.ClickException(_(
+        raise CommandError(_(
             "{statements} not sent: no Email in the Team tab for {reps}. Add their addresses "
             "and run again with --send.").format(statements=plural(len(unsent), "statement"),
                                                  reps=_(", ").join(unsent)))
@@ -110,7 +111,7 @@ def digest(path: Path | None, sheet: str | None, to: tuple[str, ...], smtp: str 
     server = None
     if to or smtp:
         if not to:
-            raise click.ClickException(_("--smtp needs at least one --to EMAIL to send to."))
+            raise CommandError(_("--smtp needs at least one --to EMAIL to send to."))
         with user_errors():
             server = config.smtp_server(smtp)
     with user_errors(), progress_shown() as progress:

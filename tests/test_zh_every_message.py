@@ -375,3 +375,39 @@ def test_watch_lines_about_a_zh_cn_workbook_are_chinese(workbook, tmp_path):
     assert "个错误、" in lines[0] and "（见数据问题表），写入 " in lines[0]
     assert lines[1] == "已停止监视 监视.xlsx，共 1 次同步。"
     assert [english_in(line, {path.name}) for line in lines] == [set(), set()]
+
+
+def run_with(args: list[str], **env: str):
+    result = CliRunner().invoke(main, args, env={"COLUMNS": "3000", **env})
+    return result.exit_code, result.output
+
+
+def test_a_locked_zh_cn_workbook_is_refused_in_chinese(workbook, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "锁定.xlsx"
+    path.write_bytes(workbook.read_bytes())
+    (tmp_path / ".~lock.锁定.xlsx#").write_text("someone")
+    code, output = run_with(["sync", str(path)])  # the operator's locale is en
+    assert code == 1
+    assert output == (f"错误：{path} 正在 LibreOffice 中打开（旁边有 .~lock.锁定.xlsx#）：请在 "
+                      "LibreOffice 中关闭后重试。如果它并没有在任何地方打开，请删除 "
+                      f"{tmp_path / '.~lock.锁定.xlsx#'} 后重试。\n")
+
+
+def test_an_operator_speaking_zh_cn_gets_errors_and_init_lines_in_chinese(
+        workbook, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, output = run_with(["sync", "没有.xlsx"], SALESOPS_LOCALE="zh-CN")
+    assert (code, output) == (
+        1, "错误：没有.xlsx 不存在：请检查路径，或用 `salesops init 没有.xlsx` 新建一个工作簿。\n")
+    code, output = run_with(["sync", "笔记.txt"], SALESOPS_LOCALE="zh-CN")
+    assert output == ("错误：笔记.txt 不存在：请检查路径，或用 `salesops init 笔记.xlsx` "
+                      "新建一个工作簿。\n")
+    path = tmp_path / "已有.xlsx"
+    path.write_bytes(workbook.read_bytes())
+    code, output = run_with(["init", str(path), "--locale", "zh-CN"])
+    assert code == 0
+    assert output == (
+        "保持原样（它们已经存在）：Settings、Stages、Team、Goals、Pipeline、Customers、Orders、"
+        f"Commission Plans\n{path} 已有全部输入表：没有写入任何内容。\n"
+        f"下一步：填写各表，然后运行 `salesops sync {path}`。\n")
