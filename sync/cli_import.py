@@ -15,7 +15,7 @@ from sync.cli import (
     user_errors,
     xlsx_path,
 )
-from sync.i18n import _
+from sync.i18n import _, writing_in
 
 
 @main.command(name="import")
@@ -57,4 +57,5 @@ def import_command(source: Path, path: Path | None, sheet: str | None, tab: str,
         with progress_bar(len(table.rows)) as progress:
             report = import_file(backend, table, tab=tab, preset=preset, map_file=map_file,
                                  dry_run=dry_run, progress=progress)
-    stdout().print(report_view(report))
+    with writing_in(report.plan.locale):
+        stdout().print(report_view(report))

@@ -20,6 +20,7 @@ import sync
 from sync.compute import predictions
 from sync.compute.smart import COMPANY, METRICS
 from sync.i18n import catalogue_path, translate, writing_in
+from sync.imports.sources import SEPARATORS
 from sync.read.validate import ADD_TAB_HINT, _missing_tab
 
 SOURCES = sorted(Path(sync.__file__).parent.rglob("*.py"))
@@ -51,7 +52,7 @@ def failure_messages() -> set[str]:
 
 # Words handed to `_()` by name rather than written out at the call.
 LISTED = {*METRICS, COMPANY, "Won", "Lost", "Yes", "No", "Error", "Warning", ADD_TAB_HINT,
-          *failure_messages()}
+          *failure_messages(), *SEPARATORS.values()}
 
 
 def catalogue() -> dict[str, str]:

@@ -411,3 +411,28 @@ def test_an_operator_speaking_zh_cn_gets_errors_and_init_lines_in_chinese(
         "保持原样（它们已经存在）：Settings、Stages、Team、Goals、Pipeline、Customers、Orders、"
         f"Commission Plans\n{path} 已有全部输入表：没有写入任何内容。\n"
         f"下一步：填写各表，然后运行 `salesops sync {path}`。\n")
+
+
+def test_import_into_a_zh_cn_workbook_reports_in_chinese(workbook, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "导入.xlsx"
+    path.write_bytes(workbook.read_bytes())
+    export = tmp_path / "导出.csv"
+    headers = ["Deal ID", "Stage", "Created", "Owner", "Amount", "Channel"]
+    export.write_text("\n".join([
+        ",".join(headers),
+        "商机1,线索,2026-11-02,张伟,100,线上",  # already in the tab
+        "商机7,线索,2026-11-03,张伟,八万,线上",  # an amount that cannot be read
+        "商机8,线索,2026-11-04,张伟,200,线上",
+        "商机8,线索,2026-11-04,张伟,200,线上",  # twice in the export
+    ]), encoding="utf-8")
+    code, output = run_with(["import", str(export), "--into", str(path), "--tab", "Pipeline",
+                             "--dry-run"])
+    assert code == 0, output
+    for part in ("已读取 导出.csv（UTF-8、以 逗号 分隔）", "来自导出文件的列",
+                 "将追加到 Pipeline 第", "已跳过：2 行", "商机编号 商机1 已在表中（第 2 行）",
+                 "商机编号 商机8 也在源文件第 4 行",
+                 "“八万”不是数字", "未导入的导出列：Channel。", "（试运行：没有写入任何内容）。"):
+        assert part in output, part
+    # the export's own names, its encoding and the --preset (a command-line word) stay as typed
+    assert english_in(output, {str(path), export.name, *headers, "UTF-8", "generic"}) == set()
