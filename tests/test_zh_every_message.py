@@ -13,7 +13,8 @@ split top-down).
 
 The scan's rule is the one of `test_zh_owner.py`: no run of two ASCII letters except tab
 names, RFM, NPS, SMART and the currency code; what the owner typed (a Data Issues `Value`,
-quoted in its problem) is theirs, not the product's. A quarter written `2026-Q4` is English
+quoted in its problem, a file name) is theirs, not the product's, and a command to type
+(`salesops sync 销售.xlsx`) is typed as it is. A quarter written `2026-Q4` is English
 too (zh-CN writes `2026年第4季度`).
 """
 
@@ -41,11 +42,14 @@ PROPER |= {word for name in set(PROPER) for word in name.split()}
 ENGLISH = re.compile(r"[A-Za-z]{2,}|\d{4}-Q[1-4]")
 
 
+COMMAND = re.compile(r"`salesops [^`]*`|“salesops [^”]*”")  # a command to type, as typed
+
+
 def english_in(text: str, typed: set[str] = frozenset()) -> set[str]:
     """The English words of a text the product wrote (what the owner typed taken out)."""
     for value in sorted(typed, key=len, reverse=True):
         text = text.replace(value, " ")
-    return set(ENGLISH.findall(text)) - PROPER
+    return set(ENGLISH.findall(COMMAND.sub(" ", text))) - PROPER
 
 
 def zh_tab(tab: str, rows: list[dict]) -> list[list]:
@@ -436,3 +440,11 @@ def test_import_into_a_zh_cn_workbook_reports_in_chinese(workbook, tmp_path, mon
         assert part in output, part
     # the export's own names, its encoding and the --preset (a command-line word) stay as typed
     assert english_in(output, {str(path), export.name, *headers, "UTF-8", "generic"}) == set()
+
+
+def test_the_zh_cn_demo_prints_in_chinese(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, output = run_with(["demo", "示例.xlsx", "--locale", "zh-CN"])
+    assert code == 0, output
+    assert "关键指标" in output and "用时" in output and "秒" in output
+    assert english_in(output, {"示例.xlsx"}) == set()
