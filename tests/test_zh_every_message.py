@@ -300,7 +300,7 @@ def test_goal_suggestions_give_every_basis_in_chinese(synced):
         "；高于新销售代表（2026-08-01 入职",  # own history above the ramp
         "；提高到预计在 2026-12 关闭的开放商机：1 个商机，加权金额 3,750,000",
         "公司 在 2026-12 的收入目标 2,000,000，减去成员自己的目标 200,000，按最近 4 个周期",
-        "华北组 在 2026-12 的收入目标 100,000，平均分配（最近几个周期没有可据以分配的收入）",
+        "华北组 在 2026-12 的收入目标 100,000，平均（最近几个周期没有可据以分配的收入）分配：",
         "；新销售代表按成员平均值的",
         "下限和上限：",
         "下限和上限与建议值相同",
@@ -434,8 +434,8 @@ def test_import_into_a_zh_cn_workbook_reports_in_chinese(workbook, tmp_path, mon
                              "--dry-run"])
     assert code == 0, output
     for part in ("已读取 导出.csv（UTF-8、以 逗号 分隔）", "来自导出文件的列",
-                 "将追加到 Pipeline 第", "已跳过：2 行", "商机编号 商机1 已在表中（第 2 行）",
-                 "商机编号 商机8 也在源文件第 4 行",
+                 "将追加到 Pipeline 第", "已跳过：2 行", "商机编号“商机1”已在表中（第 2 行）",
+                 "商机编号“商机8”也在源文件第 4 行",
                  "“八万”不是数字", "未导入的导出列：Channel。", "（试运行：没有写入任何内容）。"):
         assert part in output, part
     # the export's own names, its encoding and the --preset (a command-line word) stay as typed

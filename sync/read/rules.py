@@ -213,11 +213,8 @@ def check_references(
     if not directory:  # one issue rather than one per row when the other tab is empty
         rows.issues.append(Issue(
             tab=tab, row=None, column=header, severity="Warning",
-            problem=(_("{count} row names {a} {column} but the {tab} tab lists none: add them "
-                       "to {tab}") if len(unknown) == 1 else
-                     _("{count} rows name {a} {column} but the {tab} tab lists none: add them "
-                       "to {tab}")).format(count=len(unknown), a=a_or_an(header),
-                                           column=column_label(tab, header), tab=listed_in),
+            problem=_unlisted(len(unknown), a_or_an(header)).format(
+                count=len(unknown), column=column_label(tab, header), tab=listed_in),
         ))
         return
     for record in unknown:
@@ -226,6 +223,17 @@ def check_references(
             value=_raw_text(rows, record, field), severity="Warning",
             problem=problem(record[field]),
         ))
+
+
+def _unlisted(count: int, article: str) -> str:
+    """The sentence for rows naming what an empty tab cannot list (`a Rep`, `an Owner`)."""
+    if count == 1:
+        return (_("{count} row names an {column} but the {tab} tab lists none: add them to {tab}")
+                if article == "an" else
+                _("{count} row names a {column} but the {tab} tab lists none: add them to {tab}"))
+    return (_("{count} rows name an {column} but the {tab} tab lists none: add them to {tab}")
+            if article == "an" else
+            _("{count} rows name a {column} but the {tab} tab lists none: add them to {tab}"))
 
 
 def not_a_rep(name: str) -> str:
