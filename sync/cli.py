@@ -8,34 +8,33 @@ the workbook has an Error-severity issue, so scripts can gate on it.
 from __future__ import annotations
 
 import logging
-import math
 import signal
 import sys
-import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from sync import __version__
+from sync.cli_output import (  # noqa: F401 - the commands' printing, used by name from here
+    format_kpi,
+    issues_table,
+    kpi_table,
+    plural,
+    print_issues,
+    summary_table,
+)
 from sync.config import Config, load_config
 from sync.errors import SalesOpsError
-from sync.i18n import _, current_locale, writing_in
-from sync.schema import tab_spec
-from sync.write.locale import column_label
+from sync.i18n import _, writing_in
 
 if TYPE_CHECKING:
     from sync.backends.base import Backend
-    from sync.contract.tables import Issue
-    from sync.engine import Kpi, SyncReport
 
 ISSUES_FOUND_EXIT = 2
-WIDE_TERMINAL = 120  # narrower than this, or not a terminal: issues print as wrapped lines
 
 
 class LocaleType(click.ParamType):
@@ -54,6 +53,21 @@ class LocaleType(click.ParamType):
 
 
 LOCALES = LocaleType()
+
+
+class CommandError(click.ClickException):
+    """`Error: ...` with exit status 1, its prefix in the language spoken where it was raised
+    (zh-CN `错误：...`)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.prefix = _("Error: {message}")
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print the error on stderr."""
+        stream = file if file is not None else sys.stderr
+        click.echo(self.prefix.format(message=self.format_message()), file=stream,
+                   color=self.show_color)
 
 
 class CommandLineMistake(click.UsageError):
@@ -76,12 +90,23 @@ class SalesOpsGroup(click.Group):
             raise CommandLineMistake(error.format_message(), error.ctx) from None
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except CommandLineMistake:
-            raise
-        except click.UsageError as error:
-            raise CommandLineMistake(error.format_message(), error.ctx) from None
+        # Until a command knows the workbook's own Locale, it speaks the operator's.
+        with writing_in(operator_locale()):
+            try:
+                return super().invoke(ctx)
+            except CommandLineMistake:
+                raise
+            except click.UsageError as error:
+                raise CommandLineMistake(error.format_message(), error.ctx) from None
+
+
+def operator_locale() -> str:
+    """config.yaml's (or SALESOPS_LOCALE's) locale; English while the configuration is bad
+    (the command then says what is wrong with it)."""
+    try:
+        return load_config().locale
+    except SalesOpsError:
+        return "en"
 
 
 @contextmanager
@@ -90,10 +115,11 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except SalesOpsError as error:
-        raise click.ClickException(str(error)) from error
+        with writing_in(error.locale):  # `Error:` in the language of its message
+            raise CommandError(str(error)) from error
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
-        raise click.ClickException(f"{where}{error.strerror or error}") from error
+        raise CommandError(f"{where}{error.strerror or error}") from error
 
 
 class _NoTracebackFormatter(logging.Formatter):
@@ -129,16 +155,16 @@ def progress_shown(console: Console | None = None) -> Iterator[Callable[[str], N
     if not console.is_terminal:
         yield lambda _message: None
         return
-    with console.status("Starting") as status:
+    with console.status(_("Starting")) as status:
         yield lambda message: status.update(message)
 
 
 def xlsx_path(path: Path) -> Path:
     """Check a workbook path the user typed ends in .xlsx."""
     if path.suffix.lower() != ".xlsx":
-        raise click.ClickException(
-            f"{path}: the workbook should be an .xlsx file (e.g. {path.with_suffix('.xlsx')})."
-        )
+        raise CommandError(_(
+            "{path}: the workbook should be an .xlsx file (e.g. {example}).").format(
+            path=path, example=path.with_suffix(".xlsx")))
     return path
 
 
@@ -147,112 +173,10 @@ def open_backend(path: Path | None, sheet: str | None) -> Backend:
     from sync.workbooks import open_backend as open_configured
 
     if path is not None and sheet is not None:
-        raise CommandLineMistake("give either a workbook PATH or --sheet ID, not both.")
+        raise CommandLineMistake(_("give either a workbook PATH or --sheet ID, not both."))
     config = configure(**({"backend": "sheets", "spreadsheet_id": sheet} if sheet else {}))
     with user_errors():
         return open_configured(config, path=path, sheet=sheet)
-
-
-def plural(count: int, noun: str) -> str:
-    """`1 error`, `3 errors` (in the locale being spoken: `3 个错误`)."""
-    one = {"error": _("{count} error"), "warning": _("{count} warning"),
-           "API request": _("{count} API request"), "statement": _("{count} statement")}
-    many = {"error": _("{count} errors"), "warning": _("{count} warnings"),
-            "API request": _("{count} API requests"), "statement": _("{count} statements")}
-    return (one if count == 1 else many)[noun].format(count=f"{count:,}")
-
-
-def summary_table(report: SyncReport, *, wrote: bool) -> Table:
-    """Rows read per tab, issues by severity, tabs written and the time it took."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_row(_("Read"),
-                  ", ".join(f"{tab} {count:,}" for tab, count in report.rows_read.items()))
-    issues = f"{plural(report.error_count, 'error')}, {plural(report.warning_count, 'warning')}"
-    if report.issues:
-        issues += _(" (see the Data Issues tab)") if wrote else _(" (listed above)")
-    table.add_row(_("Issues"), issues)
-    if wrote:
-        tabs = ", ".join(report.tabs_written) or _("none (nothing changed)")
-        sent = (_(" in {requests}").format(requests=plural(report.requests, "API request"))
-                if report.requests else "")
-        table.add_row(_("Wrote"), _("{tabs}: {cells} cells{sent}").format(
-            tabs=tabs, cells=f"{report.cells_written:,}", sent=sent))
-    table.add_row(_("As of"), report.as_of.isoformat())
-    table.add_row(_("Time"), f"{report.seconds:.2f} s")
-    return table
-
-
-def format_kpi(kpi: Kpi, currency: str) -> str:
-    """A Dashboard figure as the terminal shows it: `$12,300`, `41.5%`, `7`, `-`."""
-    from sync.contract.plan import CURRENCY_SYMBOLS
-
-    value = kpi.value
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if kpi.type == "money":
-        symbol = CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + " ")
-        sign = "-" if value < 0 else ""
-        return f"{sign}{symbol}{abs(value):,.0f}"
-    if kpi.type == "percent":
-        return f"{value:.1%}"
-    if kpi.type == "integer":
-        return f"{int(round(value)):,}"
-    if isinstance(value, int | float):
-        return f"{value:,.1f}"
-    return str(value)
-
-
-def kpi_table(report: SyncReport) -> Table:
-    """The Dashboard's key figures."""
-    table = Table(title=_("Key figures"), title_justify="left")
-    table.add_column(_("KPI"))
-    table.add_column(_("Value"), justify="right")
-    for kpi in report.kpis:
-        table.add_row(_(kpi.name), format_kpi(kpi, report.currency))
-    return table
-
-
-def issue_line(issue: Issue) -> str:
-    """One issue as a sentence: `Error  Orders row 2, Amount: "1.2k" is not ...`."""
-    where = issue.tab if issue.row is None else _("{tab} row {row}").format(tab=issue.tab,
-                                                                            row=issue.row)
-    if issue.column:
-        where += f", {column_label(issue.tab, issue.column, current_locale())}"
-    if issue.value and issue.value not in issue.problem:
-        where += f' ("{issue.value}")'
-    return f"{_(issue.severity):<8}{where}: {issue.problem}"
-
-
-def print_issues(console: Console, report: SyncReport) -> None:
-    """The issues as a table on a wide terminal, else as wrapped lines (pipes, 80 columns)."""
-    if console.is_terminal and console.width >= WIDE_TERMINAL:
-        console.print(issues_table(report))
-        return
-    console.print(_("Data issues"))
-    width = max(console.width, 40)
-    for issue in report.issues:
-        text = Text(textwrap.fill(issue_line(issue), width=width, subsequent_indent=" " * 8,
-                                  break_long_words=True, break_on_hyphens=False))
-        text.stylize("red" if issue.severity == "Error" else "yellow", 0, len(_(issue.severity)))
-        console.print(text, soft_wrap=True)
-
-
-def issues_table(report: SyncReport) -> Table:
-    """Every issue, as the Data Issues tab would list it."""
-    table = Table(title=_("Data issues"), title_justify="left", show_lines=False)
-    for header in tab_spec("Data Issues").columns:
-        table.add_column(header.label(current_locale()), overflow="fold")
-    for issue in report.issues:
-        severity = (f"[red]{_('Error')}[/red]" if issue.severity == "Error"
-                    else f"[yellow]{_('Warning')}[/yellow]")
-        table.add_row(
-            issue.tab, "" if issue.row is None else str(issue.row),
-            column_label(issue.tab, issue.column, current_locale()),
-            issue.value, severity, issue.problem,
-        )
-    return table
 
 
 @contextmanager
@@ -310,8 +234,8 @@ def demo(path: Path, size: int, seed: int, locale: str | None, force: bool) -> N
     from sync.demo.workbook import run_demo
 
     config = configure(**({"locale": locale} if locale else {}))
-    xlsx_path(path)
-    with user_errors(), progress_shown() as progress:
+    with writing_in(config.locale), user_errors(), progress_shown() as progress:
+        xlsx_path(path)
         report = run_demo(path, size=size, seed=seed, locale=config.locale, replace=force,
                           progress=progress)
     console = stdout()
@@ -338,11 +262,17 @@ def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
     Example: salesops init sales.xlsx --locale zh-CN
     """
     if (path is None) == (sheet is None):
-        raise CommandLineMistake("give either a workbook PATH or --sheet ID.")
+        raise CommandLineMistake(_("give either a workbook PATH or --sheet ID."))
     overrides: dict[str, Any] = {"locale": locale} if locale else {}
     if sheet:
         overrides.update(backend="sheets", spreadsheet_id=sheet)
     config = configure(**overrides)
+    with writing_in(config.locale):  # the language of the tabs it creates
+        _init(path, sheet, config)
+
+
+def _init(path: Path | None, sheet: str | None, config: Config) -> None:
+    """`init`'s work, in the language of the tabs it creates."""
     if path is not None:
         xlsx_path(path)
         if not path.exists() and not path.is_symlink():
@@ -350,23 +280,24 @@ def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
 
             with user_errors():
                 create_template(path, config.locale)
-            with writing_in(config.locale):
-                stdout().print(_(
-                    "Created the input tabs in {path}. Fill in Team, Pipeline, Orders and "
-                    "Goals, then run `salesops sync {path}`.").format(path=path))
+            stdout().print(_(
+                "Created the input tabs in {path}. Fill in Team, Pipeline, Orders and "
+                "Goals, then run `salesops sync {path}`.").format(path=path))
             return
         from sync.backends.xlsx.init import add_input_tabs
 
         with user_errors():
             added = add_input_tabs(path, config.locale)
         console = stdout()
-        for label, tabs in (("Created", added.created),
-                            ("Left as they are (they exist already)", added.kept)):
+        for label, tabs in ((_("Created: {tabs}"), added.created),
+                            (_("Left as they are (they exist already): {tabs}"), added.kept)):
             if tabs:
-                console.print(f"{label}: {', '.join(tabs)}")
+                console.print(label.format(tabs=_(", ").join(tabs)))
         if not added.created:
-            console.print(f"{path} has every input tab already: nothing was written.")
-        console.print(f"Next: fill in the tabs, then run `salesops sync {path}`.")
+            console.print(_("{path} has every input tab already: nothing was written.").format(
+                path=path))
+        console.print(_("Next: fill in the tabs, then run `salesops sync {path}`.").format(
+            path=path))
         return
     from sync.backends.sheets.template import init_sheet
 
@@ -375,11 +306,13 @@ def init(path: Path | None, sheet: str | None, locale: str | None) -> None:
             str(sheet), config.google_credentials, config.locale, config.sheets_api_url
         )
     console = stdout()
-    for label, tabs in (("Created", result.created), ("Filled in the empty tabs", result.filled),
-                        ("Left as they are (they hold data)", result.kept)):
+    for label, tabs in ((_("Created: {tabs}"), result.created),
+                        (_("Filled in the empty tabs: {tabs}"), result.filled),
+                        (_("Left as they are (they hold data): {tabs}"), result.kept)):
         if tabs:
-            console.print(f"{label}: {', '.join(tabs)}")
-    console.print(f"Next: fill in the tabs, then run `salesops sync --sheet {sheet}`.")
+            console.print(label.format(tabs=_(", ").join(tabs)))
+    console.print(_("Next: fill in the tabs, then run `salesops sync --sheet {sheet}`.").format(
+        sheet=sheet))
 
 
 @main.command(name="sync")

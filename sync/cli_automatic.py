@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from sync.cli import (
+    CommandError,
     CommandLineMistake,
     configure,
     main,
@@ -16,6 +17,7 @@ from sync.cli import (
     workbook_argument,
     xlsx_path,
 )
+from sync.i18n import _
 
 
 @main.command()
@@ -39,7 +41,7 @@ def watch(path: Path | None, sheet: str | None, interval: float | None) -> None:
     from sync.watch.drive import DEFAULT_INTERVAL_SECONDS as DEFAULT_INTERVAL
 
     if path is not None and sheet is not None:
-        raise CommandLineMistake("give either a workbook PATH or --sheet ID, not both.")
+        raise CommandLineMistake(_("give either a workbook PATH or --sheet ID, not both."))
     config = configure(**({"backend": "sheets", "spreadsheet_id": sheet} if sheet else {}))
     if path is None and sheet is None:
         if config.backend == "xlsx":
@@ -47,13 +49,12 @@ def watch(path: Path | None, sheet: str | None, interval: float | None) -> None:
         else:
             sheet = config.spreadsheet_id
     if path is None and sheet is None:
-        raise click.ClickException(
+        raise CommandError(_(
             "no workbook given: pass a PATH (e.g. `salesops watch sales.xlsx`), --sheet ID, "
-            "or set `workbook` or `spreadsheet_id` in config.yaml."
-        )
+            "or set `workbook` or `spreadsheet_id` in config.yaml."))
     if interval is not None and sheet is None:
-        raise CommandLineMistake("--interval applies to --sheet ID only: a file is watched "
-                                 "through the system's notifications.")
+        raise CommandLineMistake(_("--interval applies to --sheet ID only: a file is watched "
+                                   "through the system's notifications."))
 
     def say(line: str) -> None:
         click.echo(line)
@@ -68,6 +69,7 @@ def watch(path: Path | None, sheet: str | None, interval: float | None) -> None:
                 debounce_seconds=config.debounce_seconds,
                 max_delay_seconds=config.max_delay_seconds,
                 say=say,
+                locale=config.locale,
             )
 
 
@@ -102,10 +104,9 @@ def serve(host: str, port: int, no_worker: bool, processes: int) -> None:
 
     config = configure()
     if config.webhook_secret is None:
-        raise click.ClickException(
+        raise CommandError(_(
             "no webhook secret: set SALESOPS_WEBHOOK_SECRET to the secret the add-on signs "
-            "with (see docs/deploy.md); the server refuses every edit without it."
-        )
+            "with (see docs/deploy.md); the server refuses every edit without it."))
     with user_errors():
         # Built once here to stop on a bad setting before anything starts; each web process
         # then builds its own after the fork.
@@ -115,9 +116,9 @@ def serve(host: str, port: int, no_worker: bool, processes: int) -> None:
     try:
         listener = listen(host, port)
     except OSError as error:
-        raise click.ClickException(
-            f"cannot listen on {host}:{port} ({error.strerror or error}): stop the program "
-            "that uses it or choose another --port."
+        raise CommandError(_(
+            "cannot listen on {host}:{port} ({error}): stop the program that uses it or choose "
+            "another --port.").format(host=host, port=port, error=error.strerror or error)
         ) from error
     worker = None if no_worker else start_embedded_worker()
     try:

@@ -15,6 +15,7 @@ from sync.cli import (
     user_errors,
     xlsx_path,
 )
+from sync.i18n import _, writing_in
 
 
 @main.command(name="import")
@@ -47,7 +48,7 @@ def import_command(source: Path, path: Path | None, sheet: str | None, tab: str,
     from sync.imports.preview import progress_bar, report_view
 
     if path is None and sheet is None:
-        raise CommandLineMistake("say where to import: --into PATH or --sheet ID.")
+        raise CommandLineMistake(_("say where to import: --into PATH or --sheet ID."))
     tab = {"pipeline": "Pipeline", "orders": "Orders", "customers": "Customers",
            "team": "Team"}[tab.lower()]
     backend = open_backend(xlsx_path(path) if path is not None else None, sheet)
@@ -56,4 +57,5 @@ def import_command(source: Path, path: Path | None, sheet: str | None, tab: str,
         with progress_bar(len(table.rows)) as progress:
             report = import_file(backend, table, tab=tab, preset=preset, map_file=map_file,
                                  dry_run=dry_run, progress=progress)
-    stdout().print(report_view(report))
+    with writing_in(report.plan.locale):
+        stdout().print(report_view(report))

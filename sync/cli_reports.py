@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sync.cli import (
+    CommandError,
     configure,
     main,
     open_backend,
@@ -17,6 +19,12 @@ from sync.cli import (
     user_errors,
     workbook_argument,
 )
+from sync.i18n import _, current_locale, writing_in
+
+if TYPE_CHECKING:
+    from sync.config import Config
+    from sync.mail import SmtpServer
+    from sync.statements import StatementFile
 
 
 @main.command()
@@ -40,7 +48,6 @@ def statements(path: Path | None, sheet: str | None, period: str | None, out_dir
     Example: salesops statements sales.xlsx --period 2026-11 --out statements/ --send
     """
     from sync.statements import make_statements
-    from sync.statements.send import send_statements
 
     backend = open_backend(path, sheet)
     config = configure()
@@ -49,23 +56,33 @@ def statements(path: Path | None, sheet: str | None, period: str | None, out_dir
         with user_errors():
             server = config.smtp_server()
     with user_errors(), progress_shown() as progress:
-        progress("Writing statements")
+        progress(_("Writing statements"))
         written = make_statements(backend, out_dir, period=period, locale=config.locale)
+    with writing_in(written[0].locale if written else current_locale()):
+        _report_statements(written, out_dir, server, config)
+
+
+def _report_statements(written: list[StatementFile], out_dir: Path, server: SmtpServer | None,
+                       config: Config) -> None:
+    """What `statements` wrote and sent, in the workbook's language."""
+    from sync.statements.send import send_statements
+
     console = stdout()
     for item in written:
-        console.print(f"Wrote {item.path}")
-    console.print(f"{plural(len(written), 'statement')} in {out_dir}")
+        console.print(_("Wrote {path}").format(path=item.path))
+    console.print(_("{statements} in {folder}").format(
+        statements=plural(len(written), "statement"), folder=out_dir))
     if server is None or not written:
         return
     with user_errors():
         sent, unsent = send_statements(written, server, config.mail_from)
     for rep in sent:
-        console.print(f"Sent {rep}'s statement")
+        console.print(_("Sent {rep}'s statement").format(rep=rep))
     if unsent:
-        raise click.ClickException(
-            f"{plural(len(unsent), 'statement')} not sent: no Email in the Team tab for "
-            f"{', '.join(unsent)}. Add their addresses and run again with --send."
-        )
+        raise CommandError(_(
+            "{statements} not sent: no Email in the Team tab for {reps}. Add their addresses "
+            "and run again with --send.").format(statements=plural(len(unsent), "statement"),
+                                                 reps=_(", ").join(unsent)))
 
 
 @main.command()
@@ -94,16 +111,17 @@ def digest(path: Path | None, sheet: str | None, to: tuple[str, ...], smtp: str 
     server = None
     if to or smtp:
         if not to:
-            raise click.ClickException("--smtp needs at least one --to EMAIL to send to.")
+            raise CommandError(_("--smtp needs at least one --to EMAIL to send to."))
         with user_errors():
             server = config.smtp_server(smtp)
     with user_errors(), progress_shown() as progress:
-        progress("Making the digest")
+        progress(_("Making the digest"))
         made = make_digest(backend, DigestStore(config.digest_dir), locale=config.locale)
     console = stdout()
     if server is None:
         console.print(Panel(made.text.rstrip("\n"), title=made.subject, expand=False))
         return
-    with user_errors():
+    with user_errors(), writing_in(made.locale):
         send_digest(made, server, config.mail_from, to)
-    console.print(f"Sent \"{made.subject}\" to {', '.join(to)}")
+        console.print(_('Sent "{subject}" to {addresses}').format(subject=made.subject,
+                                                                addresses=_(", ").join(to)))

@@ -17,7 +17,7 @@ from sync.backends.base import Backend, WriteStats
 from sync.contract.plan import TabOutput
 from sync.contract.tables import Issue, Tables
 from sync.errors import MissingTabError
-from sync.i18n import writing_in
+from sync.i18n import _, writing_in
 from sync.schema import TabSpec, computed_tabs, input_tabs, tab_spec
 from sync.write.locale import localized
 from sync.write.tabs import frame_output, goal_progress_output, issues_frame
@@ -92,8 +92,9 @@ def _step(name: str, issues: list[Issue], compute: Callable[[], Any], fallback: 
             Issue(
                 tab=name,
                 severity="Error",
-                problem=f"The {name} tab could not be computed ({type(error).__name__}: {error}). "
-                "The other tabs are up to date; please report this with your workbook.",
+                problem=_("The {tab} tab could not be computed ({error}). The other tabs are up "
+                          "to date; please report this with your workbook.").format(
+                    tab=name, error=f"{type(error).__name__}: {error}"),
             )
         )
         return fallback
@@ -225,9 +226,10 @@ def _refuse_without_input_tabs(backend: Backend, grids: dict[str, Any]) -> None:
     init = getattr(backend, "init_command", None) or "salesops init"
     names = ", ".join(spec.tab for spec in input_tabs())
     raise MissingTabError(
-        f"{backend.label} has none of the input tabs ({names}), so it was left as it is: "
-        "check that it is your sales workbook. To set this one up, run "
-        f"`{init}`: it adds the input tabs and keeps every tab already there."
+        _("{workbook} has none of the input tabs ({names}), so it was left as it is: check that "
+          "it is your sales workbook. To set this one up, run `{init}`: it adds the input tabs "
+          "and keeps every tab already there.").format(workbook=backend.label, names=names,
+                                                        init=init)
     )
 
 
@@ -236,21 +238,22 @@ def _read(
 ) -> tuple[Tables, list[Issue], dict[str, int]]:
     from sync.read import validate_workbook
 
-    progress(f"Reading {backend.label}")
-    started = time.perf_counter()
-    names = [spec.tab for spec in input_tabs()]
-    grids = backend.read([*names, "Stage Log"])
-    read_at = time.perf_counter()
-    _refuse_without_input_tabs(backend, grids)
-    rows_read = {
-        name: sum(1 for row in grids[name][1:] if any(v not in (None, "") for v in row))
-        for name in names
-        if name in grids
-    }
-    progress("Validating rows")
+    operator = getattr(backend, "default_locale", "en")  # a stand-in backend may lack it
+    with writing_in(operator):  # the workbook's own Locale is not known before it is read
+        progress(_("Reading {workbook}").format(workbook=backend.label))
+        started = time.perf_counter()
+        names = [spec.tab for spec in input_tabs()]
+        grids = backend.read([*names, "Stage Log"])
+        read_at = time.perf_counter()
+        _refuse_without_input_tabs(backend, grids)
+        rows_read = {
+            name: sum(1 for row in grids[name][1:] if any(v not in (None, "") for v in row))
+            for name in names
+            if name in grids
+        }
+        progress(_("Validating rows"))
     tables, issues = validate_workbook(
-        grids, today=backend.today(), add_tab_hint=backend.add_tab_hint,
-        locale=getattr(backend, "default_locale", "en"),  # a stand-in backend may lack it
+        grids, today=backend.today(), add_tab_hint=backend.add_tab_hint, locale=operator,
     )
     if steps is not None:
         steps["read"] = read_at - started
@@ -270,7 +273,8 @@ def _run(
     now = (now or datetime.now()).replace(microsecond=0)
     steps: dict[str, float] = {}
     tables, issues, rows_read = _read(backend, progress, steps)
-    progress("Computing")
+    with writing_in(tables.settings.locale):
+        progress(_("Computing"))
     compute_at = time.perf_counter()
     computed = compute_tabs(tables, issues, now)
     steps["compute"] = time.perf_counter() - compute_at
@@ -285,10 +289,11 @@ def _run(
         tab_seconds=computed.seconds,
     )
     if write:
-        progress("Writing computed tabs")
-        write_at = time.perf_counter()
-        stats: WriteStats = backend.write(computed.outputs)
-        steps["write"] = time.perf_counter() - write_at
+        with writing_in(report.locale):  # a refusal to write speaks the workbook's language
+            progress(_("Writing computed tabs"))
+            write_at = time.perf_counter()
+            stats: WriteStats = backend.write(computed.outputs)
+            steps["write"] = time.perf_counter() - write_at
         report.tabs_written = stats.tabs_written
         report.cells_written = stats.cells_written
         report.requests = stats.requests
@@ -307,7 +312,8 @@ def compute_workbook(
     progress = progress or _quiet
     now = (now or datetime.now()).replace(microsecond=0)
     tables, issues, _rows_read = _read(backend, progress)
-    progress("Computing")
+    with writing_in(tables.settings.locale):
+        progress(_("Computing"))
     return compute_tabs(tables, issues, now)
 
 

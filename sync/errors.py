@@ -1,8 +1,16 @@
 """The project's exceptions: each one speaks to the person who can fix it."""
 
+from typing import Any
+
+from sync.i18n import current_locale
+
 
 class SalesOpsError(Exception):
     """Base of every error the product reports to its user as `Error: ...`."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.locale = current_locale()  # the language its message is written in
 
 
 class ConfigError(SalesOpsError):

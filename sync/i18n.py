@@ -10,6 +10,7 @@ English is the identity: an English workbook gets exactly the words the code hol
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -71,6 +72,18 @@ def writing_in(locale: str) -> Iterator[None]:
         yield
     finally:
         _LOCALE.reset(token)
+
+
+_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+
+
+def period_name(label: str) -> str:
+    """A period label in the locale being written: `2026-Q4` (zh-CN `2026年第4季度`); a month
+    (`2026-11`) reads the same in every locale."""
+    quarter = _QUARTER.fullmatch(label)
+    if quarter is None:
+        return label
+    return _("{year}-Q{quarter}").format(year=quarter[1], quarter=quarter[2])
 
 
 def current_locale() -> str:

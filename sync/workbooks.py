@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sync.config import Config
 from sync.errors import NoWorkbookError
+from sync.i18n import _
 
 if TYPE_CHECKING:
     from sync.backends.base import Backend
@@ -39,17 +40,15 @@ def open_backend(
     if path is None and sheet is None:
         if config.backend == "xlsx":
             if config.workbook is None:
-                raise NoWorkbookError(
+                raise NoWorkbookError(_(
                     "no workbook given: pass a PATH (e.g. `salesops sync sales.xlsx`), "
-                    "--sheet ID, or set `workbook` in config.yaml."
-                )
+                    "--sheet ID, or set `workbook` in config.yaml."))
             path = config.workbook
         else:
             if not config.spreadsheet_id:
-                raise NoWorkbookError(
+                raise NoWorkbookError(_(
                     "no spreadsheet given: pass --sheet ID or set `spreadsheet_id` in "
-                    "config.yaml."
-                )
+                    "config.yaml."))
             sheet = config.spreadsheet_id
     if path is not None:
         if http_client is not None:

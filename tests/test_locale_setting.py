@@ -49,6 +49,10 @@ def test_an_unknown_locale_is_a_warning_and_the_configured_one_is_used():
     [issue] = issues
     assert (issue.tab, issue.row, issue.column, issue.value, issue.severity) == (
         "Settings", 2, "Value", "fr", "Warning")
+    # The workbook falls back to zh-CN, so its problem is told in Chinese.
+    assert issue.problem == ("语言：“fr”不在可选值 en, zh-CN 之中：请从中选择。"
+                             "改正之前使用默认值（服务器配置的语言）")
+    _, [issue] = read_settings(settings_grid("fr"), today=TODAY, locale="en")
     assert issue.problem == ('Locale: "fr" is not one of en, zh-CN: pick one of these. '
                              "The default (the configured locale) is used until this is fixed")
 

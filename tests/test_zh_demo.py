@@ -41,7 +41,7 @@ def test_salesops_demo_in_chinese_writes_a_chinese_workbook(tmp_path, monkeypatc
     assert "Key figures" not in result.output and "Issues  " not in result.output
     checked = CliRunner().invoke(main, ["check", "zh.xlsx"], env={"COLUMNS": "80"})
     assert checked.exit_code == 2, checked.output
-    assert "数据问题" in checked.output and "Pipeline 第 258 行, 阶段" in checked.output
+    assert "数据问题" in checked.output and "Pipeline 第 258 行，阶段" in checked.output
     book = CalamineWorkbook.from_path(str(tmp_path / "zh.xlsx"))
     assert book.get_sheet_by_name("Funnel").to_python()[0][:2] == ["销售代表", "阶段"]
     assert book.get_sheet_by_name("Team").to_python()[1][0] == "张伟"

@@ -24,6 +24,7 @@ from sync.compute.funnel import FunnelStages
 from sync.compute.names import clean_text
 from sync.compute.stage_log import stages_on_as_of
 from sync.contract.tables import Issue, Tables
+from sync.i18n import _
 
 
 def _after(dates: pd.Series, as_of: date) -> pd.Series:
@@ -50,8 +51,9 @@ def tables_as_of(tables: Tables, log: pd.DataFrame) -> tuple[Tables, list[Issue]
                         strict=True):
         issues.append(_warning(
             "Orders", row, "Date", day,
-            f"Dated after As Of ({shown}): left out of revenue, commissions, goals and every "
-            "other figure until As Of reaches it. Check the date, or move As Of in Settings.",
+            _("Dated after As Of ({as_of}): left out of revenue, commissions, goals and every "
+              "other figure until As Of reaches it. Check the date, or move As Of in "
+              "Settings.").format(as_of=shown),
         ))
 
     pipeline = tables.pipeline
@@ -60,8 +62,8 @@ def tables_as_of(tables: Tables, log: pd.DataFrame) -> tuple[Tables, list[Issue]
                         pipeline.loc[created_later, "created"], strict=True):
         issues.append(_warning(
             "Pipeline", row, "Created", day,
-            f"Created after As Of ({shown}): the deal is left out of every figure until As Of "
-            "reaches it. Check the date, or move As Of in Settings.",
+            _("Created after As Of ({as_of}): the deal is left out of every figure until As Of "
+              "reaches it. Check the date, or move As Of in Settings.").format(as_of=shown),
         ))
     pipeline = pipeline[~created_later].copy()
 
@@ -78,10 +80,12 @@ def tables_as_of(tables: Tables, log: pd.DataFrame) -> tuple[Tables, list[Issue]
             stage = on_as_of.get(deal or "", first_open)
             issues.append(_warning(
                 "Pipeline", pipeline.at[index, "row"], "Closed", pipeline.at[index, "closed"],
-                f"Closed after As Of ({shown}): counted as open"
-                + (f" in {stage}" if stage else "")
-                + " and left out of revenue, win rate and goals until As Of reaches it. "
-                "Check the date, or move As Of in Settings.",
+                (_("Closed after As Of ({as_of}): counted as open in {stage} and left out of "
+                   "revenue, win rate and goals until As Of reaches it. Check the date, or "
+                   "move As Of in Settings.") if stage else
+                 _("Closed after As Of ({as_of}): counted as open and left out of revenue, win "
+                   "rate and goals until As Of reaches it. Check the date, or move As Of in "
+                   "Settings.")).format(as_of=shown, stage=stage),
             ))
             pipeline.at[index, "stage"] = stage
             pipeline.at[index, "closed"] = pd.NaT

@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 
 from sync.compute.tiers import format_money, percent_label
-from sync.i18n import _
+from sync.i18n import _, period_name
 
 
 @dataclass
@@ -42,10 +42,11 @@ class Clawback:
         if self.sale_revenue > 0:
             rate = _("{commission} / {revenue} ({period} rate, {rate})").format(
                 commission=format_money(self.sale_commission),
-                revenue=format_money(self.sale_revenue), period=self.sale_period,
+                revenue=format_money(self.sale_revenue), period=period_name(self.sale_period),
                 rate=percent_label(round(self.rate, 4)))
         else:
-            rate = _("0% ({period} rate: no revenue)").format(period=self.sale_period)
+            rate = _("0% ({period} rate: no revenue)").format(
+                period=period_name(self.sale_period))
         return _("clawback: refund {base} on {day} (deal {deal}) x {rate} = {amount}").format(
             base=format_money(self.base), day=f"{self.refund_date:%Y-%m-%d}", deal=self.deal_id,
             rate=rate, amount=format_money(self.amount))

@@ -21,6 +21,7 @@ import pandas as pd
 from sync.compute.clawbacks import Clawback, clawbacks_of
 from sync.compute.names import name_key
 from sync.compute.periods import label_bounds, period_bounds, period_label, period_labels
+from sync.compute.smart import owner_name
 from sync.compute.tiers import (
     Tier,
     band_label,
@@ -31,7 +32,7 @@ from sync.compute.tiers import (
     tier_bands,
 )
 from sync.contract.tables import Issue, Tables, WorkbookSettings
-from sync.i18n import _
+from sync.i18n import _, period_name
 from sync.schema import tab_headers
 
 
@@ -75,8 +76,10 @@ def _goal_targets(
             issues.append(Issue(
                 tab="Goals", row=goal.row, column="Target", value=format_money(goal.target),
                 severity="Warning",
-                problem=f"{goal.owner} already has a Revenue goal for {label} (row "
-                f"{targets[key][1]}); only that one is used as the quota. Remove one of them.",
+                problem=_("{owner} already has a Revenue goal for {period} (row {row}); only "
+                          "that one is used as the quota. Remove one of them.").format(
+                    owner=owner_name(goal.owner), period=period_name(label),
+                    row=targets[key][1]),
             ))
             continue
         targets[key] = (float(goal.target), int(goal.row))
@@ -327,9 +330,9 @@ def _unpaid_warnings(
         issues.append(Issue(
             tab="Team", row=int(reps.members.loc[rep_key, "row"]), column="Commission Plan",
             value="" if plan_key is None else str(plan), severity="Warning",
-            problem=f"{reps.display[rep_key]} is paid no commission: "
-            f"{_no_plan_reason(True, plan, plan_names)}. "
-            "Give the rep a plan from Commission Plans.",
+            problem=_("{rep} is paid no commission: {reason}. Give the rep a plan from "
+                      "Commission Plans.").format(rep=reps.display[rep_key],
+                                                  reason=_no_plan_reason(True, plan, plan_names)),
         ))
     return issues
 
@@ -376,9 +379,12 @@ def _no_quota_warnings(
                                                   settings.fiscal_year_start)
         issues.append(Issue(
             tab="Goals", column="Target", value=", ".join(labels), severity="Warning",
-            problem=f"{rep} has no quota for {', '.join(labels)}, so the plan's first "
-            "rate is paid on all revenue there. Add a Revenue goal with Owner "
-            f"{rep} whose Period Start and End are exactly the period (for "
-            f"{labels[-1]}: {example_start:%Y-%m-%d} to {example_end:%Y-%m-%d}).",
+            problem=_("{rep} has no quota for {periods}, so the plan's first rate is paid on "
+                      "all revenue there. Add a Revenue goal with Owner {rep} whose Period "
+                      "Start and End are exactly the period (for {period}: {start} to {end})."
+                      ).format(rep=rep, periods=_(", ").join(period_name(label)
+                                                             for label in labels),
+                               period=period_name(labels[-1]), start=f"{example_start:%Y-%m-%d}",
+                               end=f"{example_end:%Y-%m-%d}"),
         ))
     return issues

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from sync.compute.periods import period_bounds, period_label
 from sync.compute.tiers import format_money
-from sync.i18n import _
+from sync.i18n import _, period_name
 
 PERIODS_PER_YEAR = {"Month": 12, "Quarter": 4}
 RECENT = 3  # the trend looks at the last three periods against the same a year earlier
@@ -75,7 +75,8 @@ class Estimate:
 
 def _listed(labels: list[str], values: list[float], joint: str = " + ") -> str:
     return joint.join(
-        f"{label} {format_money(value)}" for label, value in zip(labels, values, strict=True)
+        f"{period_name(label)} {format_money(value)}"
+        for label, value in zip(labels, values, strict=True)
     )
 
 
@@ -97,7 +98,8 @@ def recent_estimate(
     average = sum(window) / len(window)
     if len(values) == 1:
         basis = _("the last period ({reason}): {period} {amount}").format(
-            reason=reason, period=labels[-1], amount=format_money(values[-1]))
+            reason=reason, period=period_name(labels[-1]),
+            amount=format_money(values[-1]))
         return Estimate(values[-1], basis, band)
     if band > LUMPY * average:
         recent = values[-MEDIAN_PERIODS:]
@@ -116,14 +118,16 @@ def recent_estimate(
     basis = _(
         "the last 2 periods, the latest counting twice ({reason}): ({before} + 2 x {latest}) "
         "/ 3 = {value}"
-    ).format(reason=reason, before=f"{before_label} {format_money(before)}",
-             latest=f"{latest_label} {format_money(latest)}", value=format_money(weighted))
+    ).format(reason=reason, before=f"{period_name(before_label)} {format_money(before)}",
+             latest=f"{period_name(latest_label)} {format_money(latest)}",
+             value=format_money(weighted))
     return Estimate(weighted, basis, band)
 
 
 def last_periods(count: int) -> str:
     """`the last period`, `the last 3 periods`."""
-    return "the last period" if count == 1 else f"the last {count} periods"
+    return _("the last period") if count == 1 else _("the last {count} periods").format(
+        count=count)
 
 
 def spread(values: list[float], periods_per_year: int) -> float:
@@ -159,14 +163,16 @@ def estimate(labels: list[str], values: list[float], period: str, base_label: st
     ratio_text = f"{format_money(sum(recent))} / {format_money(sum(year_before))}"
     trend_text = (
         f"({ratio_text})" if trend == ratio
-        else f"{trend:g} (trend {ratio_text} = {ratio:.2f}, kept within "
-        f"{TREND_LIMITS[0]:g} and {TREND_LIMITS[1]:g})"
+        else _("{trend} (trend {ratio} = {exact}, kept within {low} and {high})").format(
+            trend=f"{trend:g}", ratio=ratio_text, exact=f"{ratio:.2f}",
+            low=f"{TREND_LIMITS[0]:g}", high=f"{TREND_LIMITS[1]:g}")
     )
-    basis = (
-        f"{base_label} {format_money(base)} (the same period a year earlier) x {trend_text} "
-        f"(last {RECENT} periods {', '.join(labels[-RECENT:])} against the same "
-        f"{RECENT} a year earlier) = {format_money(value)}"
-    )
+    basis = _(
+        "{base_label} {base} (the same period a year earlier) x {trend} (last {recent} periods "
+        "{labels} against the same {recent} a year earlier) = {value}"
+    ).format(base_label=period_name(base_label), base=format_money(base), trend=trend_text,
+             recent=RECENT, labels=_(", ").join(period_name(label) for label in labels[-RECENT:]),
+             value=format_money(value))
     return Estimate(value, basis, spread(values, per_year))
 
 

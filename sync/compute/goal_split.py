@@ -10,8 +10,9 @@ import pandas as pd
 
 from sync.compute.goal_history import Period, last_periods
 from sync.compute.names import clean_text, name_key
-from sync.compute.smart import Roster, day_of
+from sync.compute.smart import Roster, day_of, owner_name
 from sync.compute.tiers import format_money
+from sync.i18n import _, period_name
 
 SHARE_PERIODS = 4  # members' shares come from the last four complete periods
 
@@ -128,24 +129,29 @@ def top_down_splits(
             weights = {rep: ramp.get(rep, 1.0) for rep in open_members}
             if sum(weights.values()) <= 0:
                 weights = dict.fromkeys(open_members, 1.0)
-            how = "in equal parts (no revenue in the last periods to share by)"
+            how = _("in equal parts (no revenue in the last periods to share by)")
         else:
-            labels = " to ".join(dict.fromkeys([recent[0].label, recent[-1].label]))
-            how = f"by share of revenue in {last_periods(len(recent))} ({labels})"
+            labels = _(" to ").join(
+                dict.fromkeys([period_name(recent[0].label), period_name(recent[-1].label)]))
+            how = _("by share of revenue in {periods} ({labels})").format(
+                periods=last_periods(len(recent)), labels=labels)
         parts = split_to_cents(remaining, weights)
         whole = sum(weights.values())
-        less = f" less members' own goals {format_money(taken)}" if taken else ""
+        less = _(" less members' own goals {taken}").format(
+            taken=format_money(taken)) if taken else ""
         for rep, amount in parts.items():
             key = (rep, goal.scope)
             if key in splits:
                 continue  # two goals of one scope for the same period: the first row is used
-            basis = (
-                f"{goal.owner}'s Revenue goal {format_money(goal.target)} for {period.label}"
-                f"{less} split {how}: {format_money(remaining)} x {format_money(weights[rep])} / "
-                f"{format_money(whole)} = {format_money(amount)} "
-                f"(largest-remainder rounding to the cent)"
-            )
+            basis = _(
+                "{owner}'s Revenue goal {target} for {period}{less} split {how}: {remaining} x "
+                "{weight} / {whole} = {amount} (largest-remainder rounding to the cent)"
+            ).format(owner=owner_name(goal.owner), target=format_money(goal.target),
+                     period=period_name(period.label), less=less, how=how,
+                     remaining=format_money(remaining), weight=format_money(weights[rep]),
+                     whole=format_money(whole), amount=format_money(amount))
             if rep in ramp:
-                basis += f"; a new rep weighs {ramp[rep]:.0%} of the members' average"
+                basis += _("; a new rep weighs {share} of the members' average").format(
+                    share=f"{ramp[rep]:.0%}")
             splits[key] = (goal.product, goal.region, Split(amount, basis))
     return splits

@@ -32,6 +32,7 @@ from sync.compute.periods import period_labels
 from sync.compute.smart import Roster, day_of
 from sync.compute.tiers import format_money
 from sync.contract.tables import Tables
+from sync.i18n import _, period_name
 from sync.schema import tab_headers
 
 WHOLE: ScopeKey = (None, None)
@@ -100,11 +101,12 @@ class _History:
 
 def _ramp_text(start: date, upcoming: Period, share: float, typical: float) -> str:
     months = max(0, tenure_months(start, upcoming.end))
-    return (
-        f"new rep (started {start:%Y-%m-%d}, month {months} of {RAMP_MONTHS} by "
-        f"{upcoming.label}): {months}/{RAMP_MONTHS} x {format_money(typical)} (the median "
-        f"suggestion of established reps) = {format_money(share * typical)}"
-    )
+    return _(
+        "new rep (started {start}, month {month} of {months} by {period}): {month}/{months} x "
+        "{typical} (the median suggestion of established reps) = {value}"
+    ).format(start=f"{start:%Y-%m-%d}", month=months, months=RAMP_MONTHS,
+             period=period_name(upcoming.label), typical=format_money(typical),
+             value=format_money(share * typical))
 
 
 def goal_suggestions(tables: Tables, revenue: pd.DataFrame) -> pd.DataFrame:
@@ -124,7 +126,7 @@ def goal_suggestions(tables: Tables, revenue: pd.DataFrame) -> pd.DataFrame:
     }
     lines = _scoped_lines(tables.goals, roster)
     splits = top_down_splits(tables.goals, roster, upcoming, past, history.revenue, ramp)
-    for (rep, scope), (product, region, _) in splits.items():
+    for (rep, scope), (product, region, _split) in splits.items():
         if all(line.scope != scope for line in lines[rep]):
             lines[rep].append(_Line(rep, scope, product, region))
 
@@ -150,17 +152,22 @@ def goal_suggestions(tables: Tables, revenue: pd.DataFrame) -> pd.DataFrame:
                 ramp_basis = _ramp_text(history.starts[rep], upcoming, ramp[rep],
                                         typical[line.scope])
                 if ramped >= value:
-                    value, basis = ramped, f"{ramp_basis}; own history: {basis}"
+                    value, basis = ramped, _("{ramp}; own history: {history}").format(
+                        ramp=ramp_basis, history=basis)
                 else:
-                    basis = f"{basis}; above the {ramp_basis}"
+                    basis = _("{history}; above the {ramp}").format(history=basis,
+                                                                    ramp=ramp_basis)
             deals = figures.forecast_deals(Scope(frozenset({rep}), *line.scope),
                                            upcoming.start, upcoming.end)
             weighted = float((deals["amount"] * deals["probability"]).sum())
             if weighted > value:
                 value = weighted
-                basis += (f"; raised to the open pipeline expected to close in "
-                          f"{upcoming.label}: {len(deals)} deal{'s' if len(deals) != 1 else ''} "
-                          f"weighted {format_money(weighted)}")
+                count = (_("{count} deal") if len(deals) == 1 else _("{count} deals")).format(
+                    count=len(deals))
+                basis += _("; raised to the open pipeline expected to close in {period}: "
+                           "{deals} weighted {weighted}").format(
+                    period=period_name(upcoming.label), deals=count,
+                    weighted=format_money(weighted))
             rows.append(_row(roster.reps[rep], line, upcoming, round(value, 2), basis,
                              round(found.spread, 2), spread_periods,
                              splits.get((rep, line.scope), (None, None, None))[2]))
@@ -176,18 +183,20 @@ def _row(
     """One row of the tab: the suggestion, its band and the sentence that spells it out."""
     low, high = max(0.0, round(value - band, 2)), round(value + band, 2)
     if band > 0:
-        band_text = (f"Low and High: {format_money(value)} -/+ {format_money(band)}, the "
-                     f"standard deviation of the last {spread_periods} periods")
+        band_text = _("Low and High: {value} -/+ {band}, the standard deviation of the last "
+                      "{count} periods").format(value=format_money(value),
+                                                band=format_money(band), count=spread_periods)
     else:
-        band_text = "Low and High equal it: past periods show no spread"
+        band_text = _("Low and High equal it: past periods show no spread")
     suggested = value
     if split is not None:
         suggested = split.amount
-        basis = f"{split.basis}; from history alone {format_money(value)}: {basis}"
+        basis = _("{split}; from history alone {value}: {history}").format(
+            split=split.basis, value=format_money(value), history=basis)
         low, high = min(low, suggested), max(high, suggested)
     return {
         "Owner": owner, "Metric": "Revenue", "Product": line.product, "Region": line.region,
         "Period Start": pd.Timestamp(upcoming.start), "Period End": pd.Timestamp(upcoming.end),
         "Suggested Target": suggested, "Low": low, "High": high,
-        "Basis": f"{basis}; {band_text}",
+        "Basis": basis + _("; ") + band_text,
     }

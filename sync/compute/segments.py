@@ -23,6 +23,7 @@ from sync.compute.predictions import (
     p_alive,
 )
 from sync.contract.tables import Issue, Tables
+from sync.i18n import _
 from sync.schema import tab_headers
 
 MIN_REPEAT_CUSTOMERS = 20
@@ -140,26 +141,27 @@ def _predictions(
     def blank(why: str) -> tuple[pd.DataFrame, list[Issue]]:
         return result, [Issue(
             tab="Customer Segments", column="Predicted Value", severity="Warning",
-            problem=f"P(Alive), Expected Orders and Predicted Value are blank: {why}",
+            problem=_("P(Alive), Expected Orders and Predicted Value are blank: {why}").format(
+                why=why),
         )]
 
     if repeat < MIN_REPEAT_CUSTOMERS:
         return blank(
-            f"only {repeat} customers have ordered on more than one day, and the purchase "
-            f"model needs at least {MIN_REPEAT_CUSTOMERS}. They fill in as repeat orders "
-            "are recorded."
+            _("only {repeat} customers have ordered on more than one day, and the purchase "
+              "model needs at least {needed}. They fill in as repeat orders are recorded."
+              ).format(repeat=repeat, needed=MIN_REPEAT_CUSTOMERS)
         )
     x, t_x, T = buyers["x"].to_numpy(), buyers["t_x"].to_numpy(), buyers["T"].to_numpy()
     try:
         params = fit_bgnbd(x, t_x, T)
     except FitFailed as error:
-        return blank(f"the repeat-purchase model could not be fitted ({error}). "
-                     "Check Orders dates and As Of.")
+        return blank(_("the repeat-purchase model could not be fitted ({error}). "
+                       "Check Orders dates and As Of.").format(error=_(str(error))))
     alive = p_alive(params, x, t_x, T)
     expected = expected_orders(params, x, t_x, T, horizon)
     if not (np.all(np.isfinite(alive)) and np.all(np.isfinite(expected))):
-        return blank("the fitted repeat-purchase model gives no finite prediction for "
-                     "these customers (their order dates are too uniform to model).")
+        return blank(_("the fitted repeat-purchase model gives no finite prediction for "
+                       "these customers (their order dates are too uniform to model)."))
     result["P(Alive)"] = alive
     result["Expected Orders"] = expected
     spend = buyers["repeat_spend"].to_numpy()
@@ -168,15 +170,15 @@ def _predictions(
     except FitFailed as error:
         return result, [Issue(
             tab="Customer Segments", column="Predicted Value", severity="Warning",
-            problem=f"Predicted Value is blank: the order-value model could not be fitted "
-            f"({error}).",
+            problem=_("Predicted Value is blank: the order-value model could not be fitted "
+                      "({error}).").format(error=_(str(error))),
         )]
     value = expected_order_value(spend_params, x, spend)
     if not np.all(np.isfinite(value)):
         return result, [Issue(
             tab="Customer Segments", column="Predicted Value", severity="Warning",
-            problem="Predicted Value is blank: order values vary too much between customers "
-            "to give a finite expected order value.",
+            problem=_("Predicted Value is blank: order values vary too much between customers "
+                      "to give a finite expected order value."),
         )]
     result["Predicted Value"] = expected * value
     return result, []

@@ -24,6 +24,11 @@ def day_of(value: object) -> date | None:
     return pd.Timestamp(value).date()
 
 
+def owner_name(owner: str | None) -> str | None:
+    """A goal owner as the locale writes it: `Company` is a keyword (zh-CN `公司`), names stay."""
+    return _(COMPANY) if owner == COMPANY else owner
+
+
 def format_figure(value: float) -> str:
     """`450,000` for whole figures, `1,234.50` otherwise."""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
@@ -100,34 +105,36 @@ def smart_check(
     failed = []
     kind = roster.kind(owner)
     if owner is None:
-        failed.append("S: no owner")
+        failed.append(_("S: no owner"))
     elif kind is None:
-        failed.append(f'S: owner "{owner}" is not a rep in Team, a team or Company')
+        failed.append(_('S: owner "{owner}" is not a rep in Team, a team or Company').format(
+            owner=owner))
     if metric is None:
-        failed.append("S: no metric")
+        failed.append(_("S: no metric"))
     elif metric not in METRICS:
-        failed.append(f'S: metric "{metric}" is not one of {", ".join(METRICS)}')
+        failed.append(_('S: metric "{metric}" is not one of {metrics}').format(
+            metric=metric, metrics=_(", ").join(_(name) for name in METRICS)))
     if math.isnan(target):
-        failed.append("M: no target")
+        failed.append(_("M: no target"))
     elif target <= 0:
-        failed.append(f"M: target {format_figure(target)} is not a positive number")
+        failed.append(_("M: target {target} is not a positive number").format(
+            target=format_figure(target)))
     elif not math.isnan(previous) and previous > 0 and target > AMBITION_LIMIT * previous:
-        failed.append(
-            f"A: target {format_figure(target)} is more than {AMBITION_LIMIT}x last period's "
-            f"{format_figure(previous)}"
-        )
+        failed.append(_("A: target {target} is more than {limit}x last period's {previous}").format(
+            target=format_figure(target), limit=AMBITION_LIMIT, previous=format_figure(previous)))
     key = name_key(owner)
     if kind == "rep" and key not in roster.active:
-        failed.append(f"R: rep {owner} is not active")
+        failed.append(_("R: rep {owner} is not active").format(owner=owner))
     elif kind == "team" and key is not None and not roster.teams[key] & roster.active:
-        failed.append(f"R: team {owner} has no active reps")
+        failed.append(_("R: team {owner} has no active reps").format(owner=owner))
     if start is None:
-        failed.append("T: no period start")
+        failed.append(_("T: no period start"))
     if end is None:
-        failed.append("T: no period end")
+        failed.append(_("T: no period end"))
     if start is not None and end is not None and end <= start:
-        failed.append(f"T: period end {end} is not after period start {start}")
-    return "; ".join(failed) if failed else "OK"
+        failed.append(_("T: period end {end} is not after period start {start}").format(
+            end=end, start=start))
+    return _("; ").join(failed) if failed else "OK"
 
 
 @dataclass(frozen=True)
@@ -190,7 +197,7 @@ def decomposition_issues(goals: pd.DataFrame, roster: Roster) -> list[Issue]:
                 _("{owner}'s {metric} goal for {start} to {end} is "
                   "{target}, but its members' goals add up to only "
                   "{total} ({parts}): raise the members' goals or lower this one."
-                  ).format(owner=goal.owner, metric=_(goal.metric), start=goal.start,
+                  ).format(owner=owner_name(goal.owner), metric=_(goal.metric), start=goal.start,
                            end=goal.end, target=format_figure(goal.target),
                            total=format_figure(total), parts=parts)
             ),

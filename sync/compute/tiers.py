@@ -16,6 +16,7 @@ import pandas as pd
 
 from sync.compute.names import name_key
 from sync.contract.tables import Issue
+from sync.i18n import _
 
 TAB = "Commission Plans"
 _SAME = 1e-9  # percents read from text and from cells may differ in the last bit
@@ -82,16 +83,16 @@ def _plan_problems(name: str, tiers: list[Tier]) -> list[Issue]:
         problems.append(Issue(
             tab=TAB, row=tier.row, column=column,
             value="" if value is None else percent_label(value), severity="Error",
-            problem=f'Plan "{name}": {problem} '
-            "Its reps are paid no commission until this is fixed.",
+            problem=_('Plan "{plan}": {problem} Its reps are paid no commission until this is '
+                      "fixed.").format(plan=name, problem=problem),
         ))
 
     banded = []
     for tier in tiers:
         if tier.end is not None and tier.end <= tier.start + _SAME:
             error(tier, "To %", tier.end,
-                  f"To % ({percent_label(tier.end)}) must be above From % "
-                  f"({percent_label(tier.start)}), or blank for no cap.")
+                  _("To % ({end}) must be above From % ({start}), or blank for no cap.").format(
+                      end=percent_label(tier.end), start=percent_label(tier.start)))
         else:
             banded.append(tier)
     if not banded:
@@ -99,24 +100,26 @@ def _plan_problems(name: str, tiers: list[Tier]) -> list[Issue]:
     first = banded[0]
     if first.start > _SAME:
         error(first, "From %", first.start,
-              f"no tier starts at 0%, so revenue below {percent_label(first.start)} of quota "
-              "would earn nothing by mistake. Add a tier from 0% (its Rate may be 0%).")
+              _("no tier starts at 0%, so revenue below {start} of quota would earn nothing by "
+                "mistake. Add a tier from 0% (its Rate may be 0%).").format(
+                  start=percent_label(first.start)))
     for before, after in zip(banded, banded[1:], strict=False):
         if before.end is None:
             error(after, "From %", after.start,
-                  f"the tier from {percent_label(before.start)} (row {before.row}) has no "
-                  f"To %, so it overlaps this tier from {percent_label(after.start)}. "
-                  f"Give row {before.row} a To % of {percent_label(after.start)}.")
+                  _("the tier from {start} (row {row}) has no To %, so it overlaps this tier "
+                    "from {after}. Give row {row} a To % of {after}.").format(
+                      start=percent_label(before.start), row=before.row,
+                      after=percent_label(after.start)))
         elif after.start < before.end - _SAME:
             error(after, "From %", after.start,
-                  f"this tier from {percent_label(after.start)} overlaps the tier up to "
-                  f"{percent_label(before.end)} (row {before.row}). Start it at "
-                  f"{percent_label(before.end)}.")
+                  _("this tier from {start} overlaps the tier up to {end} (row {row}). Start it "
+                    "at {end}.").format(start=percent_label(after.start),
+                                        end=percent_label(before.end), row=before.row))
         elif after.start > before.end + _SAME:
             error(after, "From %", after.start,
-                  f"revenue between {percent_label(before.end)} and "
-                  f"{percent_label(after.start)} of quota falls in no tier. Start this tier "
-                  f"at {percent_label(before.end)}.")
+                  _("revenue between {end} and {start} of quota falls in no tier. Start this "
+                    "tier at {end}.").format(end=percent_label(before.end),
+                                             start=percent_label(after.start)))
     return problems
 
 

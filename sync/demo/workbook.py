@@ -40,6 +40,7 @@ from sync.demo.sales import (
     stage_log_rows,
 )
 from sync.errors import SalesOpsError, WorkbookError
+from sync.i18n import _
 from sync.schema import computed_tabs, input_tabs, settings_specs, tab_spec
 
 if TYPE_CHECKING:
@@ -261,14 +262,14 @@ def write_demo_workbook(path: Path, *, size: int = 1, seed: int = 7, locale: str
     expected: FileState | None = None
     if path.exists():
         if not replace and not is_demo_workbook(path):
-            raise WorkbookError(
-                f"{path} already exists and is not a demo workbook: choose another path, "
-                "or replace it on purpose with `salesops demo --force`."
-            )
+            raise WorkbookError(_(
+                "{path} already exists and is not a demo workbook: choose another path, "
+                "or replace it on purpose with `salesops demo --force`.").format(path=path))
         check_writable(path)
         expected = FileState.of(path.resolve())
     elif not path.parent.is_dir():
-        raise WorkbookError(f"the folder {path.parent} does not exist: create it first.")
+        raise WorkbookError(_("the folder {folder} does not exist: create it first.").format(
+            folder=path.parent))
     grids = demo_grids(size, seed, today=today, locale=locale)
     inputs = {tab: grid for tab, grid in grids.items() if tab != STAGE_LOG}
     headers, *log_rows = grids[STAGE_LOG]
@@ -297,6 +298,6 @@ def run_demo(path: Path, *, size: int = 1, seed: int = 7, locale: str = "en",
     from sync.engine import sync_workbook
 
     if progress:
-        progress(f"Writing the demo workbook {path}")
+        progress(_("Writing the demo workbook {path}").format(path=path))
     write_demo_workbook(path, size=size, seed=seed, locale=locale, today=today, replace=replace)
     return sync_workbook(XlsxBackend(path), progress=progress)

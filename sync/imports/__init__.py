@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sync.i18n import _, writing_in
 from sync.imports.columns import CannotImportError
 from sync.imports.mapping import ImportMap, MapFileError, load_map
 from sync.imports.plan import ImportPlan, build_plan
@@ -54,12 +55,13 @@ class ImportReport:
     def summary(self) -> str:
         """`Orders rows 2,041–2,240` (the rows to find or delete), or that nothing was."""
         plan = self.plan
-        verb = "would be appended" if self.dry_run else "appended"
         if not plan.rows:
-            return f"No rows {verb} to {plan.tab}"
-        rows = (f"row {plan.first_row:,}" if len(plan.rows) == 1
-                else f"rows {plan.first_row:,}–{plan.last_row:,}")
-        return f"{plan.tab} {rows} {verb}"
+            return (_("No rows would be appended to {tab}") if self.dry_run
+                    else _("No rows appended to {tab}")).format(tab=plan.tab)
+        rows = (_("row {first}") if len(plan.rows) == 1 else _("rows {first}–{last}")).format(
+            first=f"{plan.first_row:,}", last=f"{plan.last_row:,}")
+        return (_("{tab} {rows} would be appended") if self.dry_run
+                else _("{tab} {rows} appended")).format(tab=plan.tab, rows=rows)
 
 
 def plan_import(backend: Backend, source: SourceTable, *, tab: str, preset: str = "generic",
@@ -91,7 +93,7 @@ def plan_import(backend: Backend, source: SourceTable, *, tab: str, preset: str 
         )
     tables, _issues = validate_workbook(
         {name: value for name, value in grids.items() if name in ("Settings", "Stages")},
-        today=backend.today(),
+        today=backend.today(), locale=getattr(backend, "default_locale", "en"),
     )
     from sync.read.columns import ReadContext
 
@@ -100,8 +102,12 @@ def plan_import(backend: Backend, source: SourceTable, *, tab: str, preset: str 
     if chosen.reshape is not None:
         source, skipped = chosen.reshape(source)
     stages = tables.stages[["stage", "type"]].to_dict("records")
-    return build_plan(source, spec, grid, chosen, import_map, context=context,
-                      stages=stages, reshaped_skips=skipped, progress=progress)
+    locale = tables.settings.locale
+    with writing_in(locale):  # the rows' problems in the workbook's language
+        plan = build_plan(source, spec, grid, chosen, import_map, context=context,
+                          stages=stages, reshaped_skips=skipped, progress=progress)
+    plan.locale = locale
+    return plan
 
 
 def import_file(backend: Backend, source: str | Path | SourceTable, *, tab: str,
@@ -113,6 +119,14 @@ def import_file(backend: Backend, source: str | Path | SourceTable, *, tab: str,
     import_map = load_map(map_file) if map_file is not None else None
     plan = plan_import(backend, table, tab=tab, preset=preset, import_map=import_map,
                        progress=progress)
+    written = False
+    with writing_in(plan.locale):  # a refusal to write speaks the workbook's language
+        written = _append(backend, plan, tab, dry_run)
+    return ImportReport(source=table, plan=plan, preset=preset, written=written, dry_run=dry_run)
+
+
+def _append(backend: Backend, plan: ImportPlan, tab: str, dry_run: bool) -> bool:
+    """Write the planned rows after the tab's last data row; True when something was."""
     written = False
     if plan.rows and not dry_run:
         from sync.backends.sheets.backend import SheetsBackend
@@ -130,4 +144,4 @@ def import_file(backend: Backend, source: str | Path | SourceTable, *, tab: str,
         else:
             raise CannotImportError(f"import cannot write to {backend.label}")
         written = True
-    return ImportReport(source=table, plan=plan, preset=preset, written=written, dry_run=dry_run)
+    return written

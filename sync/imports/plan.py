@@ -18,6 +18,7 @@ from typing import Any
 
 from sync.compute.names import name_key
 from sync.contract.grid import STRAY_GAP_ROWS
+from sync.i18n import _, current_locale
 from sync.imports.columns import CannotImportError, resolve_columns
 from sync.imports.mapping import ImportMap
 from sync.imports.presets import CLOSE_DATE, LOST_TIME, STATUS, UNIT_PRICE, WON_TIME, Preset
@@ -60,6 +61,7 @@ class ImportPlan:
     unused: list[str] = field(default_factory=list)  # export columns not imported
     not_in_tab: list[str] = field(default_factory=list)  # mapped, but the tab lacks them
     positions: dict[str, int] = field(default_factory=dict)  # written column -> tab column
+    locale: str = "en"  # the workbook's: the language its problems and summary are told in
 
     @property
     def last_row(self) -> int:
@@ -173,18 +175,16 @@ def build_plan(
 ) -> ImportPlan:
     """Read the export by the tab's declarations and decide each row's fate."""
     if not grid or not any(not is_blank(v) for v in grid[0]):
-        raise CannotImportError(
-            f"the {spec.tab} tab has no header row: run `salesops init` on a new workbook and "
-            f"copy its {spec.tab} headers into row 1"
-        )
+        raise CannotImportError(_(
+            "the {tab} tab has no header row: run `salesops init` on a new workbook and "
+            "copy its {tab} headers into row 1").format(tab=spec.tab))
     header_row = list(grid[0])
     in_tab = match_headers(spec, header_row)
     if in_tab.missing_required:
         column = in_tab.missing_required[0].header
-        raise CannotImportError(
-            f'the {spec.tab} tab has no "{column}" column: add the header "{column}" to row 1 '
-            "and import again"
-        )
+        raise CannotImportError(_(
+            'the {tab} tab has no "{column}" column: add the header "{column}" to row 1 '
+            "and import again").format(tab=spec.tab, column=column))
     by_header = {column.header: column for column in spec.columns}
     position = {column.header: in_tab.positions[column.field]
                 for column in spec.columns if column.field in in_tab.positions}
@@ -255,16 +255,17 @@ def build_plan(
         if key_header:
             key = name_key(typed.get(key_header))
             if key in seen_keys:
-                plan.skipped.append((source_row, f"{key_header} {typed[key_header]} "
-                                                 f"{seen_keys[key]}"))
+                plan.skipped.append((source_row, _("{column} {key} {why}").format(
+                    column=spec.column(key_header).label(current_locale()),
+                    key=typed[key_header], why=seen_keys[key])))
                 continue
             if key:
-                seen_keys[key] = f"is also on source row {source_row}"
+                seen_keys[key] = _("is also on source row {row}").format(row=source_row)
         else:
             line = tuple(_signature(typed.get(h)) for h in written)
             if existing_lines[line] > 0:
                 existing_lines[line] -= 1
-                plan.skipped.append((source_row, "the same line is already in the tab"))
+                plan.skipped.append((source_row, _("the same line is already in the tab")))
                 continue
         width = max((position[h] for h in written), default=0) + 1
         row: list[Any] = [None] * width
@@ -273,11 +274,11 @@ def build_plan(
         plan.rows.append(row)
         plan.source_rows.append(source_row)
     if blocked is not None and plan.rows and plan.last_row >= blocked:
-        raise CannotImportError(
-            f"{spec.tab} has a cell in row {blocked}, far below its data, where the imported "
-            f"rows {plan.first_row:,}–{plan.last_row:,} would go: move or delete it, then "
-            "import again"
-        )
+        raise CannotImportError(_(
+            "{tab} has a cell in row {blocked}, far below its data, where the imported rows "
+            "{first}–{last} would go: move or delete it, then import again").format(
+            tab=spec.tab, blocked=blocked, first=f"{plan.first_row:,}",
+            last=f"{plan.last_row:,}"))
     return plan
 
 
@@ -289,7 +290,7 @@ def _existing_keys(grid: list[list[Any]], index: int | None) -> dict[str, str]:
         if isinstance(cells, list | tuple) and index < len(cells):
             key = name_key(cell_text(cells[index])) if not is_blank(cells[index]) else None
             if key:
-                keys.setdefault(key, f"is already in the tab (row {number})")
+                keys.setdefault(key, _("is already in the tab (row {row})").format(row=number))
     return keys
 
 

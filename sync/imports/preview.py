@@ -11,8 +11,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from sync.i18n import _, current_locale
 from sync.read.cells import cell_text
 from sync.schema import tab_spec
+from sync.write.locale import column_label
 
 if TYPE_CHECKING:
     from sync.imports import ImportReport
@@ -29,7 +31,7 @@ def progress_bar(total_rows: int, console: Console | None = None
     if total_rows < LARGE_FILE_ROWS or not console.is_terminal:
         yield None
         return
-    with Progress(TextColumn("Reading rows"), BarColumn(), MofNCompleteColumn(),
+    with Progress(TextColumn(_("Reading rows")), BarColumn(), MofNCompleteColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("rows", total=total_rows)
         yield lambda done, total: bar.update(task, completed=done, total=total)
@@ -41,65 +43,75 @@ def _shown(value: Any) -> Text:
 
 
 def _more(count: int) -> str:
-    return f"… and {count - PREVIEW_ROWS:,} more" if count > PREVIEW_ROWS else ""
+    return (_("… and {count} more").format(count=f"{count - PREVIEW_ROWS:,}")
+            if count > PREVIEW_ROWS else "")
 
 
 def report_view(report: ImportReport) -> RenderableType:
     """The summary, the first rows to append, the skipped rows and the unreadable values."""
     plan, source = report.plan, report.source
     parts: list[RenderableType] = []
-    how = ", ".join(part for part in (source.encoding, source.separator and
-                                      f"{source.separator}-separated") if part)
-    parts.append(Text(f"Read {source.name}{f' ({how})' if how else ''}: "
-                      f"{len(source.rows):,} rows, preset {report.preset}."))
-    mapping = Table(title="Columns", title_justify="left")
-    mapping.add_column(f"{plan.tab} column")
-    mapping.add_column("from export column")
+    how = _(", ").join(part for part in (source.encoding, source.separator and _(
+        "{separator}-separated").format(separator=_(source.separator))) if part)
+    parts.append(Text(_("Read {source}{how}: {rows} rows, preset {preset}.").format(
+        source=source.name, how=_(" ({how})").format(how=how) if how else "",
+        rows=f"{len(source.rows):,}", preset=report.preset)))
+    mapping = Table(title=_("Columns"), title_justify="left")
+    mapping.add_column(_("{tab} column").format(tab=plan.tab))
+    mapping.add_column(_("from export column"))
     for target, source_header in plan.columns.items():
-        mapping.add_row(target, _shown(source_header))
+        mapping.add_row(column_label(plan.tab, target, current_locale()), _shown(source_header))
     parts.append(mapping)
     if plan.rows:
-        title = f"{plan.tab} rows {plan.first_row:,}–{plan.last_row:,} " + (
-            "to append" if report.dry_run else "appended")
+        title = (_("{tab} rows {first}–{last} to append") if report.dry_run
+                 else _("{tab} rows {first}–{last} appended")).format(
+            tab=plan.tab, first=f"{plan.first_row:,}", last=f"{plan.last_row:,}")
         rows = Table(title=title, title_justify="left", caption=_more(len(plan.rows)))
-        rows.add_column("row", justify="right")
+        rows.add_column(_("row"), justify="right")
         positions = plan.positions
         preview = plan.rows[:PREVIEW_ROWS]
         shown = [h for h in tab_spec(plan.tab).headers if h in positions and any(
             positions[h] < len(cells) and cells[positions[h]] is not None for cells in preview)]
         for header in shown:
-            rows.add_column(header, max_width=28)
+            rows.add_column(column_label(plan.tab, header, current_locale()), max_width=28)
         for offset, cells in enumerate(preview):
             values = [_shown(cells[positions[h]]) if positions[h] < len(cells) else ""
                       for h in shown]
             rows.add_row(f"{plan.first_row + offset:,}", *values)
         parts.append(rows)
     if plan.skipped:
-        skipped = Table(title=f"Skipped: {len(plan.skipped):,} rows", title_justify="left",
-                        caption=_more(len(plan.skipped)))
-        skipped.add_column("source row", justify="right")
-        skipped.add_column("why")
+        skipped = Table(title=_("Skipped: {count} rows").format(count=f"{len(plan.skipped):,}"),
+                        title_justify="left", caption=_more(len(plan.skipped)))
+        skipped.add_column(_("source row"), justify="right")
+        skipped.add_column(_("why"))
         for source_row, why in plan.skipped[:PREVIEW_ROWS]:
             skipped.add_row(f"{source_row:,}", _shown(why))
         parts.append(skipped)
     if plan.unreadable:
         left_out = len(plan.left_out)
         unreadable = Table(
-            title=f"Values that cannot be read: {len(plan.unreadable):,} "
-                  f"({left_out:,} row{'' if left_out == 1 else 's'} left out)",
+            title=(_("Values that cannot be read: {count} ({left_out} row left out)")
+                   if left_out == 1 else
+                   _("Values that cannot be read: {count} ({left_out} rows left out)")).format(
+                count=f"{len(plan.unreadable):,}", left_out=f"{left_out:,}"),
             title_justify="left", caption=_more(len(plan.unreadable)))
-        for name in ("source row", "column", "value", "problem", "row"):
+        for name in (_("source row"), _("column"), _("value"), _("problem"), _("row")):
             unreadable.add_column(name)
         for item in plan.unreadable[:PREVIEW_ROWS]:
-            unreadable.add_row(f"{item.source_row:,}", item.column, _shown(item.value),
-                               _shown(item.problem),
-                               "left out" if item.row_left_out else "kept, value blank")
+            unreadable.add_row(f"{item.source_row:,}",
+                               column_label(plan.tab, item.column, current_locale()),
+                               _shown(item.value), _shown(item.problem),
+                               _("left out") if item.row_left_out else _("kept, value blank"))
         parts.append(unreadable)
     if plan.not_in_tab:
-        parts.append(f"The {plan.tab} tab has no {', '.join(plan.not_in_tab)} column: those "
-                     "values are not imported; add the headers to import them.")
+        parts.append(_("The {tab} tab has no {columns} column: those values are not imported; "
+                       "add the headers to import them.").format(
+            tab=plan.tab, columns=_(", ").join(
+                column_label(plan.tab, name, current_locale()) for name in plan.not_in_tab)))
     if plan.unused:
-        parts.append(Text(f"Export columns not imported: {', '.join(plan.unused)}."))
-    parts.append(report.summary + (" (dry run: nothing written)" if report.dry_run else "") + ".")
+        parts.append(Text(_("Export columns not imported: {columns}.").format(
+            columns=_(", ").join(plan.unused))))
+    parts.append(_("{summary}.").format(summary=report.summary + (
+        _(" (dry run: nothing written)") if report.dry_run else "")))
     return Group(*parts)
 

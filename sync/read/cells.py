@@ -63,7 +63,7 @@ def refuse_error_cell(value: Any) -> None:
               ).format(value=value)
         )
     meaning = _ERROR_MEANINGS.get(value.strip().upper())
-    because = f" ({_(meaning)})" if meaning else ""
+    because = _(" ({meaning})").format(meaning=_(meaning)) if meaning else ""
     raise CellError(
         _('"{value}" is an error value in the sheet{because}, not a value: fix the formula '
           "in this cell or type the value").format(value=value, because=because)

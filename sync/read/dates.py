@@ -96,7 +96,7 @@ def _suggest(year: int, first: int, second: int, date_format: str) -> str | None
 
 
 def _not_a_date(text: str, suggestion: str | None) -> CellError:
-    example = suggestion or "YYYY-MM-DD (e.g. 2026-11-03)"
+    example = suggestion or _("YYYY-MM-DD (e.g. 2026-11-03)")
     return CellError(_('"{text}" is not a date: type it as {example} or use a date cell'
                        ).format(text=text, example=example))
 

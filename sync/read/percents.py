@@ -15,6 +15,7 @@ from typing import Any
 
 from sync.compute.names import name_key
 from sync.contract.tables import Issue
+from sync.i18n import _, current_locale
 from sync.read.cells import (
     cell_text,
     format_number,
@@ -90,14 +91,15 @@ def _typed(raw: Any) -> float:
 
 def _points_problem(columns: list[ColumnSpec], first: Record, group_field: str | None,
                     number: float, numbers: Iterable[float]) -> str:
-    names = " and ".join(column.header for column in columns)
-    where = (f'{names} of plan "{first[group_field]}"' if group_field and first.get(group_field)
-             else names)
+    names = _(" and ").join(column.label(current_locale()) for column in columns)
+    where = (_('{columns} of plan "{plan}"').format(columns=names, plan=first[group_field])
+             if group_field and first.get(group_field) else names)
     shown = sorted({format_number(value) for value in numbers}, key=float)
-    examples = ", ".join(f"{value} = {value}%" for value in shown[:4])
-    return (f"{format_number(number)} on row {first['row']} can only mean "
-            f"{format_percent(number / 100)}, so every plain number in {where} is read as "
-            f"percent points ({examples}): type them with a % sign to say so")
+    examples = _(", ").join(f"{value} = {value}%" for value in shown[:4])
+    return _("{number} on row {row} can only mean {percent}, so every plain number in {where} "
+             "is read as percent points ({examples}): type them with a % sign to say so").format(
+        number=format_number(number), row=first["row"], percent=format_percent(number / 100),
+        where=where, examples=examples)
 
 
 def _warn_high_rates(rows: TabRows) -> None:
@@ -107,6 +109,6 @@ def _warn_high_rates(rows: TabRows) -> None:
         rows.issues.append(Issue(
             tab="Commission Plans", row=sheet_row, column="Rate",
             value=cell_text(rows.raw.get(sheet_row, {}).get("rate")), severity="Warning",
-            problem=f"A Rate of {format_percent(rate)} pays the rep at least all the revenue "
-                    "of this band: check it (2% is typed 2% or 0.02)",
+            problem=_("A Rate of {rate} pays the rep at least all the revenue of this band: "
+                      "check it (2% is typed 2% or 0.02)").format(rate=format_percent(rate)),
         ))

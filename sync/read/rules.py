@@ -37,6 +37,11 @@ def a_or_an(word: str) -> str:
     return "an" if word[:1].casefold() in ("a", "e", "i", "o", "u") else "a"
 
 
+def column_label(tab: str, header: str) -> str:
+    """A column's header as the workbook's locale writes it (`Owner`, zh-CN `负责人`)."""
+    return tab_spec(tab).column(header).label(current_locale())
+
+
 def _raw_text(rows: TabRows, sheet_row: int, field: str) -> str:
     return cell_text(rows.raw.get(sheet_row, {}).get(field))
 
@@ -84,9 +89,9 @@ def check_stages(rows: TabRows, tab_present: bool) -> bool:
         if tab_present:
             rows.issues.append(Issue(
                 tab="Stages", row=None, severity="Warning",
-                problem="Stages has no usable rows, so the default stages are used (Lead, "
-                        "Qualified, Proposal, Negotiation, Won, Lost): add your own stages to "
-                        "change them",
+                problem=_("Stages has no usable rows, so the default stages are used (Lead, "
+                          "Qualified, Proposal, Negotiation, Won, Lost): add your own stages to "
+                          "change them"),
             ))
         return False
     types = set(rows.values("type"))
@@ -95,8 +100,9 @@ def check_stages(rows: TabRows, tab_present: bool) -> bool:
         rows.issues.append(Issue(
             tab="Stages", row=None, column="Type", severity="Error",
             problem=(
-                f"Stages has no {' and no '.join(lacking)} stage, so the default stages are "
-                "used: keep at least one stage of Type Won and one of Type Lost"
+                _("Stages has no {types} stage, so the default stages are used: keep at least "
+                  "one stage of Type Won and one of Type Lost").format(
+                    types=_(" and no ").join(_(kind) for kind in lacking))
             ),
         ))
         return False
@@ -193,8 +199,8 @@ class Directory:
         return None if row is None else self._left_out_problem(name, row)
 
     def _left_out_problem(self, name: Any, row: int) -> str:
-        return (f'"{name}" is left out because of the Error on {self.tab} row {row}: fix that '
-                "row and this one counts again")
+        return _('"{name}" is left out because of the Error on {tab} row {row}: fix that row '
+                 "and this one counts again").format(name=name, tab=self.tab, row=row)
 
 
 def check_references(
@@ -233,9 +239,8 @@ def check_references(
     if not directory:  # one issue rather than one per row when the other tab is empty
         rows.issues.append(Issue(
             tab=tab, row=None, column=header, severity="Warning",
-            problem=f"{len(unknown)} {'row names' if len(unknown) == 1 else 'rows name'} "
-                    f"{a_or_an(header)} {header} but the {listed_in} tab lists none: add them "
-                    f"to {listed_in}",
+            problem=_unlisted(len(unknown), a_or_an(header)).format(
+                count=len(unknown), column=column_label(tab, header), tab=listed_in),
         ))
         return
     for position in unknown:
@@ -244,6 +249,17 @@ def check_references(
             value=_raw_text(rows, rows.rows[position], field), severity="Warning",
             problem=problem(names[position]),
         ))
+
+
+def _unlisted(count: int, article: str) -> str:
+    """The sentence for rows naming what an empty tab cannot list (`a Rep`, `an Owner`)."""
+    if count == 1:
+        return (_("{count} row names an {column} but the {tab} tab lists none: add them to {tab}")
+                if article == "an" else
+                _("{count} row names a {column} but the {tab} tab lists none: add them to {tab}"))
+    return (_("{count} rows name an {column} but the {tab} tab lists none: add them to {tab}")
+            if article == "an" else
+            _("{count} rows name a {column} but the {tab} tab lists none: add them to {tab}"))
 
 
 def not_a_rep(name: str) -> str:
@@ -320,10 +336,10 @@ def check_refund_deals(orders: TabRows, deals: Directory) -> None:
             continue
         left_out = deals.why_left_out(deal_id)
         problem = (
-            f"This refund's Deal ID {left_out}" if left_out else
-            f'This refund\'s Deal ID "{deal_id}" matches no deal in Pipeline and no sale in '
-            "Orders, so it takes no commission back (it still lowers revenue): correct the "
-            "Deal ID or add the deal to Pipeline"
+            _("This refund's Deal ID {left_out}").format(left_out=left_out) if left_out else
+            _('This refund\'s Deal ID "{deal_id}" matches no deal in Pipeline and no sale in '
+              "Orders, so it takes no commission back (it still lowers revenue): correct the "
+              "Deal ID or add the deal to Pipeline").format(deal_id=deal_id)
         )
         orders.issues.append(Issue(
             tab="Orders", row=sheet_row, column="Deal ID",

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from sync.contract.tables import Issue, WorkbookSettings
+from sync.i18n import _, current_locale, writing_in
 from sync.read.cells import (
     CellError,
     cell_text,
@@ -41,11 +42,11 @@ _MONTHS = {
 
 def _bounded(setting: SettingSpec, number: float) -> float:
     if setting.min is not None and number < setting.min:
-        raise CellError(f"{format_number(number)} is below the minimum of "
-                        f"{format_number(setting.min)}")
+        raise CellError(_("{number} is below the minimum of {low}").format(
+            number=format_number(number), low=format_number(setting.min)))
     if setting.max is not None and number > setting.max:
-        raise CellError(f"{format_number(number)} is above the maximum of "
-                        f"{format_number(setting.max)}")
+        raise CellError(_("{number} is above the maximum of {high}").format(
+            number=format_number(number), high=format_number(setting.max)))
     return number
 
 
@@ -64,8 +65,8 @@ def parse_setting(setting: SettingSpec, value: Any, date_format: str) -> Any:
             return _bounded(setting, _MONTHS[value.strip().casefold()])  # `April` = 4
         number = parse_integer(value)
         if number is not None and abs(number) > _LARGEST_COUNT:
-            raise CellError(f"{format_number(number)} is too large for a number of days or "
-                            "months")
+            raise CellError(_("{number} is too large for a number of days or months").format(
+                number=format_number(number)))
         return None if number is None else int(_bounded(setting, number))
     if setting.type in ("number", "money"):
         number = parse_number(value)
@@ -73,8 +74,8 @@ def parse_setting(setting: SettingSpec, value: Any, date_format: str) -> Any:
     text = parse_text(value)
     if text is not None and setting.field == "currency":
         if not re.fullmatch(r"[A-Za-z]{3}", text):
-            raise CellError(f'"{text}" is not a currency code: type a 3-letter code such as '
-                            "USD, EUR or CNY")
+            raise CellError(_('"{text}" is not a currency code: type a 3-letter code such as '
+                              "USD, EUR or CNY").format(text=text))
         return text.upper()
     if text is not None and setting.field == "digest_to":
         return _addresses(text)
@@ -88,8 +89,8 @@ def _addresses(text: str) -> tuple[str, ...]:
     addresses = tuple(part.strip() for part in re.split(r"[,;，；]", text) if part.strip())
     for address in addresses:
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
-            raise CellError(f'"{address}" is not an e-mail address: type addresses such as '
-                            "ana@example.com, separated by commas")
+            raise CellError(_('"{address}" is not an e-mail address: type addresses such as '
+                              "ana@example.com, separated by commas").format(address=address))
     return addresses
 
 
@@ -97,16 +98,26 @@ def _clock_time(text: str) -> str:
     """`8:00`, `08:00` or `8.00` as `08:00`."""
     match = re.fullmatch(r"(\d{1,2})[:.：](\d{2})", text.strip())
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise CellError(f'"{text}" is not a time of day: type it as HH:MM, e.g. 08:00')
+        raise CellError(_('"{text}" is not a time of day: type it as HH:MM, e.g. 08:00').format(
+            text=text))
     return f"{int(match[1]):02d}:{match[2]}"
 
 
 def _default_text(setting: SettingSpec) -> str:
     if setting.field == "locale":
-        return "the configured locale"
+        return _("the configured locale")
     if setting.default is None:
-        return "today" if setting.field == "as_of" else "blank"
+        return _("today") if setting.field == "as_of" else _("blank")
+    if setting.type == "yesno":
+        return _(cell_text(setting.default))  # `Yes`: zh-CN `是`
+    if setting.choices:
+        return cell_text(setting.choice_label(setting.default, current_locale()))
     return cell_text(setting.default)
+
+
+def _name(setting: SettingSpec) -> str:
+    """The setting's name as the workbook's locale writes it (`As Of`, zh-CN `统计日期`)."""
+    return setting.zh if current_locale() == "zh-CN" else setting.key
 
 
 def _key_index() -> dict[str, SettingSpec]:
@@ -123,7 +134,19 @@ def read_settings(
     """The Settings tab as `WorkbookSettings` (defaults for blank, bad or missing keys).
 
     `locale` is the operator's (config.yaml): a workbook with no Locale setting uses it.
+    The problems are written in the Locale the tab itself sets, so it is read once more in
+    that language when it is not the one being spoken.
     """
+    settings, issues = _read_settings(grid, today, locale)
+    if settings.locale != current_locale():
+        with writing_in(settings.locale):
+            settings, issues = _read_settings(grid, today, locale)
+    return settings, issues
+
+
+def _read_settings(
+    grid: list[list[Any]] | None, today: date, locale: str
+) -> tuple[WorkbookSettings, list[Issue]]:
     issues: list[Issue] = []
     found: dict[str, tuple[int, Any]] = {}  # setting field -> (sheet row, raw value)
     if grid:
@@ -146,8 +169,9 @@ def read_settings(
         except CellError as error:
             issues.append(Issue(
                 tab=TAB, row=sheet_row, column="Value", value=cell_text(raw), severity="Warning",
-                problem=f"{setting.key}: {error}. The default ({_default_text(setting)}) is "
-                        "used until this is fixed",
+                problem=_("{setting}: {problem}. The default ({default}) is used until this is "
+                          "fixed").format(setting=_name(setting), problem=error,
+                                          default=_default_text(setting)),
             ))
             continue
         if typed is None:
@@ -174,8 +198,8 @@ def _collect(grid: list[list[Any]], positions: dict[str, int],
             if not is_blank(value_cell):
                 issues.append(Issue(
                     tab=TAB, row=sheet_row, column="Setting", value="", severity="Warning",
-                    problem="This value has no setting name: type the setting's name in the "
-                            "Setting column, or clear the row",
+                    problem=_("This value has no setting name: type the setting's name in the "
+                              "Setting column, or clear the row"),
                 ))
             continue
         key_text = cell_text(key_cell).strip()
@@ -189,8 +213,9 @@ def _collect(grid: list[list[Any]], positions: dict[str, int],
         if setting.field in found:
             issues.append(Issue(
                 tab=TAB, row=sheet_row, column="Setting", value=key_text, severity="Warning",
-                problem=f"{setting.key} is already set on row {found[setting.field][0]}: this "
-                        "row is ignored; delete one of the two",
+                problem=_("{setting} is already set on row {row}: this row is ignored; delete "
+                          "one of the two").format(setting=_name(setting),
+                                                    row=found[setting.field][0]),
             ))
             continue
         found[setting.field] = (sheet_row, value_cell)
@@ -198,9 +223,12 @@ def _collect(grid: list[list[Any]], positions: dict[str, int],
 
 
 def _unknown_key(key_text: str) -> str:
-    names = [setting.key for setting in settings_specs()]
-    close = difflib.get_close_matches(key_text, names, n=1, cutoff=0.6)
+    names = {setting.key: _name(setting) for setting in settings_specs()}
+    if current_locale() == "zh-CN":  # a Chinese name may be misspelt too
+        names.update({setting.zh: setting.zh for setting in settings_specs()})
+    close = difflib.get_close_matches(key_text, list(names), n=1, cutoff=0.6)
     if close:
-        return f'"{key_text}" is not a setting, so it is ignored: did you mean "{close[0]}"?'
-    return (f'"{key_text}" is not a setting, so it is ignored: the settings are '
-            f"{', '.join(names)}")
+        return _('"{text}" is not a setting, so it is ignored: did you mean "{name}"?').format(
+            text=key_text, name=names[close[0]])
+    return _('"{text}" is not a setting, so it is ignored: the settings are {names}').format(
+        text=key_text, names=_(", ").join(dict.fromkeys(names.values())))

@@ -13,6 +13,7 @@ from typing import Any
 from sync.a1 import column_letter
 from sync.contract.grid import STRAY_GAP_ROWS, TabGrid
 from sync.contract.tables import Issue
+from sync.i18n import _
 from sync.read.cells import cell_text
 from sync.read.headers import HeaderMatch
 from sync.schema import TabSpec
@@ -58,21 +59,21 @@ def shape_issues(spec: TabSpec, grid: Any, headers: HeaderMatch | None) -> list[
         first = _cell_position(str(merged).split(":")[0])
         row, column = first if first else (None, 0)
         value = _value_at(grid, row, column) if row else None
-        shown = f' ("{cell_text(value)}")' if value not in (None, "") else ""
+        shown = _(' ("{value}")').format(value=cell_text(value)) if value not in (None, "") else ""
         issues.append(Issue(
             tab=spec.tab, row=row, column=_header_at(spec, headers, column),
             value=cell_text(value), severity="Warning",
-            problem=f"{spec.tab}!{merged} is a merged range, so each of its cells reads as its "
-                    f"top-left value{shown}: unmerge it and type the value in every row it "
-                    "belongs to",
+            problem=_("{range} is a merged range, so each of its cells reads as its top-left "
+                      "value{shown}: unmerge it and type the value in every row it belongs to"
+                      ).format(range=f"{spec.tab}!{merged}", shown=shown),
         ))
     for row, column, value in grid.stray:
         cell = f"{spec.tab}!{column_letter(column - 1)}{row}"
         issues.append(Issue(
             tab=spec.tab, row=row, column=_header_at(spec, headers, column),
             value=cell_text(value), severity="Warning",
-            problem=f"{cell} holds a value more than {STRAY_GAP_ROWS:,} rows below the last "
-                    "data row, so it is not read as data: delete it, or move it up next to "
-                    "the data if it belongs there",
+            problem=_("{cell} holds a value more than {gap} rows below the last data row, so "
+                      "it is not read as data: delete it, or move it up next to the data if it "
+                      "belongs there").format(cell=cell, gap=f"{STRAY_GAP_ROWS:,}"),
         ))
     return issues

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ from sync.contract.tables import (
     default_stages,
     frame_from_columns,
 )
-from sync.i18n import _, writing_in
+from sync.i18n import _, current_locale, writing_in
 from sync.read.cells import cell_text, is_blank
 from sync.read.column_cells import read_columns
 from sync.read.columns import ReadContext, read_cell
@@ -68,11 +69,23 @@ ADD_TAB_HINT = (
 )
 
 
+_INIT_HINT = re.compile(r'run "(salesops init [^"]+)" to add it \(your other tabs are kept\)')
+
+
+def _hint(add_tab_hint: str) -> str:
+    """A backend's hint in the locale being written (its command stays as typed)."""
+    command = _INIT_HINT.fullmatch(add_tab_hint)
+    if command is not None:
+        return _('run "{command}" to add it (your other tabs are kept)').format(
+            command=command[1])
+    return _(add_tab_hint)
+
+
 def _missing_tab(tab: str, add_tab_hint: str = ADD_TAB_HINT) -> Issue:
     return Issue(
         tab=tab, row=None, severity="Warning",
         problem=_("The {tab} tab is missing, so it is read as empty: {hint}").format(
-            tab=tab, hint=add_tab_hint),
+            tab=tab, hint=_hint(add_tab_hint)),
     )
 
 
@@ -111,11 +124,11 @@ def validate_workbook(
     settings_spec = tab_spec("Settings")
     settings_grid = find_grid(grids, settings_spec)
     settings, issues = read_settings(settings_grid, today=today, locale=locale)
-    if settings_grid is None:
-        issues.insert(0, _missing_tab("Settings", add_tab_hint))
-    else:
-        issues[:0] = shape_issues(settings_spec, settings_grid, None)
     with writing_in(settings.locale):  # every problem below in the workbook's language
+        if settings_grid is None:
+            issues.insert(0, _missing_tab("Settings", add_tab_hint))
+        else:
+            issues[:0] = shape_issues(settings_spec, settings_grid, None)
         return _validate_tabs(grids, settings, issues, add_tab_hint)
 
 
@@ -262,7 +275,8 @@ def _unread_log_cells(spec: TabSpec, values: dict[str, list[Any]], sheet_rows: l
     return [
         Issue(tab=STAGE_LOG, row=sheet_rows[position], column=column.header,
               value=cell_text(raw[column.field][kept[position]]), severity="Warning",
-              problem=f"{column.header} is blank or unreadable, so reports ignore "
-                      "this change: leave the Stage Log to the product")
+              problem=_("{column} is blank or unreadable, so reports ignore this change: "
+                        "leave the Stage Log to the product").format(
+                  column=column.label(current_locale())))
         for position in unread for column in checked if values[column.field][position] is None
     ]

@@ -28,9 +28,10 @@ from sync.backends.sheets.auth import (
 from sync.config import Config
 from sync.engine import sync_workbook
 from sync.errors import CredentialsError, DriveApiError, SalesOpsError
+from sync.i18n import _, writing_in
 from sync.watch.debounce import Debounce
 from sync.watch.files import describe
-from sync.watch.lines import Say, count, stamped, sync_line
+from sync.watch.lines import Say, Trigger, count, spoken, stamped, sync_line, trigger_text
 
 DEFAULT_INTERVAL_SECONDS = 15.0
 MAX_RETRY_SECONDS = 600.0  # a sync that keeps failing is tried again at least every 10 min
@@ -129,21 +130,33 @@ class SpreadsheetWatch:
     retry_at: float | None = None
     retry_delay: float = 0.0
     pending: Debounce = field(init=False)
+    # The language of the watch's lines: the operator's until a sync reads the workbook's.
+    locale: str = "en"
 
     def __post_init__(self) -> None:
         self.pending = Debounce(self.debounce_seconds, self.max_delay_seconds)
+
+    def _trigger(self, event: str, version: int | None) -> Trigger:
+        """What started a sync, put in words when its line is written."""
+        return lambda: trigger_text(self.subject(), event, version)
+
+    def subject(self) -> str:
+        """The spreadsheet as the lines name it."""
+        return _("spreadsheet {id}").format(id=self.spreadsheet_id)
 
     def run(self) -> None:
         """Sync once, then after each change of the version; returns when `stop` is set."""
         if self.seen is None:
             self.seen = self.versions.current()  # a refusal here stops the watch with its reason
-        self.run_sync(f"spreadsheet {self.spreadsheet_id} at start")
+        self.run_sync(lambda: trigger_text(self.subject(), "start"))
         while not self.stop.wait(self._wait_seconds()):
             version = None
             try:
                 version = self.versions.current()
             except DriveBusyError as error:
-                self.say(stamped(f"{describe(error)} Asking again in {self.interval:g} s."))
+                with writing_in(self.locale):
+                    self.say(stamped(_("{error} Asking again in {seconds} s.").format(
+                        error=describe(error), seconds=f"{self.interval:g}")))
             now = self.clock()
             if version is not None and version != self.seen:
                 self.seen = version
@@ -152,8 +165,7 @@ class SpreadsheetWatch:
                 retried = not self.pending.waiting
                 self.pending.take()
                 self.retry_at = None
-                what = "retried" if retried else f"changed (version {self.seen})"
-                self.run_sync(f"spreadsheet {self.spreadsheet_id} {what}")
+                self.run_sync(self._trigger("retried" if retried else "changed", self.seen))
 
     def _wait_seconds(self) -> float:
         now = self.clock()
@@ -163,16 +175,21 @@ class SpreadsheetWatch:
         # While edits wait, look again when the debounce ends: a newer version extends it.
         return min(wait for wait in waits if wait is not None)
 
-    def run_sync(self, trigger: str) -> None:
+    def run_sync(self, trigger: Trigger) -> None:
         """One sync, reported in one line; a failed one is tried again later, with backoff."""
         try:
-            report = sync_workbook(self.open_backend())
+            with writing_in(self.locale):
+                report = sync_workbook(self.open_backend())
         except SalesOpsError as error:
             self.retry_delay = min(MAX_RETRY_SECONDS, max(self.interval, self.retry_delay * 2))
             self.retry_at = self.clock() + self.retry_delay
-            self.say(stamped(f"{trigger}: not synced: {describe(error)} "
-                             f"Trying again in {self.retry_delay:g} s, or at the next change."))
+            with writing_in(self.locale):
+                self.say(stamped(_("{trigger}: not synced: {error} Trying again in {seconds} s, "
+                                   "or at the next change.").format(
+                    trigger=spoken(trigger), error=describe(error),
+                    seconds=f"{self.retry_delay:g}")))
             return
+        self.locale = report.locale
         self.retry_delay = 0.0
         self.syncs += 1
         if report.requests:
@@ -180,14 +197,14 @@ class SpreadsheetWatch:
             # Unanswered, the next poll sees a new version and that sync finds nothing to write.
             with contextlib.suppress(DriveBusyError):
                 self.seen = self.versions.current()
-        self.say(stamped(sync_line(trigger, report)))
+        with writing_in(report.locale):
+            self.say(stamped(sync_line(spoken(trigger), report)))
 
     def summary(self) -> str:
         """What the watch did, for its last line."""
-        return (
-            f"Stopped watching spreadsheet {self.spreadsheet_id} after "
-            f"{count(self.syncs, 'sync')}."
-        )
+        with writing_in(self.locale):
+            return _("Stopped watching {workbook} after {syncs}.").format(
+                workbook=self.subject(), syncs=count(self.syncs, "sync"))
 
 
 def watch_spreadsheet(
@@ -216,13 +233,14 @@ def watch_spreadsheet(
         config.max_delay_seconds,
         say,
         stop=stop or threading.Event(),
+        locale=config.locale,
     )
     watch.seen = watch.versions.current()  # Drive refusing stops here, before any sync
-    say(
-        f"Watching spreadsheet {spreadsheet_id} (Ctrl-C to stop): its version is checked "
-        f"every {interval:g} s; a change is synced {config.debounce_seconds:g} s after the "
-        "last one."
-    )
+    with writing_in(config.locale):
+        say(_("Watching {workbook} (Ctrl-C to stop): its version is checked every {interval} s; "
+              "a change is synced {seconds} s after the last one.").format(
+            workbook=watch.subject(), interval=f"{interval:g}",
+            seconds=f"{config.debounce_seconds:g}"))
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a watch ends
         watch.run()
     say(watch.summary())

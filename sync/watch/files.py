@@ -30,8 +30,9 @@ from sync.backends.xlsx.backend import XlsxBackend, file_version
 from sync.backends.xlsx.guard import check_workbook_file, lock_files
 from sync.engine import SyncReport, sync_workbook
 from sync.errors import SalesOpsError, WorkbookChangedError
+from sync.i18n import _, writing_in
 from sync.watch.debounce import Debounce
-from sync.watch.lines import Say, count, stamped, sync_line
+from sync.watch.lines import Say, Trigger, count, spoken, stamped, sync_line, trigger_text
 
 GROUP_MS = 50  # a save's burst of file events (write, rename, chmod) is read as one
 FIRST_RETRY_SECONDS = 1.0
@@ -84,6 +85,9 @@ class WorkbookWatch:
     own_version: tuple[int, int, int] | None = None
     retry_at: float | None = None
     retry_delay: float = 0.0
+    default_locale: str = "en"  # the operator's, for a workbook naming no Locale
+    # The language of the watch's lines: the operator's until a sync reads the workbook's.
+    locale: str = "en"
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -103,7 +107,7 @@ class WorkbookWatch:
         polling = os.environ.get("WATCHFILES_FORCE_POLLING", "").lower() in ("1", "true", "yes")
         # Watching starts before the first sync, so a save made during it is not missed.
         with RustNotify([str(folder)], False, polling, 300, False, True) as notify:
-            self.run_sync(f"{self.path.name} at start")
+            self.run_sync(lambda: trigger_text(self.path.name, "start"))
             while not self.stop.is_set():
                 changes = notify.watch(GROUP_MS, GROUP_MS, self._timeout_ms(), self.stop)
                 if changes == "signal":
@@ -116,10 +120,10 @@ class WorkbookWatch:
                 if self.retry_at is not None and now >= self.retry_at:
                     self.retry_at = None
                     self.pending.take()
-                    self.run_sync(f"{self.path.name} retried")
+                    self.run_sync(lambda: trigger_text(self.path.name, "retried"))
                 elif self.pending.is_due(now) and self.retry_at is None:
                     self.pending.take()  # however many saves waited, one sync sees the last
-                    self.run_sync(f"{self.path.name} saved")
+                    self.run_sync(lambda: trigger_text(self.path.name, "saved"))
 
     def _timeout_ms(self) -> int:
         waits = [self.pending.seconds_left(self.clock())]
@@ -142,48 +146,61 @@ class WorkbookWatch:
             return
         self.pending.edit(self.clock())
 
-    def run_sync(self, trigger: str) -> None:
+    def run_sync(self, trigger: Trigger) -> None:
         """One sync, reported in one line; failures are reported and watching goes on."""
         backend = XlsxBackend(self.path, write_while_open=True)
+        backend.default_locale = self.default_locale
         started_on = current_version(self.path)
         try:
-            report = self.sync(backend)
+            with writing_in(self.locale):
+                report = self.sync(backend)
         except (SalesOpsError, OSError) as error:
-            if isinstance(error, WorkbookChangedError) or current_version(self.path) != started_on:
-                # A save landed during the sync (a half-written file reads as damaged).
-                self.say(stamped(f"{trigger}: saved again during the sync, so syncing that save."))
-                self.pending.edit(self.clock())
-                return
-            if refused_by_system(error):
-                self.retry_delay = min(
-                    MAX_RETRY_SECONDS, max(FIRST_RETRY_SECONDS, self.retry_delay * 2)
-                )
-                self.retry_at = self.clock() + self.retry_delay
-                self.say(stamped(
-                    f"{trigger}: another program is holding the file ({describe(error)}); "
-                    f"trying again in {self.retry_delay:g} s."
-                ))
-                return
-            self.retry_delay = 0.0
-            self.say(stamped(
-                f"{trigger}: not synced: {describe(error)} Watching for the next save."
-            ))
+            with writing_in(self.locale):
+                self._failed(trigger, error, started_on)
             return
         except Exception as error:  # noqa: BLE001 - one odd file must not end the watch
             log.debug("sync of %s failed", self.path, exc_info=True)
-            self.say(stamped(
-                f"{trigger}: not synced: the workbook could not be read ({type(error).__name__}: "
-                f"{error}). Open it in Excel or LibreOffice, save it again, and the watch syncs it."
-            ))
+            with writing_in(self.locale):
+                self.say(stamped(_(
+                    "{trigger}: not synced: the workbook could not be read ({error}). Open it "
+                    "in Excel or LibreOffice, save it again, and the watch syncs it.").format(
+                    trigger=spoken(trigger), error=f"{type(error).__name__}: {error}")))
             return
         self.retry_delay = 0.0
         self.own_version = backend.written_version
         self.syncs += 1
-        self.say(stamped(sync_line(trigger, report) + reload_hint(self.path)))
+        self.locale = report.locale
+        with writing_in(report.locale):
+            self.say(stamped(sync_line(spoken(trigger), report) + reload_hint(self.path)))
+
+    def _failed(self, trigger: Trigger, error: BaseException,
+                started_on: tuple[int, int, int] | None) -> None:
+        """The line of a sync that failed, and when the watch tries again."""
+        if isinstance(error, WorkbookChangedError) or current_version(self.path) != started_on:
+            # A save landed during the sync (a half-written file reads as damaged).
+            self.say(stamped(_("{trigger}: saved again during the sync, so syncing that "
+                               "save.").format(trigger=spoken(trigger))))
+            self.pending.edit(self.clock())
+            return
+        if refused_by_system(error):
+            self.retry_delay = min(
+                MAX_RETRY_SECONDS, max(FIRST_RETRY_SECONDS, self.retry_delay * 2)
+            )
+            self.retry_at = self.clock() + self.retry_delay
+            self.say(stamped(_(
+                "{trigger}: another program is holding the file ({error}); trying again in "
+                "{seconds} s.").format(trigger=spoken(trigger), error=describe(error),
+                                        seconds=f"{self.retry_delay:g}")))
+            return
+        self.retry_delay = 0.0
+        self.say(stamped(_("{trigger}: not synced: {error} Watching for the next save."
+                           ).format(trigger=spoken(trigger), error=describe(error))))
 
     def summary(self) -> str:
         """What the watch did, for its last line."""
-        return f"Stopped watching {self.path.name} after {count(self.syncs, 'sync')}."
+        with writing_in(self.locale):
+            return _("Stopped watching {workbook} after {syncs}.").format(
+                workbook=self.path.name, syncs=count(self.syncs, "sync"))
 
 
 def describe(error: BaseException) -> str:
@@ -192,20 +209,17 @@ def describe(error: BaseException) -> str:
         where = f"{error.filename}: " if error.filename else ""
         return f"{where}{error.strerror or error}."
     text = str(error).strip()
-    return text if text.endswith((".", "!", "?")) else text + "."
+    return text if text.endswith((".", "!", "?", "。", "！", "？")) else text + "."
 
 
 def reload_hint(path: Path) -> str:
     """What the owner must do to see the new figures while an editor has the file open."""
     for lock in lock_files(path):
         if lock.name.startswith(".~lock."):
-            return (
-                " LibreOffice has the workbook open: reload it there (File > Reload) "
-                "to see the new figures."
-            )
-        return (
-            " Excel has the workbook open: close it and open it again to see the new figures."
-        )
+            return _(" LibreOffice has the workbook open: reload it there (File > Reload) "
+                     "to see the new figures.")
+        return _(" Excel has the workbook open: close it and open it again to see the new "
+                 "figures.")
     return ""
 
 
@@ -216,19 +230,21 @@ def watch_workbook(
     max_delay_seconds: float,
     say: Say,
     stop: threading.Event | None = None,
+    locale: str = "en",
 ) -> WorkbookWatch:
     """Sync `path` now and after each save until `stop` is set or Ctrl-C; the watch.
 
     A path that is not a workbook raises at once; later failures are reported by `say`.
+    `locale` is the operator's: the lines' language until a sync reads the workbook's.
     """
     watch = WorkbookWatch(
-        Path(path), debounce_seconds, max_delay_seconds, say, stop=stop or threading.Event()
+        Path(path), debounce_seconds, max_delay_seconds, say, stop=stop or threading.Event(),
+        default_locale=locale, locale=locale,
     )
-    check_workbook_file(watch.path)
-    say(
-        f"Watching {watch.path} (Ctrl-C to stop): each save is synced "
-        f"{debounce_seconds:g} s after the last one."
-    )
+    with writing_in(locale):
+        check_workbook_file(watch.path)
+        say(_("Watching {workbook} (Ctrl-C to stop): each save is synced {seconds} s after the "
+              "last one.").format(workbook=watch.path, seconds=f"{debounce_seconds:g}"))
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a watch ends
         watch.run()
     say(watch.summary())

@@ -34,6 +34,7 @@ from sync.backends.sheets.tab_plan import TabSize, changed_values, format_reques
 from sync.contract.grid import CellError, Grid, TabGrid
 from sync.contract.plan import TabOutput
 from sync.errors import CredentialsError, MissingTabError, SheetsApiError
+from sync.i18n import _
 from sync.schema import computed_tabs, input_tabs
 from sync.schema.tabs import find_tab
 from sync.write.append_only import column_positions, laid_out
@@ -186,11 +187,10 @@ class SheetsBackend:
         found = {name: self.find_tab(name) for name in tabs}
         for name in REQUIRED_TABS:
             if name in found and found[name] is None:
-                raise MissingTabError(
-                    f'Spreadsheet {self.spreadsheet_id} has no "{name}" tab (renamed or deleted?): '
-                    f'rename it back to "{name}", or run `salesops init --sheet '
-                    f"{self.spreadsheet_id}` to recreate the missing template tabs."
-                )
+                raise MissingTabError(_(
+                    'Spreadsheet {id} has no "{tab}" tab (renamed or deleted?): rename it back '
+                    'to "{tab}", or run `salesops init --sheet {id}` to recreate the missing '
+                    "template tabs.").format(id=self.spreadsheet_id, tab=name))
         wanted = {name: title for name, title in found.items() if title is not None}
         computed = self.computed_titles()
         titles = list(dict.fromkeys([*wanted.values(), *computed.values()]))

@@ -36,6 +36,7 @@ from sync.backends.xlsx.write import WorkbookIndex, append_tab, prune_overrides,
 from sync.contract.grid import Grid
 from sync.contract.plan import TabOutput
 from sync.errors import NotAWorkbookError, WorkbookChangedError
+from sync.i18n import _
 from sync.schema import input_tabs
 
 __all__ = ["TEMP_SUFFIX", "XlsxBackend", "file_version"]
@@ -117,10 +118,10 @@ class XlsxBackend:
             prune_overrides(package, removed)
             package.put(styles_part, styles.xml)
         except (zipfile.BadZipFile, KeyError, ParseError) as error:
-            raise NotAWorkbookError(
-                f"{self.path} is not a well-formed .xlsx workbook ({error}): open it in Excel "
-                "or LibreOffice, save it again as .xlsx and sync again."
-            ) from error
+            raise NotAWorkbookError(_(
+                "{path} is not a well-formed .xlsx workbook ({error}): open it in Excel or "
+                "LibreOffice, save it again as .xlsx and sync again.").format(
+                path=self.path, error=error)) from error
 
         def renamed(temp: os.stat_result) -> None:
             # A rename keeps size, mtime and inode: this is the version the file will have.

@@ -26,6 +26,7 @@ from typing import BinaryIO
 
 from sync.backends.xlsx.guard import check_not_locked
 from sync.errors import WorkbookChangedError, WorkbookError, WorkbookReadOnlyError
+from sync.i18n import _
 
 TEMP_SUFFIX = ".salesops-tmp"
 _STALE_TEMP_SECONDS = 3600  # a leftover this old is from a write that was killed
@@ -65,26 +66,25 @@ def final_target(path: Path) -> Path:
 def describe(path: Path) -> str:
     """How messages name the file: the path typed, and where a link leads."""
     target = final_target(path)
-    return f"{path} (a link to {target})" if target != path else str(path)
+    return _("{path} (a link to {target})").format(path=path, target=target) if (
+        target != path) else str(path)
 
 
 def check_writable(path: Path) -> None:
     """Refuse a workbook that is read-only: replacing it would ignore the owner's protection."""
     target = final_target(path)
     if _on_read_only_mount(target.parent):
-        raise WorkbookReadOnlyError(
-            f"{describe(path)} is on a read-only disk or share ({target.parent}), so nothing "
-            "was written: copy the workbook to a writable folder and sync the copy, or ask "
-            "whoever manages that disk to make it writable."
-        )
+        raise WorkbookReadOnlyError(_(
+            "{path} is on a read-only disk or share ({folder}), so nothing was written: copy "
+            "the workbook to a writable folder and sync the copy, or ask whoever manages that "
+            "disk to make it writable.").format(path=describe(path), folder=target.parent))
     mode = target.stat().st_mode
     # Root may write anything: the permission bits still say what the owner meant.
     if not mode & _WRITE_BITS or not os.access(target, os.W_OK):
-        raise WorkbookReadOnlyError(
-            f"{describe(path)} is read-only, so nothing was written: make it writable "
-            f"(clear Read-only in its properties, or `chmod u+w {target}`) and try again, or "
-            "work on a writable copy."
-        )
+        raise WorkbookReadOnlyError(_(
+            "{path} is read-only, so nothing was written: make it writable (clear Read-only in "
+            "its properties, or `chmod u+w {target}`) and try again, or work on a writable "
+            "copy.").format(path=describe(path), target=target))
 
 
 def _on_read_only_mount(folder: Path) -> bool:
@@ -108,11 +108,11 @@ def read_for_update(path: Path) -> tuple[bytes, FileState]:
 
 def changed_message(path: Path, again: str = "sync") -> str:
     """The words for a workbook that another program saved while this one worked on it."""
-    command = "the same `salesops import`" if again == "import" else f"`salesops {again} {path}`"
-    return (
-        f"{path} changed while the {again} was running (another program saved it): nothing "
-        f"was written, so that save is kept. Run {command} again."
-    )
+    command = (_("the same `salesops import`") if again == "import"
+               else f"`salesops {again} {path}`")
+    return _("{path} changed while the {again} was running (another program saved it): nothing "
+             "was written, so that save is kept. Run {command} again.").format(
+        path=path, again=again, command=command)
 
 
 @contextmanager
@@ -125,11 +125,11 @@ def temp_beside(path: Path) -> Iterator[Path]:
             prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent
         )
     except OSError as error:
-        raise WorkbookError(
-            f"cannot write beside {describe(path)} in {target.parent} ({error.strerror}): a "
-            "workbook is replaced as a whole, so its folder must be writable. Make it "
-            "writable, or move the workbook to a folder you can write to."
-        ) from error
+        raise WorkbookError(_(
+            "cannot write beside {path} in {folder} ({error}): a workbook is replaced as a "
+            "whole, so its folder must be writable. Make it writable, or move the workbook to a "
+            "folder you can write to.").format(path=describe(path), folder=target.parent,
+                                               error=error.strerror)) from error
     os.close(handle)
     temp = Path(temp_name)
     try:
@@ -198,7 +198,8 @@ def replace_file(
         with zipfile.ZipFile(temp) as written:
             damaged = written.testzip()
         if damaged is not None:
-            raise WorkbookError(f"writing {path} failed: {damaged} came out damaged")
+            raise WorkbookError(_("writing {path} failed: {damaged} came out damaged").format(
+                path=path, damaged=damaged))
         return install(
             temp, path, expected, again=again, before_rename=before_rename,
             locked_ok=locked_ok, renamed=renamed,
@@ -242,10 +243,10 @@ def _umask() -> int:
 def _check_unchanged(path: Path, target: Path, expected: FileState | None, again: str) -> None:
     if expected is None:
         if target.exists():
-            raise WorkbookChangedError(
-                f"{path} appeared while the {again} was running (another program wrote it): "
-                f"nothing was written, so that file is kept. Run `salesops {again} {path}` again."
-            )
+            raise WorkbookChangedError(_(
+                "{path} appeared while the {again} was running (another program wrote it): "
+                "nothing was written, so that file is kept. Run `salesops {again} {path}` again."
+            ).format(path=path, again=again))
         return
     try:
         status = target.stat()

@@ -32,6 +32,7 @@ from sync.backends.xlsx.template import (
 )
 from sync.backends.xlsx.write import MAIN_NS, WorkbookIndex, free_part_name
 from sync.errors import NotAWorkbookError
+from sync.i18n import _
 from sync.read.headers import column_keys, header_keys
 from sync.schema import TabSpec, input_tabs, tab_spec
 
@@ -79,10 +80,10 @@ def add_input_tabs(path: str | os.PathLike[str], locale: str = "en") -> AddedTab
         donor = Package(read_members(io.BytesIO(template_bytes(locale, result.created, sources))))
         _copy_tabs(donor, package, index, result.created)
     except (zipfile.BadZipFile, KeyError, ParseError) as error:
-        raise NotAWorkbookError(
-            f"{path} is not a well-formed .xlsx workbook ({error}): open it in Excel or "
-            "LibreOffice, save it again as .xlsx and run init again."
-        ) from error
+        raise NotAWorkbookError(_(
+            "{path} is not a well-formed .xlsx workbook ({error}): open it in Excel or "
+            "LibreOffice, save it again as .xlsx and run init again.").format(
+            path=path, error=error)) from error
     replace_file(path, package.save, state, again="init")
     return result
 

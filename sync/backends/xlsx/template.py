@@ -41,6 +41,7 @@ from sync.contract.template import (
     template_tab,
 )
 from sync.errors import WorkbookError
+from sync.i18n import _
 from sync.schema import SettingSpec, TabSpec, input_tabs, settings_specs
 
 NOTE_AUTHOR = "SalesOps Sheets"
@@ -59,12 +60,12 @@ def write_input_workbook(
     """Create a new workbook with every input tab, filled with `grids` (row 1 = headers)."""
     target = Path(path)
     if target.exists():
-        raise WorkbookError(
-            f"{target} already exists: choose another file name, or move the existing file "
-            "away first (nothing was written)."
-        )
+        raise WorkbookError(_(
+            "{path} already exists: choose another file name, or move the existing file "
+            "away first (nothing was written).").format(path=target))
     if not target.parent.is_dir():
-        raise WorkbookError(f"the folder {target.parent} does not exist: create it first.")
+        raise WorkbookError(_("the folder {folder} does not exist: create it first.").format(
+            folder=target.parent))
     _save_new(input_workbook(grids, locale), target)
     return target
 
@@ -264,9 +265,9 @@ def _save_new(workbook: Workbook, target: Path) -> None:
         try:
             os.link(temp, target)
         except FileExistsError as error:
-            raise WorkbookError(
-                f"{target} already exists: choose another file name (nothing was written)."
-            ) from error
+            raise WorkbookError(_(
+                "{path} already exists: choose another file name (nothing was written).").format(
+                path=target)) from error
         except OSError:
             os.replace(temp, target)  # a file system without hard links
     finally:
