@@ -20,7 +20,6 @@ cells written and seconds, and writes the table into docs/performance.md.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import tempfile
 import time
@@ -35,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 import gspread  # noqa: E402
 
+from benchmarks.performance_page import PAGE, replace_section  # noqa: E402
 from sync.backends.sheets.auth import load_key, open_client  # noqa: E402
 from sync.backends.sheets.backend import SheetsBackend  # noqa: E402
 from sync.demo.workbook import demo_grids  # noqa: E402
@@ -218,15 +218,9 @@ TABLE
 """
 
 
-def write_docs(section: str, path: Path = ROOT / "docs" / "performance.md") -> None:
+def write_docs(section: str, path: Path = PAGE) -> None:
     """Replace (or add) the `## Google Sheets` section of docs/performance.md."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
-    pattern = re.compile(r"^## Google Sheets\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section("## Google Sheets", section, path)
 
 
 def main() -> None:

@@ -42,17 +42,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # bench_sheets' emulator lives in the test suite
 
+from benchmarks.bench_import import MAP as UCI_MAP  # noqa: E402
+from benchmarks.performance_page import PAGE, replace_section  # noqa: E402
+
 PYTHON = sys.executable
 SALESOPS = str(Path(PYTHON).with_name("salesops"))
 UCI = HERE / "data" / "uci_online_retail" / "online_retail_2010-12-01_2011-12-09.csv.gz"
-UCI_MAP = """columns:
-  InvoiceNo: Order ID
-  InvoiceDate: Date
-  CustomerID: Customer
-  StockCode: Product
-  Quantity: Quantity
-  UnitPrice: Unit Price
-"""
 DEFAULT_SIZES = [1, 4, 40, 200]
 REPEAT_UP_TO_CELLS = 1_500_000
 SECTION = "## Sync end to end, by size"
@@ -287,17 +282,9 @@ the revenue lines; the stints Funnel and Deal Health share count in the Funnel's
 """
 
 
-def write_docs(text: str, path: Path = ROOT / "docs" / "performance.md") -> None:
+def write_docs(text: str, path: Path = PAGE) -> None:
     """Replace (or add after the first section) this benchmark's section of the page."""
-    page = path.read_text(encoding="utf-8")
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(page):
-        page = pattern.sub(lambda _: text + "\n", page, count=1)
-    else:
-        first = re.search(r"^## ", page, re.M)
-        at = first.start() if first else len(page)
-        page = page[:at] + text + "\n" + page[at:]
-    path.write_text(page.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section(SECTION, text, path, first=True)
 
 
 def main() -> None:

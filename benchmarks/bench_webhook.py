@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
+from benchmarks.performance_page import PAGE, replace_section  # noqa: E402
 from sync.demo.workbook import demo_grids  # noqa: E402
 from sync.server.signing import signed_headers  # noqa: E402
 from tests.server_fixtures import (  # noqa: E402
@@ -321,15 +322,9 @@ Edit to updated tab (budget: p50 at most the debounce + 1 s): LATENCY
 """
 
 
-def write_docs(section: str, path: Path = ROOT / "docs" / "performance.md") -> None:
+def write_docs(section: str, path: Path = PAGE) -> None:
     """Replace (or add) the `## Webhook server` section of docs/performance.md."""
-    text = path.read_text(encoding="utf-8")
-    pattern = re.compile(r"^## Webhook server\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section("## Webhook server", section, path)
 
 
 def main() -> None:
