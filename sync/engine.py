@@ -122,6 +122,7 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
 def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed:
     from sync.compute.as_of import tables_as_of
     from sync.compute.dashboard import dashboard
+    from sync.compute.goals import SharedGoalFigures
     from sync.compute.revenue import revenue_lines
     from sync.compute.stage_log import SharedStints, full_log, stage_changes
     from sync.write.dashboard_layout import dashboard_output
@@ -154,8 +155,10 @@ def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Compute
     lap("Stage Log")
     # Funnel and Deal Health share the stints of every deal, worked out on first use.
     stints = SharedStints(tables.pipeline, stage_log, tables.settings.as_of)
+    # Goal Progress and Goal Suggestions share the goal figures (each table indexed once).
     inputs: dict[str, Any] = {
         "tables": tables, "revenue": revenue, "stage_log": stage_log, "stints": stints,
+        "goal_figures": SharedGoalFigures(tables, revenue),
     }
     frames: dict[str, pd.DataFrame] = {}
     tab_issues: list[Issue] = []

@@ -234,3 +234,24 @@ def test_no_workbook_makes_a_computation_fail(grids):
     for output in computed.outputs:
         assert output.headers[: len(tab_spec(output.name).headers)] == tab_spec(output.name).headers
         assert all(len(row) == len(output.columns) for row in output.rows)
+
+
+def test_goal_progress_and_goal_suggestions_share_one_working_out_of_the_goal_figures(
+    monkeypatch,
+) -> None:
+    from sync.compute import goals
+
+    built = []
+    original = goals.GoalFigures.__init__
+
+    def counting(self, tables, revenue) -> None:
+        built.append(id(tables))
+        original(self, tables, revenue)
+
+    monkeypatch.setattr(goals.GoalFigures, "__init__", counting)
+    tables, issues = validate_workbook(demo_grids(1, 7, today=date(2026, 11, 26)),
+                                       today=date(2026, 11, 26))
+    computed = compute_tabs(tables, issues, datetime(2026, 11, 26, 9))
+    names = [output.name for output in computed.outputs]
+    assert "Goal Progress" in names and "Goal Suggestions" in names
+    assert len(built) == 1  # one indexing of revenue, deals and first purchases for both tabs

@@ -26,7 +26,7 @@ from sync.compute.goal_history import (
     year_earlier,
 )
 from sync.compute.goal_split import ScopeKey, Split, top_down_splits
-from sync.compute.goals import GoalFigures, Scope
+from sync.compute.goals import GoalFigures, Scope, SharedGoalFigures
 from sync.compute.names import clean_text, name_key
 from sync.compute.periods import period_labels
 from sync.compute.smart import Roster, day_of
@@ -109,13 +109,15 @@ def _ramp_text(start: date, upcoming: Period, share: float, typical: float) -> s
              value=format_money(share * typical))
 
 
-def goal_suggestions(tables: Tables, revenue: pd.DataFrame) -> pd.DataFrame:
+def goal_suggestions(
+    tables: Tables, revenue: pd.DataFrame, goal_figures: SharedGoalFigures | None = None
+) -> pd.DataFrame:
     """The Goal Suggestions tab: one Revenue row per active rep, and per product or region
     their goals are scoped by, for the period after the one containing As Of."""
     settings = tables.settings
     upcoming = next_period(settings.as_of, settings.period, settings.fiscal_year_start)
     roster = Roster.from_team(tables.team)
-    figures = GoalFigures(tables, revenue)
+    figures = (goal_figures or SharedGoalFigures(tables, revenue)).of(tables, revenue)
     dated = figures.revenue.frame["date"].dropna()
     first_day = pd.Timestamp(dated.min()).date() if len(dated) else None
     past = history_periods(first_day, settings.as_of, settings.period, settings.fiscal_year_start)

@@ -145,11 +145,30 @@ def _number(value: float | None) -> float:
     return math.nan if value is None or pd.isna(value) else float(value)
 
 
-def goal_progress(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+class SharedGoalFigures:
+    """`GoalFigures` built once per sync on first use and shared by the tabs that need
+    them (Goal Progress and Goal Suggestions); read only, so sharing changes no figure."""
+
+    def __init__(self, tables: Tables, revenue: pd.DataFrame) -> None:
+        self._tables, self._revenue = tables, revenue
+        self._figures: GoalFigures | None = None
+
+    def of(self, tables: Tables, revenue: pd.DataFrame) -> GoalFigures:
+        """The figures of these tables: the shared ones when they are this sync's."""
+        if tables is not self._tables or revenue is not self._revenue:
+            return GoalFigures(tables, revenue)
+        if self._figures is None:
+            self._figures = GoalFigures(tables, revenue)
+        return self._figures
+
+
+def goal_progress(
+    tables: Tables, revenue: pd.DataFrame, goal_figures: SharedGoalFigures | None = None
+) -> tuple[pd.DataFrame, list[Issue]]:
     """The Goal Progress tab (one row per Goals row) and the decomposition Warnings."""
     as_of = tables.settings.as_of
     roster = Roster.from_team(tables.team)
-    figures = GoalFigures(tables, revenue)
+    figures = (goal_figures or SharedGoalFigures(tables, revenue)).of(tables, revenue)
     rows = []
     for goal in tables.goals.itertuples(index=False):
         metric, owner = clean_text(goal.metric), clean_text(goal.owner)

@@ -180,7 +180,7 @@ class SettingSpec(Choices):
 
 
 # What a computed tab's function may be handed, by name (see `sync/engine.py`).
-ComputeInput = Literal["tables", "revenue", "stage_log", "stints"]
+ComputeInput = Literal["tables", "revenue", "stage_log", "stints", "goal_figures"]
 _COMPUTE = re.compile(r"^(?P<module>[\w.]+):(?P<function>\w+)\((?P<inputs>[\w ,]*)\)$")
 
 
