@@ -62,13 +62,25 @@ typed_text = st.sampled_from([
     "2026年3月5日", "２０２６年３月５日", "2026-11-03 14:30", "Yes", "no", "Y", "TRUE", "1", "是",
     "否", "maybe", "9" * 40,
 ])
+# ISO dates as text, as `salesops import` writes them: real days and moments, and text
+# that only looks like one (no such day, no such hour, a year out of range, padding).
+iso_texts = st.one_of(
+    days.map(date.isoformat),
+    st.datetimes(min_value=datetime(1890, 1, 1), max_value=datetime(2210, 1, 1)).map(
+        lambda moment: moment.strftime("%Y-%m-%d %H:%M:%S")),
+    st.builds("{:04d}-{:02d}-{:02d}".format, st.integers(1800, 2300), st.integers(0, 13),
+              st.integers(0, 32)),
+    st.sampled_from(["2011-02-30", "2011-12-09 24:00:00", "2011-12-09 12:60:00",
+                     "2011-12-09 12:50", " 2011-12-09", "2011-12-09 ", "２０１１-12-09",
+                     "2011-12-09T12:50:00", "2011-2-9", "2011-12-09 12:50:00.5"]),
+)
 blanks = st.sampled_from([None, "", " ", "  \t", float("nan")])
 errors = st.sampled_from([CellError(text) for text in ("#N/A", "#DIV/0!", "#REF!", "#VALUE!",
                                                        "#NAME?", "=SUM(A1:A3)", " ")])
-cells = st.one_of(blanks, numbers, days, moments, padded, typed_text, errors, st.booleans(),
-                  st.text(max_size=6))
+cells = st.one_of(blanks, numbers, days, moments, padded, typed_text, iso_texts, errors,
+                  st.booleans(), st.text(max_size=6))
 # One kind of cell per column (with blanks) is what a real workbook holds: the bulk case.
-kinds = [numbers, days, moments, padded, typed_text, st.booleans(), errors, cells]
+kinds = [numbers, days, moments, padded, typed_text, iso_texts, st.booleans(), errors, cells]
 
 
 @st.composite
@@ -154,6 +166,50 @@ def test_each_cell_read_in_bulk_is_what_read_cell_gives(column, data, date_forma
         full = read_cell(column, value, context, warnings.append)
         assert (typed, type(typed)) == (full, type(full))
         assert warnings == []
+
+
+date_columns = [column for column in all_columns if column.type == "date"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(column=st.sampled_from(date_columns), data=st.data(),
+       date_format=st.sampled_from(["YMD", "DMY", "MDY"]))
+def test_iso_date_text_read_in_bulk_is_what_read_cell_gives(column, data, date_format) -> None:
+    # A date column of text: ISO days and moments (read in bulk), text that only looks
+    # like them, and now and then a blank or other text (read one at a time).
+    values = data.draw(st.lists(st.one_of(iso_texts, iso_texts, iso_texts, blanks.filter(
+        lambda blank: isinstance(blank, str)), typed_text), min_size=1, max_size=40))
+    context = ReadContext(date_format)
+    read = read_column(column, values, context)
+    assert read.blank.tolist() == [is_blank(value) for value in values]
+    assert read.slow.tolist() == [value is SLOW for value in read.typed]
+    for value, typed in zip(values, read.typed, strict=True):
+        warnings: list[str] = []
+        try:
+            full = read_cell(column, value, context, warnings.append)
+        except (Unreadable, ValueError):
+            assert typed is SLOW  # only the row model may explain a cell that fails
+            continue
+        if typed is not SLOW:
+            assert (typed, type(typed)) == (full, type(full))
+            assert warnings == []
+
+
+def test_a_column_of_iso_date_text_is_read_in_bulk_exactly() -> None:
+    # The day of an ISO date or moment; 2011-02-30 is no day, 24:00 no hour and 1899 is
+    # before the first year, so the row model explains them; a blank in a required column
+    # is its business too; a padded date is read one at a time, as read_cell reads it.
+    order_date = tab_spec("Orders").column("Date")
+    values = ["2011-12-09", "2011-12-09 12:50:00", "2011-02-30", "2011-12-09 24:00:00",
+              "1899-12-31", " 2011-12-09 ", ""]
+    read = read_column(order_date, values, ReadContext())
+    assert read.typed == [date(2011, 12, 9), date(2011, 12, 9), SLOW, SLOW, SLOW,
+                          date(2011, 12, 9), SLOW]
+    assert read.blank.tolist() == [False] * 6 + [True]
+    assert read.slow.tolist() == [False, False, True, True, True, False, True]
+    whole = read_column(order_date, ["2010-12-01"] * 3 + ["2011-12-09 12:50:00"], ReadContext())
+    assert whole.typed == [date(2010, 12, 1)] * 3 + [date(2011, 12, 9)]
+    assert not whole.slow.any() and not whole.blank.any()
 
 
 def test_a_column_of_one_kind_is_read_in_bulk_exactly() -> None:

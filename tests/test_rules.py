@@ -157,6 +157,17 @@ def test_an_empty_team_gives_one_warning_not_one_per_row():
     ]
 
 
+def test_when_no_rep_is_listed_each_named_row_warns_in_order_and_blanks_do_not():
+    grids = {"Team": [["Rep"], ["Ana Ruiz"]],
+             "Orders": [["Date", "Amount", "Rep"], ["2026-01-02", 5, "Bob"],
+                        ["2026-01-03", 6, None], ["2026-01-04", 7, "Cy"],
+                        ["2026-01-05", 8, "Bob"]]}
+    tables, issues = validate_workbook(grids, today=TODAY)
+    assert [(row, value) for row, _, value, *_ in issues_of(issues, "Orders")] == [
+        (2, "Bob"), (4, "Cy"), (5, "Bob")]
+    assert tables.orders["rep"].tolist() == ["Bob", None, "Cy", "Bob"]  # the rows stay
+
+
 def test_goal_owner_must_be_a_rep_a_team_or_company():
     grids = {
         "Team": [["Rep", "Team"], ["Ana Ruiz", "East"]],

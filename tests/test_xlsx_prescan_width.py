@@ -2,16 +2,19 @@
 
 A narrow tab with many blank cells (a Stage Log of four columns, From Stage often blank)
 must go to calamine, not to the slower streaming reader: its rectangle is rows x 4, not
-rows x 26. A <dimension> that is too short must not let a wide rectangle through.
+rows x 26. A <dimension> that is too short must not let a wide rectangle through. Orders
+imported as inline text with ISO text dates go to calamine too.
 """
 
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 
 import pytest
 
 from sync.backends.xlsx.prescan import calamine_can_read
+from sync.imports.append_xlsx import append_to_sheet_xml
 
 ROWS = 50_000
 
@@ -78,3 +81,23 @@ def _dated(cell: str) -> bytes:
 def test_numbers_in_any_date_style_and_either_quote_are_found(cell, calamine):
     date_kinds = {2: 1, 8: 1, 13: 1}  # style index -> kind, as formats.date_styles gives
     assert calamine_can_read(io.BytesIO(_dated(cell)), date_kinds) is calamine
+
+
+def test_orders_imported_as_inline_text_with_iso_dates_go_to_calamine() -> None:
+    # `salesops import` into a template without a date style writes text as inline strings
+    # and dates as ISO text; Rep and Deal ID stay empty. Nothing there needs the streaming
+    # reader: 1,000 rows x 6 cells, within 8 columns by the grown <dimension>.
+    header = "".join(f'<c r="{letter}1" t="inlineStr"><is><t>{name}</t></is></c>'
+                     for letter, name in zip("ABCDEFGH", ("Order ID", "Date", "Customer",
+                                             "Amount", "Product", "Quantity", "Rep", "Deal ID"),
+                                             strict=True))
+    template = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="A1:H1"/><sheetData><row r="1">{header}</row></sheetData></worksheet>'
+    ).encode()
+    orders = [[str(536365 + row), date(2010, 12, 1) + timedelta(days=row % 300), "17850",
+               15.3, "85123A", 6] for row in range(1000)]
+    xml = append_to_sheet_xml(template, orders, 2)
+    assert b'<c r="B2" t="inlineStr"><is><t>2010-12-01</t></is></c>' in xml
+    assert b'<dimension ref="A1:H1001"/>' in xml
+    assert calamine_can_read(io.BytesIO(xml), {})

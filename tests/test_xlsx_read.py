@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import tracemalloc
 import zipfile
@@ -303,3 +304,25 @@ def test_headers_moved_down_by_an_inserted_row_still_reach_the_reader(tmp_path: 
     with zipfile.ZipFile(path) as archive:
         streaming = WorkbookReader(archive, str(path))  # no path: the streaming reader only
         assert streaming.grid("Pipeline") == grid
+
+
+def test_calamine_reading_leaves_the_cycle_collector_as_it_found_it(tmp_path: Path) -> None:
+    # The collector is paused while calamine's rows become a grid, then restored: on when
+    # it was on, still off when the program had turned it off.
+    path = tmp_path / "demo.xlsx"
+    write_input_workbook(path, demo_grids(1, 7, today=date(2026, 11, 26)))
+    with zipfile.ZipFile(path) as archive:
+        reader = WorkbookReader(archive, str(path), path)
+        assert gc.isenabled()
+        orders = reader.grid("Orders")
+        assert gc.isenabled()
+        with archive.open(reader.sheets["Orders"]) as stream:  # calamine read it
+            assert calamine_can_read(stream, reader._date_kinds or {})
+        gc.disable()
+        try:
+            assert reader.grid("Orders") == orders
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+        reader.close()
+    assert orders[0][:2] == ["Order ID", "Date"] and len(orders) > 2

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -80,6 +81,8 @@ def read_column(column: ColumnSpec, values: list[Any], context: ReadContext,
 def _read_group(column: ColumnSpec, kind: type, group: list[Any],
                 reader: Callable[[Any], Any]) -> Bulk:
     """The cells of one exact type: in bulk where this column has a bulk reading for it."""
+    if kind is str and column.type == "date":
+        return _iso_date_texts(group, reader)
     read = _BULK.get(kind)
     result = read(column, group) if read is not None else None
     if result is not None:
@@ -266,6 +269,40 @@ def _datetimes(column: ColumnSpec, group: list[Any]) -> Bulk | None:
     # a naive date-time reads as itself in a date-time column
     typed = [value.date() for value in group] if column.type == "date" else list(group)
     return _mark_slow(typed, slow), _none(len(group)), slow
+
+
+# `2011-12-09` or `2011-12-09 12:50:00`, as `salesops import` and many exports write a
+# date: ASCII digits only, a clock that exists, nothing around it.
+_ISO_DATE_TEXT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+                            r"(?: (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?")
+
+
+def _iso_date_texts(group: list[Any], reader: Callable[[Any], Any]) -> Bulk:
+    """Text in a date column: each distinct ISO date read once, the rest cell by cell.
+
+    A column of dates typed as text repeats a few hundred days (a few thousand moments)
+    over many rows, so each distinct text is checked against the strict pattern and made a
+    date once; text that is not strictly ISO, not a real day (`2011-02-30`) or outside the
+    years a date may have goes to `reader`, which reads or explains it as `read_cell` does.
+    """
+    days: dict[str, Any] = {}
+    for text in dict.fromkeys(group):
+        match = _ISO_DATE_TEXT.fullmatch(text)
+        if match is not None:
+            try:
+                day = date(*map(int, match.group(1, 2, 3)))
+            except ValueError:
+                continue  # not a real day: the reader explains it
+            if FIRST_YEAR <= day.year <= LAST_YEAR:
+                days[text] = day
+    if all(text in days for text in group):  # the usual case: every cell an ISO date
+        count = len(group)
+        return list(map(days.__getitem__, group)), _none(count), _none(count)
+    typed = [days[text] if text in days else reader(text) for text in group]
+    blank = np.fromiter((text not in days and is_blank(text) for text in group), dtype=bool,
+                        count=len(group))
+    return typed, blank, np.fromiter((value is SLOW for value in typed), dtype=bool,
+                                     count=len(group))
 
 
 def _in_years(group: list[Any]) -> np.ndarray:

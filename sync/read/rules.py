@@ -219,7 +219,10 @@ def check_references(
              if left_out is not None or spelled is None or spelled != key[1]
              or type(spelled) is not key[0]}
     unknown: list[int] = []
-    if visit:
+    if len(visit) == len(found) and all(found[key] == (None, None) for key in visit):
+        # Not one name is listed (often: the other tab is empty): every named row is unknown.
+        unknown = [position for position, name in enumerate(names) if name is not None]
+    elif visit:
         for position, name in enumerate(names):
             if name is None or (type(name), name) not in visit:
                 continue

@@ -8,10 +8,12 @@ and also whenever calamine refuses a tab or panics on it.
 
 from __future__ import annotations
 
+import gc
 import posixpath
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TypeVar
 from xml.parsers import expat
@@ -134,7 +136,8 @@ class WorkbookReader:
             f"{_a1(top, left)}:{_a1(bottom, right)}"
             for (top, left), (bottom, right) in sheet.merged_cell_ranges or []
         ]
-        return dense_grid(sheet.to_python(skip_empty_area=False), merges)
+        with _cycle_collector_paused():
+            return dense_grid(sheet.to_python(skip_empty_area=False), merges)
 
     def close(self) -> None:
         """Release calamine's copy of the workbook."""
@@ -265,3 +268,20 @@ def read_first_tab(path: Path) -> Grid:
         return reader.grid(names[0]) if names else []
 
     return _read_with(path, first)
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a tab's rows are built.
+
+    Half a million rows of plain values make millions of new objects, and the collector
+    would walk all of them again and again (1.6 of 2.6 CPU seconds for the 541,909 rows
+    of the UCI orders); rows of values hold no reference cycles for it to find.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
