@@ -325,3 +325,23 @@ def test_a_missing_tab_says_how_to_add_it_where_the_workbook_lives():
     )
     _, issues = validate_workbook(grids, today=date(2026, 11, 26), add_tab_hint="do X")
     assert next(i for i in issues if i.tab == "Team").problem.endswith("read as empty: do X")
+
+
+def test_a_zh_cn_workbook_without_usable_stages_falls_back_to_the_chinese_default_stages():
+    # The zh-CN template names its stages 线索 … 输单, so its Pipeline says 赢单: with the
+    # Stages tab emptied the defaults must be those names, their types the canonical ones.
+    grids = workbook(
+        Settings=[["Setting", "Value"], ["Locale", "zh-CN"]],
+        Stages=[["Stage", "Order", "Probability", "Type"]],
+        Pipeline=[["Deal ID", "Customer", "Owner", "Stage", "Amount", "Created", "Closed"],
+                  ["D-1", "Acme Ltd", "Ana Ruiz", "赢单", 1200, "2026-01-05", "2026-02-01"],
+                  ["D-2", "Acme Ltd", "Ana Ruiz", "线索", 800, "2026-03-05", None]],
+    )
+    tables, issues = validate_workbook(grids, today=TODAY)
+    assert tables.stages["stage"].tolist() == ["线索", "初步沟通", "方案报价", "商务谈判", "赢单", "输单"]
+    assert tables.stages["type"].tolist() == ["Open", "Open", "Open", "Open", "Won", "Lost"]
+    assert tables.pipeline["deal_id"].tolist() == ["D-1", "D-2"]  # both stages are known
+    assert not [i for i in issues if i.tab == "Pipeline" and i.column == "Stage"]
+    english, _ = validate_workbook(workbook(Stages=[["Stage", "Order", "Probability", "Type"]]),
+                                   today=TODAY)
+    assert english.stages["stage"].tolist() == default_stages()["stage"].tolist()

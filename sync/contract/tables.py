@@ -136,14 +136,19 @@ def _floats(values: list) -> np.ndarray | list[float]:
     return [float("nan") if value is None else float(value) for value in values]
 
 
-def default_stages() -> pd.DataFrame:
-    """The Stages tab's default rows (SPEC section 3)."""
+def default_stages(locale: str = "en") -> pd.DataFrame:
+    """The Stages tab's default rows (SPEC section 3), named as a workbook of this locale
+    names them (zh-CN `线索` … `输单`); the Type stays the canonical Open, Won or Lost."""
     from sync.schema import tab_spec
 
     spec = tab_spec("Stages")
-    records = [
-        {spec.column(header).field: value for header, value in row.items()} for row in spec.defaults
-    ]
+    named = spec.zh_defaults if locale == "zh-CN" and spec.zh_defaults else None
+    records = []
+    for index, row in enumerate(spec.defaults):
+        values = dict(row)
+        if named and "Stage" in named[index]:
+            values["Stage"] = named[index]["Stage"]
+        records.append({spec.column(header).field: value for header, value in values.items()})
     return build_frame("Stages", records)
 
 

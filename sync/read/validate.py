@@ -166,7 +166,7 @@ def _apply_rules(rows: dict[str, TabRows], present: dict[str, bool]) -> dict[str
         stages.keep(sorted(range(len(stages)), key=lambda position: order[position]))
         stages_frame = _frame("Stages", stages)
     else:
-        stages_frame = default_stages()
+        stages_frame = default_stages(current_locale())  # a zh-CN workbook's Pipeline says 线索
     check_pipeline(rows["Pipeline"], stages_frame[["stage", "type"]].to_dict("records"))
 
     reps = Directory.of(rows["Team"], "rep", "Team")
