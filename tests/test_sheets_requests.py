@@ -9,6 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from sync.backends.sheets import chart_requests as charts
 from sync.backends.sheets import requests as build
 from sync.backends.sheets.diff import Block
 from sync.contract.plan import ChartSeries, ChartSpec, PlanColumn, TabOutput
@@ -55,7 +56,7 @@ def _dashboard() -> TabOutput:
 def test_every_request_fits_the_discovery_document() -> None:
     output = _dashboard()
     grid = [output.headers, *output.rows]
-    spec = build.chart_spec(output.charts[0], 7)
+    spec = charts.chart_spec(output.charts[0], 7)
     requests = [
         build.add_sheet(7, "Dashboard", 10, 6),
         build.resize(7, 20, 6),
@@ -65,9 +66,9 @@ def test_every_request_fits_the_discovery_document() -> None:
         *build.layout(output, 7, 20),
         *build.cell_formats(output, 7, 1, range(3)),
         build.protect(7),
-        build.add_chart(output.charts[0], spec, 7),
-        build.update_chart(12, spec),
-        build.delete_chart(13),
+        charts.add_chart(output.charts[0], spec, 7),
+        charts.update_chart(12, spec),
+        charts.delete_chart(13),
     ]
     validate_body({"requests": requests}, "BatchUpdateSpreadsheetRequest")
 
@@ -86,7 +87,7 @@ def test_cell_formats_follow_the_cell_types() -> None:
 
 
 def test_chart_ranges_skip_the_header_row() -> None:
-    spec = build.chart_spec(_dashboard().charts[0], 7)
+    spec = charts.chart_spec(_dashboard().charts[0], 7)
     series = spec["basicChart"]["series"][0]["series"]["sourceRange"]["sources"][0]
     # Data rows 0..1 are sheet rows 2..3: row indexes 1 to 3 (end-exclusive).
     assert (series["startRowIndex"], series["endRowIndex"]) == (1, 3)
@@ -113,10 +114,10 @@ def test_big_writes_split_by_rows_and_bodies() -> None:
 
 def test_contains_ignores_fields_google_adds() -> None:
     wanted = {"title": "T", "basicChart": {"chartType": "BAR"}}
-    assert build.contains(
+    assert charts.contains(
         {"title": "T", "basicChart": {"chartType": "BAR", "stackedType": "X"}}, wanted
     )
-    assert not build.contains({"title": "T", "basicChart": {"chartType": "LINE"}}, wanted)
+    assert not charts.contains({"title": "T", "basicChart": {"chartType": "LINE"}}, wanted)
 
 
 def test_contains_reads_a_left_out_field_as_its_default() -> None:
@@ -124,17 +125,17 @@ def test_contains_reads_a_left_out_field_as_its_default() -> None:
     wanted = {"headerCount": 0, "sources": [source], "stacked": False, "title": ""}
     # A proto3 JSON answer leaves out 0, false and "": they still match.
     answer = {"sources": [{"sheetId": 5, "startRowIndex": 1, "endRowIndex": 4}]}
-    assert build.contains(answer, wanted)
-    assert build.contains(
+    assert charts.contains(answer, wanted)
+    assert charts.contains(
         {"sources": [{"sheetId": 5, "endRowIndex": 4, "startRowIndex": 1}]},
         {"sources": [{"sheetId": 5, "startRowIndex": 1, "endRowIndex": 4}], "series": []},
     )
     # A left-out field does not match a value other than its default.
-    assert not build.contains(
+    assert not charts.contains(
         {"sources": [{"sheetId": 5, "endRowIndex": 4}]}, {"sources": [source]}
     )
-    assert not build.contains({}, {"headerCount": 1})
-    assert not build.contains({}, {"title": "Funnel"})
+    assert not charts.contains({}, {"headerCount": 1})
+    assert not charts.contains({}, {"title": "Funnel"})
 
 
 @given(

@@ -338,7 +338,8 @@ def test_a_zh_cn_workbook_without_usable_stages_falls_back_to_the_chinese_defaul
                   ["D-2", "Acme Ltd", "Ana Ruiz", "线索", 800, "2026-03-05", None]],
     )
     tables, issues = validate_workbook(grids, today=TODAY)
-    assert tables.stages["stage"].tolist() == ["线索", "初步沟通", "方案报价", "商务谈判", "赢单", "输单"]
+    assert tables.stages["stage"].tolist() == [
+        "线索", "初步沟通", "方案报价", "商务谈判", "赢单", "输单"]
     assert tables.stages["type"].tolist() == ["Open", "Open", "Open", "Open", "Won", "Lost"]
     assert tables.pipeline["deal_id"].tolist() == ["D-1", "D-2"]  # both stages are known
     assert not [i for i in issues if i.tab == "Pipeline" and i.column == "Stage"]

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sync.a1 import column_letter, quote_tab
 from sync.backends.base import WriteStats
+from sync.backends.sheets import chart_requests as charts
 from sync.backends.sheets import requests as build
 from sync.backends.sheets.auth import (
     ApiError,
@@ -356,17 +357,17 @@ class SheetsBackend:
             existing.setdefault(embedded.get("spec", {}).get("title", ""), []).append(embedded)
         requests = []
         for chart in output.charts:
-            spec = build.chart_spec(chart, sheet_id)
+            spec = charts.chart_spec(chart, sheet_id)
             if spec is None:
                 continue
             same_title = existing.get(chart.title, [])
             if not same_title:
-                requests.append(build.add_chart(chart, spec, sheet_id))
+                requests.append(charts.add_chart(chart, spec, sheet_id))
                 continue
             first, *duplicates = same_title
-            if not build.contains(first.get("spec"), spec):
-                requests.append(build.update_chart(first["chartId"], spec))
-            requests.extend(build.delete_chart(d["chartId"]) for d in duplicates)
+            if not charts.contains(first.get("spec"), spec):
+                requests.append(charts.update_chart(first["chartId"], spec))
+            requests.extend(charts.delete_chart(d["chartId"]) for d in duplicates)
         return requests
 
     # ---- errors ----------------------------------------------------------------------
