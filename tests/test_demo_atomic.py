@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -12,11 +11,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 
 from sync.backends.xlsx.backend import TEMP_SUFFIX, XlsxBackend
 from sync.demo.workbook import write_demo_workbook
 from sync.errors import WorkbookReadOnlyError
+from tests.workbook_files import digest, sheet_names
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -32,19 +31,6 @@ print("writing", flush=True)
 write_demo_workbook(Path(sys.argv[1]), size={BIG_DEMO_SIZE}, seed=11, today=date(2026, 11, 20))
 print("done", flush=True)
 """
-
-
-def sheet_names(path):
-    """The tab names of a workbook, its file closed again (read-only openpyxl keeps it open)."""
-    book = load_workbook(path, read_only=True)
-    try:
-        return book.sheetnames
-    finally:
-        book.close()
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def only_temp_files_beside(path: Path) -> bool:

@@ -10,7 +10,6 @@ injected `ENOSPC` test still runs. The slow folder is simulated by slowing each 
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import shutil
 import subprocess
@@ -29,21 +28,9 @@ from sync.backends.xlsx.template import create_template
 from sync.cli import main
 from sync.engine import sync_workbook
 from sync.errors import WorkbookError
+from tests.workbook_files import digest, sheet_names
 
 NOW = datetime(2026, 11, 20, 9, 0)
-
-
-def sheet_names(path):
-    """The tab names of a workbook, its file closed again (read-only openpyxl keeps it open)."""
-    book = load_workbook(path, read_only=True)
-    try:
-        return book.sheetnames
-    finally:
-        book.close()
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def owner_workbook(folder: Path) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from sync.backends.xlsx.template import create_template
 from sync.cli import main
 from sync.engine import sync_workbook
 from sync.errors import WorkbookChangedError, WorkbookReadOnlyError
+from tests.workbook_files import digest, sheet_names
 from tests.xlsx_support import funnel_output
 
 NOW = datetime(2026, 11, 20, 9, 0)
@@ -30,19 +30,6 @@ book = load_workbook(sys.argv[1])
 book["Team"]["A2"] = "Saved while syncing"
 book.save(sys.argv[1])
 """
-
-
-def sheet_names(path):
-    """The tab names of a workbook, its file closed again (read-only openpyxl keeps it open)."""
-    book = load_workbook(path, read_only=True)
-    try:
-        return book.sheetnames
-    finally:
-        book.close()
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def tabs(path: Path) -> list[str]:
