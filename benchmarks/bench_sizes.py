@@ -14,9 +14,10 @@ For each workbook, on a fresh copy each time:
   the engine's own split into read, validate, compute (per computed tab) and write;
 - **naive openpyxl**: a fresh process running `bench_xlsx.naive_sync` (`pandas.read_excel`
   of every tab, the same computation, `openpyxl` load + rewrite + save);
-- **on Google Sheets** (the Sheets API emulator of the test suite on loopback, so CPU, not
-  Google's latency): the product's re-sync of a spreadsheet it synced once, against the
-  naive gspread script of `bench_sheets.py` (every sync the same).
+- **on Google Sheets** (the Sheets API emulator of the test suite on loopback, in a
+  process of its own (`emulator_process.py`), so CPU, not Google's latency): the
+  product's re-sync of a spreadsheet it synced once, against the naive gspread script of
+  `bench_sheets.py` (every sync the same).
 Medians of `--repeat` runs for workbooks up to 1.5 million input cells, one run above.
 The tables replace the `## Sync end to end, by size` section of docs/performance.md, with
 the machine and the command; `--quick` runs size 1 once and prints only.
@@ -163,13 +164,14 @@ def sheets_runs(grids: dict[str, list[list[object]]], runs: int,
                 folder: Path) -> tuple[list[float], list[float]]:
     """Seconds of the product's re-sync and of the naive gspread sync, on the emulator."""
     from bench_sheets import SHEET, naive_sync, product_sync
+    from emulator_process import separate_emulator
 
     from tests.sheets_emulator.fixtures import CLIENT_EMAIL, make_private_key, write_key_file
-    from tests.sheets_emulator.server import SheetsEmulator
 
     key = make_private_key()
-    emulator = SheetsEmulator(key.public_key(), keep_bodies=False).start()
-    try:
+    # The emulator answers from a process of its own, as Google's servers would: the
+    # seconds below are the client's (gspread, HTTP, JSON and the engine), not its own.
+    with separate_emulator(key.public_key()) as emulator:
         key_path = write_key_file(folder / "service-account.json", key, emulator.token_uri,
                                   CLIENT_EMAIL)
 
@@ -184,8 +186,6 @@ def sheets_runs(grids: dict[str, list[list[object]]], runs: int,
         emulator.create(SHEET, grids, editors=(CLIENT_EMAIL,))
         naive_sync(key_path, emulator.url)  # creates the computed tabs; later syncs the same
         naive = [timed(lambda: naive_sync(key_path, emulator.url)) for _ in range(runs)]
-    finally:
-        emulator.stop()
     return product, naive
 
 
@@ -269,9 +269,9 @@ Stage Log is there and this is a re-sync); medians of the runs shown.
 launching the process to the sync's start (Python, imports, configuration), "summary and
 exit" from the sync's end to the process's exit (the printed summary, freeing memory).
 The naive openpyxl script runs in a fresh process too. "On Sheets" is the same
-workbook's input tabs and Stage Log in the Sheets API emulator on loopback: the product's
-re-sync of a spreadsheet it synced once against the naive gspread script, each timed in
-this process.
+workbook's input tabs and Stage Log in the Sheets API emulator on loopback, run in a
+process of its own as Google's servers would be: the product's re-sync of a spreadsheet
+it synced once against the naive gspread script, each timed in the benchmark's process.
 
 {size_table(results)}
 
