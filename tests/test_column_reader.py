@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -193,6 +194,42 @@ def test_iso_date_text_read_in_bulk_is_what_read_cell_gives(column, data, date_f
         if typed is not SLOW:
             assert (typed, type(typed)) == (full, type(full))
             assert warnings == []
+
+
+moment_columns = [column for column in all_columns if column.type in ("date", "datetime")]
+# Serial numbers as the Sheets API sends dates and date-times: whole days (as int and as
+# float), any moment, moments on a whole or half second and one step either side of them
+# (where rounding to the second could go either way), and numbers that are no date.
+serials = st.one_of(
+    st.integers(-5, 120_000),
+    st.floats(min_value=-5, max_value=120_000),
+    st.builds(lambda seconds, half: (seconds + half) / 86_400, st.integers(0, 109_575 * 86_400),
+              st.sampled_from([0.0, 0.5])),
+    st.builds(lambda seconds, towards: float(np.nextafter((seconds + 0.5) / 86_400, towards)),
+              st.integers(0, 109_575 * 86_400), st.sampled_from([0.0, 1e6])),
+    st.sampled_from([1, 2, 60, 61, 366, 46000, 46000.5, 109574.99999999, 109575, 1e300,
+                     float("inf"), float("-inf"), float("nan"), 10**400]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(column=st.sampled_from(moment_columns), data=st.data())
+def test_serial_numbers_read_in_bulk_are_what_read_cell_gives(column, data) -> None:
+    # One exact type per column, as a Sheets batchGet gives: whole numbers or floats.
+    kind = data.draw(st.sampled_from([int, float]))
+    values = data.draw(st.lists(serials.filter(lambda value: type(value) is kind),
+                                min_size=1, max_size=40))
+    context = ReadContext()
+    read = read_column(column, values, context)
+    assert read.blank.tolist() == [is_blank(value) for value in values]
+    for value, typed in zip(values, read.typed, strict=True):
+        try:
+            full = read_cell(column, value, context, lambda _: None)
+        except Unreadable:
+            assert typed is SLOW  # only the row model may explain a cell that fails
+            continue
+        # a serial that reads is read in bulk, to the same moment to the microsecond
+        assert (typed, type(typed)) == (full, type(full)), value
 
 
 def test_a_column_of_iso_date_text_is_read_in_bulk_exactly() -> None:

@@ -29,6 +29,7 @@ from sync.read.dates import FIRST_YEAR, LAST_YEAR
 from sync.read.fastpath import SLOW, blank_value, fast_reader
 from sync.read.headers import HeaderMatch
 from sync.schema import ColumnSpec, TabSpec, tab_spec
+from sync.serials import SERIAL_EPOCH
 
 _LARGEST_EXACT = 2.0**53  # beyond this a float no longer holds every whole number
 _NUMBERS = ("number", "money", "integer", "percent")
@@ -87,6 +88,8 @@ def _read_group(column: ColumnSpec, kind: type, group: list[Any],
     result = read(column, group) if read is not None else None
     if result is not None:
         return result
+    if kind in _REPEATING:
+        return _per_distinct(group, reader)
     typed = [reader(value) for value in group]  # one cell at a time
     return (typed, np.fromiter(map(is_blank, group), dtype=bool, count=len(group)),
             np.fromiter((value is SLOW for value in typed), dtype=bool, count=len(group)))
@@ -230,7 +233,38 @@ def _floats(column: ColumnSpec, group: list[Any]) -> Bulk | None:
         return _with_blanks(column, _mark_slow(list(group), ~clean), blank, ~clean)
     if column.type in _TEXTS:  # `17850.0` -> `17850`, as `parse_text` writes it
         return _with_blanks(column, list(map(format_number, group)), blank, _none(len(group)))
+    if column.type in ("date", "datetime"):  # serial numbers, as the Sheets API sends dates
+        return _serials(column, numbers, blank)
     return None
+
+
+_MICROSECONDS_A_DAY = 86_400_000_000
+_SERIAL_EPOCH = np.datetime64(SERIAL_EPOCH, "s")
+_LAST_SERIAL = 109575  # 2200-01-01
+
+
+def _serials(column: ColumnSpec, numbers: np.ndarray, blank: np.ndarray) -> Bulk:
+    """Serial numbers in a date or date-time column, each read as `dates._from_serial`
+    reads it, for the whole column at once.
+
+    `SERIAL_EPOCH + timedelta(days=value)` takes the whole days, then the fraction times
+    86,400,000,000 microseconds: its whole part, and the rest rounded half to even; the
+    moment is then rounded to the nearest second. The same operations on float64 and
+    int64 arrays give the same moment to the microsecond (`tests/test_column_reader.py`
+    holds them to `_from_serial` on random and half-second serials).
+    """
+    usable = np.isfinite(numbers) & (numbers >= 1) & (numbers < _LAST_SERIAL)
+    days = np.where(usable, numbers, 1.0)
+    whole_days = np.floor(days)
+    micro = (days - whole_days) * float(_MICROSECONDS_A_DAY)
+    whole_micro = np.floor(micro)
+    total = (whole_days.astype(np.int64) * _MICROSECONDS_A_DAY + whole_micro.astype(np.int64)
+             + np.rint(micro - whole_micro).astype(np.int64))
+    moments = _SERIAL_EPOCH + ((total + 500_000) // 1_000_000).astype("timedelta64[s]")
+    years = moments.astype("datetime64[Y]").astype(np.int64) + 1970
+    slow = ~(usable & (years >= FIRST_YEAR) & (years <= LAST_YEAR))
+    typed = (moments.astype("datetime64[D]") if column.type == "date" else moments).tolist()
+    return _with_blanks(column, _mark_slow(typed, slow), blank, slow)
 
 
 def _strings(column: ColumnSpec, group: list[Any]) -> Bulk | None:
@@ -305,6 +339,34 @@ def _iso_date_texts(group: list[Any], reader: Callable[[Any], Any]) -> Bulk:
                                      count=len(group))
 
 
+# Numbers the bulk readings leave to `reader` repeat: serial dates on Google Sheets (a few
+# hundred days over thousands of rows), the Stage Log's serial moments, whole numbers typed
+# in a text column. The reader is a pure function of the cell, so each distinct number is
+# read once. (A NaN is its own key: a dict finds it again by identity.)
+_REPEATING = (int, float)
+
+
+def _per_distinct(group: list[Any], reader: Callable[[Any], Any]) -> Bulk:
+    """The cells of one type read once per distinct value."""
+    readings = {value: reader(value) for value in dict.fromkeys(group)}
+    typed = list(map(readings.__getitem__, group))
+    blank = np.fromiter(map(is_blank, group), dtype=bool, count=len(group))
+    return typed, blank, np.fromiter((value is SLOW for value in typed), dtype=bool,
+                                     count=len(group))
+
+
+def _ints(column: ColumnSpec, group: list[Any]) -> Bulk | None:
+    """Whole numbers (what the Sheets API sends for `1200`) in a number column, read as
+    the floats they are: `float(value)`, bounds and the exact-integer limit as for floats."""
+    if column.type not in _NUMBERS:
+        return None
+    try:
+        numbers = np.array(group, dtype="float64")
+    except OverflowError:  # beyond any float: the reader explains it
+        return None
+    return _floats(column, numbers.tolist())
+
+
 def _in_years(group: list[Any]) -> np.ndarray:
     """Which dates (or naive date-times) fall in the years a date may have."""
     if min(group).year >= FIRST_YEAR and max(group).year <= LAST_YEAR:
@@ -329,6 +391,6 @@ def _all_clean(group: list[Any]) -> tuple[np.ndarray, np.ndarray]:
 # The exact type of a cell -> its bulk reading. Subclasses (an error cell is a `str`, a
 # `datetime` a `date`, a numpy float a `float`) are not listed: they go one at a time.
 _BULK: dict[type, Callable[[ColumnSpec, list[Any]], Bulk | None]] = {
-    _NONE: _nones, float: _floats, str: _strings, date: _dates, datetime: _datetimes,
-    bool: _bools,
+    _NONE: _nones, float: _floats, int: _ints, str: _strings, date: _dates,
+    datetime: _datetimes, bool: _bools,
 }
