@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sync.serials import to_serial
@@ -38,7 +39,7 @@ def comparable(value: Any) -> tuple[str, Any] | None:
     if isinstance(value, bool):
         return ("bool", value)
     if isinstance(value, date):
-        return ("number", round(to_serial(value), 8))
+        return ("number", _serial(value))
     if isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
             return None
@@ -46,9 +47,29 @@ def comparable(value: Any) -> tuple[str, Any] | None:
     return ("text", str(value))
 
 
+@lru_cache(maxsize=1 << 16)
+def _serial(value: date) -> float:
+    """A date's serial as read back (a computed tab repeats the same days and moments)."""
+    return round(to_serial(value), 8)
+
+
+_NUMBERS = (int, float)
+
+
 def _same_row(old_row: Sequence[Any], new_row: Sequence[Any]) -> bool:
-    # Fast path for the common case; comparing types keeps `True` apart from `1`.
-    return list(old_row) == list(new_row) and list(map(type, old_row)) == list(map(type, new_row))
+    """Equal cells of the same kind: the fast path for the common case.
+
+    A sheet reads a whole number back as an int where the plan holds a float (`5` and
+    `5.0`), which read back alike; comparing the types keeps `True` apart from `1`.
+    """
+    old_cells, new_cells = list(old_row), list(new_row)
+    if old_cells != new_cells:
+        return False
+    old_types, new_types = list(map(type, old_cells)), list(map(type, new_cells))
+    return old_types == new_types or all(
+        old_type is new_type or (old_type in _NUMBERS and new_type in _NUMBERS)
+        for old_type, new_type in zip(old_types, new_types, strict=True)
+    )
 
 
 def _changed_columns(old_row: Sequence[Any], new_row: Sequence[Any]) -> list[int]:
