@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 
@@ -48,16 +49,33 @@ def label_bounds(label: str, period: str, fiscal_year_start: int = 1) -> tuple[d
 
 
 def period_labels(days: pd.Series, period: str, fiscal_year_start: int = 1) -> pd.Series:
-    """The period label of each date in a datetime64 Series (missing stays missing)."""
+    """The period label of each date in a datetime64 Series (missing stays missing).
+
+    Integer arithmetic on months since 1970 rather than formatting every date: each
+    distinct period is labelled once (`period_label`'s words) and handed out by position.
+    """
     stamps = pd.to_datetime(days)
+    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        stamps = stamps.dt.tz_localize(None)  # the label of the local wall-clock day
+    values = stamps.to_numpy()  # in its own unit: a date in the year 3000 stays one
+    missing = np.isnat(values)
+    months = values.astype("datetime64[M]").astype(np.int64)  # 0 is January 1970
     if period == "Month":
-        labels = stamps.dt.strftime("%Y-%m")
-    else:
-        months_in = (stamps.dt.month - fiscal_year_start) % 12
-        year = stamps.dt.year - (stamps.dt.month < fiscal_year_start).astype(int)
-        labels = (
-            year.astype("Int64").astype(str)
-            + "-Q"
-            + (months_in // 3 + 1).astype("Int64").astype(str)
-        )
-    return labels.astype(object).where(stamps.notna(), None)
+        codes = months
+    else:  # fiscal quarters: months counted from the fiscal year's first month
+        codes = (months - (fiscal_year_start - 1)) // 3
+    codes = np.where(missing, 0, codes)
+    distinct, positions = np.unique(codes, return_inverse=True)
+    labels = np.empty(len(distinct) + 1, dtype=object)
+    labels[:-1] = [_code_label(int(code), period, fiscal_year_start) for code in distinct]
+    labels[-1] = None
+    positions = np.where(missing, len(distinct), positions.reshape(-1))
+    return pd.Series(labels[positions], index=stamps.index, dtype=object)
+
+
+def _code_label(code: int, period: str, fiscal_year_start: int) -> str:
+    """The label of a month (months since January 1970) or a fiscal quarter (quarters since
+    the one starting in `fiscal_year_start`'s month of 1970) as `period_labels` counts them."""
+    if period == "Month":
+        return f"{1970 + code // 12:04d}-{code % 12 + 1:02d}"
+    return f"{1970 + code // 4:04d}-Q{code % 4 + 1}"
