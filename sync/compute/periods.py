@@ -60,10 +60,8 @@ def period_labels(days: pd.Series, period: str, fiscal_year_start: int = 1) -> p
     values = stamps.to_numpy()  # in its own unit: a date in the year 3000 stays one
     missing = np.isnat(values)
     months = values.astype("datetime64[M]").astype(np.int64)  # 0 is January 1970
-    if period == "Month":
-        codes = months
-    else:  # fiscal quarters: months counted from the fiscal year's first month
-        codes = (months - (fiscal_year_start - 1)) // 3
+    # a quarter counts months from the fiscal year's first month
+    codes = months if period == "Month" else (months - (fiscal_year_start - 1)) // 3
     codes = np.where(missing, 0, codes)
     distinct, positions = np.unique(codes, return_inverse=True)
     labels = np.empty(len(distinct) + 1, dtype=object)
