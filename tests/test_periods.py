@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync.compute.periods import label_bounds, period_bounds, period_label, period_labels
+from sync.compute.periods import (
+    SharedPeriodLabels,
+    label_bounds,
+    period_bounds,
+    period_label,
+    period_labels,
+)
 
 
 @pytest.mark.parametrize(
@@ -87,3 +93,16 @@ def test_period_labels_of_no_dates_and_only_missing_dates():
     assert period_labels(pd.Series([], dtype="datetime64[ns]"), "Month").tolist() == []
     missing = pd.Series([pd.NaT, pd.NaT], dtype="datetime64[ns]")
     assert period_labels(missing, "Quarter", 7).tolist() == [None, None]
+
+
+def test_shared_period_labels_are_worked_out_once_for_this_syncs_lines():
+    revenue = pd.DataFrame({"date": pd.to_datetime(["2026-11-26", None]), "amount": [1.0, 2.0]})
+    shared = SharedPeriodLabels(revenue, "Quarter", 4)
+    first = shared.of(revenue, "Quarter", 4)
+    # Nov 2026 with fiscal years from April: month 8 of FY2026, so Q3
+    assert first.tolist() == ["2026-Q3", None]
+    assert shared.of(revenue, "Quarter", 4) is first
+    # other settings or other lines are labelled afresh, never handed this sync's labels
+    assert shared.of(revenue, "Month", 4).tolist() == ["2026-11", None]
+    other = revenue.assign(date=pd.to_datetime(["2027-02-01", "2026-01-05"]))
+    assert shared.of(other, "Quarter", 4).tolist() == ["2026-Q4", "2025-Q4"]

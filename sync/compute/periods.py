@@ -62,12 +62,11 @@ def period_labels(days: pd.Series, period: str, fiscal_year_start: int = 1) -> p
     months = values.astype("datetime64[M]").astype(np.int64)  # 0 is January 1970
     # a quarter counts months from the fiscal year's first month
     codes = months if period == "Month" else (months - (fiscal_year_start - 1)) // 3
-    codes = np.where(missing, 0, codes)
-    distinct, positions = np.unique(codes, return_inverse=True)
+    positions, distinct = pd.factorize(np.where(missing, 0, codes))
     labels = np.empty(len(distinct) + 1, dtype=object)
     labels[:-1] = [_code_label(int(code), period, fiscal_year_start) for code in distinct]
     labels[-1] = None
-    positions = np.where(missing, len(distinct), positions.reshape(-1))
+    positions = np.where(missing, len(distinct), positions)
     return pd.Series(labels[positions], index=stamps.index, dtype=object)
 
 
@@ -77,3 +76,22 @@ def _code_label(code: int, period: str, fiscal_year_start: int) -> str:
     if period == "Month":
         return f"{1970 + code // 12:04d}-{code % 12 + 1:02d}"
     return f"{1970 + code // 4:04d}-Q{code % 4 + 1}"
+
+
+class SharedPeriodLabels:
+    """The period label of every revenue line, worked out once per sync on first use and
+    shared by the tabs that group revenue by period (Goal Suggestions and the Dashboard's
+    revenue chart); read only, so sharing changes no figure."""
+
+    def __init__(self, revenue: pd.DataFrame, period: str, fiscal_year_start: int) -> None:
+        self._revenue, self._period, self._fiscal_year_start = revenue, period, fiscal_year_start
+        self._labels: pd.Series | None = None
+
+    def of(self, revenue: pd.DataFrame, period: str, fiscal_year_start: int) -> pd.Series:
+        """`period_labels` of these lines' dates: the shared ones when they are this sync's."""
+        mine = (self._period, self._fiscal_year_start)
+        if revenue is not self._revenue or (period, fiscal_year_start) != mine:
+            return period_labels(revenue["date"], period, fiscal_year_start)
+        if self._labels is None:
+            self._labels = period_labels(revenue["date"], period, fiscal_year_start)
+        return self._labels
