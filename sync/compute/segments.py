@@ -87,9 +87,12 @@ def value_tiers(revenue: pd.Series, keys: pd.Series) -> pd.Series:
 
 def _display_names(tables: Tables, lines: pd.DataFrame) -> dict[str, str]:
     """Each customer key's name: as in Customers, else as first written on a revenue line."""
-    names: dict[str, str] = {}
-    for key, name in zip(lines["customer_key"], lines["customer"], strict=True):
-        names.setdefault(key, name.strip())
+    first = ~lines["customer_key"].duplicated()  # the first line of each customer
+    names = {
+        key: name.strip()
+        for key, name in zip(lines.loc[first, "customer_key"], lines.loc[first, "customer"],
+                             strict=True)
+    }
     listed = tables.customers.dropna(subset=["customer"])
     for key, name in zip(customer_key(listed["customer"]), listed["customer"], strict=True):
         if key:
@@ -97,29 +100,41 @@ def _display_names(tables: Tables, lines: pd.DataFrame) -> dict[str, str]:
     return names
 
 
+def _order_counts(purchases: pd.DataFrame) -> pd.Series:
+    """Orders per customer key: distinct Order IDs, a line without one counting alone."""
+    key_codes, keys = pd.factorize(purchases["customer_key"])  # -1: no customer
+    order_codes, order_ids = pd.factorize(purchases["order_id"])  # -1: no Order ID
+    known = key_codes >= 0
+    with_id = known & (order_codes >= 0)
+    width = len(order_ids) + 1
+    pairs = np.unique(key_codes[with_id].astype(np.int64) * width + order_codes[with_id])
+    counts = np.bincount(pairs // width, minlength=len(keys)) + np.bincount(
+        key_codes[known & ~with_id], minlength=len(keys)
+    )
+    return pd.Series(counts, index=keys)
+
+
 def purchase_history(lines: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Per customer key: orders, revenue and the BG/NBD summary (x, t_x, T in days).
 
     `lines` are revenue lines with a customer key and a date on or before `as_of`.
     """
-    days = lines["date"].dt.normalize()
-    revenue = lines.groupby("customer_key")["amount"].sum()
-    purchases = lines[lines["amount"] >= 0].assign(day=days)
-    by_customer = purchases.groupby("customer_key")
-    with_id = purchases.dropna(subset=["order_id"])
-    orders = (
-        with_id.groupby("customer_key")["order_id"].nunique()
-        .add(purchases[purchases["order_id"].isna()].groupby("customer_key").size(), fill_value=0)
-    )
+    narrow = pd.DataFrame({  # only the columns read here, not a copy of every line
+        "customer_key": lines["customer_key"], "amount": lines["amount"],
+        "order_id": lines["order_id"], "day": lines["date"].dt.normalize(),
+    })
+    revenue = narrow.groupby("customer_key")["amount"].sum()
+    purchases = narrow[narrow["amount"] >= 0]
     day_spend = purchases.groupby(["customer_key", "day"])["amount"].sum().reset_index()
-    first_day = day_spend.groupby("customer_key")["day"].transform("min")
+    order_days = day_spend.groupby("customer_key")["day"]
+    first_day = order_days.transform("min")
     repeat_spend = day_spend[day_spend["day"] > first_day].groupby("customer_key")["amount"].mean()
     history = pd.DataFrame({
-        "first_order": by_customer["day"].min(),
-        "last_order": by_customer["day"].max(),
-        "order_days": day_spend.groupby("customer_key").size(),
+        "first_order": order_days.min(),
+        "last_order": order_days.max(),
+        "order_days": order_days.size(),
     })
-    history["orders"] = orders.reindex(history.index).fillna(0).astype(int)
+    history["orders"] = _order_counts(purchases).reindex(history.index).fillna(0).astype(int)
     history["x"] = (history["order_days"] - 1).astype(float)
     history["t_x"] = (history["last_order"] - history["first_order"]).dt.days.astype(float)
     history["T"] = (as_of - history["first_order"]).dt.days.astype(float)
@@ -207,7 +222,8 @@ def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFra
     """The Customer Segments table: one row per customer in Customers or with orders."""
     settings = tables.settings
     as_of = pd.Timestamp(settings.as_of)
-    named = revenue[revenue["customer_key"].notna() & revenue["date"].notna()]
+    read = revenue[["customer_key", "customer", "date", "amount", "order_id"]]
+    named = read[read["customer_key"].notna() & read["date"].notna()]
     names = _display_names(tables, named)
     if not names:
         return pd.DataFrame(columns=tab_headers("Customer Segments")), []
