@@ -89,43 +89,50 @@ def revenue_lines(tables: Tables) -> pd.DataFrame:
         else order_lines.reset_index(drop=True)
     )
 
-    def text(order_cells: pd.Series | np.ndarray, deal_cells: pd.Series | None) -> np.ndarray:
-        """The order lines' cells, then the deal lines', as text or None."""
-        cells = pd.Series(order_cells, dtype=object)
-        if len(deal_lines):
-            deal_part = pd.Series(None if deal_cells is None else deal_cells, dtype=object,
-                                  index=won.index)
-            cells = pd.concat([cells, deal_part], ignore_index=True)
-        return text_cells(cells)
+    def cells(order_cells: pd.Series | np.ndarray, deal_cells: pd.Series | None) -> pd.Series:
+        """The order lines' cells, then the deal lines', as objects."""
+        order_part = pd.Series(order_cells, dtype=object, copy=False)
+        if not len(deal_lines):
+            return order_part
+        deal_part = pd.Series(None if deal_cells is None else deal_cells, dtype=object,
+                              index=won.index)
+        return pd.concat([order_part, deal_part], ignore_index=True)
 
-    customer = text(orders["customer"], won["customer"])
-    keys, owner_of_key, region_of_key = _customer_lookups(tables.customers, customer)
-    rep = text(order_rep, won["owner"])
-    region = text(order_region, won["region"])
+    customer, keys, owner_of_key, region_of_key = _customer_lookups(
+        tables.customers, cells(orders["customer"], won["customer"])
+    )
+    rep = text_cells(cells(order_rep, won["owner"]))
+    region = text_cells(cells(order_region, won["region"]))
     no_rep, no_region = pd.isna(rep), pd.isna(region)
     rep[no_rep] = owner_of_key[no_rep]
     region[no_region] = region_of_key[no_region]
-    columns = {
-        "rep": rep, "region": region, "customer": customer, "customer_key": keys,
-        "product": text(orders["product"], won["product"]),
-        "deal_id": text(order_deal, won["deal_id"]),
-        "order_id": text(orders["order_id"], None),  # a deal's line has no order
+    text = {
+        "rep": rep, "customer": customer, "customer_key": keys,
+        "product": text_cells(cells(orders["product"], won["product"])),
+        "region": region, "deal_id": text_cells(cells(order_deal, won["deal_id"])),
+        # a deal's line has no order
+        "order_id": text_cells(cells(orders["order_id"], None)),
     }
-    for name, values in columns.items():
-        lines[name] = pd.Series(values, index=lines.index, dtype=object)
-    return lines[REVENUE_COLUMNS]
+    columns = {  # text stays plain objects with None for blank, whatever pandas would infer
+        name: pd.Series(text[name], index=lines.index, dtype=object, copy=False)
+        if name in text else lines[name]
+        for name in REVENUE_COLUMNS
+    }
+    return pd.DataFrame(columns, copy=False)
 
 
 def _customer_lookups(
-    customers: pd.DataFrame, names: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per revenue line: its customer's key, and the Owner and Region Customers gives it."""
+    customers: pd.DataFrame, names: pd.Series
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per revenue line: its customer as text (None when not text), the customer's key, and
+    the Owner and Region Customers gives it; each worked out once per distinct name."""
     owner_of_customer = _by_customer(customers, "owner")
     region_of_customer = _by_customer(customers, "region")
     codes, distinct = pd.factorize(names, use_na_sentinel=True)
-    keys = [name_key(name) for name in distinct] + [name_key(None)]
+    texts = [name if isinstance(name, str) else None for name in distinct] + [None]
+    keys = [name_key(name) for name in texts]
     owners = [owner_of_customer.get(key or "") for key in keys]
     regions = [region_of_customer.get(key or "") for key in keys]
     return tuple(  # type: ignore[return-value]
-        np.array(values, dtype=object)[codes] for values in (keys, owners, regions)
+        np.array(values, dtype=object)[codes] for values in (texts, keys, owners, regions)
     )
