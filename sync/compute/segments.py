@@ -85,16 +85,16 @@ def value_tiers(revenue: pd.Series, keys: pd.Series) -> pd.Series:
     return pd.Series(tiers, index=order.index).reindex(revenue.index)
 
 
-def _display_names(tables: Tables, lines: pd.DataFrame) -> dict[str, str]:
-    """Each customer key's name: as in Customers, else as first written on a revenue line."""
+def _display_names(listed: pd.DataFrame, lines: pd.DataFrame) -> dict[str, str]:
+    """Each customer key's name: as in Customers (`listed`: its named rows with their `key`),
+    else as first written on a revenue line."""
     first = ~lines["customer_key"].duplicated()  # the first line of each customer
     names = {
         key: name.strip()
         for key, name in zip(lines.loc[first, "customer_key"], lines.loc[first, "customer"],
                              strict=True)
     }
-    listed = tables.customers.dropna(subset=["customer"])
-    for key, name in zip(customer_key(listed["customer"]), listed["customer"], strict=True):
+    for key, name in zip(listed["key"], listed["customer"], strict=True):
         if key:
             names[key] = name.strip()
     return names
@@ -107,7 +107,7 @@ def _order_counts(purchases: pd.DataFrame) -> pd.Series:
     known = key_codes >= 0
     with_id = known & (order_codes >= 0)
     width = len(order_ids) + 1
-    pairs = np.unique(key_codes[with_id].astype(np.int64) * width + order_codes[with_id])
+    pairs = pd.unique(key_codes[with_id].astype(np.int64) * width + order_codes[with_id])
     counts = np.bincount(pairs // width, minlength=len(keys)) + np.bincount(
         key_codes[known & ~with_id], minlength=len(keys)
     )
@@ -224,7 +224,9 @@ def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFra
     as_of = pd.Timestamp(settings.as_of)
     read = revenue[["customer_key", "customer", "date", "amount", "order_id"]]
     named = read[read["customer_key"].notna() & read["date"].notna()]
-    names = _display_names(tables, named)
+    listed = tables.customers.dropna(subset=["customer"])
+    listed = listed.assign(key=customer_key(listed["customer"]))
+    names = _display_names(listed, named)
     if not names:
         return pd.DataFrame(columns=tab_headers("Customer Segments")), []
     lines = named[named["date"].dt.normalize() <= as_of]
@@ -256,8 +258,7 @@ def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFra
                                                    "customer"]).dropna())
     lifecycle = lifecycle_stages(history, open_deal_keys, settings)
 
-    listed = tables.customers.dropna(subset=["customer"])
-    nps = dict(zip(customer_key(listed["customer"]), listed["nps"], strict=True))
+    nps = dict(zip(listed["key"], listed["nps"], strict=True))
     predicted, issues = _predictions(history, settings.prediction_horizon_days)
     predicted = predicted.reindex(history.index)
 
