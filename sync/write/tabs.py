@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from sync.contract.plan import PlanColumn, TabOutput
 from sync.contract.tables import Issue
@@ -75,9 +76,12 @@ def plain_column(column: pd.Series, value_type: str) -> list[Any]:
         if value_type == "date":
             plain = [None if moment is None else moment.date() for moment in plain]
         return plain
+    cells = column.tolist()
+    if column.dtype == object and infer_dtype(column, skipna=False) == "string":
+        return cells  # text in every cell: plain_value hands each back as it is
     return [
         value if type(value) is str else None if value is None else plain_value(value, value_type)
-        for value in column.tolist()
+        for value in cells
     ]
 
 
