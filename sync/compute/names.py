@@ -18,8 +18,8 @@ T = TypeVar("T")
 
 def clean_text(value: object) -> str | None:
     """A trimmed non-empty string, else None (blank cells arrive as None or NaN)."""
-    if isinstance(value, str) and value.strip():
-        return value.strip()
+    if isinstance(value, str):
+        return value.strip() or None
     return None
 
 
@@ -27,7 +27,11 @@ def name_key(value: object) -> str | None:
     """Names (customers, reps, teams, plans, products, regions) compare trimmed,
     case-insensitive and with full-width characters folded (NFKC); blank is None."""
     text = clean_text(value)
-    return unicodedata.normalize("NFKC", text).strip().casefold() if text is not None else None
+    if text is None:
+        return None
+    if text.isascii():  # NFKC leaves ASCII as it is, and it is already trimmed
+        return text.casefold()
+    return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
 def per_distinct(values: pd.Series, function: Callable[[object], T]) -> list[T]:
