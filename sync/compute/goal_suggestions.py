@@ -74,8 +74,9 @@ class _History:
         # only the columns a scope and a sum read, not a copy of every line
         lines = pd.DataFrame({
             "rep": keyed["rep"], "product": keyed["product"], "region": keyed["region"],
-            "amount": keyed["amount"], "period": labels.to_numpy(),
-        })
+            "amount": keyed["amount"],
+            "period": pd.Series(labels.to_numpy(), index=keyed.index, dtype=object, copy=False),
+        }, copy=False)
         self.lines = lines[keyed["date"].notna()]
         self.past = past
         self.per_year = PERIODS_PER_YEAR[settings.period]
