@@ -229,7 +229,8 @@ def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFra
     names = _display_names(listed, named)
     if not names:
         return pd.DataFrame(columns=tab_headers("Customer Segments")), []
-    lines = named[named["date"].dt.normalize() <= as_of]
+    after = named["date"].dt.normalize() > as_of
+    lines = named[~after] if after.any() else named  # no copy when every line counts
     history = purchase_history(lines, as_of).reindex(sorted(names))
     history["revenue"] = history["revenue"].fillna(0.0)
     history["orders"] = history["orders"].fillna(0).astype(int)
