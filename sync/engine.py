@@ -123,6 +123,7 @@ def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Compute
     from sync.compute.as_of import tables_as_of
     from sync.compute.dashboard import dashboard
     from sync.compute.goals import SharedGoalFigures
+    from sync.compute.periods import SharedPeriodLabels
     from sync.compute.revenue import revenue_lines
     from sync.compute.stage_log import SharedStints, full_log, stage_changes
     from sync.write.dashboard_layout import dashboard_output
@@ -155,10 +156,13 @@ def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Compute
     lap("Stage Log")
     # Funnel and Deal Health share the stints of every deal, worked out on first use.
     stints = SharedStints(tables.pipeline, stage_log, tables.settings.as_of)
-    # Goal Progress and Goal Suggestions share the goal figures (each table indexed once).
+    # Goal Progress and Goal Suggestions share the goal figures (each table indexed once),
+    # Goal Suggestions and the Dashboard the period label of each revenue line.
+    settings = tables.settings
+    period_labels = SharedPeriodLabels(revenue, settings.period, settings.fiscal_year_start)
     inputs: dict[str, Any] = {
         "tables": tables, "revenue": revenue, "stage_log": stage_log, "stints": stints,
-        "goal_figures": SharedGoalFigures(tables, revenue),
+        "goal_figures": SharedGoalFigures(tables, revenue), "period_labels": period_labels,
     }
     frames: dict[str, pd.DataFrame] = {}
     tab_issues: list[Issue] = []
@@ -177,7 +181,7 @@ def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Compute
         issues,
         lambda: dashboard(
             tables, revenue, frames["Funnel"], frames["Deal Health"], frames["Goal Progress"],
-            frames["Commissions"], frames["Customer Segments"], len(issues),
+            frames["Commissions"], frames["Customer Segments"], len(issues), period_labels,
         ),
         None,
     )

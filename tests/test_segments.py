@@ -19,6 +19,7 @@ from sync.compute.revenue import revenue_lines
 from sync.compute.segments import customer_segments as compute_segments
 from sync.compute.segments import (
     nps_group,
+    purchase_history,
     quintile_scores,
     rfm_segment,
     value_tiers,
@@ -333,3 +334,64 @@ def test_every_customer_is_in_exactly_one_row_segment_and_stage(orders, listed):
     assert table.loc[~buyers, "RFM Segment"].isna().all()
     for column in ("R", "F", "M"):
         assert table.loc[buyers, column].between(1, 5).all()
+
+
+def _history_one_by_one(lines: pd.DataFrame) -> dict[str, tuple]:
+    """The reference: per customer, (orders, first, last, order days, revenue, repeat spend)
+    counted a line at a time, as the definitions read."""
+    found: dict[str, dict] = {}
+    for line in lines.itertuples():
+        customer = found.setdefault(line.customer_key, {
+            "ids": set(), "alone": 0, "days": {}, "revenue": 0.0})
+        customer["revenue"] += line.amount
+        if line.amount < 0:
+            continue  # a refund is not an order, an order day or a last order
+        if line.order_id is None:
+            customer["alone"] += 1
+        else:
+            customer["ids"].add(line.order_id)
+        day = line.date.normalize()
+        customer["days"][day] = customer["days"].get(day, 0.0) + line.amount
+    history = {}
+    for key, customer in found.items():
+        days = sorted(customer["days"])
+        repeat = [customer["days"][day] for day in days[1:]]
+        history[key] = (
+            len(customer["ids"]) + customer["alone"], days[0] if days else None,
+            days[-1] if days else None, len(days), customer["revenue"],
+            sum(repeat) / len(repeat) if repeat else 0.0,
+        )
+    return history
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(
+    st.sampled_from(["acme", "zed", "bo"]),
+    st.sampled_from([None, "O1", "O2", "O3"]),
+    st.integers(min_value=-50, max_value=400),
+    st.integers(min_value=0, max_value=30),
+    st.integers(min_value=0, max_value=23),
+), max_size=25))
+def test_purchase_history_equals_the_definitions_counted_line_by_line(rows):
+    as_of = pd.Timestamp(2026, 11, 26)
+    lines = pd.DataFrame({
+        "customer_key": pd.Series([row[0] for row in rows], dtype=object),
+        "order_id": pd.Series([row[1] for row in rows], dtype=object),
+        "amount": [float(row[2]) for row in rows],
+        "date": pd.Series([as_of - pd.Timedelta(days=row[3], hours=row[4]) for row in rows],
+                          dtype="datetime64[ns]"),
+    })
+    history = purchase_history(lines, as_of)
+    expected = _history_one_by_one(lines)
+    assert sorted(history.index) == sorted(expected)
+    for key, (orders, first, last, order_days, revenue, spend) in expected.items():
+        row = history.loc[key]
+        # a customer with refunds only has no orders (blank here, 0 on the tab)
+        assert (0 if pd.isna(row["orders"]) else int(row["orders"])) == orders
+        assert (pd.isna(row["first_order"]) and first is None) or row["first_order"] == first
+        assert (pd.isna(row["last_order"]) and last is None) or row["last_order"] == last
+        assert row["revenue"] == pytest.approx(revenue)
+        if order_days:
+            assert (row["order_days"], row["x"]) == (order_days, order_days - 1)
+            assert row["repeat_spend"] == pytest.approx(spend)
+            assert row["T"] == (as_of - first).days

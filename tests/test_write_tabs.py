@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sync.contract.tables import Issue
 from sync.write.tabs import (
@@ -67,3 +69,42 @@ def test_a_time_column_is_written_as_its_cells_one_by_one(value_type, unit):
 def test_blanks_and_text_in_a_text_column_pass_through():
     column = pd.Series(["Lead", None, float("nan"), 3], dtype=object)
     assert plain_column(column, "text") == ["Lead", None, None, 3]
+
+
+CELLS = st.one_of(
+    st.none(), st.just(float("nan")), st.booleans(), st.text(max_size=3),
+    st.integers(min_value=-(2**60), max_value=2**60),
+    st.floats(allow_nan=True, allow_infinity=False, width=64).filter(lambda x: abs(x) < 1e18),
+    st.sampled_from([0.5, 1.5, 2.5, -2.5, 3.0, -0.0]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cells=st.lists(CELLS, max_size=12),
+    value_type=st.sampled_from(["integer", "text", "money", "percent", "number"]),
+    dtype=st.sampled_from([None, object]),
+)
+def test_a_column_is_written_as_its_cells_one_by_one(cells, value_type, dtype):
+    # whole columns of ints or floats take the column-at-a-time paths, mixed ones the
+    # per-cell or per-distinct-value path: every cell as plain_value gives it (2.5 -> 2,
+    # halves to even, as Python rounds)
+    column = pd.Series(cells, dtype=dtype)
+    assert plain_column(column, value_type) == [
+        plain_value(value, value_type) for value in column.tolist()
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        (pd.Series([3, -7, 0]), [3, -7, 0]),
+        (pd.Series([2.5, 3.5, float("nan"), -0.4]), [2, 4, None, 0]),
+        (pd.Series([1, None, 5.0, True], dtype=object), [1, None, 5, 1]),
+        (pd.Series([2**60, 1]), [2**60, 1]),  # beyond floats' whole numbers: one by one
+    ],
+)
+def test_an_integer_column_is_whole_numbers(column, expected):
+    plain = plain_column(column, "integer")
+    assert plain == [plain_value(value, "integer") for value in column.tolist()]
+    assert plain == expected and all(type(value) in (int, type(None)) for value in plain)

@@ -11,7 +11,7 @@ import pandas as pd
 from sync.compute.funnel import ALL_REPS, FunnelStages
 from sync.compute.goals import elapsed_share, pace
 from sync.compute.names import clean_text, name_key
-from sync.compute.periods import period_bounds, period_label, period_labels
+from sync.compute.periods import SharedPeriodLabels, period_bounds, period_label
 from sync.compute.smart import COMPANY, day_of
 from sync.contract.tables import Tables
 from sync.schema import tab_headers
@@ -129,7 +129,9 @@ def attainment_chart(commissions_df: pd.DataFrame, period: str) -> pd.DataFrame:
     return chart.sort_values("Rep", kind="stable").reset_index(drop=True)
 
 
-def revenue_chart(revenue: pd.DataFrame, tables: Tables) -> pd.DataFrame:
+def revenue_chart(
+    revenue: pd.DataFrame, tables: Tables, period_labels: SharedPeriodLabels | None = None
+) -> pd.DataFrame:
     """Revenue of the last 12 months (or 8 quarters) up to the period containing As Of.
 
     Every period of the window has its bar, an empty one included (0 before the first
@@ -143,9 +145,14 @@ def revenue_chart(revenue: pd.DataFrame, tables: Tables) -> pd.DataFrame:
         start, _ = period_bounds(day, settings.period, settings.fiscal_year_start)
         day = start - timedelta(days=1)
     labels.reverse()
-    by_period = revenue.assign(
-        period=period_labels(revenue["date"], settings.period, settings.fiscal_year_start)
-    ).groupby("period")["amount"].sum() if len(revenue) else pd.Series(dtype=float)
+    shared = period_labels or SharedPeriodLabels(
+        revenue, settings.period, settings.fiscal_year_start
+    )
+    line_periods = shared.of(revenue, settings.period, settings.fiscal_year_start)
+    by_period = (
+        revenue["amount"].groupby(line_periods.to_numpy()).sum() if len(revenue)
+        else pd.Series(dtype=float)
+    )
     return pd.DataFrame({
         "Period": labels,
         "Revenue": [float(by_period.get(label, 0.0)) for label in labels],
@@ -161,6 +168,7 @@ def dashboard(
     commissions_df: pd.DataFrame,
     segments_df: pd.DataFrame,
     issue_count: int,
+    period_labels: SharedPeriodLabels | None = None,
 ) -> DashboardData:
     """The Dashboard's key figures and chart data (SPEC section 5)."""
     settings = tables.settings
@@ -217,5 +225,5 @@ def dashboard(
         attainment_chart=attainment_chart(
             commissions_df, period_label(as_of, settings.period, settings.fiscal_year_start)
         ),
-        revenue_chart=revenue_chart(revenue, tables),
+        revenue_chart=revenue_chart(revenue, tables, period_labels),
     )

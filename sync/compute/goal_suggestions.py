@@ -28,7 +28,7 @@ from sync.compute.goal_history import (
 from sync.compute.goal_split import ScopeKey, Split, top_down_splits
 from sync.compute.goals import GoalFigures, Scope, SharedGoalFigures
 from sync.compute.names import clean_text, name_key
-from sync.compute.periods import period_labels
+from sync.compute.periods import SharedPeriodLabels
 from sync.compute.smart import Roster, day_of
 from sync.compute.tiers import format_money
 from sync.contract.tables import Tables
@@ -65,13 +65,19 @@ class _History:
     """Revenue per period of any rep and scope, from name-keyed revenue lines."""
 
     def __init__(
-        self, figures: GoalFigures, tables: Tables, past: list[Period], upcoming: Period
+        self, figures: GoalFigures, tables: Tables, past: list[Period], upcoming: Period,
+        labels: pd.Series,
     ) -> None:
         settings = tables.settings
         self.base_label = year_earlier(upcoming, settings.period, settings.fiscal_year_start)
-        lines = figures.revenue.frame[figures.revenue.frame["date"].notna()].copy()
-        lines["period"] = period_labels(lines["date"], settings.period, settings.fiscal_year_start)
-        self.lines = lines
+        keyed = figures.revenue.frame  # the revenue lines in their order, names as keys
+        # only the columns a scope and a sum read, not a copy of every line
+        lines = pd.DataFrame({
+            "rep": keyed["rep"], "product": keyed["product"], "region": keyed["region"],
+            "amount": keyed["amount"],
+            "period": pd.Series(labels.to_numpy(), index=keyed.index, dtype=object, copy=False),
+        }, copy=False)
+        self.lines = lines[keyed["date"].notna()]
         self.past = past
         self.per_year = PERIODS_PER_YEAR[settings.period]
         self.period = settings.period
@@ -110,18 +116,22 @@ def _ramp_text(start: date, upcoming: Period, share: float, typical: float) -> s
 
 
 def goal_suggestions(
-    tables: Tables, revenue: pd.DataFrame, goal_figures: SharedGoalFigures | None = None
+    tables: Tables, revenue: pd.DataFrame, goal_figures: SharedGoalFigures | None = None,
+    period_labels: SharedPeriodLabels | None = None,
 ) -> pd.DataFrame:
     """The Goal Suggestions tab: one Revenue row per active rep, and per product or region
     their goals are scoped by, for the period after the one containing As Of."""
     settings = tables.settings
+    labels = (
+        period_labels or SharedPeriodLabels(revenue, settings.period, settings.fiscal_year_start)
+    ).of(revenue, settings.period, settings.fiscal_year_start)
     upcoming = next_period(settings.as_of, settings.period, settings.fiscal_year_start)
     roster = Roster.from_team(tables.team)
     figures = (goal_figures or SharedGoalFigures(tables, revenue)).of(tables, revenue)
     dated = figures.revenue.frame["date"].dropna()
     first_day = pd.Timestamp(dated.min()).date() if len(dated) else None
     past = history_periods(first_day, settings.as_of, settings.period, settings.fiscal_year_start)
-    history = _History(figures, tables, past, upcoming)
+    history = _History(figures, tables, past, upcoming, labels)
     ramp = {
         rep: share for rep in roster.active
         if (share := ramp_share(history.starts.get(rep), upcoming.end)) is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 
@@ -48,16 +49,49 @@ def label_bounds(label: str, period: str, fiscal_year_start: int = 1) -> tuple[d
 
 
 def period_labels(days: pd.Series, period: str, fiscal_year_start: int = 1) -> pd.Series:
-    """The period label of each date in a datetime64 Series (missing stays missing)."""
+    """The period label of each date in a datetime64 Series (missing stays missing).
+
+    Integer arithmetic on months since 1970 rather than formatting every date: each
+    distinct period is labelled once (`period_label`'s words) and handed out by position.
+    """
     stamps = pd.to_datetime(days)
+    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        stamps = stamps.dt.tz_localize(None)  # the label of the local wall-clock day
+    values = stamps.to_numpy()  # in its own unit: a date in the year 3000 stays one
+    missing = np.isnat(values)
+    months = values.astype("datetime64[M]").astype(np.int64)  # 0 is January 1970
+    # a quarter counts months from the fiscal year's first month
+    codes = months if period == "Month" else (months - (fiscal_year_start - 1)) // 3
+    positions, distinct = pd.factorize(np.where(missing, 0, codes))
+    labels = np.empty(len(distinct) + 1, dtype=object)
+    labels[:-1] = [_code_label(int(code), period, fiscal_year_start) for code in distinct]
+    labels[-1] = None
+    positions = np.where(missing, len(distinct), positions)
+    return pd.Series(labels[positions], index=stamps.index, dtype=object)
+
+
+def _code_label(code: int, period: str, fiscal_year_start: int) -> str:
+    """The label of a month (months since January 1970) or a fiscal quarter (quarters since
+    the one starting in `fiscal_year_start`'s month of 1970) as `period_labels` counts them."""
     if period == "Month":
-        labels = stamps.dt.strftime("%Y-%m")
-    else:
-        months_in = (stamps.dt.month - fiscal_year_start) % 12
-        year = stamps.dt.year - (stamps.dt.month < fiscal_year_start).astype(int)
-        labels = (
-            year.astype("Int64").astype(str)
-            + "-Q"
-            + (months_in // 3 + 1).astype("Int64").astype(str)
-        )
-    return labels.astype(object).where(stamps.notna(), None)
+        return f"{1970 + code // 12:04d}-{code % 12 + 1:02d}"
+    return f"{1970 + code // 4:04d}-Q{code % 4 + 1}"
+
+
+class SharedPeriodLabels:
+    """The period label of every revenue line, worked out once per sync on first use and
+    shared by the tabs that group revenue by period (Goal Suggestions and the Dashboard's
+    revenue chart); read only, so sharing changes no figure."""
+
+    def __init__(self, revenue: pd.DataFrame, period: str, fiscal_year_start: int) -> None:
+        self._revenue, self._period, self._fiscal_year_start = revenue, period, fiscal_year_start
+        self._labels: pd.Series | None = None
+
+    def of(self, revenue: pd.DataFrame, period: str, fiscal_year_start: int) -> pd.Series:
+        """`period_labels` of these lines' dates: the shared ones when they are this sync's."""
+        mine = (self._period, self._fiscal_year_start)
+        if revenue is not self._revenue or (period, fiscal_year_start) != mine:
+            return period_labels(revenue["date"], period, fiscal_year_start)
+        if self._labels is None:
+            self._labels = period_labels(revenue["date"], period, fiscal_year_start)
+        return self._labels

@@ -85,16 +85,33 @@ def value_tiers(revenue: pd.Series, keys: pd.Series) -> pd.Series:
     return pd.Series(tiers, index=order.index).reindex(revenue.index)
 
 
-def _display_names(tables: Tables, lines: pd.DataFrame) -> dict[str, str]:
-    """Each customer key's name: as in Customers, else as first written on a revenue line."""
-    names: dict[str, str] = {}
-    for key, name in zip(lines["customer_key"], lines["customer"], strict=True):
-        names.setdefault(key, name.strip())
-    listed = tables.customers.dropna(subset=["customer"])
-    for key, name in zip(customer_key(listed["customer"]), listed["customer"], strict=True):
+def _display_names(listed: pd.DataFrame, lines: pd.DataFrame) -> dict[str, str]:
+    """Each customer key's name: as in Customers (`listed`: its named rows with their `key`),
+    else as first written on a revenue line."""
+    first = ~lines["customer_key"].duplicated()  # the first line of each customer
+    names = {
+        key: name.strip()
+        for key, name in zip(lines.loc[first, "customer_key"], lines.loc[first, "customer"],
+                             strict=True)
+    }
+    for key, name in zip(listed["key"], listed["customer"], strict=True):
         if key:
             names[key] = name.strip()
     return names
+
+
+def _order_counts(purchases: pd.DataFrame) -> pd.Series:
+    """Orders per customer key: distinct Order IDs, a line without one counting alone."""
+    key_codes, keys = pd.factorize(purchases["customer_key"])  # -1: no customer
+    order_codes, order_ids = pd.factorize(purchases["order_id"])  # -1: no Order ID
+    known = key_codes >= 0
+    with_id = known & (order_codes >= 0)
+    width = len(order_ids) + 1
+    pairs = pd.unique(key_codes[with_id].astype(np.int64) * width + order_codes[with_id])
+    counts = np.bincount(pairs // width, minlength=len(keys)) + np.bincount(
+        key_codes[known & ~with_id], minlength=len(keys)
+    )
+    return pd.Series(counts, index=keys)
 
 
 def purchase_history(lines: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -102,24 +119,22 @@ def purchase_history(lines: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
 
     `lines` are revenue lines with a customer key and a date on or before `as_of`.
     """
-    days = lines["date"].dt.normalize()
-    revenue = lines.groupby("customer_key")["amount"].sum()
-    purchases = lines[lines["amount"] >= 0].assign(day=days)
-    by_customer = purchases.groupby("customer_key")
-    with_id = purchases.dropna(subset=["order_id"])
-    orders = (
-        with_id.groupby("customer_key")["order_id"].nunique()
-        .add(purchases[purchases["order_id"].isna()].groupby("customer_key").size(), fill_value=0)
-    )
+    narrow = pd.DataFrame({  # only the columns read here, not a copy of every line
+        "customer_key": lines["customer_key"], "amount": lines["amount"],
+        "order_id": lines["order_id"], "day": lines["date"].dt.normalize(),
+    })
+    revenue = narrow.groupby("customer_key")["amount"].sum()
+    purchases = narrow[narrow["amount"] >= 0]
     day_spend = purchases.groupby(["customer_key", "day"])["amount"].sum().reset_index()
-    first_day = day_spend.groupby("customer_key")["day"].transform("min")
+    order_days = day_spend.groupby("customer_key")["day"]
+    first_day = order_days.transform("min")
     repeat_spend = day_spend[day_spend["day"] > first_day].groupby("customer_key")["amount"].mean()
     history = pd.DataFrame({
-        "first_order": by_customer["day"].min(),
-        "last_order": by_customer["day"].max(),
-        "order_days": day_spend.groupby("customer_key").size(),
+        "first_order": order_days.min(),
+        "last_order": order_days.max(),
+        "order_days": order_days.size(),
     })
-    history["orders"] = orders.reindex(history.index).fillna(0).astype(int)
+    history["orders"] = _order_counts(purchases).reindex(history.index).fillna(0).astype(int)
     history["x"] = (history["order_days"] - 1).astype(float)
     history["t_x"] = (history["last_order"] - history["first_order"]).dt.days.astype(float)
     history["T"] = (as_of - history["first_order"]).dt.days.astype(float)
@@ -207,11 +222,15 @@ def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFra
     """The Customer Segments table: one row per customer in Customers or with orders."""
     settings = tables.settings
     as_of = pd.Timestamp(settings.as_of)
-    named = revenue[revenue["customer_key"].notna() & revenue["date"].notna()]
-    names = _display_names(tables, named)
+    read = revenue[["customer_key", "customer", "date", "amount", "order_id"]]
+    named = read[read["customer_key"].notna() & read["date"].notna()]
+    listed = tables.customers.dropna(subset=["customer"])
+    listed = listed.assign(key=customer_key(listed["customer"]))
+    names = _display_names(listed, named)
     if not names:
         return pd.DataFrame(columns=tab_headers("Customer Segments")), []
-    lines = named[named["date"].dt.normalize() <= as_of]
+    after = named["date"].dt.normalize() > as_of
+    lines = named[~after] if after.any() else named  # no copy when every line counts
     history = purchase_history(lines, as_of).reindex(sorted(names))
     history["revenue"] = history["revenue"].fillna(0.0)
     history["orders"] = history["orders"].fillna(0).astype(int)
@@ -240,8 +259,7 @@ def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFra
                                                    "customer"]).dropna())
     lifecycle = lifecycle_stages(history, open_deal_keys, settings)
 
-    listed = tables.customers.dropna(subset=["customer"])
-    nps = dict(zip(customer_key(listed["customer"]), listed["nps"], strict=True))
+    nps = dict(zip(listed["key"], listed["nps"], strict=True))
     predicted, issues = _predictions(history, settings.prediction_horizon_days)
     predicted = predicted.reindex(history.index)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from sync.contract.plan import PlanColumn, TabOutput
 from sync.contract.tables import Issue
@@ -62,6 +63,10 @@ def plain_column(column: pd.Series, value_type: str) -> list[Any]:
         for index in np.flatnonzero(np.isnan(values)).tolist():
             plain[index] = None
         return plain
+    if value_type in _INTEGER_TYPES:
+        whole = _whole_numbers(column)
+        if whole is not None:
+            return whole
     if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
         # a column of times without a zone (the Stage Log's Changed At): Python datetimes
         times = pd.DatetimeIndex(column)
@@ -71,10 +76,45 @@ def plain_column(column: pd.Series, value_type: str) -> list[Any]:
         if value_type == "date":
             plain = [None if moment is None else moment.date() for moment in plain]
         return plain
+    cells = column.tolist()
+    if column.dtype == object and infer_dtype(column, skipna=False) == "string":
+        return cells  # text in every cell: plain_value hands each back as it is
     return [
         value if type(value) is str else None if value is None else plain_value(value, value_type)
-        for value in column.tolist()
+        for value in cells
     ]
+
+
+_EXACT = 2**53  # below it a float holds every whole number, so rounding is exact
+
+
+def _whole_numbers(column: pd.Series) -> list[Any] | None:
+    """An integer column's cells as `plain_value` gives them (Python ints, None for blank),
+    a column or a distinct value at a time; None for a column it leaves to `plain_value`."""
+    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else None
+    if kind in ("i", "u"):
+        values = column.to_numpy()
+        if len(values) and max(abs(int(values.min())), abs(int(values.max()))) >= _EXACT:
+            return None
+        return values.tolist()  # type: ignore[no-any-return]
+    if kind == "f":
+        values = column.to_numpy(dtype=float)
+        blank = np.isnan(values)
+        numbers = values[~blank]
+        if not np.isfinite(numbers).all() or (len(numbers) and np.abs(numbers).max() >= _EXACT):
+            return None
+        # np.rint rounds halves to even, as Python's round does
+        plain: list[Any] = np.rint(np.where(blank, 0.0, values)).astype(np.int64).tolist()
+        for index in np.flatnonzero(blank).tolist():
+            plain[index] = None
+        return plain
+    if kind == "O":
+        # scores and counts held as objects repeat a few values: each converted once (equal
+        # numbers such as 3, 3.0 and numpy's 3 are the same whole number)
+        codes, distinct = pd.factorize(column, use_na_sentinel=True)
+        converted = [plain_value(value, "integer") for value in distinct] + [None]
+        return [converted[code] for code in codes.tolist()]
+    return None
 
 
 def frame_output(tab: str, frame: pd.DataFrame, currency: str) -> TabOutput:
@@ -85,7 +125,7 @@ def frame_output(tab: str, frame: pd.DataFrame, currency: str) -> TabOutput:
     if missing:
         raise ValueError(f"{tab} table lacks columns {missing}")
     cells = [plain_column(frame[c.header], c.type) for c in spec.columns]
-    rows = [list(row) for row in zip(*cells, strict=True)] if cells else []
+    rows = list(map(list, zip(*cells, strict=True))) if cells else []
     return TabOutput(
         name=tab, columns=columns, rows=rows, currency=currency, append_only=spec.append_only
     )
