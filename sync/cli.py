@@ -7,13 +7,14 @@ the workbook has an Error-severity issue, so scripts can gate on it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 from rich.console import Console
@@ -193,6 +194,24 @@ def stopped_by_terminate() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+Params = ParamSpec("Params")
+Returned = TypeVar("Returned")
+
+
+def fits_purchase_models(command: Callable[Params, Returned]) -> Callable[Params, Returned]:
+    """A command that computes Customer Segments: from its first moment, its purchase models
+    load and fit on another core while it reads and computes (`sync/fitting.py`)."""
+
+    @functools.wraps(command)
+    def run(*args: Params.args, **kwargs: Params.kwargs) -> Returned:
+        from sync.fitting import fitting_on_another_core
+
+        with fitting_on_another_core():
+            return command(*args, **kwargs)
+
+    return run
+
+
 workbook_argument = click.argument(
     "path", required=False, type=click.Path(dir_okay=False, path_type=Path)
 )
@@ -318,6 +337,7 @@ def _init(path: Path | None, sheet: str | None, config: Config) -> None:
 @main.command(name="sync")
 @workbook_argument
 @sheet_option
+@fits_purchase_models
 def sync_command(path: Path | None, sheet: str | None) -> None:
     """Read, validate and compute, then write the computed tabs back.
 
@@ -339,6 +359,7 @@ def sync_command(path: Path | None, sheet: str | None) -> None:
 @workbook_argument
 @sheet_option
 @click.pass_context
+@fits_purchase_models
 def check(ctx: click.Context, path: Path | None, sheet: str | None) -> None:
     """Validate only: print the data issues and write nothing.
 

@@ -2,8 +2,9 @@
 
 Each command runs in a fresh Python process; the test lists which heavy packages ended up
 in `sys.modules`. scipy loads only when a purchase model is fitted (enough repeat
-customers), the Google Sheets stack only for `--sheet`, Flask and the queue only for the
-server.
+customers), and then in the fitting process on another core when there is one
+(`sync/fitting.py`); the Google Sheets stack only for `--sheet`, Flask and the queue only
+for the server.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from sync.backends.xlsx.template import write_input_workbook
 from sync.demo.workbook import demo_grids
+from sync.fitting import usable_cpus
 
 HEAVY = (
     "scipy", "gspread", "googleapiclient", "google.auth", "google.oauth2", "flask",
@@ -23,7 +27,9 @@ HEAVY = (
 )
 
 PROBE = """
-import json, sys
+import json, os, sys
+if {one_cpu!r}:
+    os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:1])
 from sync.cli import main
 sys.argv = ["salesops", *sys.argv[1:]]
 try:
@@ -37,9 +43,9 @@ print(json.dumps({{"code": code, "loaded": [m for m in heavy if m in sys.modules
 """
 
 
-def _loaded(*arguments: str) -> dict:
+def _loaded(*arguments: str, one_cpu: bool = False) -> dict:
     run = subprocess.run(
-        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *arguments],
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY, one_cpu=one_cpu), *arguments],
         capture_output=True, text=True, timeout=300, check=False,
     )
     return json.loads(run.stdout.strip().splitlines()[-1])
@@ -63,8 +69,18 @@ def test_a_small_sync_loads_no_scipy_no_sheets_stack_no_server(tmp_path: Path) -
     assert found == {"code": 0, "loaded": []}
 
 
-def test_a_sync_that_fits_the_purchase_model_loads_scipy(tmp_path: Path) -> None:
+@pytest.mark.skipif(usable_cpus() < 2, reason="needs a second CPU for the fitting process")
+def test_a_sync_that_fits_the_purchase_model_leaves_scipy_to_the_fitting_process(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "demo.xlsx"
     write_input_workbook(path, demo_grids(1, 7, today=date(2026, 11, 26)))
     found = _loaded("sync", str(path))
+    assert found == {"code": 0, "loaded": []}
+
+
+def test_a_sync_that_fits_the_purchase_model_on_one_cpu_loads_scipy(tmp_path: Path) -> None:
+    path = tmp_path / "demo.xlsx"
+    write_input_workbook(path, demo_grids(1, 7, today=date(2026, 11, 26)))
+    found = _loaded("sync", str(path), one_cpu=True)
     assert found == {"code": 0, "loaded": ["scipy"]}
