@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
-from rich.console import Console
 
 from sync import __version__
 from sync.cli_output import (  # noqa: F401 - the commands' printing, used by name from here
@@ -28,12 +27,16 @@ from sync.cli_output import (  # noqa: F401 - the commands' printing, used by na
     print_issues,
     summary_table,
 )
-from sync.config import Config, load_config
 from sync.errors import SalesOpsError
 from sync.i18n import _, writing_in
 
+# What a command needs (the settings, rich, the engine) is imported when it runs, so that
+# `salesops --help` and a mistyped command line answer at once.
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from sync.backends.base import Backend
+    from sync.config import Config
 
 ISSUES_FOUND_EXIT = 2
 
@@ -104,6 +107,8 @@ class SalesOpsGroup(click.Group):
 def operator_locale() -> str:
     """config.yaml's (or SALESOPS_LOCALE's) locale; English while the configuration is bad
     (the command then says what is wrong with it)."""
+    from sync.config import load_config
+
     try:
         return load_config().locale
     except SalesOpsError:
@@ -134,6 +139,8 @@ class _NoTracebackFormatter(logging.Formatter):
 
 def configure(**overrides: Any) -> Config:
     """The layered configuration, with logging set to its level; bad values become errors."""
+    from sync.config import load_config
+
     with user_errors():
         config = load_config(**overrides)
     handler = logging.StreamHandler(sys.stderr)
@@ -146,12 +153,16 @@ def configure(**overrides: Any) -> Config:
 
 def stdout() -> Console:
     """Where results go: standard output, whatever it is at the time of printing."""
+    from rich.console import Console
+
     return Console(highlight=False)
 
 
 @contextmanager
 def progress_shown(console: Console | None = None) -> Iterator[Callable[[str], None]]:
     """A live status line on stderr while a command runs; nothing when not a terminal."""
+    from rich.console import Console
+
     console = console or Console(stderr=True)
     if not console.is_terminal:
         yield lambda _message: None
