@@ -90,6 +90,7 @@ class FittingProcess:
                                         name="salesops-fitting", daemon=True)
         self._lock = threading.Lock()
         self._failed = False
+        self._stopped = False
         try:
             with _interrupts_held():
                 self._process.start()
@@ -98,11 +99,7 @@ class FittingProcess:
             raise
         finally:
             child_end.close()  # so that the child's death reads as the end of the pipe here
-
-    @property
-    def pid(self) -> int | None:
-        """The process id of the fitting process."""
-        return self._process.pid
+        self.pid: int | None = self._process.pid  # kept: a closed Process no longer says
 
     def run(self, function: Callable[..., Any], *arguments: Any) -> Any:
         """function(*arguments) in the fitting process; here when that process has failed."""
@@ -131,12 +128,16 @@ class FittingProcess:
     def stop(self) -> None:
         """Stop the process now, whatever it is doing, and wait until it has exited."""
         self._connection.close()
-        if self._process.pid is not None and self._process.is_alive():
+        if self._stopped or self._process.pid is None:  # stopped already, or never started
+            return
+        self._stopped = True
+        if self._process.is_alive():
             self._process.terminate()
             self._process.join(STOP_SECONDS)
             if self._process.is_alive():
                 self._process.kill()
-                self._process.join()
+        self._process.join()
+        self._process.close()  # its sentinel and pipe, now rather than when collected
 
 
 @contextmanager
