@@ -63,6 +63,16 @@ def cdnow_history() -> pd.DataFrame:
     return purchase_history(lines[lines["date"] <= end], end)
 
 
+def demo_history() -> pd.DataFrame:
+    """The demo business's customers who bought, summarised at its As Of."""
+    tables = demo_tables()
+    revenue = revenue_lines(tables)
+    as_of = pd.Timestamp(tables.settings.as_of)
+    named = revenue[revenue["customer_key"].notna() & revenue["date"].notna()]
+    history = purchase_history(named[named["date"].dt.normalize() <= as_of], as_of)
+    return history.dropna(subset=["first_order"])
+
+
 def fits(history: pd.DataFrame) -> tuple:
     """Both models' parameters and the expected orders over 90 days, wherever they run."""
     x, t_x, T = (history[column].to_numpy() for column in ("x", "t_x", "T"))
@@ -72,8 +82,9 @@ def fits(history: pd.DataFrame) -> tuple:
 
 
 @needs_two_cpus
-def test_cdnow_fits_are_bit_for_bit_the_same_in_the_fitting_process():
-    history = cdnow_history()
+@pytest.mark.parametrize("history_of", [demo_history, cdnow_history])
+def test_fits_are_bit_for_bit_the_same_in_the_fitting_process(history_of):
+    history = history_of()
     here = fits(history)
     with fitting_on_another_core() as process:
         assert process is not None
