@@ -7,16 +7,16 @@ the workbook has an Error-severity issue, so scripts can gate on it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
-from rich.console import Console
 
 from sync import __version__
 from sync.cli_output import (  # noqa: F401 - the commands' printing, used by name from here
@@ -27,12 +27,16 @@ from sync.cli_output import (  # noqa: F401 - the commands' printing, used by na
     print_issues,
     summary_table,
 )
-from sync.config import Config, load_config
 from sync.errors import SalesOpsError
 from sync.i18n import _, writing_in
 
+# What a command needs (the settings, rich, the engine) is imported when it runs, so that
+# `salesops --help` and a mistyped command line answer at once.
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from sync.backends.base import Backend
+    from sync.config import Config
 
 ISSUES_FOUND_EXIT = 2
 
@@ -103,6 +107,8 @@ class SalesOpsGroup(click.Group):
 def operator_locale() -> str:
     """config.yaml's (or SALESOPS_LOCALE's) locale; English while the configuration is bad
     (the command then says what is wrong with it)."""
+    from sync.config import load_config
+
     try:
         return load_config().locale
     except SalesOpsError:
@@ -133,6 +139,8 @@ class _NoTracebackFormatter(logging.Formatter):
 
 def configure(**overrides: Any) -> Config:
     """The layered configuration, with logging set to its level; bad values become errors."""
+    from sync.config import load_config
+
     with user_errors():
         config = load_config(**overrides)
     handler = logging.StreamHandler(sys.stderr)
@@ -145,12 +153,16 @@ def configure(**overrides: Any) -> Config:
 
 def stdout() -> Console:
     """Where results go: standard output, whatever it is at the time of printing."""
+    from rich.console import Console
+
     return Console(highlight=False)
 
 
 @contextmanager
 def progress_shown(console: Console | None = None) -> Iterator[Callable[[str], None]]:
     """A live status line on stderr while a command runs; nothing when not a terminal."""
+    from rich.console import Console
+
     console = console or Console(stderr=True)
     if not console.is_terminal:
         yield lambda _message: None
@@ -191,6 +203,24 @@ def stopped_by_terminate() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+Params = ParamSpec("Params")
+Returned = TypeVar("Returned")
+
+
+def fits_purchase_models(command: Callable[Params, Returned]) -> Callable[Params, Returned]:
+    """A command that computes Customer Segments: from its first moment, its purchase models
+    load and fit on another core while it reads and computes (`sync/fitting.py`)."""
+
+    @functools.wraps(command)
+    def run(*args: Params.args, **kwargs: Params.kwargs) -> Returned:
+        from sync.fitting import fitting_on_another_core
+
+        with fitting_on_another_core():
+            return command(*args, **kwargs)
+
+    return run
 
 
 workbook_argument = click.argument(
@@ -318,6 +348,7 @@ def _init(path: Path | None, sheet: str | None, config: Config) -> None:
 @main.command(name="sync")
 @workbook_argument
 @sheet_option
+@fits_purchase_models
 def sync_command(path: Path | None, sheet: str | None) -> None:
     """Read, validate and compute, then write the computed tabs back.
 
@@ -339,6 +370,7 @@ def sync_command(path: Path | None, sheet: str | None) -> None:
 @workbook_argument
 @sheet_option
 @click.pass_context
+@fits_purchase_models
 def check(ctx: click.Context, path: Path | None, sheet: str | None) -> None:
     """Validate only: print the data issues and write nothing.
 

@@ -7,15 +7,13 @@ import math
 import textwrap
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from sync.i18n import _, current_locale
-from sync.schema import tab_spec
-from sync.write.locale import column_label
 
+# rich and the tab declarations load when something is printed, not when `salesops` starts.
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from sync.contract.tables import Issue
     from sync.engine import Kpi, SyncReport
 
@@ -33,6 +31,8 @@ def plural(count: int, noun: str) -> str:
 
 def summary_table(report: SyncReport, *, wrote: bool) -> Table:
     """Rows read per tab, issues by severity, tabs written and the time it took."""
+    from rich.table import Table
+
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
@@ -76,6 +76,8 @@ def format_kpi(kpi: Kpi, currency: str) -> str:
 
 def kpi_table(report: SyncReport) -> Table:
     """The Dashboard's key figures."""
+    from rich.table import Table
+
     table = Table(title=_("Key figures"), title_justify="left")
     table.add_column(_("KPI"))
     table.add_column(_("Value"), justify="right")
@@ -86,6 +88,8 @@ def kpi_table(report: SyncReport) -> Table:
 
 def issue_line(issue: Issue) -> str:
     """One issue as a sentence: `Error  Orders row 2, Amount: "1.2k" is not ...`."""
+    from sync.write.locale import column_label
+
     where = issue.tab if issue.row is None else _("{tab} row {row}").format(tab=issue.tab,
                                                                             row=issue.row)
     if issue.column:
@@ -99,6 +103,8 @@ def issue_line(issue: Issue) -> str:
 
 def print_issues(console: Console, report: SyncReport) -> None:
     """The issues as a table on a wide terminal, else as wrapped lines (pipes, 80 columns)."""
+    from rich.text import Text
+
     if console.is_terminal and console.width >= WIDE_TERMINAL:
         console.print(issues_table(report))
         return
@@ -113,6 +119,11 @@ def print_issues(console: Console, report: SyncReport) -> None:
 
 def issues_table(report: SyncReport) -> Table:
     """Every issue, as the Data Issues tab would list it."""
+    from rich.table import Table
+
+    from sync.schema import tab_spec
+    from sync.write.locale import column_label
+
     table = Table(title=_("Data issues"), title_justify="left", show_lines=False)
     for header in tab_spec("Data Issues").columns:
         table.add_column(header.label(current_locale()), overflow="fold")

@@ -10,6 +10,7 @@ import click
 from sync.cli import (
     CommandError,
     configure,
+    fits_purchase_models,
     main,
     open_backend,
     plural,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
               help="Folder the PDFs are written into (created if missing).")
 @click.option("--send", is_flag=True,
               help="Also e-mail each rep their own statement (Team Email) over smtp_url.")
+@fits_purchase_models
 def statements(path: Path | None, sheet: str | None, period: str | None, out_dir: Path,
                send: bool) -> None:
     """Write one PDF per rep with their payout explained: tiers, bonuses, clawbacks and the
@@ -92,6 +94,7 @@ def _report_statements(written: list[StatementFile], out_dir: Path, server: Smtp
               help="E-mail the digest to this address (repeatable); default: print it.")
 @click.option("--smtp", metavar="URL",
               help="Mail server, smtp://host:587 or smtps://host:465 (default: smtp_url).")
+@fits_purchase_models
 def digest(path: Path | None, sheet: str | None, to: tuple[str, ...], smtp: str | None) -> None:
     """Print the daily digest: the Dashboard's key figures, then what needs attention since
     the previous digest (deals that moved, became stuck or overdue, customers who turned At

@@ -9,9 +9,11 @@ Time is in whatever unit x, t_x and T are given in (days in the product).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +24,29 @@ FloatArray = npt.NDArray[np.float64]
 # no spread in that trait (say, every customer buys at the same rate): the likelihood is
 # flat towards the limiting model, and the bounded optimum predicts what that limit does.
 _LOG_BOUNDS = (-12.0, 12.0)
+
+Result = TypeVar("Result")
+# Where the work that needs scipy runs: here (None), or in the fitting process a command
+# started on another core (`sync/fitting.py`), which sets this for the command's own thread.
+# Either way the same functions run on the same arrays, so the results are bit for bit equal.
+scipy_runner: ContextVar[Callable[..., Any] | None] = ContextVar("scipy_runner", default=None)
+
+
+def _on_scipy_runner(function: Callable[..., Result], *arguments: Any) -> Result:
+    """function(*arguments), in the fitting process when the command started one."""
+    runner = scipy_runner.get()
+    if runner is None:
+        return function(*arguments)
+    result: Result = runner(function, *arguments)
+    return result
+
+
+def load_scipy() -> None:
+    """Import what fitting and predicting need, and find the BLAS thread pools, ahead of use."""
+    import scipy.optimize  # noqa: F401 - the import is the point
+    import scipy.special  # noqa: F401
+
+    _thread_pools()
 
 
 class FitFailed(ValueError):
@@ -126,7 +151,10 @@ def _maximise(negative_ll, start: FloatArray) -> FloatArray:
 
 def fit_bgnbd(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> BgNbdParams:
     """Maximum-likelihood BG/NBD parameters from repeat counts, recency and age per customer."""
-    x_, t_x_, T_ = _arrays(x, t_x, T)
+    return _on_scipy_runner(_fit_bgnbd, *_arrays(x, t_x, T))
+
+
+def _fit_bgnbd(x_: FloatArray, t_x_: FloatArray, T_: FloatArray) -> BgNbdParams:
     if not np.any(x_ > 0):
         raise FitFailed("no customer has bought twice")
     # Customers with the same summary share a likelihood term: work out each one once.
@@ -169,9 +197,14 @@ def expected_orders(
     params: BgNbdParams, x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike, horizon: float
 ) -> FloatArray:
     """Expected purchases in (T, T + horizon] given each customer's history (FHL 2005, eq. 10)."""
+    return _on_scipy_runner(_expected_orders, params, *_arrays(x, t_x, T), horizon)
+
+
+def _expected_orders(
+    params: BgNbdParams, x_: FloatArray, t_x_: FloatArray, T_: FloatArray, horizon: float
+) -> FloatArray:
     from scipy.special import hyp2f1
 
-    x_, t_x_, T_ = _arrays(x, t_x, T)
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     z = horizon / (alpha + T_ + horizon)
     with np.errstate(all="ignore"):
@@ -201,7 +234,10 @@ def fit_gamma_gamma(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> 
 
     Only customers with at least one order and a positive mean spend belong in the fit.
     """
-    x_, m_ = _arrays(frequency, monetary_value)
+    return _on_scipy_runner(_fit_gamma_gamma, *_arrays(frequency, monetary_value))
+
+
+def _fit_gamma_gamma(x_: FloatArray, m_: FloatArray) -> GammaGammaParams:
     keep = (x_ > 0) & (m_ > 0)
     x_, m_ = x_[keep], m_[keep]
     if len(x_) == 0:

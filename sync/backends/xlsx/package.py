@@ -11,13 +11,13 @@ import posixpath
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 from sync.backends.xlsx.rawzip import RawMember, new_member, read_members, write_members
 from sync.backends.xlsx.xmledit import (
     element_prefix,
     elements,
     insert_before_closing,
+    quoteattr,
     remove_element,
 )
 

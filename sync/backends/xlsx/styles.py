@@ -8,13 +8,13 @@ with the container's `count` updated.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from xml.sax.saxutils import quoteattr
 
 from sync.backends.xlsx.xmledit import (
     element_prefix,
     elements,
     insert_after_opening,
     insert_before_closing,
+    quoteattr,
     set_attribute,
 )
 

@@ -11,6 +11,20 @@ import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
+_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;",
+                                    "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def quoteattr(value: str) -> str:
+    """An attribute value escaped and quoted exactly as `xml.sax.saxutils.quoteattr` does,
+    without importing that module (it brings urllib.request, http and ssl into every sync)."""
+    escaped = value.translate(_ATTRIBUTE_ESCAPES)
+    if '"' not in escaped:
+        return f'"{escaped}"'
+    if "'" not in escaped:
+        return f"'{escaped}'"
+    return '"' + escaped.replace('"', "&quot;") + '"'
+
 
 @dataclass
 class Element:
