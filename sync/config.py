@@ -13,16 +13,16 @@ import difflib
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    SecretStr,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
+from pydantic import SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
 )
 
 from sync.errors import ConfigError
@@ -93,24 +93,12 @@ def read_config_file(path: Path) -> dict[str, Any]:
     return settings
 
 
-def environment_values() -> dict[str, str]:
-    """The settings given as `SALESOPS_` variables, by key: names compared case-insensitively
-    (the last spelling wins), empty values ignored, each value the text as given."""
-    variables = {name.lower(): value for name, value in os.environ.items() if value != ""}
-    found = {}
-    for key in Config.model_fields:
-        value = variables.get(f"{ENV_PREFIX}{key}".lower())
-        if value is not None:
-            found[key] = value
-    return found
-
-
-class Config(BaseModel):
+class Config(BaseSettings):
     """The operator's settings (not the owner's: those live in the Settings tab)."""
 
-    # The layers are merged here rather than by pydantic-settings, whose import brings
-    # asyncio, ssl and dotenv into every command for what four lines do.
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="forbid", env_ignore_empty=True, validate_default=True
+    )
 
     backend: Literal["xlsx", "sheets"] = "xlsx"
     workbook: Path | None = None
@@ -120,7 +108,7 @@ class Config(BaseModel):
     drive_api_url: str = "https://www.googleapis.com"
     locale: Literal["en", "zh-CN"] = "en"
     webhook_secret: SecretStr | None = None
-    allowed_spreadsheets: list[str] = []
+    allowed_spreadsheets: Annotated[list[str], NoDecode] = []
     debounce_seconds: float = 3.0
     max_delay_seconds: float = 30.0
     queue: str = DEFAULT_QUEUE
@@ -133,14 +121,24 @@ class Config(BaseModel):
     state_dir: Path | None = None
 
     def __init__(self, **overrides: Any) -> None:
-        # Overrides win over the environment, which wins over config.yaml.
-        path = config_file_path()
-        layered = {**(read_config_file(path) if path else {}), **environment_values(),
-                   **overrides}
         try:
-            super().__init__(**layered)
+            super().__init__(**overrides)
         except ValidationError as error:
             raise ConfigError(describe_errors(error, overrides)) from error
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Overrides win over the environment, which wins over config.yaml."""
+        path = config_file_path()
+        file_values = read_config_file(path) if path else {}
+        return init_settings, env_settings, InitSettingsSource(settings_cls, file_values)
 
     @field_validator("spreadsheet_id", "workbook", "google_credentials", "smtp_url",
                      "state_dir", mode="before")
