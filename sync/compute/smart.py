@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -41,6 +41,8 @@ class Roster:
     reps: dict[str, str]  # name key -> rep name as written
     active: frozenset[str]  # name keys of active reps
     teams: dict[str, frozenset[str]]  # team name key -> name keys of its reps
+    # each owner as written -> its kind, worked out once: thousands of goals share owners
+    _kinds: dict[object, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_team(cls, team: pd.DataFrame) -> Roster:
@@ -64,6 +66,11 @@ class Roster:
 
     def kind(self, owner: object) -> str | None:
         """`company`, `rep`, `team`, or None when unknown (a name both rep and team is a rep)."""
+        if owner not in self._kinds:
+            self._kinds[owner] = self._kind(owner)
+        return self._kinds[owner]
+
+    def _kind(self, owner: object) -> str | None:
         key = name_key(owner)
         if key is None:
             return None
