@@ -91,13 +91,14 @@ def _in(frame, scope, date_column, start, end):
 def _reference_frames(tables, revenue):
     """Name-keyed revenue lines, first purchases and deals, built row by row."""
     stages = FunnelStages.from_table(tables.stages)
+    customers = tables.customers
     region_of = {name_key(c): name_key(r)
-                 for c, r in zip(tables.customers["customer"], tables.customers["region"])}
+                 for c, r in zip(customers["customer"], customers["region"], strict=True)}
     deals = tables.pipeline.copy()
     deals["stage"] = [clean_text(stage) for stage in deals["stage"]]
     deals["region_name"] = [
         region if isinstance(region, str) and region.strip() else region_of.get(name_key(c))
-        for region, c in zip(deals["region"], deals["customer"])
+        for region, c in zip(deals["region"], deals["customer"], strict=True)
     ]
     deals["amount"] = deals["amount"].fillna(0.0)
     deals["probability"] = deals["stage"].map(stages.probabilities)
