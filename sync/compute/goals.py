@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -108,7 +109,12 @@ class GoalFigures:
         self.revenue = ScopedRows.keyed(
             revenue, ("date",), rep="rep", product="product", region="region"
         )
-        self.first = self.revenue.subset(_first_positions(revenue), ("date",))
+        self._revenue = revenue
+
+    @cached_property
+    def first(self) -> ScopedRows:
+        """Each customer's first revenue line (`first_revenue`), found when a goal asks."""
+        return self.revenue.subset(_first_positions(self._revenue), ("date",))
 
     def actuals(
         self, metrics: Sequence[str | None], scopes: Sequence[Scope], starts: Sequence[date],

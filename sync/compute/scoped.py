@@ -137,7 +137,8 @@ class ScopedRows:
         codes: dict[str, tuple[np.ndarray, list[str]]],
     ) -> None:
         self.frame = frame.reset_index(drop=True)
-        self._dates = {name: half_days(self.frame[name]) for name in date_columns}
+        self._date_columns = date_columns
+        self._dates: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # read on first use
         self._names = codes
         self._codes = {name: found for name, (found, _keys) in codes.items()}
         self._lookup = {name: {key: n for n, key in enumerate(keys)} for name, (_c, keys) in
@@ -172,6 +173,10 @@ class ScopedRows:
         """The rows sorted by this name key and date, built once."""
         found = self._indexes.get((dimension, date_column))
         if found is None:
+            if date_column not in self._date_columns:
+                raise KeyError(date_column)
+            if date_column not in self._dates:
+                self._dates[date_column] = half_days(self.frame[date_column])
             keys, dated = self._dates[date_column]
             codes = (
                 np.zeros(len(self.frame), dtype=np.int64) if dimension == _EVERY_ROW
