@@ -32,10 +32,9 @@ def _first_positions(revenue: pd.DataFrame) -> np.ndarray:
     """
     amounts = revenue["amount"].to_numpy(dtype=float)
     stamps = pd.to_datetime(revenue["date"]).to_numpy(dtype="datetime64[ns]")
-    sales = np.flatnonzero(
-        (amounts > 0) & revenue["customer_key"].notna().to_numpy() & ~np.isnat(stamps)
-    )
-    customers = pd.factorize(revenue["customer_key"].to_numpy(dtype=object)[sales])[0]
+    codes = pd.factorize(revenue["customer_key"].to_numpy(dtype=object), use_na_sentinel=True)[0]
+    sales = np.flatnonzero((amounts > 0) & (codes >= 0) & ~np.isnat(stamps))
+    customers = codes[sales]
     days = stamps[sales].view(np.int64)
     first_day = np.full(customers.max() + 1 if len(sales) else 0, np.iinfo(np.int64).max)
     np.minimum.at(first_day, customers, days)

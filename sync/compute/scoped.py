@@ -192,8 +192,9 @@ class ScopedRows:
         """How to find a scope's rows: the name key to search by (the one with the fewest
         rows), its codes, and the scope's other names to check; None when no row can be in
         scope. Worked out once per scope."""
-        if scope in self._plans:
-            return self._plans[scope]
+        known = self._plans.get(scope)
+        if known is not None or scope in self._plans:
+            return known
         candidates: list[tuple[int, str, list[int]]] = []
         if scope.reps is not None:
             lookup, sizes = self._lookup["rep"], self._sizes["rep"]
@@ -251,7 +252,7 @@ class ScopedRows:
         keep = np.ones(len(rows), dtype=bool)
         for name, (goals, codes) in checks.items():
             if goals:
-                keep &= self._check(name, count, goals, codes, goals_of, rows)
+                self._check(name, keep, count, goals, codes, goals_of, rows)
         size = max(len(self.frame), 1)
         ordered = np.sort(goals_of[keep] * size + rows[keep])
         offsets = np.zeros(count + 1, dtype=np.int64)
@@ -259,18 +260,19 @@ class ScopedRows:
         return Matches(ordered % size, offsets)
 
     def _check(
-        self, name: str, count: int, goals: list[int], codes: list[int], goals_of: np.ndarray,
-        rows: np.ndarray,
-    ) -> np.ndarray:
-        """Which found rows pass a name check: those of goals without one, and those whose
-        name is one the goal allows (every allowed (goal, code) pair is listed)."""
+        self, name: str, keep: np.ndarray, count: int, goals: list[int], codes: list[int],
+        goals_of: np.ndarray, rows: np.ndarray,
+    ) -> None:
+        """Drop from `keep` the found rows of the goals checking this name whose name is not
+        one the goal allows (every allowed (goal, code) pair is listed)."""
         goal_array = np.array(goals, dtype=np.int64)
-        stride = len(self._lookup[name]) + 1  # codes shifted by 1: a blank name (-1) is 0
-        allowed = goal_array * stride + np.array(codes, dtype=np.int64) + 1
         checked = np.zeros(count, dtype=bool)
         checked[goal_array] = True
-        found = goals_of * stride + self._codes[name][rows] + 1
-        return ~checked[goals_of] | np.isin(found, allowed)
+        at = np.flatnonzero(checked[goals_of])  # only the rows of goals with this check
+        stride = len(self._lookup[name]) + 1  # codes shifted by 1: a blank name (-1) is 0
+        allowed = goal_array * stride + np.array(codes, dtype=np.int64) + 1
+        found = goals_of[at] * stride + self._codes[name][rows[at]] + 1
+        keep[at] &= np.isin(found, allowed)
 
     def sums(self, matches: Matches, column: str) -> np.ndarray:
         """Each goal's sum of a column over its rows, added as `Series.sum` adds (NaN as 0)."""

@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 
-from sync.compute.names import clean_text, name_key
+from sync.compute.names import clean_text, name_key, per_distinct
 from sync.contract.tables import Issue
 from sync.i18n import _
 
@@ -167,16 +167,20 @@ def decomposition_issues(goals: pd.DataFrame, roster: Roster) -> list[Issue]:
     the reps. A goal nobody has split up yet is left alone: there is nothing to add up.
     """
     splits = []
-    for goal in goals.itertuples(index=False):
-        start, end = day_of(goal.period_start), day_of(goal.period_end)
-        metric = clean_text(goal.metric)
-        if pd.isna(goal.target) or start is None or end is None or metric not in METRICS:
+    # each distinct name and date is read once: thousands of goals share them
+    for row, owner, owner_key, target, metric, start, end, product, region in zip(
+        goals["row"].tolist(), goals["owner"].tolist(), per_distinct(goals["owner"], name_key),
+        goals["target"].tolist(), per_distinct(goals["metric"], clean_text),
+        per_distinct(goals["period_start"], day_of), per_distinct(goals["period_end"], day_of),
+        per_distinct(goals["product"], name_key), per_distinct(goals["region"], name_key),
+        strict=True,
+    ):
+        if pd.isna(target) or start is None or end is None or metric not in METRICS:
             continue
         splits.append(_Split(
-            row=int(goal.row), owner=clean_text(goal.owner), kind=roster.kind(goal.owner),
-            key=name_key(goal.owner), target=float(goal.target), metric=metric,
-            start=start, end=end,
-            scope=(metric, start, end, name_key(goal.product), name_key(goal.region)),
+            row=int(row), owner=clean_text(owner), kind=roster.kind(owner), key=owner_key,
+            target=float(target), metric=metric, start=start, end=end,
+            scope=(metric, start, end, product, region),
         ))
     # goals grouped once by scope, in Goals order: no goal compares itself with every other
     by_scope: dict[tuple[str, date, date, str | None, str | None], list[_Split]] = {}
