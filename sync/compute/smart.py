@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
-from sync.compute.names import clean_text, name_key
+from sync.compute.names import clean_text, name_key, per_distinct
 from sync.contract.tables import Issue
 from sync.i18n import _
 
@@ -41,6 +41,8 @@ class Roster:
     reps: dict[str, str]  # name key -> rep name as written
     active: frozenset[str]  # name keys of active reps
     teams: dict[str, frozenset[str]]  # team name key -> name keys of its reps
+    # each owner as written -> its kind, worked out once: thousands of goals share owners
+    _kinds: dict[object, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_team(cls, team: pd.DataFrame) -> Roster:
@@ -64,6 +66,11 @@ class Roster:
 
     def kind(self, owner: object) -> str | None:
         """`company`, `rep`, `team`, or None when unknown (a name both rep and team is a rep)."""
+        if owner not in self._kinds:
+            self._kinds[owner] = self._kind(owner)
+        return self._kinds[owner]
+
+    def _kind(self, owner: object) -> str | None:
         key = name_key(owner)
         if key is None:
             return None
@@ -160,16 +167,20 @@ def decomposition_issues(goals: pd.DataFrame, roster: Roster) -> list[Issue]:
     the reps. A goal nobody has split up yet is left alone: there is nothing to add up.
     """
     splits = []
-    for goal in goals.itertuples(index=False):
-        start, end = day_of(goal.period_start), day_of(goal.period_end)
-        metric = clean_text(goal.metric)
-        if pd.isna(goal.target) or start is None or end is None or metric not in METRICS:
+    # each distinct name and date is read once: thousands of goals share them
+    for row, owner, owner_key, target, metric, start, end, product, region in zip(
+        goals["row"].tolist(), goals["owner"].tolist(), per_distinct(goals["owner"], name_key),
+        goals["target"].tolist(), per_distinct(goals["metric"], clean_text),
+        per_distinct(goals["period_start"], day_of), per_distinct(goals["period_end"], day_of),
+        per_distinct(goals["product"], name_key), per_distinct(goals["region"], name_key),
+        strict=True,
+    ):
+        if pd.isna(target) or start is None or end is None or metric not in METRICS:
             continue
         splits.append(_Split(
-            row=int(goal.row), owner=clean_text(goal.owner), kind=roster.kind(goal.owner),
-            key=name_key(goal.owner), target=float(goal.target), metric=metric,
-            start=start, end=end,
-            scope=(metric, start, end, name_key(goal.product), name_key(goal.region)),
+            row=int(row), owner=clean_text(owner), kind=roster.kind(owner), key=owner_key,
+            target=float(target), metric=metric, start=start, end=end,
+            scope=(metric, start, end, product, region),
         ))
     # goals grouped once by scope, in Goals order: no goal compares itself with every other
     by_scope: dict[tuple[str, date, date, str | None, str | None], list[_Split]] = {}
