@@ -85,16 +85,20 @@ def deal_health(
     keys = pd.MultiIndex.from_arrays([open_deals["deal_id"], open_deals["stage"]])
     days = current_days.reindex(keys).to_numpy(dtype="float64")
     typical_for_stage = open_deals["stage"].map(typical).to_numpy(dtype="float64")
+    text = {
+        "Deal ID": open_deals["deal_id"],
+        "Deal": _texts(open_deals["deal"]),
+        "Owner": cleaned(open_deals["owner"]),
+        "Stage": open_deals["stage"],
+    }
     table = pd.DataFrame({
-        "Deal ID": open_deals["deal_id"].to_numpy(),
-        "Deal": _texts(open_deals["deal"]).to_numpy(),
-        "Owner": cleaned(open_deals["owner"]).to_numpy(),
-        "Stage": open_deals["stage"].to_numpy(),
+        **{header: pd.Series(values.to_numpy(), dtype=object) for header, values in text.items()},
         "Amount": open_deals["amount"].to_numpy(dtype="float64"),
         "Days In Stage": days,
         "Typical Days": typical_for_stage,
-        "Status": health_statuses(days, typical_for_stage, open_deals["expected_close"],
-                                  settings.as_of, settings.stuck_factor),
+        "Status": pd.Series(health_statuses(days, typical_for_stage,
+                                            open_deals["expected_close"], settings.as_of,
+                                            settings.stuck_factor), dtype=object),
     }, columns=tab_headers("Deal Health"))
     return table.astype({"Deal ID": object, "Deal": object, "Owner": object, "Stage": object,
                          "Amount": "float64", "Days In Stage": "float64",

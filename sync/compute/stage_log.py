@@ -109,11 +109,12 @@ def stage_changes(
     before = deals.groupby("deal", sort=False)["current"].shift(1)
     known = before.where(before.notna(), logged).astype(object)
     changed = deals[(known != deals["current"]).to_numpy()]
-    known = known[changed.index]
+    known_stages = np.array(known[changed.index], dtype=object)
+    known_stages[pd.isna(known_stages)] = None
     new_rows = pd.DataFrame({
-        "Deal ID": changed["deal"].tolist(),
-        "From Stage": known.where(known.notna(), None).tolist(),
-        "To Stage": changed["current"].tolist(),
+        "Deal ID": pd.Series(changed["deal"].tolist(), dtype=object),
+        "From Stage": pd.Series(known_stages, dtype=object),
+        "To Stage": pd.Series(changed["current"].tolist(), dtype=object),
         "Changed At": [pd.Timestamp(changed_at)] * len(changed),
     }, columns=tab_headers("Stage Log")).astype(
         {"Deal ID": object, "From Stage": object, "To Stage": object}
@@ -269,9 +270,13 @@ def stint_table(
             & (current | ~stays.last) & ~np.isnan(stays.start) & ~np.isnan(end))
     days = np.maximum(np.minimum(end[kept], when) - stays.start[kept], 0)
     position = stays.position[kept]
-    table = pd.DataFrame({"position": position, "deal_id": deal_ids[position],
-                          "stage": stays.stage[kept], "days": days, "current": current[kept]})
-    return table.astype(STINT_DTYPES)
+    return pd.DataFrame({
+        "position": position.astype("int64"),
+        "deal_id": pd.Series(deal_ids[position], dtype=object),
+        "stage": pd.Series(stays.stage[kept], dtype=object),
+        "days": days.astype("int64"),
+        "current": current[kept].astype(bool),
+    })
 
 
 def as_stints(table: pd.DataFrame) -> list[Stint]:
