@@ -63,34 +63,61 @@ class LogEntries:
     first_sight: np.ndarray  # a blank From Stage: the first row a sync wrote for the deal
     day: np.ndarray  # day number of Changed At (NaN when blank)
 
-    @property
-    def last_stages(self) -> np.ndarray:
-        """Each deal's latest To Stage (the log is append-only: its last row wins)."""
-        return self.stage[self.first + self.count - 1]
-
 
 def log_entries(log: pd.DataFrame) -> LogEntries:
     """The Stage Log's rows as `LogEntries`: cleaned once, grouped by one stable sort."""
-    records = log_records(log)
-    deal_ids, stages = cleaned(records["deal_id"]), cleaned(records["to_stage"])
-    named = (deal_ids.notna() & stages.notna()).to_numpy()
-    codes, deals = pd.factorize(deal_ids[named])
+    deals, deal_names = cleaned_codes(_log_column(log, "deal_id"))
+    stages, stage_names = cleaned_codes(_log_column(log, "to_stage"))
+    named = np.flatnonzero((deals >= 0) & (stages >= 0))
+    # renumbered so that every deal kept has rows (a deal named only beside a blank stage
+    # has none)
+    codes, kept = pd.factorize(deals[named])
     order = np.argsort(codes, kind="stable")
-    count = np.bincount(codes, minlength=len(deals))
+    count = np.bincount(codes, minlength=len(kept))
+    rows = named[order]
     return LogEntries(
-        deals=pd.Index(deals, dtype=object),
+        deals=pd.Index(deal_names[kept], dtype=object),
         first=np.cumsum(count) - count,
         count=count,
-        stage=stages.to_numpy(dtype=object)[named][order],
-        first_sight=cleaned(records["from_stage"]).isna().to_numpy()[named][order],
-        day=day_numbers(records["changed_at"])[named][order],
+        stage=stage_names[stages[rows]],
+        first_sight=cleaned_codes(_log_column(log, "from_stage"))[0][rows] < 0,
+        day=day_numbers(_log_column(log, "changed_at"))[rows],
     )
+
+
+def _log_column(log: pd.DataFrame, field: str) -> pd.Series:
+    """One column of the log by field name, whichever naming it came with (blank if none)."""
+    header = dict(zip(tab_fields("Stage Log"), tab_headers("Stage Log"), strict=True))[field]
+    for name in (field, header):
+        if name in log.columns:
+            return log[name]
+    return pd.Series([None] * len(log), index=log.index, dtype=object)
+
+
+def cleaned_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's `clean_text` as a code into the names returned (-1 when blank), each
+    distinct value cleaned once; names in order of first appearance."""
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    texts = pd.Series([clean_text(value) for value in distinct], dtype=object)
+    text_codes, names = pd.factorize(texts.to_numpy(dtype=object), use_na_sentinel=True)
+    return np.append(text_codes, -1)[codes], np.asarray(names, dtype=object)
+
+
+def _last_logged(log: pd.DataFrame) -> pd.Series:
+    """Each deal's latest `To Stage` in the log, indexed by Deal ID (the last row wins)."""
+    deals, deal_names = cleaned_codes(_log_column(log, "deal_id"))
+    stages, stage_names = cleaned_codes(_log_column(log, "to_stage"))
+    named = np.flatnonzero((deals >= 0) & (stages >= 0))
+    latest = np.full(len(deal_names), -1)
+    np.maximum.at(latest, deals[named], named)  # each deal's last row
+    found = np.flatnonzero(latest >= 0)
+    return pd.Series(stage_names[stages[latest[found]]],
+                     index=pd.Index(deal_names[found], dtype=object), dtype=object)
 
 
 def last_logged_stages(log: pd.DataFrame) -> dict[str, str]:
     """Each deal's latest `To Stage` in the log (the log is append-only: the last row wins)."""
-    entries = log_entries(log)
-    return dict(zip(entries.deals, entries.last_stages, strict=True))
+    return _last_logged(log).to_dict()
 
 
 def stage_changes(
@@ -101,20 +128,23 @@ def stage_changes(
     A deal the log has never seen gets a row with a blank From Stage. A Deal ID repeated in
     the Pipeline compares each row with the row before it, so one change is logged once.
     """
-    deals = pd.DataFrame({"deal": cleaned(pipeline["deal_id"]),
-                          "current": cleaned(pipeline["stage"])})
-    deals = deals[deals["deal"].notna() & deals["current"].notna()]
-    logged = deals["deal"].map(last_logged_stages(previous_log))
-    # the stage this deal was last known in: its previous Pipeline row's, else the log's
-    before = deals.groupby("deal", sort=False)["current"].shift(1)
-    known = before.where(before.notna(), logged).astype(object)
-    changed = deals[(known != deals["current"]).to_numpy()]
-    known_stages = np.array(known[changed.index], dtype=object)
-    known_stages[pd.isna(known_stages)] = None
+    deals, deal_names = cleaned_codes(pipeline["deal_id"])
+    stages, stage_names = cleaned_codes(pipeline["stage"])
+    rows = np.flatnonzero((deals >= 0) & (stages >= 0))
+    deals, current = deals[rows], stage_names[stages[rows]]
+    logged = _last_logged(previous_log)
+    at = logged.index.get_indexer(deal_names)
+    known = np.append(logged.to_numpy(dtype=object), np.array([None], dtype=object))[at][deals]
+    # a Deal ID repeated in the Pipeline: a row is compared with the row before it
+    order = np.argsort(deals, kind="stable")
+    repeated = np.flatnonzero(deals[order][1:] == deals[order][:-1])
+    known[order[repeated + 1]] = current[order[repeated]]
+    changed = np.flatnonzero(known != current)
+    known_stages, deal_ids, current = known[changed], deal_names[deals[changed]], current[changed]
     new_rows = pd.DataFrame({
-        "Deal ID": pd.Series(changed["deal"].tolist(), dtype=object),
+        "Deal ID": pd.Series(deal_ids, dtype=object),
         "From Stage": pd.Series(known_stages, dtype=object),
-        "To Stage": pd.Series(changed["current"].tolist(), dtype=object),
+        "To Stage": pd.Series(current, dtype=object),
         "Changed At": [pd.Timestamp(changed_at)] * len(changed),
     }, columns=tab_headers("Stage Log")).astype(
         {"Deal ID": object, "From Stage": object, "To Stage": object}
