@@ -120,26 +120,73 @@ class _Tally:
     deals: list[int]
     amounts: list[float]
     reached: list[int]
-    days: dict[str, tuple[int, int]]  # Open stage -> (sum of days, deals)
+    days: list[tuple[int, int]]  # (sum of days in the stage, deals), per stage
 
 
-def _tally(deals: pd.DataFrame, stages: FunnelStages, days: pd.DataFrame) -> _Tally:
-    """Deals, amounts and reach per stage of some deals; `days` per stage (sum, count)."""
-    names = stages.names
-    code = deals["stage"].map({name: index for index, name in enumerate(names)}).to_numpy()
-    amount = deals["amount"].fillna(0.0).to_numpy(dtype="float64")
-    count = np.bincount(code, minlength=len(names)).tolist()
-    # bincount adds the amounts one after the other in deal order, as a running sum would
-    amounts = np.bincount(code, weights=amount, minlength=len(names)).tolist()
-    depth = np.bincount(deals["depth"].to_numpy(), minlength=len(stages.open) + 1)
-    reached_open = depth[::-1].cumsum()[::-1][1:].tolist()  # deals with a depth past each
-    reached = [
-        reached_open[stages.open.index(name)] if stages.types[name] == "Open" else count[index]
-        for index, name in enumerate(names)
-    ]
-    found = {stage: (int(total), int(number)) for stage, total, number in zip(
-        days.index, days["sum"], days["count"], strict=True)}
-    return _Tally(count, amounts, reached, found)
+@dataclass(frozen=True)
+class _Coded:
+    """The funnel's deals and their days per stage as arrays, stages and owners as codes
+    (stage: index in `FunnelStages.names`; owner: index in `owners`, -1 for none)."""
+
+    owners: list[str]
+    stage: np.ndarray
+    amount: np.ndarray
+    depth: np.ndarray
+    owner: np.ndarray  # each Pipeline row's own owner
+    deal_owners: np.ndarray  # each distinct deal's owner: that of its last Pipeline row
+    days_stage: np.ndarray  # per deal and stage it stayed in: the stage,
+    days: np.ndarray  # the days summed over its stays,
+    days_owner: np.ndarray  # and the owner of the deal's last Pipeline row
+
+    def tally(self, stages: FunnelStages, owner: int | None = None) -> _Tally:
+        """The tally of every deal (`owner` None) or of one owner's."""
+        width = len(stages.names)
+        mine = slice(None) if owner is None else self.owner == owner
+        code = self.stage[mine]
+        count = np.bincount(code, minlength=width).tolist()
+        # bincount adds the amounts one after the other in deal order, as a running sum would
+        amounts = np.bincount(code, weights=self.amount[mine], minlength=width).tolist()
+        depth = np.bincount(self.depth[mine], minlength=len(stages.open) + 1)
+        reached_open = depth[::-1].cumsum()[::-1][1:].tolist()  # deals past each Open stage
+        reached = [
+            reached_open[stages.open.index(name)] if stages.types[name] == "Open"
+            else count[index] for index, name in enumerate(stages.names)
+        ]
+        stayed = slice(None) if owner is None else self.days_owner == owner
+        day_code = self.days_stage[stayed]
+        totals = np.bincount(day_code, weights=self.days[stayed], minlength=width)
+        numbers = np.bincount(day_code, minlength=width)
+        days = [(int(total), int(number)) for total, number in zip(totals, numbers, strict=True)]
+        return _Tally(count, amounts, reached, days)
+
+
+def _coded(deals: pd.DataFrame, stints: pd.DataFrame, stages: FunnelStages) -> _Coded:
+    """The deals of `funnel_deals` and their `stint_table` as `_Coded` arrays."""
+    stage_of = {name: index for index, name in enumerate(stages.names)}
+    width = max(len(stages.names), 1)
+    owner_codes, owners = pd.factorize(deals["owner"].to_numpy(dtype=object))
+    deal_codes, deal_names = pd.factorize(deals["deal_id"].to_numpy(dtype=object),
+                                          use_na_sentinel=False)
+    last_row = np.full(len(deal_names), -1)
+    np.maximum.at(last_row, deal_codes, np.arange(len(deal_codes)))
+    deal_owners = owner_codes[last_row]  # every distinct deal has a last row
+    # a deal that re-entered a stage counts once, with the sum of its stays
+    stint_deal = pd.Index(deal_names, dtype=object).get_indexer(stints["deal_id"])
+    stint_stage = stints["stage"].map(stage_of).to_numpy(dtype="int64")
+    pairs, pair_of_stint = np.unique(stint_deal * width + stint_stage, return_inverse=True)
+    days = np.bincount(pair_of_stint, weights=stints["days"].to_numpy(dtype="float64"),
+                       minlength=len(pairs))
+    return _Coded(
+        owners=[str(owner) for owner in owners],
+        stage=deals["stage"].map(stage_of).to_numpy(dtype="int64"),
+        amount=deals["amount"].fillna(0.0).to_numpy(dtype="float64"),
+        depth=deals["depth"].to_numpy(dtype="int64"),
+        owner=owner_codes,
+        deal_owners=deal_owners,
+        days_stage=pairs % width,
+        days=days,
+        days_owner=deal_owners[pairs // width],
+    )
 
 
 def _rep_rows(rep: str, stages: FunnelStages, tally: _Tally) -> list[dict]:
@@ -156,7 +203,7 @@ def _rep_rows(rep: str, stages: FunnelStages, tally: _Tally) -> list[dict]:
         from_first = math.nan
         if kind != "Lost" and first is not None:
             from_first = _ratio(reached[name], reached[first])
-        total, number = tally.days.get(name, (0, 0)) if kind == "Open" else (0, 0)
+        total, number = tally.days[index] if kind == "Open" else (0, 0)
         rows.append({
             "Rep": rep,
             "Stage": name,
@@ -197,19 +244,6 @@ def _flag_weak_stages(
                 stage=row["Stage"], rate=_percent(rate), team_rate=_percent(team_rate))
 
 
-def _days_per_deal(deals: pd.DataFrame, stints: pd.DataFrame) -> pd.DataFrame:
-    """Days of each deal in each Open stage (a deal that re-entered a stage counts once,
-    with the sum of its stays), with the deal's `owner`: that of its last Pipeline row."""
-    per_deal = stints.groupby(["deal_id", "stage"], sort=False)["days"].sum().reset_index()
-    owners = deals.drop_duplicates("deal_id", keep="last").set_index("deal_id")["owner"]
-    per_deal["owner"] = per_deal["deal_id"].map(owners)
-    return per_deal
-
-
-def _days_by_stage(per_deal: pd.DataFrame) -> pd.DataFrame:
-    return per_deal.groupby("stage")["days"].agg(["sum", "count"])
-
-
 def funnel(
     tables: Tables, log: pd.DataFrame, shared: SharedStints | None = None
 ) -> pd.DataFrame:
@@ -227,18 +261,15 @@ def funnel(
         if shared is not None
         else stint_table(deals, log, open_stages, as_of, entries)
     )
-    per_deal = _days_per_deal(deals, stints)
-    all_rows = _rep_rows(ALL_REPS, stages, _tally(deals, stages, _days_by_stage(per_deal)))
+    coded = _coded(deals, stints, stages)
+    all_rows = _rep_rows(ALL_REPS, stages, coded.tally(stages))
     team = {row["Stage"]: row["Conversion From Previous"] for row in all_rows}
     rows = list(all_rows)
-    # the reps: every owner of a deal's last Pipeline row
-    reps = sorted(set(deals.drop_duplicates("deal_id", keep="last")["owner"].dropna()))
-    deals_of = dict(tuple(deals.groupby("owner", sort=False)))
-    days_of = dict(tuple(per_deal.groupby("owner", sort=False)))
-    for rep in reps:
-        rep_deals = deals_of.get(rep, deals.iloc[:0])
-        rep_days = _days_by_stage(days_of.get(rep, per_deal.iloc[:0]))
-        rep_rows = _rep_rows(rep, stages, _tally(rep_deals, stages, rep_days))
+    # the reps: the owners of each deal's last Pipeline row, by name
+    reps = sorted((coded.owners[code], code) for code in set(coded.deal_owners.tolist())
+                  if code >= 0)
+    for rep, code in reps:
+        rep_rows = _rep_rows(rep, stages, coded.tally(stages, code))
         _flag_weak_stages(rep_rows, stages, team, tables.settings.rep_gap_points)
         rows.extend(rep_rows)
     table = pd.DataFrame(rows, columns=tab_headers("Funnel"))
