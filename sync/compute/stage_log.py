@@ -1,9 +1,10 @@
 """The Stage Log: stage changes seen by each sync, and the days deals spent in each stage.
 
-Everything here works a column at a time: the log is cleaned once (`log_entries`), each
-deal's rows are numbered in log order by one group-by, and the stays of every Pipeline row
-come out of one merge, so the cost grows with the log and the Pipeline, never with a
-Python call per deal or per stay.
+Everything here works a column at a time: Deal IDs and stages are cleaned once per
+distinct value (`cleaned_codes`), the log's rows are grouped by deal with one stable sort
+(`log_entries`), and the stays of every Pipeline row are laid out as arrays by repeating
+each row once per log row of its deal (`_stays`), so the cost grows with the log and the
+Pipeline, never with a Python call per deal or per stay.
 """
 
 from __future__ import annotations
