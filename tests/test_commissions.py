@@ -383,3 +383,29 @@ def test_the_explanation_adds_up_to_the_columns(cuts, rates, bonuses, target, sa
         assert payout == pytest.approx(row.Payout, abs=0.005)
         assert row.Payout == pytest.approx(
             row[COLUMNS.index("Tier Commission")] + row.Bonuses - row.Clawbacks, abs=0.005)
+
+
+@pytest.mark.parametrize("period", ["Month", "Quarter"])
+@pytest.mark.parametrize("fiscal_year_start", [1, 4, 11])
+def test_period_labels_worked_out_per_month_match_the_labels_of_every_date(
+    period, fiscal_year_start
+):
+    # Commissions labels each distinct month once; every date must get the label that
+    # periods.period_labels gives it: 1969-12-31 is 1969-12 (Month), Q4 of 1969 (January
+    # start), Q3 of fiscal 1969 (April start: Oct-Dec), Q1 of fiscal 1969 (November start).
+    from sync.compute.commissions import _period_labels
+    from sync.compute.periods import period_labels
+
+    days = pd.Series(pd.to_datetime(
+        ["1969-12-31", "1969-01-15 13:00", "2026-03-31 23:59", None, "2026-04-01",
+         "1900-02-28", "2026-03-01"], format="mixed"), index=[5, 3, 9, 1, 0, 7, 2])
+    settings = SETTINGS.model_copy(update={"period": period,
+                                           "fiscal_year_start": fiscal_year_start})
+    labels = _period_labels(days, settings)
+    assert labels.index.tolist() == days.index.tolist()
+    assert labels.tolist() == period_labels(days, period, fiscal_year_start).tolist()
+    expected_first = {("Month", 1): "1969-12", ("Month", 4): "1969-12", ("Month", 11): "1969-12",
+                      ("Quarter", 1): "1969-Q4", ("Quarter", 4): "1969-Q3",
+                      ("Quarter", 11): "1969-Q1"}
+    assert labels.iloc[0] == expected_first[(period, fiscal_year_start)]
+    assert labels.iloc[3] is None

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from sync.compute.stage_log import (
     SharedStints,
     Stint,
+    as_stints,
     full_log,
     stage_changes,
     stage_stints,
@@ -116,17 +117,18 @@ def test_shared_stints_give_each_tab_the_stints_of_its_own_rows():
     deals = pipeline(("D1", "Qualified"), ("D2", "Lead"), (" D3 ", "Proposal"))
     shared = SharedStints(deals, log, SETTINGS.as_of)
     funnel_rows = deals.iloc[[0, 2]].assign(deal_id=["D1", "D3"])
-    assert shared.of_rows(funnel_rows, OPEN, SETTINGS.as_of) == [
+    assert as_stints(shared.of_rows(funnel_rows, OPEN, SETTINGS.as_of)) == [
         Stint("D1", "Lead", 35, current=False),
         Stint("D1", "Qualified", 10, current=True),
         Stint("D3", "Proposal", 45, current=True),
     ]
-    assert shared.of_rows(deals, OPEN, SETTINGS.as_of) == stage_stints(
+    assert as_stints(shared.of_rows(deals, OPEN, SETTINGS.as_of)) == stage_stints(
         deals, log, OPEN, SETTINGS.as_of
     )
     # other rows than the Pipeline's, or another As Of: worked out for those on the spot
     other = pipeline(("D9", "Lead")).set_axis([7])
-    assert shared.of_rows(other, OPEN, date(2026, 10, 11)) == [Stint("D9", "Lead", 10, True)]
+    assert as_stints(shared.of_rows(other, OPEN, date(2026, 10, 11))) == [
+        Stint("D9", "Lead", 10, True)]
 
 
 STAGES = ["Lead", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]

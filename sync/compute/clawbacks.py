@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from sync.compute.tiers import format_money, percent_label
@@ -69,17 +70,37 @@ def clawbacks_of(lines: pd.DataFrame, days: int) -> tuple[list[Clawback], pd.Ser
         on="date", by="deal_id", direction="backward",
         tolerance=pd.Timedelta(days=days),
     ).dropna(subset=["sale"])
-    pairs["sale"] = pairs["sale"].astype(int)
-    left = sales["amount"].to_dict()
-    found = []
-    for pair in pairs.sort_values(["date", "refund"]).itertuples(index=False):
-        base = min(-pair.amount, left[pair.sale])
-        if base <= 0:
-            continue
-        left[pair.sale] -= base
-        counted[pair.refund] += base  # the clawed part leaves revenue; any excess stays
-        found.append(Clawback(
-            rep=pair.rep_key_sale, period=pair.period, refund_date=pair.date.date(),
-            deal_id=pair.deal_id, base=base, sale_period=pair.period_sale,
-        ))
+    pairs = pairs.sort_values(["date", "refund"])  # refunds undo their sales in time order
+    sale = pairs["sale"].astype("int64").to_numpy()
+    bases = _bases((-pairs["amount"]).to_numpy(dtype="float64"),
+                   sales["amount"].loc[sale].to_numpy(dtype="float64"), sale)
+    taken = bases > 0
+    pairs, bases = pairs[taken], bases[taken]
+    # the clawed part leaves revenue; any excess stays
+    values = counted.to_numpy(dtype="float64", copy=True)
+    at = counted.index.get_indexer(pairs["refund"])
+    values[at] += bases
+    counted = pd.Series(values, index=counted.index, name=counted.name)
+    found = [
+        Clawback(rep=rep, period=period, refund_date=day.date(), deal_id=deal_id, base=base,
+                 sale_period=sale_period)
+        for rep, period, day, deal_id, base, sale_period in zip(
+            pairs["rep_key_sale"], pairs["period"], pairs["date"], pairs["deal_id"],
+            bases.tolist(), pairs["period_sale"], strict=True)
+    ]
     return found, counted
+
+
+def _bases(refunds: np.ndarray, sales: np.ndarray, sale: np.ndarray) -> np.ndarray:
+    """How much of each refund (in time order) takes back its sale: all of it, up to what
+    earlier refunds of the same sale left of it."""
+    bases = np.minimum(refunds, sales)
+    shared = pd.Series(sale).duplicated(keep=False).to_numpy()
+    left: dict[int, float] = {}
+    for position in np.flatnonzero(shared).tolist():  # a sale refunded more than once
+        remaining = left.get(int(sale[position]), float(sales[position]))
+        base = min(float(refunds[position]), remaining)
+        bases[position] = base
+        if base > 0:
+            left[int(sale[position])] = remaining - base
+    return bases

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from sync.compute.clawbacks import Clawback, clawbacks_of
@@ -98,14 +99,28 @@ def counted_revenue(tables: Tables, revenue: pd.DataFrame) -> pd.Series:
 
 def _new_customers(revenue: pd.DataFrame, settings: WorkbookSettings) -> pd.Series:
     """(rep key, period) -> customers whose first revenue ever is credited there."""
-    sales = revenue[(revenue["amount"] > 0) & revenue["customer_key"].notna()
-                    & revenue["date"].notna()]
-    first = sales.sort_values(["date", "source", "row"], kind="mergesort").drop_duplicates(
-        "customer_key")
+    sales = revenue.loc[(revenue["amount"] > 0) & revenue["customer_key"].notna()
+                        & revenue["date"].notna(), ["date", "source", "row", "customer_key",
+                                                   "rep"]]
+    # each customer's first sale by date, then source, then row (one stable sort)
+    sources, _names = pd.factorize(sales["source"], sort=True)
+    sources[sources < 0] = len(_names)  # a blank source sorts last, as sort_values puts it
+    order = np.lexsort((sales["row"].to_numpy(), sources,
+                        sales["date"].to_numpy().astype("datetime64[s]").view("int64")))
+    first = sales.iloc[order].drop_duplicates("customer_key")
     first = first[first["rep"].notna()]
     keys = _keys(first["rep"])
-    labels = period_labels(first["date"], settings.period, settings.fiscal_year_start)
+    labels = _period_labels(first["date"], settings)
     return first.groupby([keys, labels]).size()
+
+
+def _period_labels(days: pd.Series, settings: WorkbookSettings) -> pd.Series:
+    """`period_labels` of many dates, worked out once per distinct month (same index)."""
+    months = pd.to_datetime(days).to_numpy().astype("datetime64[M]")
+    codes, distinct = pd.factorize(months.view("int64"))
+    firsts = pd.Series(distinct.astype("datetime64[M]").astype("datetime64[s]"))
+    labels = period_labels(firsts, settings.period, settings.fiscal_year_start)
+    return pd.Series(labels.to_numpy(dtype=object)[codes], index=days.index, dtype=object)
 
 
 def _tier_steps(row: Payout, tiers: list[Tier]) -> None:
@@ -231,10 +246,9 @@ def _reps(team: pd.DataFrame) -> Reps:
 
 def _credited_lines(revenue: pd.DataFrame, settings: WorkbookSettings) -> pd.DataFrame:
     """Revenue lines credited to a rep on a day, with the rep's key and the period."""
-    lines = revenue[revenue["rep"].notna() & revenue["date"].notna()].copy()
-    lines["rep_key"] = _keys(lines["rep"])
-    lines["period"] = period_labels(lines["date"], settings.period, settings.fiscal_year_start)
-    return lines
+    lines = revenue.loc[revenue["rep"].notna() & revenue["date"].notna(),
+                        ["date", "amount", "rep", "deal_id"]]
+    return lines.assign(rep_key=_keys(lines["rep"]), period=_period_labels(lines["date"], settings))
 
 
 def _shown_names(lines: pd.DataFrame, reps: Reps) -> None:

@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
-import math
-import statistics
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from sync.compute.funnel import FunnelStages
-from sync.compute.names import clean_text
-from sync.compute.stage_log import SharedStints, Stint, stage_stints
+from sync.compute.stage_log import SharedStints, cleaned, stint_table
 from sync.contract.tables import Tables
 from sync.schema import tab_headers
 
 
-def typical_days(stints: list[Stint]) -> dict[str, float]:
-    """Median days in each Open stage, over every stay the log knows of.
+def typical_days(stints: pd.DataFrame) -> dict[str, float]:
+    """Median days in each Open stage, over every stay the log knows of (a `stint_table`).
 
     Both finished stays (deals that moved on) and stays still going on (open deals, up to
     As Of) count, each deal once per stage with the sum of its stays, so the typical time
     exists from the first sync on and does not ignore the deals that are slow right now.
     """
-    per_deal: dict[tuple[str, str], int] = {}
-    for stint in stints:
-        key = (stint.deal_id, stint.stage)
-        per_deal[key] = per_deal.get(key, 0) + stint.days
-    by_stage: dict[str, list[int]] = {}
-    for (_, stage), days in per_deal.items():
-        by_stage.setdefault(stage, []).append(days)
-    return {stage: float(statistics.median(days)) for stage, days in by_stage.items()}
+    per_deal = stints.groupby(["deal_id", "stage"], sort=False)["days"].sum()
+    medians = per_deal.groupby(level="stage", sort=False).median()
+    return {str(stage): float(days) for stage, days in medians.items()}
 
 
 def health_status(
@@ -48,6 +41,24 @@ def health_status(
     return "OK"
 
 
+def health_statuses(
+    days_in_stage: np.ndarray, typical: np.ndarray, expected_close: pd.Series, as_of: date,
+    stuck_factor: float,
+) -> np.ndarray:
+    """`health_status` of many deals at once (same rules, same order of precedence)."""
+    overdue = (pd.to_datetime(expected_close).dt.normalize() < pd.Timestamp(as_of)).to_numpy()
+    with np.errstate(invalid="ignore"):
+        stuck = days_in_stage > stuck_factor * typical
+    return np.where(overdue, "Overdue", np.where(stuck, "Stuck", "OK")).astype(object)
+
+
+def _texts(values: pd.Series) -> pd.Series:
+    """The text values as they are, anything else (blank, a number) as None."""
+    kinds = values.map(type)
+    text_kinds = [kind for kind in kinds.unique() if issubclass(kind, str)]
+    return values.where(kinds.isin(text_kinds), None)
+
+
 def deal_health(
     tables: Tables, log: pd.DataFrame, shared: SharedStints | None = None
 ) -> pd.DataFrame:
@@ -59,35 +70,36 @@ def deal_health(
     stages = FunnelStages.from_table(tables.stages)
     open_stages = set(stages.open)
     pipeline = tables.pipeline.copy()
-    pipeline["stage"] = pipeline["stage"].map(clean_text)
-    pipeline["deal_id"] = pipeline["deal_id"].map(clean_text)
+    pipeline["stage"] = cleaned(pipeline["stage"])
+    pipeline["deal_id"] = cleaned(pipeline["deal_id"])
     stints = (
         shared.of_rows(pipeline, open_stages, settings.as_of)
         if shared is not None
-        else stage_stints(pipeline, log, open_stages, settings.as_of)
+        else stint_table(pipeline, log, open_stages, settings.as_of)
     )
     typical = typical_days(stints)
-    current_days = {
-        (stint.deal_id, stint.stage): stint.days for stint in stints if stint.current
+    # the stay each deal is in on As Of (a Deal ID repeated in the Pipeline: its last one)
+    current = stints[stints["current"]].drop_duplicates(["deal_id", "stage"], keep="last")
+    current_days = current.set_index(["deal_id", "stage"])["days"]
+    open_deals = pipeline[pipeline["stage"].isin(open_stages).to_numpy()]
+    keys = pd.MultiIndex.from_arrays([open_deals["deal_id"], open_deals["stage"]])
+    days = current_days.reindex(keys).to_numpy(dtype="float64")
+    typical_for_stage = open_deals["stage"].map(typical).to_numpy(dtype="float64")
+    text = {
+        "Deal ID": open_deals["deal_id"],
+        "Deal": _texts(open_deals["deal"]),
+        "Owner": cleaned(open_deals["owner"]),
+        "Stage": open_deals["stage"],
     }
-    open_deals = pipeline[pipeline["stage"].isin(open_stages)]
-    rows = []
-    for deal in open_deals.itertuples(index=False):
-        days = float(current_days.get((deal.deal_id, deal.stage), math.nan))
-        typical_for_stage = typical.get(deal.stage, math.nan)
-        rows.append({
-            "Deal ID": deal.deal_id,
-            "Deal": deal.deal if isinstance(deal.deal, str) else None,
-            "Owner": clean_text(deal.owner),
-            "Stage": deal.stage,
-            "Amount": float(deal.amount),
-            "Days In Stage": days,
-            "Typical Days": typical_for_stage,
-            "Status": health_status(
-                days, typical_for_stage, deal.expected_close, settings.as_of, settings.stuck_factor
-            ),
-        })
-    table = pd.DataFrame(rows, columns=tab_headers("Deal Health"))
+    table = pd.DataFrame({
+        **{header: pd.Series(values.to_numpy(), dtype=object) for header, values in text.items()},
+        "Amount": open_deals["amount"].to_numpy(dtype="float64"),
+        "Days In Stage": days,
+        "Typical Days": typical_for_stage,
+        "Status": pd.Series(health_statuses(days, typical_for_stage,
+                                            open_deals["expected_close"], settings.as_of,
+                                            settings.stuck_factor), dtype=object),
+    }, columns=tab_headers("Deal Health"))
     return table.astype({"Deal ID": object, "Deal": object, "Owner": object, "Stage": object,
                          "Amount": "float64", "Days In Stage": "float64",
                          "Typical Days": "float64", "Status": object})

@@ -5,10 +5,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from sync.compute.names import clean_text
-from sync.compute.stage_log import SharedStints, log_records, stage_stints
+from sync.compute.stage_log import (
+    LogEntries,
+    SharedStints,
+    cleaned,
+    log_entries,
+    stint_table,
+)
 from sync.contract.tables import Tables
 from sync.i18n import _
 from sync.schema import tab_headers
@@ -66,75 +73,147 @@ class FunnelStages:
         return None
 
 
-def last_open_stages(log: pd.DataFrame, open_stages: set[str]) -> dict[str, str]:
+def last_open_stages(entries: LogEntries, open_stages: set[str]) -> dict[str, str]:
     """Each deal's most recent Open stage in the Stage Log."""
-    records = log_records(log)
-    latest: dict[str, str] = {}
-    for deal_id, to_stage in zip(records["deal_id"], records["to_stage"], strict=True):
-        deal, stage = clean_text(deal_id), clean_text(to_stage)
-        if deal is not None and stage in open_stages:
-            latest[deal] = stage
-    return latest
+    if not len(entries.deals):
+        return {}
+    rows = np.arange(len(entries.stage))
+    is_open = pd.Series(entries.stage).isin(open_stages).to_numpy()
+    latest = np.maximum.reduceat(np.where(is_open, rows, -1), entries.first)
+    found = latest >= 0
+    return dict(zip(entries.deals[found], entries.stage[latest[found]], strict=True))
 
 
-def reached_stages(
-    stage: str, deal_id: str, stages: FunnelStages, last_open: dict[str, str]
-) -> set[str]:
-    """The stages a deal reached (SPEC section 4, Reached a stage)."""
+def funnel_deals(tables: Tables, entries: LogEntries, stages: FunnelStages) -> pd.DataFrame:
+    """Pipeline deals whose stage is in Stages (deal, stage and owner cleaned), with `depth`:
+    how many Open stages, from the first, the deal reached (SPEC section 4, Reached a stage).
+
+    An Open deal reached every Open stage up to its own, a Won deal all of them, a Lost
+    deal those up to the last Open stage the log saw it in (only the first when none).
+    """
+    pipeline = tables.pipeline
+    stage = cleaned(pipeline["stage"])
+    known = pipeline[stage.isin(list(stages.types)).to_numpy()].copy()
+    known["stage"] = stage[known.index]
+    known["deal_id"] = cleaned(known["deal_id"])
+    known["owner"] = cleaned(known["owner"])
     open_stages = stages.open
-    kind = stages.types[stage]
-    if kind == "Open":
-        return set(open_stages[: open_stages.index(stage) + 1])
-    if kind == "Won":
-        return {*open_stages, stage}
-    furthest = last_open.get(deal_id)
-    depth = open_stages.index(furthest) + 1 if furthest in open_stages else 1
-    return {*open_stages[:depth], stage}
+    reach = {name: index + 1 for index, name in enumerate(open_stages)}
+    kind = known["stage"].map(stages.types)
+    furthest = known["deal_id"].map(last_open_stages(entries, set(open_stages))).map(reach)
+    depth = np.where(
+        kind == "Open", known["stage"].map(reach).fillna(0),
+        np.where(kind == "Won", len(open_stages),
+                 np.minimum(furthest.fillna(1), len(open_stages))))
+    known["depth"] = depth.astype("int64")
+    return known
 
 
 def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else math.nan
 
 
-def _rep_rows(
-    rep: str,
-    deals: pd.DataFrame,
-    stages: FunnelStages,
-    days_by_stage: dict[str, list[int]],
-) -> list[dict]:
-    """The Funnel rows of one rep (or `All`) over its deals."""
-    reached = {name: 0 for name in stages.names}
-    count = {name: 0 for name in stages.names}
-    amounts = {name: 0.0 for name in stages.names}
-    for stage, amount, stage_reached in zip(
-        deals["stage"], deals["amount"], deals["reached"], strict=True
-    ):
-        count[stage] += 1
-        amounts[stage] += 0.0 if pd.isna(amount) else float(amount)
-        for name in stage_reached:
-            reached[name] += 1
+@dataclass(frozen=True)
+class _Tally:
+    """The figures of one rep (or `All`) per stage, in the order of `FunnelStages.names`."""
+
+    deals: list[int]
+    amounts: list[float]
+    reached: list[int]
+    days: list[tuple[int, int]]  # (sum of days in the stage, deals), per stage
+
+
+@dataclass(frozen=True)
+class _Coded:
+    """The funnel's deals and their days per stage as arrays, stages and owners as codes
+    (stage: index in `FunnelStages.names`; owner: index in `owners`, -1 for none)."""
+
+    owners: list[str]
+    stage: np.ndarray
+    amount: np.ndarray
+    depth: np.ndarray
+    owner: np.ndarray  # each Pipeline row's own owner
+    deal_owners: np.ndarray  # each distinct deal's owner: that of its last Pipeline row
+    days_stage: np.ndarray  # per deal and stage it stayed in: the stage,
+    days: np.ndarray  # the days summed over its stays,
+    days_owner: np.ndarray  # and the owner of the deal's last Pipeline row
+
+    def tally(self, stages: FunnelStages, owner: int | None = None) -> _Tally:
+        """The tally of every deal (`owner` None) or of one owner's."""
+        width = len(stages.names)
+        mine = slice(None) if owner is None else self.owner == owner
+        code = self.stage[mine]
+        count = np.bincount(code, minlength=width).tolist()
+        # bincount adds the amounts one after the other in deal order, as a running sum would
+        amounts = np.bincount(code, weights=self.amount[mine], minlength=width).tolist()
+        depth = np.bincount(self.depth[mine], minlength=len(stages.open) + 1)
+        reached_open = depth[::-1].cumsum()[::-1][1:].tolist()  # deals past each Open stage
+        reached = [
+            reached_open[stages.open.index(name)] if stages.types[name] == "Open"
+            else count[index] for index, name in enumerate(stages.names)
+        ]
+        stayed = slice(None) if owner is None else self.days_owner == owner
+        day_code = self.days_stage[stayed]
+        totals = np.bincount(day_code, weights=self.days[stayed], minlength=width)
+        numbers = np.bincount(day_code, minlength=width)
+        days = [(int(total), int(number)) for total, number in zip(totals, numbers, strict=True)]
+        return _Tally(count, amounts, reached, days)
+
+
+def _coded(deals: pd.DataFrame, stints: pd.DataFrame, stages: FunnelStages) -> _Coded:
+    """The deals of `funnel_deals` and their `stint_table` as `_Coded` arrays."""
+    stage_of = {name: index for index, name in enumerate(stages.names)}
+    width = max(len(stages.names), 1)
+    owner_codes, owners = pd.factorize(deals["owner"].to_numpy(dtype=object))
+    deal_codes, deal_names = pd.factorize(deals["deal_id"].to_numpy(dtype=object),
+                                          use_na_sentinel=False)
+    last_row = np.full(len(deal_names), -1)
+    np.maximum.at(last_row, deal_codes, np.arange(len(deal_codes)))
+    deal_owners = owner_codes[last_row]  # every distinct deal has a last row
+    # a deal that re-entered a stage counts once, with the sum of its stays
+    stint_deal = pd.Index(deal_names, dtype=object).get_indexer(stints["deal_id"])
+    stint_stage = stints["stage"].map(stage_of).to_numpy(dtype="int64")
+    pairs, pair_of_stint = np.unique(stint_deal * width + stint_stage, return_inverse=True)
+    days = np.bincount(pair_of_stint, weights=stints["days"].to_numpy(dtype="float64"),
+                       minlength=len(pairs))
+    return _Coded(
+        owners=[str(owner) for owner in owners],
+        stage=deals["stage"].map(stage_of).to_numpy(dtype="int64"),
+        amount=deals["amount"].fillna(0.0).to_numpy(dtype="float64"),
+        depth=deals["depth"].to_numpy(dtype="int64"),
+        owner=owner_codes,
+        deal_owners=deal_owners,
+        days_stage=pairs % width,
+        days=days,
+        days_owner=deal_owners[pairs // width],
+    )
+
+
+def _rep_rows(rep: str, stages: FunnelStages, tally: _Tally) -> list[dict]:
+    """The Funnel rows of one rep (or `All`) from its tally."""
+    reached = dict(zip(stages.names, tally.reached, strict=True))
     open_stages = stages.open
     first = open_stages[0] if open_stages else None
     rows = []
-    for name in stages.names:
-        amount = amounts[name]
+    for index, name in enumerate(stages.names):
+        amount = tally.amounts[index]
         kind = stages.types[name]
         previous = stages.previous(name)
         from_previous = _ratio(reached[name], reached[previous]) if previous else math.nan
         from_first = math.nan
         if kind != "Lost" and first is not None:
             from_first = _ratio(reached[name], reached[first])
-        days = days_by_stage.get(name, []) if kind == "Open" else []
+        total, number = tally.days[index] if kind == "Open" else (0, 0)
         rows.append({
             "Rep": rep,
             "Stage": name,
-            "Deals": count[name],
+            "Deals": tally.deals[index],
             "Amount": amount,
             "Weighted Amount": amount * stages.probabilities[name],
             "Reached": reached[name],
             "Conversion From Previous": from_previous,
             "Conversion From First": from_first,
-            "Avg Days In Stage": sum(days) / len(days) if days else math.nan,
+            "Avg Days In Stage": total / number if number else math.nan,
             "Flag": None,
         })
     return rows
@@ -165,21 +244,6 @@ def _flag_weak_stages(
                 stage=row["Stage"], rate=_percent(rate), team_rate=_percent(team_rate))
 
 
-def funnel_deals(tables: Tables, log: pd.DataFrame, stages: FunnelStages) -> pd.DataFrame:
-    """Pipeline deals whose stage is in Stages, with the set of stages each reached."""
-    pipeline = tables.pipeline
-    in_stages = [clean_text(stage) in stages.types for stage in pipeline["stage"]]
-    known = pipeline[pd.Series(in_stages, index=pipeline.index, dtype=bool)].copy()
-    known["stage"] = known["stage"].map(clean_text)
-    known["deal_id"] = known["deal_id"].map(clean_text)
-    last_open = last_open_stages(log, set(stages.open))
-    known["reached"] = [
-        reached_stages(stage, deal_id, stages, last_open)
-        for stage, deal_id in zip(known["stage"], known["deal_id"], strict=True)
-    ]
-    return known
-
-
 def funnel(
     tables: Tables, log: pd.DataFrame, shared: SharedStints | None = None
 ) -> pd.DataFrame:
@@ -189,35 +253,23 @@ def funnel(
     `shared` hands in the stints a sync works out once for this tab and Deal Health.
     """
     stages = FunnelStages.from_table(tables.stages)
-    deals = funnel_deals(tables, log, stages)
+    entries = shared.entries if shared is not None else log_entries(log)
+    deals = funnel_deals(tables, entries, stages)
     open_stages, as_of = set(stages.open), tables.settings.as_of
     stints = (
         shared.of_rows(deals, open_stages, as_of)
         if shared is not None
-        else stage_stints(deals, log, open_stages, as_of)
+        else stint_table(deals, log, open_stages, as_of, entries)
     )
-    owners = [clean_text(owner) for owner in deals["owner"]]
-    owner_of = dict(zip(deals["deal_id"], owners, strict=True))
-
-    def days_by_stage(rep: str | None) -> dict[str, list[int]]:
-        # a deal that re-entered a stage counts once, with the sum of its stays
-        per_deal: dict[tuple[str, str], int] = {}
-        for stint in stints:
-            if rep is None or owner_of.get(stint.deal_id) == rep:
-                key = (stint.deal_id, stint.stage)
-                per_deal[key] = per_deal.get(key, 0) + stint.days
-        grouped: dict[str, list[int]] = {}
-        for (_deal, stage), days in per_deal.items():
-            grouped.setdefault(stage, []).append(days)
-        return grouped
-
-    all_rows = _rep_rows(ALL_REPS, deals, stages, days_by_stage(None))
+    coded = _coded(deals, stints, stages)
+    all_rows = _rep_rows(ALL_REPS, stages, coded.tally(stages))
     team = {row["Stage"]: row["Conversion From Previous"] for row in all_rows}
     rows = list(all_rows)
-    reps = sorted({owner for owner in owner_of.values() if owner is not None})
-    for rep in reps:
-        rep_deals = deals[[owner == rep for owner in owners]]
-        rep_rows = _rep_rows(rep, rep_deals, stages, days_by_stage(rep))
+    # the reps: the owners of each deal's last Pipeline row, by name
+    reps = sorted((coded.owners[code], code) for code in set(coded.deal_owners.tolist())
+                  if code >= 0)
+    for rep, code in reps:
+        rep_rows = _rep_rows(rep, stages, coded.tally(stages, code))
         _flag_weak_stages(rep_rows, stages, team, tables.settings.rep_gap_points)
         rows.extend(rep_rows)
     table = pd.DataFrame(rows, columns=tab_headers("Funnel"))

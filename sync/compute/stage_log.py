@@ -1,10 +1,18 @@
-"""The Stage Log: stage changes seen by each sync, and the days deals spent in each stage."""
+"""The Stage Log: stage changes seen by each sync, and the days deals spent in each stage.
+
+Everything here works a column at a time: Deal IDs and stages are cleaned once per
+distinct value (`cleaned_codes`), the log's rows are grouped by deal with one stable sort
+(`log_entries`), and the stays of every Pipeline row are laid out as arrays by repeating
+each row once per log row of its deal (`_stays`), so the cost grows with the log and the
+Pipeline, never with a Python call per deal or per stay.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 
 from sync.compute.names import clean_text, per_distinct
@@ -31,17 +39,86 @@ def _as_headers(log: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({name: renamed.get(name, pd.Series(dtype=object)) for name in headers})
 
 
+def cleaned(values: pd.Series) -> pd.Series:
+    """`clean_text` of every value (same index, None when blank), once per distinct value."""
+    return pd.Series(per_distinct(values, clean_text), index=values.index, dtype=object)
+
+
+def day_numbers(values: pd.Series) -> np.ndarray:
+    """Days since 1970-01-01 of every date or date-time (the calendar day; NaN when blank)."""
+    days = pd.Series(pd.to_datetime(values)).dt.normalize().to_numpy("datetime64[D]")
+    numbers = days.view("int64").astype("float64")
+    numbers[np.isnat(days)] = np.nan
+    return numbers
+
+
+@dataclass(frozen=True)
+class LogEntries:
+    """The log rows that name a deal and a To Stage, cleaned, grouped by deal (each deal's
+    rows in log order, the deals in order of first appearance): arrays of equal length."""
+
+    deals: pd.Index  # every deal logged
+    first: np.ndarray  # where each deal's rows start in the arrays below
+    count: np.ndarray  # how many rows each deal has
+    stage: np.ndarray  # To Stage (object)
+    first_sight: np.ndarray  # a blank From Stage: the first row a sync wrote for the deal
+    day: np.ndarray  # day number of Changed At (NaN when blank)
+
+
+def log_entries(log: pd.DataFrame) -> LogEntries:
+    """The Stage Log's rows as `LogEntries`: cleaned once, grouped by one stable sort."""
+    deals, deal_names = cleaned_codes(_log_column(log, "deal_id"))
+    stages, stage_names = cleaned_codes(_log_column(log, "to_stage"))
+    named = np.flatnonzero((deals >= 0) & (stages >= 0))
+    # renumbered so that every deal kept has rows (a deal named only beside a blank stage
+    # has none)
+    codes, kept = pd.factorize(deals[named])
+    order = np.argsort(codes, kind="stable")
+    count = np.bincount(codes, minlength=len(kept))
+    rows = named[order]
+    return LogEntries(
+        deals=pd.Index(deal_names[kept], dtype=object),
+        first=np.cumsum(count) - count,
+        count=count,
+        stage=stage_names[stages[rows]],
+        first_sight=cleaned_codes(_log_column(log, "from_stage"))[0][rows] < 0,
+        day=day_numbers(_log_column(log, "changed_at"))[rows],
+    )
+
+
+def _log_column(log: pd.DataFrame, field: str) -> pd.Series:
+    """One column of the log by field name, whichever naming it came with (blank if none)."""
+    header = dict(zip(tab_fields("Stage Log"), tab_headers("Stage Log"), strict=True))[field]
+    for name in (field, header):
+        if name in log.columns:
+            return log[name]
+    return pd.Series([None] * len(log), index=log.index, dtype=object)
+
+
+def cleaned_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's `clean_text` as a code into the names returned (-1 when blank), each
+    distinct value cleaned once; names in order of first appearance."""
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    texts = pd.Series([clean_text(value) for value in distinct], dtype=object)
+    text_codes, names = pd.factorize(texts.to_numpy(dtype=object), use_na_sentinel=True)
+    return np.append(text_codes, -1)[codes], np.asarray(names, dtype=object)
+
+
+def _last_logged(log: pd.DataFrame) -> pd.Series:
+    """Each deal's latest `To Stage` in the log, indexed by Deal ID (the last row wins)."""
+    deals, deal_names = cleaned_codes(_log_column(log, "deal_id"))
+    stages, stage_names = cleaned_codes(_log_column(log, "to_stage"))
+    named = np.flatnonzero((deals >= 0) & (stages >= 0))
+    latest = np.full(len(deal_names), -1)
+    np.maximum.at(latest, deals[named], named)  # each deal's last row
+    found = np.flatnonzero(latest >= 0)
+    return pd.Series(stage_names[stages[latest[found]]],
+                     index=pd.Index(deal_names[found], dtype=object), dtype=object)
+
+
 def last_logged_stages(log: pd.DataFrame) -> dict[str, str]:
     """Each deal's latest `To Stage` in the log (the log is append-only: the last row wins)."""
-    records = log_records(log)
-    latest: dict[str, str] = {}
-    for deal, stage in zip(
-        per_distinct(records["deal_id"], clean_text), per_distinct(records["to_stage"], clean_text),
-        strict=True,
-    ):
-        if deal is not None and stage is not None:
-            latest[deal] = stage
-    return latest
+    return _last_logged(log).to_dict()
 
 
 def stage_changes(
@@ -49,19 +126,28 @@ def stage_changes(
 ) -> pd.DataFrame:
     """New Stage Log rows: one per deal whose stage differs from its last logged stage.
 
-    A deal the log has never seen gets a row with a blank From Stage.
+    A deal the log has never seen gets a row with a blank From Stage. A Deal ID repeated in
+    the Pipeline compares each row with the row before it, so one change is logged once.
     """
-    latest = last_logged_stages(previous_log)
-    rows = []
-    for deal, current in zip(
-        per_distinct(pipeline["deal_id"], clean_text), per_distinct(pipeline["stage"], clean_text),
-        strict=True,
-    ):
-        if deal is None or current is None or latest.get(deal) == current:
-            continue
-        rows.append([deal, latest.get(deal), current, pd.Timestamp(changed_at)])
-        latest[deal] = current  # a repeated Deal ID must not log the same change twice
-    new_rows = pd.DataFrame(rows, columns=tab_headers("Stage Log")).astype(
+    deals, deal_names = cleaned_codes(pipeline["deal_id"])
+    stages, stage_names = cleaned_codes(pipeline["stage"])
+    rows = np.flatnonzero((deals >= 0) & (stages >= 0))
+    deals, current = deals[rows], stage_names[stages[rows]]
+    logged = _last_logged(previous_log)
+    at = logged.index.get_indexer(deal_names)
+    known = np.append(logged.to_numpy(dtype=object), np.array([None], dtype=object))[at][deals]
+    # a Deal ID repeated in the Pipeline: a row is compared with the row before it
+    order = np.argsort(deals, kind="stable")
+    repeated = np.flatnonzero(deals[order][1:] == deals[order][:-1])
+    known[order[repeated + 1]] = current[order[repeated]]
+    changed = np.flatnonzero(known != current)
+    known_stages, deal_ids, current = known[changed], deal_names[deals[changed]], current[changed]
+    new_rows = pd.DataFrame({
+        "Deal ID": pd.Series(deal_ids, dtype=object),
+        "From Stage": pd.Series(known_stages, dtype=object),
+        "To Stage": pd.Series(current, dtype=object),
+        "Changed At": [pd.Timestamp(changed_at)] * len(changed),
+    }, columns=tab_headers("Stage Log")).astype(
         {"Deal ID": object, "From Stage": object, "To Stage": object}
     )
     new_rows["Changed At"] = pd.to_datetime(new_rows["Changed At"])
@@ -88,120 +174,156 @@ class Stint:
     current: bool
 
 
-def _day(value: object) -> date | None:
-    if value is None or pd.isna(value):
-        return None
-    return pd.Timestamp(value).date()
+@dataclass(frozen=True)
+class _Stays:
+    """Every stay of some Pipeline rows, row after row (each row's in log order): arrays of
+    equal length, one item per stay."""
 
-
-def _logged_entries(log: pd.DataFrame) -> dict[str, list[tuple[str, bool, date | None]]]:
-    """Each deal's log rows in order: (To Stage, first sight, day of Changed At)."""
-    records = log_records(log)
-    rows_by_deal: dict[str, list[tuple[str, bool, date | None]]] = {}
-    for deal, from_stage, stage, changed_day in zip(
-        per_distinct(records["deal_id"], clean_text),
-        per_distinct(records["from_stage"], clean_text),
-        per_distinct(records["to_stage"], clean_text),
-        per_distinct(records["changed_at"], _day),
-        strict=True,
-    ):
-        if deal is not None and stage is not None:
-            rows_by_deal.setdefault(deal, []).append((stage, from_stage is None, changed_day))
-    return rows_by_deal
+    position: np.ndarray  # the Pipeline row (0-based position)
+    stage: np.ndarray
+    index: np.ndarray  # 0, 1, ... within the row
+    last: np.ndarray  # the row's last stay
+    start: np.ndarray  # day number the stay began (NaN: unknown)
+    next_day: np.ndarray  # day number the next stay began (NaN after the last)
+    segments: np.ndarray  # where each row's stays start (one per row that has any)
 
 
 def _stays(
-    entries: list[tuple[str, bool, date | None]], created: date | None
-) -> list[tuple[str, date | None]]:
-    """A deal's stays, oldest first: (stage, start day).
+    positions: np.ndarray, deal_ids: np.ndarray, created: np.ndarray, entries: LogEntries,
+    stages: np.ndarray | None = None, as_of: float = np.nan,
+) -> _Stays:
+    """The stays of the deal rows at `positions` (their cleaned `deal_ids`, Created day
+    numbers and, when `stages` is given, their Pipeline stages).
 
+    A row's stays are its deal's log rows. A row whose deal the log has not seen has, when
+    `stages` is given, one stay in its Pipeline stage seen first on As Of, else none.
     The log cannot know when a deal entered the stage it was first seen in, so that stay
-    starts on the Created day.
+    starts on the Created day (or on the day it was seen, when that is earlier).
     """
-    stays: list[tuple[str, date | None]] = []
-    for index, (stage, first_sight, changed_day) in enumerate(entries):
-        start = changed_day
-        if index == 0 and first_sight and created is not None:
-            start = min(created, changed_day) if changed_day else created
-        stays.append((stage, start))
-    return stays
+    codes = entries.deals.get_indexer(deal_ids)
+    if stages is None:
+        seen = codes >= 0
+        positions, created, codes = positions[seen], created[seen], codes[seen]
+    # index -1 (a deal the log has not seen) picks the padding: one stay, at no log row
+    sizes = np.append(entries.count, 1)[codes]
+    segments = np.cumsum(sizes) - sizes
+    total = int(sizes.sum())
+    row = np.repeat(np.arange(len(positions)), sizes)
+    index = np.arange(total) - segments[row]
+    logged = np.flatnonzero(codes[row] >= 0)
+    unseen = np.flatnonzero(codes[row] < 0)
+    entry = np.append(entries.first, 0)[codes][row][logged] + index[logged]
+    stage = np.empty(total, dtype=object)
+    stage[logged] = entries.stage[entry]
+    first_sight = np.ones(total, dtype=bool)
+    first_sight[logged] = entries.first_sight[entry]
+    day = np.full(total, as_of)
+    day[logged] = entries.day[entry]
+    if stages is not None:
+        stage[unseen] = stages[row[unseen]]
+    last = index == sizes[row] - 1
+    next_day = np.full(total, np.nan)
+    next_day[~last] = day[np.flatnonzero(~last) + 1]
+    created_of = created[row]
+    earlier = np.isnan(day) | (created_of <= day)
+    from_created = (index == 0) & first_sight & ~np.isnan(created_of)
+    start = np.where(from_created, np.where(earlier, created_of, day), day)
+    return _Stays(positions[row], stage, index, last, start, next_day, segments)
 
 
-def _began_by(start: date | None, as_of: date) -> bool:
+def _began_by(stays: _Stays, as_of: float) -> np.ndarray:
     # A stay whose start the log does not know is kept: it may still end one that is known.
-    return start is None or start <= as_of
+    return np.isnan(stays.start) | (stays.start <= as_of)
+
+
+def _day_number(day: date) -> float:
+    return float((np.datetime64(day, "D") - np.datetime64("1970-01-01", "D")).astype("int64"))
 
 
 def stages_on_as_of(
     pipeline: pd.DataFrame, log: pd.DataFrame, open_stages: set[str], as_of: date
 ) -> dict[str, str]:
     """Each logged deal's last Open stage among the stays that had begun by As Of."""
-    rows_by_deal = _logged_entries(log)
-    found: dict[str, str] = {}
-    for deal_id, created in zip(pipeline["deal_id"], pipeline["created"], strict=True):
-        deal = clean_text(deal_id)
-        if deal is None:
-            continue
-        stays = _stays(rows_by_deal.get(deal, []), _day(created))
-        opened = [s for s, start in stays if s in open_stages and _began_by(start, as_of)]
-        if opened:
-            found[deal] = opened[-1]
-    return found
+    deal_ids = cleaned(pipeline["deal_id"]).to_numpy(dtype=object)
+    named = np.flatnonzero(pd.notna(deal_ids))
+    stays = _stays(named, deal_ids[named], day_numbers(pipeline["created"])[named],
+                   log_entries(log))
+    opened = pd.Series(stays.stage).isin(open_stages).to_numpy() & _began_by(
+        stays, _day_number(as_of))
+    found = pd.DataFrame({"deal_id": deal_ids[stays.position[opened]],
+                          "stage": stays.stage[opened]}).drop_duplicates("deal_id", keep="last")
+    return dict(zip(found["deal_id"], found["stage"], strict=True))
+
+
+STINT_DTYPES = {"position": "int64", "deal_id": object, "stage": object, "days": "int64",
+                "current": bool}
+
+
+def stint_table(
+    pipeline: pd.DataFrame,
+    log: pd.DataFrame,
+    open_stages: set[str],
+    as_of: date,
+    entries: LogEntries | None = None,
+) -> pd.DataFrame:
+    """Every stay of a Pipeline deal in an Open stage up to As Of, in whole calendar days.
+
+    One row per stay (the columns of `STINT_DTYPES`), by Pipeline row (`position`, 0-based)
+    then in log order; `deal_id` and `stage` cleaned, `current` for the stay the deal is in
+    on As Of. A stay starts at the `Changed At` of the log row that moved the deal in and
+    ends at the next row of that deal; a stay still going on ends at As Of, a finished stay
+    that ended after As Of is cut at As Of, and a stay that began after As Of is not
+    counted (every figure is as of As Of, however late the sync that logged the change).
+    The log cannot know when a deal entered the stage it was first seen in, so that stay
+    counts from the deal's Created date. A deal the log has not seen yet is in its stage
+    since Created. Days never go below 0. `entries` hands in `log_entries(log)` when known.
+    """
+    when = _day_number(as_of)
+    deal_ids = cleaned(pipeline["deal_id"]).to_numpy(dtype=object)
+    current_stages = cleaned(pipeline["stage"]).to_numpy(dtype=object)
+    rows = np.flatnonzero(pd.notna(deal_ids) & pd.notna(current_stages))
+    if not len(rows):
+        return pd.DataFrame({name: pd.Series(dtype=kind) for name, kind in STINT_DTYPES.items()})
+    entries = log_entries(log) if entries is None else entries
+    stays = _stays(rows, deal_ids[rows], day_numbers(pipeline["created"])[rows], entries,
+                   stages=current_stages[rows], as_of=when)
+    begun = _began_by(stays, when)
+    sizes = np.diff(np.append(stays.segments, len(stays.index)))
+    last_begun = np.repeat(
+        np.maximum.reduceat(np.where(begun, stays.index, -1), stays.segments), sizes)
+    # the stay the deal was in on As Of, when it is the stage the Pipeline shows
+    current = (begun & (stays.index == last_begun)
+               & (stays.stage == current_stages[stays.position]).astype(bool))
+    # a finished stay ends where the next one starts; after the last row the log lags
+    # behind the Pipeline and the stay's end is unknown
+    end = np.where(current, when, stays.next_day)
+    kept = (begun & pd.Series(stays.stage).isin(open_stages).to_numpy()
+            & (current | ~stays.last) & ~np.isnan(stays.start) & ~np.isnan(end))
+    days = np.maximum(np.minimum(end[kept], when) - stays.start[kept], 0)
+    position = stays.position[kept]
+    return pd.DataFrame({
+        "position": position.astype("int64"),
+        "deal_id": pd.Series(deal_ids[position], dtype=object),
+        "stage": pd.Series(stays.stage[kept], dtype=object),
+        "days": days.astype("int64"),
+        "current": current[kept].astype(bool),
+    })
+
+
+def as_stints(table: pd.DataFrame) -> list[Stint]:
+    """The rows of a `stint_table` as `Stint`s, in its order."""
+    return [
+        Stint(deal, stage, int(days), bool(current))
+        for deal, stage, days, current in zip(
+            table["deal_id"], table["stage"], table["days"], table["current"], strict=True)
+    ]
 
 
 def stage_stints(
     pipeline: pd.DataFrame, log: pd.DataFrame, open_stages: set[str], as_of: date
 ) -> list[Stint]:
-    """Every stay of a Pipeline deal in an Open stage up to As Of, in whole calendar days.
-
-    A stay starts at the `Changed At` of the log row that moved the deal in and ends at the
-    next row of that deal; a stay still going on ends at As Of, a finished stay that ended
-    after As Of is cut at As Of, and a stay that began after As Of is not counted (every
-    figure is as of As Of, however late the sync that logged the change).
-    The log cannot know when a deal entered the stage it was first seen in, so that stay
-    counts from the deal's Created date. A deal the log has not seen yet is in its stage
-    since Created. Days never go below 0.
-    """
-    return [stint for stints in stints_by_row(pipeline, log, open_stages, as_of)
-            for stint in stints]
-
-
-def stints_by_row(
-    pipeline: pd.DataFrame, log: pd.DataFrame, open_stages: set[str], as_of: date
-) -> list[list[Stint]]:
-    """`stage_stints` of each Pipeline row, in row order (a row's stints depend on it alone)."""
-    rows_by_deal = _logged_entries(log)
-    by_row: list[list[Stint]] = []
-    for deal, current_stage, created in zip(
-        per_distinct(pipeline["deal_id"], clean_text),
-        per_distinct(pipeline["stage"], clean_text),
-        per_distinct(pipeline["created"], _day),
-        strict=True,
-    ):
-        stints: list[Stint] = []
-        by_row.append(stints)
-        if deal is None or current_stage is None:
-            continue
-        entries = rows_by_deal.get(deal) or [(current_stage, True, as_of)]
-        stays = _stays(entries, created)
-        begun = [index for index, (_, start) in enumerate(stays) if _began_by(start, as_of)]
-        for index in begun:
-            logged_stage, start = stays[index]
-            if logged_stage not in open_stages:
-                continue
-            # the stay the deal was in on As Of, when it is the stage the Pipeline shows
-            current = index == begun[-1] and logged_stage == current_stage
-            if current:
-                end: date | None = as_of
-            elif index == len(stays) - 1:
-                continue  # the log lags behind the Pipeline: the stay's end is unknown
-            else:
-                end = stays[index + 1][1]
-            if start is None or end is None:
-                continue
-            days = max(0, (min(end, as_of) - start).days)
-            stints.append(Stint(deal, logged_stage, days, current=current))
-    return by_row
+    """`stint_table` as a list of `Stint`s, in Pipeline row order."""
+    return as_stints(stint_table(pipeline, log, open_stages, as_of))
 
 
 class SharedStints:
@@ -210,17 +332,32 @@ class SharedStints:
 
     def __init__(self, pipeline: pd.DataFrame, log: pd.DataFrame, as_of: date):
         self._pipeline, self._log, self._as_of = pipeline, log, as_of
-        self._by_row: dict[frozenset[str], list[list[Stint]]] = {}
+        self._entries: LogEntries | None = None
+        self._tables: dict[frozenset[str], pd.DataFrame] = {}
 
-    def of_rows(self, rows: pd.DataFrame, open_stages: set[str], as_of: date) -> list[Stint]:
-        """`stage_stints(rows, log, open_stages, as_of)` for rows taken from this Pipeline
+    @property
+    def entries(self) -> LogEntries:
+        """`log_entries` of the log, cleaned once for every tab that asks."""
+        if self._entries is None:
+            self._entries = log_entries(self._log)
+        return self._entries
+
+    def of_rows(self, rows: pd.DataFrame, open_stages: set[str], as_of: date) -> pd.DataFrame:
+        """`stint_table(rows, log, open_stages, as_of)` for rows taken from this Pipeline
         (the same index labels; deal and stage cleaned or not)."""
         pipeline = self._pipeline
         positions = pipeline.index.get_indexer(rows.index) if pipeline.index.is_unique else None
         if positions is None or (positions < 0).any() or as_of != self._as_of:
-            return stage_stints(rows, self._log, open_stages, as_of)  # not this Pipeline's
+            return stint_table(rows, self._log, open_stages, as_of)  # not this Pipeline's
         key = frozenset(open_stages)
-        if key not in self._by_row:
-            self._by_row[key] = stints_by_row(pipeline, self._log, open_stages, as_of)
-        by_row = self._by_row[key]
-        return [stint for position in positions.tolist() for stint in by_row[position]]
+        if key not in self._tables:
+            self._tables[key] = stint_table(pipeline, self._log, open_stages, as_of,
+                                            self.entries)
+        table = self._tables[key]
+        if len(positions) == len(pipeline) and (np.diff(positions) == 1).all():
+            return table  # the whole Pipeline, in order
+        # each row's stints in the order of `rows`, numbered by their position in `rows`
+        wanted = pd.DataFrame({"position": positions, "row": np.arange(len(positions))})
+        picked = wanted.merge(table.assign(_order=np.arange(len(table))), on="position")
+        picked = picked.sort_values(["row", "_order"]).assign(position=lambda f: f["row"])
+        return picked[list(STINT_DTYPES)].astype(STINT_DTYPES).reset_index(drop=True)
