@@ -10,7 +10,7 @@ those can happen; otherwise the streaming reader (`cells`) reads the tab.
 from __future__ import annotations
 
 import re
-from typing import IO
+from typing import Protocol
 
 CHUNK = 1 << 22
 OVERLAP = 512  # longer than any pattern below, so a match split by a chunk edge is seen
@@ -33,7 +33,13 @@ _UNCACHED = re.compile(rb"</f>\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
 _UNCACHED_SHARED = re.compile(rb"<f\b[^>]*/>\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
 
 
-def calamine_can_read(stream: IO[bytes], date_kinds: dict[int, int]) -> bool:
+class Blocks(Protocol):
+    """Where the XML comes from: a stream, or anything read block by block like one."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+
+def calamine_can_read(stream: Blocks, date_kinds: dict[int, int]) -> bool:
     """Whether calamine reads this worksheet XML faithfully and within memory."""
     chunk = stream.read(CHUNK)
     if not _plain_utf8(chunk):

@@ -31,8 +31,9 @@ from sync.backends.xlsx.cells import (
 )
 from sync.backends.xlsx.formats import date_styles
 from sync.backends.xlsx.guard import strict_refusal
-from sync.backends.xlsx.prescan import calamine_can_read
+from sync.backends.xlsx.prescan import CHUNK, calamine_can_read
 from sync.backends.xlsx.rawzip import check_unpack_limits
+from sync.backends.xlsx.read_ahead import ReadAhead
 from sync.backends.xlsx.sheet_parser import BackgroundParser
 from sync.contract.grid import Grid
 from sync.errors import NotAWorkbookError, WorkbookError
@@ -156,8 +157,12 @@ class WorkbookReader:
 
     def _calamine_may_read(self, name: str) -> bool:
         date_kinds = self._date_styles()
-        with self.archive.open(self.sheets[name]) as stream:
-            return calamine_can_read(stream, date_kinds)
+        part = self.sheets[name]
+        with self.archive.open(part) as stream:
+            if self.archive.getinfo(part).file_size <= CHUNK:
+                return calamine_can_read(stream, date_kinds)
+            with ReadAhead(stream, CHUNK) as blocks:  # inflated beside the scan
+                return calamine_can_read(blocks, date_kinds)
 
     def _streaming_grid(self, name: str) -> Grid:
         date_kinds = self._date_styles()
