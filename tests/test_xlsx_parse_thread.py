@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from python_calamine import CalamineError
+from python_calamine import CalamineError, CalamineWorkbook
 
 from sync.backends.xlsx import prescan, read
 from sync.backends.xlsx.read import WorkbookReader, read_tabs
@@ -106,7 +106,7 @@ def test_the_first_tab_in_order_that_fails_is_the_one_reported(tmp_path: Path) -
 
 def test_calamine_errors_reach_whoever_asks_for_the_sheet(tmp_path: Path) -> None:
     path = _demo(tmp_path / "demo.xlsx")
-    with BackgroundParser(path) as parser:
+    with BackgroundParser(lambda: CalamineWorkbook.from_path(str(path))) as parser:
         parser.parse("No Such Tab")
         parser.parse("Orders")
         with pytest.raises(CalamineError):
@@ -114,7 +114,7 @@ def test_calamine_errors_reach_whoever_asks_for_the_sheet(tmp_path: Path) -> Non
         assert parser.sheet("Orders").to_python()[0][0] == "Order ID"
     not_a_workbook = tmp_path / "notes.xlsx"
     not_a_workbook.write_text("plain text")
-    with BackgroundParser(not_a_workbook) as parser:
+    with BackgroundParser(lambda: CalamineWorkbook.from_path(str(not_a_workbook))) as parser:
         parser.parse("Orders")
         parser.parse("Pipeline")
         for name in ("Orders", "Pipeline"):  # each parse tries the file again, as before
@@ -124,7 +124,10 @@ def test_calamine_errors_reach_whoever_asks_for_the_sheet(tmp_path: Path) -> Non
 
 def test_leaving_early_stops_the_thread_with_parses_still_queued(tmp_path: Path) -> None:
     path = _demo(tmp_path / "demo.xlsx")
-    with pytest.raises(RuntimeError, match="owner's own"), BackgroundParser(path) as parser:
+    with (
+        pytest.raises(RuntimeError, match="owner's own"),
+        BackgroundParser(lambda: CalamineWorkbook.from_path(str(path))) as parser,
+    ):
         for name in ("Orders", "Pipeline", "Customers", "Goals"):
             parser.parse(name)
         raise RuntimeError("the owner's own error")

@@ -121,7 +121,8 @@ class WorkbookReader:
         distinct = list(dict.fromkeys(names))
         if self.path is None or len(distinct) < 2:
             return {name: self.grid(name) for name in distinct}
-        with BackgroundParser(self.path) as parser:
+        path = str(self.path)
+        with BackgroundParser(lambda: CalamineWorkbook.from_path(path)) as parser:
             verdicts: dict[str, bool | Exception] = {}
             for name in distinct:
                 try:

@@ -4,18 +4,26 @@ python-calamine releases the GIL while it parses a worksheet, so a parse here ru
 second core beside the reader's Python work: scanning the next tab, shaping the last one.
 Only worksheets the scan (`prescan`) has passed are handed over: calamine allocates the
 whole rectangle up to a sheet's farthest cell, so a far-away cell must be ruled out before
-a parse starts. This thread has its own `CalamineWorkbook`: the workbook's methods borrow
-it exclusively, so one workbook is never used from two threads.
+a parse starts. This thread opens its own workbook (with the function `read` hands in, so
+python-calamine stays imported in `read` alone): a `CalamineWorkbook`'s methods borrow it
+exclusively, so one workbook is never used from two threads.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import deque
-from pathlib import Path
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any, Protocol
 
-from python_calamine import CalamineSheet, CalamineWorkbook
+
+class Workbook(Protocol):
+    """What the parser needs of a workbook (a `CalamineWorkbook`)."""
+
+    def get_sheet_by_name(self, name: str, /) -> Any: ...
+
+    def close(self) -> None: ...
 
 
 class BackgroundParser:
@@ -25,10 +33,10 @@ class BackgroundParser:
     stops the thread, whatever happened meanwhile, so no thread outlives the read.
     """
 
-    def __init__(self, path: Path) -> None:
-        self._path = path
+    def __init__(self, open_workbook: Callable[[], Workbook]) -> None:
+        self._open_workbook = open_workbook
         self._waiting: deque[str] = deque()
-        self._parsed: dict[str, CalamineSheet | BaseException] = {}
+        self._parsed: dict[str, Any] = {}  # a sheet, or the error parsing it raised
         self._changed = threading.Condition()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="calamine-parse", daemon=True)
@@ -54,7 +62,7 @@ class BackgroundParser:
             self._waiting.append(name)
             self._changed.notify_all()
 
-    def sheet(self, name: str) -> CalamineSheet:
+    def sheet(self, name: str) -> Any:
         """The parsed worksheet `name` (waiting for it); calamine's error is raised here."""
         with self._changed:
             self._changed.wait_for(lambda: name in self._parsed)
@@ -64,7 +72,7 @@ class BackgroundParser:
         return parsed
 
     def _run(self) -> None:
-        workbook: CalamineWorkbook | None = None
+        workbook: Workbook | None = None
         try:
             while True:
                 with self._changed:
@@ -72,10 +80,10 @@ class BackgroundParser:
                     if self._stopping:
                         return
                     name = self._waiting.popleft()
-                parsed: CalamineSheet | BaseException
+                parsed: Any
                 try:
                     if workbook is None:
-                        workbook = CalamineWorkbook.from_path(str(self._path))
+                        workbook = self._open_workbook()
                     parsed = workbook.get_sheet_by_name(name)
                 except BaseException as error:  # noqa: BLE001 - the reader's thread decides
                     parsed = error
