@@ -243,6 +243,7 @@ def _refuse_without_input_tabs(backend: Backend, grids: dict[str, Any]) -> None:
 def _read(
     backend: Backend, progress: Progress, steps: dict[str, float] | None = None
 ) -> tuple[Tables, list[Issue], dict[str, int]]:
+    from sync.backends.grid_shape import rows_with_values
     from sync.read import validate_workbook
 
     operator = getattr(backend, "default_locale", "en")  # a stand-in backend may lack it
@@ -253,11 +254,7 @@ def _read(
         grids = backend.read([*names, "Stage Log"])
         read_at = time.perf_counter()
         _refuse_without_input_tabs(backend, grids)
-        rows_read = {
-            name: sum(1 for row in grids[name][1:] if any(v not in (None, "") for v in row))
-            for name in names
-            if name in grids
-        }
+        rows_read = {name: rows_with_values(grids[name]) for name in names if name in grids}
         progress(_("Validating rows"))
     tables, issues = validate_workbook(
         grids, today=backend.today(), add_tab_hint=backend.add_tab_hint, locale=operator,

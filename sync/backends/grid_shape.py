@@ -48,6 +48,21 @@ def header_width(headers: dict[int, Any]) -> int:
     return width
 
 
+def rows_with_values(grid: list[list[Any]]) -> int:
+    """How many rows below the header hold a value (a cell neither None nor "").
+
+    Each row is looked at only up to its first value: a data row's first cell usually
+    holds one, so this costs about one step a row, not one a cell.
+    """
+    count = 0
+    for row in grid[1:]:
+        for value in row:
+            if value is not None and value != "":
+                count += 1
+                break
+    return count
+
+
 def dense_grid(rows: list[list[Any]], merges: list[str]) -> TabGrid:
     """The grid of a worksheet read whole (calamine's rows, blanks as ""), shaped like
     `read_sheet`'s: as wide as the header row, far-away cells apart as stray cells."""
@@ -56,6 +71,13 @@ def dense_grid(rows: list[list[Any]], merges: list[str]) -> TabGrid:
     header = {at: value for at, value in enumerate(rows[first] if rows else [], 1) if value != ""}
     width = header_width(header)
     stray = [(first + 1, at, value) for at, value in header.items() if at > width]
+    if first == 0 and _all_rows_of_width(rows, width) and not rows.count([""] * width):
+        # The common tab: headers in row 1, every row exactly as wide as they are and none
+        # blank, so each row is a data row as it stands and no cell can be stray; only the
+        # rows holding a blank need rebuilding.
+        filled = [[None if value == "" else value for value in row] if "" in row else row
+                  for row in rows]
+        return with_merges(filled, width, merges, stray)
     lines: list[list[Any]] = []
     for number, row in enumerate(rows, 1):
         line = row if len(row) == width else row[:width]
@@ -73,6 +95,10 @@ def dense_grid(rows: list[list[Any]], merges: list[str]) -> TabGrid:
                 lines.extend([None] * width for _ in range(number - 1 - len(lines)))
             lines.append(line)
     return with_merges(lines, width, merges, stray)
+
+
+def _all_rows_of_width(rows: list[list[Any]], width: int) -> bool:
+    return bool(rows) and list(map(len, rows)).count(width) == len(rows)
 
 
 def with_merges(

@@ -10,7 +10,7 @@ those can happen; otherwise the streaming reader (`cells`) reads the tab.
 from __future__ import annotations
 
 import re
-from typing import IO
+from typing import Protocol
 
 CHUNK = 1 << 22
 OVERLAP = 512  # longer than any pattern below, so a match split by a chunk edge is seen
@@ -25,6 +25,7 @@ _ROW_NUMBER_FIRST = re.compile(rb'<row r="(\d+)"')  # as Excel and LibreOffice w
 _WIDE_COLUMN = re.compile(rb" r=[\"']([A-Za-z]{3})")
 _DIMENSION = re.compile(rb"<dimension\s+ref=[\"'](?:[A-Za-z]+\d+:)?([A-Za-z])\d+[\"']")
 _TWO_LETTER_COLUMN = re.compile(rb" r=[\"']([A-Za-z]{2})\d")
+_TWO_LETTERS = re.compile(rb" r=[\"'][A-Za-z]{2}")  # two or more: finds what both above find
 _ODD_SPACING = (b"\nr=", b"\tr=", b"\rr=", b"\nt=", b"\tt=", b"\rt=", b"\ns=", b"\ts=")
 _ERROR_CELL = (b' t="e"', b" t='e'")
 # A formula followed by no value, or by an empty one, before its cell closes.
@@ -32,7 +33,13 @@ _UNCACHED = re.compile(rb"</f>\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
 _UNCACHED_SHARED = re.compile(rb"<f\b[^>]*/>\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
 
 
-def calamine_can_read(stream: IO[bytes], date_kinds: dict[int, int]) -> bool:
+class Blocks(Protocol):
+    """Where the XML comes from: a stream, or anything read block by block like one."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+
+def calamine_can_read(stream: Blocks, date_kinds: dict[int, int]) -> bool:
     """Whether calamine reads this worksheet XML faithfully and within memory."""
     chunk = stream.read(CHUNK)
     if not _plain_utf8(chunk):
@@ -41,7 +48,7 @@ def calamine_can_read(stream: IO[bytes], date_kinds: dict[int, int]) -> bool:
     max_row = rows_seen = rows_numbered = cells = 0
     # Without a two-letter column a tab is at most 26 wide; narrower when its <dimension>
     # says so and no cell lies beyond it (checked in the same pass as the wide columns).
-    columns, wide_or_beyond = _declared_width(chunk)
+    columns, wide_or_beyond, past_one_letter = _declared_width(chunk)
     carry = tail = b""
     while chunk:
         # Blocks end after a `>`, so every tag is whole in exactly one block.
@@ -49,25 +56,32 @@ def calamine_can_read(stream: IO[bytes], date_kinds: dict[int, int]) -> bool:
         cut = data.rfind(b">") + 1
         block, carry = data[:cut], data[cut:]
         window = tail + block  # patterns that span tags may straddle two blocks
-        beyond = wide_or_beyond.search(block)
+        # One search rules out both the wide columns and the two-letter ones in most blocks.
+        narrow = past_one_letter.search(block) is None
+        beyond = None if narrow else wide_or_beyond.search(block)
         if beyond is not None and beyond.group(1) is None:
-            columns, wide_or_beyond = 26, _WIDE_COLUMN  # the <dimension> was short
+            columns, wide_or_beyond, past_one_letter = 26, _WIDE_COLUMN, _TWO_LETTERS
             beyond = _WIDE_COLUMN.search(block)
         if (
             beyond is not None
             or (_spaced_oddly(block) and any(odd in block for odd in _ODD_SPACING))
-            or any(error in block for error in _ERROR_CELL)
+            or _error_cell_in(block)
             or (b"<f" in window and (_UNCACHED.search(window) or _UNCACHED_SHARED.search(window)))
             or _date_value_found(date_values, window)
         ):
             return False
-        for letters in set(_TWO_LETTER_COLUMN.findall(block)):
-            upper = letters.upper()
-            columns = max(columns, (upper[0] - 64) * 26 + upper[1] - 64)
-        seen = block.count(b"<row ") + block.count(b"<row>")
+        if not narrow:
+            for letters in set(_TWO_LETTER_COLUMN.findall(block)):
+                upper = letters.upper()
+                columns = max(columns, (upper[0] - 64) * 26 + upper[1] - 64)
         numbers = _ROW_NUMBER_FIRST.findall(block)
+        # Every `<row r="` is a `<row ` and every `<row ` or `<row>` a `<row`: when the
+        # numbers found are as many as the `<row`s, they are as many as the rows.
+        seen = block.count(b"<row")
         if len(numbers) != seen:
-            numbers = _ROW_NUMBER.findall(block)
+            seen = block.count(b"<row ") + block.count(b"<row>")
+            if len(numbers) != seen:
+                numbers = _ROW_NUMBER.findall(block)
         if numbers:
             max_row = max(max_row, *map(int, numbers))
         rows_numbered += len(numbers)
@@ -80,25 +94,37 @@ def calamine_can_read(stream: IO[bytes], date_kinds: dict[int, int]) -> bool:
     return max_row * columns <= DENSE_FACTOR * cells + SPARE_CELLS
 
 
-def _declared_width(head: bytes) -> tuple[int, re.Pattern[bytes]]:
-    """The width the <dimension> declares when it is one letter (else 26), and a pattern
-    that finds a three-letter column or a one-letter column beyond that width."""
+def _declared_width(head: bytes) -> tuple[int, re.Pattern[bytes], re.Pattern[bytes]]:
+    """The width the <dimension> declares when it is one letter (else 26), a pattern that
+    finds a three-letter column or a one-letter column beyond that width, and one that
+    also finds any two-letter column (when it finds nothing, neither of the others would)."""
     match = _DIMENSION.search(head)
     if match is None:
-        return 26, _WIDE_COLUMN
+        return 26, _WIDE_COLUMN, _TWO_LETTERS
     last = match.group(1).upper()
     width = ord(last) - 64
     if width >= 26:
-        return 26, _WIDE_COLUMN
+        return 26, _WIDE_COLUMN, _TWO_LETTERS
     letters = bytes(range(ord(last) + 1, ord("Z") + 1))
     beyond = re.escape(letters) + re.escape(letters.lower())
-    return width, re.compile(rb" r=[\"'](?:([A-Za-z]{3})|[" + beyond + rb"]\d)")
+    return (
+        width,
+        re.compile(rb" r=[\"'](?:([A-Za-z]{3})|[" + beyond + rb"]\d)"),
+        re.compile(rb" r=[\"'](?:[A-Za-z]{2}|[" + beyond + rb"]\d)"),
+    )
 
 
 def _spaced_oddly(block: bytes) -> bool:
     # Excel and LibreOffice put no line break or tab inside sheetData: skip the
     # eight searches for attributes after one unless the block has them at all.
-    return block.count(b"\n") > 2 or b"\t" in block or b"\r" in block
+    # (More than two line breaks, found by byte searches rather than a count.)
+    third = block.find(b"\n", block.find(b"\n", block.find(b"\n") + 1) + 1)
+    return (third >= 0 and block.count(b"\n") > 2) or b"\t" in block or b"\r" in block
+
+
+def _error_cell_in(block: bytes) -> bool:
+    # A single quote is rare in sheet XML: its search runs only when the block has one.
+    return _ERROR_CELL[0] in block or (b"'" in block and _ERROR_CELL[1] in block)
 
 
 def _date_values(date_kinds: dict[int, int]) -> list[tuple[bytes, re.Pattern[bytes]]]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, TypeVar
 from xml.parsers import expat
 
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
 from sync.a1 import column_letter
 from sync.backends.grid_shape import dense_grid
@@ -31,8 +31,10 @@ from sync.backends.xlsx.cells import (
 )
 from sync.backends.xlsx.formats import date_styles
 from sync.backends.xlsx.guard import strict_refusal
-from sync.backends.xlsx.prescan import calamine_can_read
+from sync.backends.xlsx.prescan import CHUNK, calamine_can_read
 from sync.backends.xlsx.rawzip import check_unpack_limits
+from sync.backends.xlsx.read_ahead import ReadAhead
+from sync.backends.xlsx.sheet_parser import BackgroundParser
 from sync.contract.grid import Grid
 from sync.errors import NotAWorkbookError, WorkbookError
 from sync.schema.tabs import find_tab
@@ -99,39 +101,89 @@ class WorkbookReader:
 
     def grid(self, name: str) -> Grid:
         """The grid of the worksheet named `name` (a `TabGrid`)."""
+        if self.path is not None and self._calamine_may_read(name):
+            try:
+                return self._calamine_grid(self._parse(name))
+            except CalamineError:
+                pass  # the streaming reader says what is wrong, in the owner's words
+            except BaseException as error:
+                _unless_panic(error)
+        return self._streaming_grid(name)
+
+    def grids(self, names: Sequence[str]) -> dict[str, Grid]:
+        """The grid of each worksheet named, read as `grid` reads it, and failing as a
+        `grid` call per name in turn would.
+
+        calamine parses the tabs the scan passes on a second thread (`BackgroundParser`)
+        while this one scans the next tabs, reads the others with the streaming reader
+        and shapes the tabs already parsed.
+        """
+        distinct = list(dict.fromkeys(names))
+        if self.path is None or len(distinct) < 2:
+            return {name: self.grid(name) for name in distinct}
+        path = str(self.path)
+        with BackgroundParser(lambda: CalamineWorkbook.from_path(path)) as parser:
+            verdicts: dict[str, bool | Exception] = {}
+            for name in distinct:
+                try:
+                    verdicts[name] = self._calamine_may_read(name)
+                except Exception as error:  # raised in turn, after the tabs before it
+                    verdicts[name] = error
+                    break
+                if verdicts[name]:
+                    parser.parse(name)
+            grids = {}
+            for name in distinct:
+                verdict = verdicts[name]
+                if isinstance(verdict, Exception):
+                    raise verdict
+                if verdict:
+                    try:
+                        grids[name] = self._calamine_grid(parser.sheet(name))
+                        continue
+                    except CalamineError:
+                        pass  # as in `grid`
+                    except BaseException as error:
+                        _unless_panic(error)
+                grids[name] = self._streaming_grid(name)
+            return grids
+
+    def _date_styles(self) -> dict[int, int]:
         if self._date_kinds is None:
             styles = self._styles_part
             present = styles is not None and styles in self.archive.namelist()
             xml = self.archive.read(styles) if styles and present else None
             self._date_kinds = date_styles(xml)
-        if self.path is not None:
-            with self.archive.open(self.sheets[name]) as stream:
-                fast = calamine_can_read(stream, self._date_kinds)
-            if fast:
-                try:
-                    return self._calamine_grid(name)
-                except CalamineError:
-                    pass  # the streaming reader says what is wrong, in the owner's words
-                except BaseException as error:
-                    # A Rust panic inside calamine (pyo3's PanicException derives from
-                    # BaseException): the streaming reader reads what calamine could not.
-                    if type(error).__name__ != "PanicException":
-                        raise
+        return self._date_kinds
+
+    def _calamine_may_read(self, name: str) -> bool:
+        date_kinds = self._date_styles()
+        part = self.sheets[name]
+        with self.archive.open(part) as stream:
+            if self.archive.getinfo(part).file_size <= CHUNK:
+                return calamine_can_read(stream, date_kinds)
+            with ReadAhead(stream, CHUNK) as blocks:  # inflated beside the scan
+                return calamine_can_read(blocks, date_kinds)
+
+    def _streaming_grid(self, name: str) -> Grid:
+        date_kinds = self._date_styles()
         if self._shared is None:
             self._shared = self._read_shared_strings()
         with self.archive.open(self.sheets[name]) as stream:
             try:
-                return read_sheet(stream, self._shared, self._date_kinds, self.date1904)
+                return read_sheet(stream, self._shared, date_kinds, self.date1904)
             except SheetXmlError as error:
                 raise NotAWorkbookError(
                     f"{self.label}, tab {name}: cannot be read ({error}); open the workbook, "
                     "check the tab and save it again."
                 ) from error
 
-    def _calamine_grid(self, name: str) -> Grid:
+    def _parse(self, name: str) -> CalamineSheet:
         if self._calamine is None:
             self._calamine = CalamineWorkbook.from_path(str(self.path))
-        sheet = self._calamine.get_sheet_by_name(name)
+        return self._calamine.get_sheet_by_name(name)
+
+    def _calamine_grid(self, sheet: CalamineSheet) -> Grid:
         merges = [
             f"{_a1(top, left)}:{_a1(bottom, right)}"
             for (top, left), (bottom, right) in sheet.merged_cell_ranges or []
@@ -196,6 +248,13 @@ def shared_strings(stream: IO[bytes]) -> list[str]:
     return strings
 
 
+def _unless_panic(error: BaseException) -> None:
+    """Re-raise `error` unless it is a Rust panic inside calamine (pyo3's PanicException
+    derives from BaseException): the streaming reader reads what calamine could not."""
+    if type(error).__name__ != "PanicException":
+        raise error
+
+
 def _a1(row: int, column: int) -> str:
     return f"{column_letter(column)}{row + 1}"
 
@@ -250,12 +309,15 @@ def read_tabs(path: Path, tabs: Sequence[str]) -> dict[str, Grid]:
 
     def requested(reader: WorkbookReader) -> dict[str, Grid]:
         names = list(reader.sheets)
-        grids = {}
-        for tab in tabs:
-            name = find_tab(names, tab)
-            if name is not None:
-                grids[tab] = reader.grid(name)
-        return grids
+        found = {tab: name for tab in tabs if (name := find_tab(names, tab)) is not None}
+        grids = reader.grids(list(found.values()))
+        # A tab two requested names lead to is read again for the second: grids are not shared.
+        seen: set[str] = set()
+        requested_grids = {}
+        for tab, name in found.items():
+            requested_grids[tab] = grids[name] if name not in seen else reader.grid(name)
+            seen.add(name)
+        return requested_grids
 
     return _read_with(path, requested)
 
