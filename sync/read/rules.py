@@ -188,7 +188,7 @@ class Directory:
                  left_out: Sequence[tuple[Any, int]] = ()) -> None:
         texts = [name for name in names if isinstance(name, str)]
         # The first spelling of each name: later ones are written first, then overwritten.
-        self.spelling: dict[Any, str] = dict(zip(name_keys(texts)[::-1], texts[::-1]))
+        self.spelling: dict[Any, str] = dict(zip(name_keys(texts)[::-1], texts[::-1], strict=True))
         self.tab = tab
         self.left_out: dict[Any, int] = {}
         for name, row in left_out:
