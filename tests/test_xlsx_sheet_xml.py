@@ -92,6 +92,39 @@ def test_widths_fit_content_up_to_a_cap() -> None:
     assert fitted_width(4, ["商机编号"]) == 10  # 4 wide characters take 8 columns, + 2
 
 
+def width_value_by_value(declared: float, values: list) -> float:
+    """The reference: every value shaped as shown, one at a time."""
+    import unicodedata
+
+    def shown(value: object) -> int:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return len(f"{value:,.2f}") + 1
+        text = str(value)
+        return len(text) + sum(1 for c in text if unicodedata.east_asian_width(c) in "WF")
+
+    longest = max((shown(v) for v in values if v is not None), default=0)
+    return float(min(max(declared, longest + 2), 60))
+
+
+@pytest.mark.parametrize("values", [
+    [0.0, -0.0], [-0.0, 0.0], [-0.001, 0.004], [999.995, 999.994, -9.995],  # sign, cents
+    [9999999.999, 1e15, -1e15], [float("nan"), float("-inf"), 1.0], [10**20, -(10**17) - 1],
+    [1, True], [True, 1], ["abc", 12345.678, None, "商机编号"], [date(2026, 1, 2), "x"],
+    ["Ｆｕｌｌ", "ascii"], [None, None], [],
+])
+def test_widths_match_shaping_each_value(values: list) -> None:
+    assert fitted_width(4, values) == width_value_by_value(4, values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**22), 10**22),
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.text(alphabet="aZ 9,.商机ｆé", max_size=12)), max_size=30))
+def test_widths_of_any_values_match_shaping_each(values: list) -> None:
+    assert fitted_width(6, values) == width_value_by_value(6, values)
+
+
 def test_sheet_has_frozen_bold_header_and_per_cell_formats() -> None:
     output = TabOutput(
         name="Dashboard",
