@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from itertools import compress, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -64,6 +65,8 @@ def read_column(column: ColumnSpec, values: list[Any], context: ReadContext,
         kind = present.pop() if present else _NONE
         typed, blank, slow = _read_group(column, kind, values, reader)
         return ColumnCells(typed, blank, slow)
+    if len(present) == 2 and _NONE in present:  # the next usual: one type and empty cells
+        return _one_type_and_empty(column, (present - {_NONE}).pop(), values, reader)
     count = len(values)
     cells = objects(values)
     kinds = np.fromiter(map(type, values), dtype=object, count=count)
@@ -76,6 +79,23 @@ def read_column(column: ColumnSpec, values: list[Any], context: ReadContext,
             column, kind, cells[where].tolist(), reader)
         typed_cells[where] = objects(group_typed)
     return ColumnCells(typed_cells.tolist(), blank, slow)
+
+
+def _one_type_and_empty(column: ColumnSpec, kind: type, values: list[Any],
+                        reader: Callable[[Any], Any]) -> ColumnCells:
+    """A column of one type of cell and empty cells (None): the empty ones all read as one."""
+    filled_cells = list(map(operator.is_not, values, repeat(None)))
+    group_typed, group_blank, group_slow = _read_group(
+        column, kind, list(compress(values, filled_cells)), reader)
+    empty_typed, _empty_blank, empty_slow = _nones(column, [None])
+    filled = np.array(filled_cells, dtype=bool)
+    typed = np.full(len(values), empty_typed[0], dtype=object)
+    typed[filled] = objects(group_typed)
+    blank = ~filled
+    blank[filled] = group_blank
+    slow = np.full(len(values), bool(empty_slow[0]), dtype=bool)
+    slow[filled] = group_slow
+    return ColumnCells(typed.tolist(), blank, slow)
 
 
 def _read_group(column: ColumnSpec, kind: type, group: list[Any],
