@@ -306,7 +306,8 @@ def _iso_date_texts(group: list[Any], reader: Callable[[Any], Any]) -> Bulk:
     years a date may have goes to `reader`, which reads or explains it as `read_cell` does.
     """
     days: dict[str, Any] = {}
-    for text in dict.fromkeys(group):
+    distinct = dict.fromkeys(group)
+    for text in distinct:
         match = _ISO_DATE_TEXT.fullmatch(text)
         if match is not None:
             try:
@@ -315,7 +316,7 @@ def _iso_date_texts(group: list[Any], reader: Callable[[Any], Any]) -> Bulk:
                 continue  # not a real day: the reader explains it
             if FIRST_YEAR <= day.year <= LAST_YEAR:
                 days[text] = day
-    if all(text in days for text in group):  # the usual case: every cell an ISO date
+    if len(days) == len(distinct):  # the usual case: every cell an ISO date
         count = len(group)
         return list(map(days.__getitem__, group)), _none(count), _none(count)
     typed = [days[text] if text in days else reader(text) for text in group]
