@@ -252,3 +252,20 @@ def test_a_log_with_nothing_to_append_is_kept_unless_a_row_has_no_number(rows, k
     part = _log_part(rows)
     result = appended_sheet_xml(part, LOG_OUTPUT, [], [0], lambda fmt, header: 0)
     assert result == (part if kept else None)
+
+
+@pytest.mark.parametrize(("xml", "found"), [
+    (b'<c r="A1"><f>SUM(B1:B3)</f><v>6</v></c>', True),
+    (b'<x:c r="A1"><x:f t="shared" ref="A1:A3" si="0">B1</x:f></x:c>', True),
+    (b'<c r="A1"><f\n>B1</f></c>', True),
+    (b'<c r="A1" t="inlineStr"><is><t>&lt;f&gt; Note:f x</t></is></c>', False),
+    (b'<font><b/></font><fill/><c r="A1"><v>1</v></c>', False),
+    (b'<worksheet xmlns:foo="x"><sheetFormatPr/></worksheet>', False),
+])
+def test_a_formula_is_found_with_or_without_a_prefix(xml: bytes, found: bool) -> None:
+    import re
+
+    from sync.backends.xlsx.write import _has_formula
+
+    assert _has_formula(xml) is found
+    assert _has_formula(xml) is (re.search(rb"<(?:[\w.-]+:)?f[\s>]", xml) is not None)

@@ -288,7 +288,9 @@ def appended_sheet_xml(
     goes to (the owner may have added or moved columns). Empty rows in the way (a height,
     a style) give way to the new rows. None when the part is not one this can edit safely.
     """
-    if re.search(rb"<[\w.-]+:sheetData\b", xml) or b"</sheetData>" not in xml:
+    # (a byte search first: only a part holding `:sheetData` can have the prefix)
+    if (b":sheetData" in xml and re.search(rb"<[\w.-]+:sheetData\b", xml)
+            or b"</sheetData>" not in xml):
         return None  # a namespace prefix: the new rows would need it too
     if not rows and _every_row_numbered(xml):
         return xml  # nothing to add (a sync that saw no stage change): no row to parse
@@ -338,7 +340,7 @@ def _every_row_numbered(xml: bytes) -> bool:
     byte-speed counts instead of parsing each row); False says only "look closer"."""
     return (
         len(_ROW_OPENING.findall(xml)) == len(_NUMBERED_ROW_OPENING.findall(xml))
-        and _PREFIXED_ROW.search(xml) is None
+        and (b":row" not in xml or _PREFIXED_ROW.search(xml) is None)
     )
 
 
