@@ -208,9 +208,20 @@ class Directory:
         """The listed spelling of this name, or None when it is not listed."""
         return self.spelling.get(name_key(name))
 
+    def find_each(self, names: list[Any]) -> list[str | None]:
+        """`find` of each of these names, their keys made together (`name_keys`)."""
+        return [self.spelling.get(key) for key in name_keys(names)]
+
+    def look_up_each(self, names: list[Any]) -> list[tuple[str | None, str | None]]:
+        """`look_up` of each of these names, their keys made together (`name_keys`)."""
+        return [self._looked_up(name, key)
+                for name, key in zip(names, name_keys(names), strict=True)]
+
     def look_up(self, name: Any) -> tuple[str | None, str | None]:
         """`find` and `why_left_out` of a name, its key made once."""
-        key = name_key(name)
+        return self._looked_up(name, name_key(name))
+
+    def _looked_up(self, name: Any, key: Any) -> tuple[str | None, str | None]:
         spelled = self.spelling.get(key)
         if spelled is not None:
             return spelled, None  # a listed name was never left out
@@ -239,10 +250,9 @@ def check_references(
     names = rows.values(field)
     # A name repeats on many rows (a rep on thousands of orders): each distinct name is
     # looked up once, and only the rows whose name needs something are visited.
-    found: dict[tuple[type, Any], tuple[str | None, str | None]] = {}
-    for name in set(names):
-        if name is not None:
-            found[(type(name), name)] = directory.look_up(name)
+    distinct = [name for name in set(names) if name is not None]
+    found = {(type(name), name): looked_up
+             for name, looked_up in zip(distinct, directory.look_up_each(distinct), strict=True)}
     visit = {key for key, (spelled, left_out) in found.items()
              if left_out is not None or spelled is None or spelled != key[1]
              or type(spelled) is not key[0]}
