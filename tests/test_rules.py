@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sync.read import validate_workbook
 
@@ -282,3 +284,36 @@ def test_an_empty_team_says_an_owner_not_a_owner():
     assert [problem for *_, problem in issues_of(issues, "Pipeline")] == [
         "1 row names an Owner but the Team tab lists none: add them to Team",
     ]
+
+
+def key_each(names):
+    """The reference: `name_key` of each name, one at a time."""
+    from sync.read.rules import name_key
+
+    return [name_key(name) for name in names]
+
+
+NAME_PIECES = ["Ana Ruiz", "ana ruiz", " Ana", "Bo ", "\tCo\n", "ACME Ltd.", "", "  ", "\x1cX",
+               "Ｆｕｌｌ", "Straße", "İstanbul", "李雷", "a\x00b", "x\x1f", "17850"]
+
+
+@pytest.mark.parametrize("names", [
+    ["Ana Ruiz", "BO CHEN", "acme"],  # plain ASCII: keyed in one pass
+    ["Ana Ruiz", None, "", "Bo"],  # blanks key as None
+    [" Ana", "Bo"], ["Ana", "Bo\t"], ["Ana", "\x1fBo"],  # spaces around a name
+    ["Ａｎａ", "ana"], ["Straße"], ["a\x00b", "c"],  # full-width, non-ASCII, the separator
+    [1.0, "1"], [], [""], [None],
+])
+def test_name_keys_match_name_key_of_each_name(names):
+    from sync.read.rules import name_keys
+
+    assert name_keys(names) == key_each(names)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(NAME_PIECES),
+                          st.text(alphabet=" \t\x0bAbz.\x1e-é中", max_size=6)), max_size=12))
+def test_any_names_key_as_each_name_alone(names):
+    from sync.read.rules import name_keys
+
+    assert name_keys(names) == key_each(names)

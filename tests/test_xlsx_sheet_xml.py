@@ -92,6 +92,39 @@ def test_widths_fit_content_up_to_a_cap() -> None:
     assert fitted_width(4, ["商机编号"]) == 10  # 4 wide characters take 8 columns, + 2
 
 
+def width_value_by_value(declared: float, values: list) -> float:
+    """The reference: every value shaped as shown, one at a time."""
+    import unicodedata
+
+    def shown(value: object) -> int:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return len(f"{value:,.2f}") + 1
+        text = str(value)
+        return len(text) + sum(1 for c in text if unicodedata.east_asian_width(c) in "WF")
+
+    longest = max((shown(v) for v in values if v is not None), default=0)
+    return float(min(max(declared, longest + 2), 60))
+
+
+@pytest.mark.parametrize("values", [
+    [0.0, -0.0], [-0.0, 0.0], [-0.001, 0.004], [999.995, 999.994, -9.995],  # sign, cents
+    [9999999.999, 1e15, -1e15], [float("nan"), float("-inf"), 1.0], [10**20, -(10**17) - 1],
+    [1, True], [True, 1], ["abc", 12345.678, None, "商机编号"], [date(2026, 1, 2), "x"],
+    ["Ｆｕｌｌ", "ascii"], [None, None], [],
+])
+def test_widths_match_shaping_each_value(values: list) -> None:
+    assert fitted_width(4, values) == width_value_by_value(4, values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**22), 10**22),
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.text(alphabet="aZ 9,.商机ｆé", max_size=12)), max_size=30))
+def test_widths_of_any_values_match_shaping_each(values: list) -> None:
+    assert fitted_width(6, values) == width_value_by_value(6, values)
+
+
 def test_sheet_has_frozen_bold_header_and_per_cell_formats() -> None:
     output = TabOutput(
         name="Dashboard",
@@ -219,3 +252,20 @@ def test_a_log_with_nothing_to_append_is_kept_unless_a_row_has_no_number(rows, k
     part = _log_part(rows)
     result = appended_sheet_xml(part, LOG_OUTPUT, [], [0], lambda fmt, header: 0)
     assert result == (part if kept else None)
+
+
+@pytest.mark.parametrize(("xml", "found"), [
+    (b'<c r="A1"><f>SUM(B1:B3)</f><v>6</v></c>', True),
+    (b'<x:c r="A1"><x:f t="shared" ref="A1:A3" si="0">B1</x:f></x:c>', True),
+    (b'<c r="A1"><f\n>B1</f></c>', True),
+    (b'<c r="A1" t="inlineStr"><is><t>&lt;f&gt; Note:f x</t></is></c>', False),
+    (b'<font><b/></font><fill/><c r="A1"><v>1</v></c>', False),
+    (b'<worksheet xmlns:foo="x"><sheetFormatPr/></worksheet>', False),
+])
+def test_a_formula_is_found_with_or_without_a_prefix(xml: bytes, found: bool) -> None:
+    import re
+
+    from sync.backends.xlsx.write import _has_formula
+
+    assert _has_formula(xml) is found
+    assert _has_formula(xml) is (re.search(rb"<(?:[\w.-]+:)?f[\s>]", xml) is not None)

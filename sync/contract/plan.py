@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 from sync.schema.declarations import ColumnType
 
 MAX_FITTED_WIDTH = 60  # characters: a column never grows wider to fit its values
@@ -47,14 +49,53 @@ def number_format(value_type: ColumnType, currency: str) -> str | None:
 
 def fitted_width(declared: float, values: Sequence[Any]) -> float:
     """The declared width, widened to fit the longest value as shown (capped)."""
-    longest = max((_shown_length(v) for v in values if v is not None), default=0)
+    longest = _longest_shown(values)
     return float(min(max(declared, longest + 2), MAX_FITTED_WIDTH))
+
+
+def _longest_shown(values: Sequence[Any]) -> int:
+    """The most columns a value takes as shown (`_shown_length`), measured without shaping
+    every value: each distinct text once, of the numbers only the widest of each sign."""
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if not kinds <= {str, int, float}:  # a bool, a date or another type: value by value
+        return max((_shown_length(v) for v in values if v is not None), default=0)
+    longest = 0
+    if str in kinds:
+        texts = {value for value in values if type(value) is str}
+        longest = max(map(_text_length, texts))
+    if kinds & {int, float}:
+        longest = max(longest, _longest_number([
+            value for value in values if type(value) is int or type(value) is float]))
+    return longest
+
+
+def _longest_number(numbers: list[int | float]) -> int:
+    """The longest `_shown_length` of these numbers.
+
+    `f"{x:,.2f}"` grows with the size of a number (rounding to cents never makes a number
+    smaller), so of the numbers with a sign bit and of those without, only the one farthest
+    from zero can be the longest; a number that is not finite is shaped on its own.
+    """
+    array = np.array(numbers, dtype="float64")
+    finite = np.isfinite(array)
+    negative = np.signbit(array)  # -0.0 is shown as "-0.00"
+    candidates = [float(value) for value in array[~finite].tolist()]
+    for side, pick in ((finite & ~negative, np.max), (finite & negative, np.min)):
+        if side.any():
+            candidates.append(float(pick(array[side])))
+    return max(map(_shown_length, candidates))
 
 
 def _shown_length(value: Any) -> int:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return len(f"{value:,.2f}") + 1  # thousands separators, decimals, a currency sign
-    text = str(value)
+    return _text_length(str(value))
+
+
+def _text_length(text: str) -> int:
+    if text.isascii():
+        return len(text)
     # Chinese, Japanese and Korean characters take two columns.
     return len(text) + sum(1 for c in text if unicodedata.east_asian_width(c) in "WF")
 

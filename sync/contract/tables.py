@@ -123,8 +123,9 @@ def frame_from_columns(tab: str, columns: dict[str, list], rows: list[int]) -> p
             data[column.field] = pd.Series(
                 [default if value is None else bool(value) for value in values], dtype=bool
             )
-        else:
-            data[column.field] = pd.Series(values, dtype=object)
+        else:  # each value as it is, in an array of its own (no list assignment to copy)
+            data[column.field] = pd.Series(
+                np.fromiter(values, dtype=object, count=len(values)), dtype=object, copy=False)
     data["row"] = pd.Series(rows, dtype="int64")
     return pd.DataFrame(data)
 

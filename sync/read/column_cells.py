@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from itertools import compress, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -65,6 +66,8 @@ def read_column(column: ColumnSpec, values: list[Any], context: ReadContext,
         kind = present.pop() if present else _NONE
         typed, blank, slow = _read_group(column, kind, values, reader)
         return ColumnCells(typed, blank, slow)
+    if len(present) == 2 and _NONE in present:  # the next usual: one type and empty cells
+        return _one_type_and_empty(column, (present - {_NONE}).pop(), values, reader)
     count = len(values)
     cells = objects(values)
     kinds = np.fromiter(map(type, values), dtype=object, count=count)
@@ -77,6 +80,23 @@ def read_column(column: ColumnSpec, values: list[Any], context: ReadContext,
             column, kind, cells[where].tolist(), reader)
         typed_cells[where] = objects(group_typed)
     return ColumnCells(typed_cells.tolist(), blank, slow)
+
+
+def _one_type_and_empty(column: ColumnSpec, kind: type, values: list[Any],
+                        reader: Callable[[Any], Any]) -> ColumnCells:
+    """A column of one type of cell and empty cells (None): the empty ones all read as one."""
+    filled_cells = list(map(operator.is_not, values, repeat(None)))
+    group_typed, group_blank, group_slow = _read_group(
+        column, kind, list(compress(values, filled_cells)), reader)
+    empty_typed, _empty_blank, empty_slow = _nones(column, [None])
+    filled = np.array(filled_cells, dtype=bool)
+    typed = np.full(len(values), empty_typed[0], dtype=object)
+    typed[filled] = objects(group_typed)
+    blank = ~filled
+    blank[filled] = group_blank
+    slow = np.full(len(values), bool(empty_slow[0]), dtype=bool)
+    slow[filled] = group_slow
+    return ColumnCells(typed.tolist(), blank, slow)
 
 
 def _read_group(column: ColumnSpec, kind: type, group: list[Any],
@@ -320,7 +340,8 @@ def _iso_date_texts(group: list[Any], reader: Callable[[Any], Any]) -> Bulk:
     years a date may have goes to `reader`, which reads or explains it as `read_cell` does.
     """
     days: dict[str, Any] = {}
-    for text in dict.fromkeys(group):
+    distinct = dict.fromkeys(group)
+    for text in distinct:
         match = _ISO_DATE_TEXT.fullmatch(text)
         if match is not None:
             try:
@@ -329,7 +350,7 @@ def _iso_date_texts(group: list[Any], reader: Callable[[Any], Any]) -> Bulk:
                 continue  # not a real day: the reader explains it
             if FIRST_YEAR <= day.year <= LAST_YEAR:
                 days[text] = day
-    if all(text in days for text in group):  # the usual case: every cell an ISO date
+    if len(days) == len(distinct):  # the usual case: every cell an ISO date
         count = len(group)
         return list(map(days.__getitem__, group)), _none(count), _none(count)
     typed = [days[text] if text in days else reader(text) for text in group]

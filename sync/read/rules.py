@@ -32,6 +32,35 @@ def name_key(name: Any) -> Any:
     return text_name_key(name) if isinstance(name, str) else name
 
 
+_SEPARATOR = "\x00"  # a character no name read from a cell keeps (XML cannot hold it)
+_ASCII_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "  # what `str.strip` takes off ASCII text
+
+
+def name_keys(names: list[Any]) -> list[Any]:
+    """`name_key` of each name: ASCII text casefolded in one pass over all of it.
+
+    Names read from a tab are already trimmed and mostly ASCII, so their keys are their
+    casefolded text: the names are joined, casefolded once and split again. Any other list
+    (a name with spaces around it, non-ASCII text, a number) is keyed name by name.
+    """
+    kinds = set(map(type, names))
+    if names and kinds <= {str, type(None)}:
+        texts = [name or "" for name in names] if type(None) in kinds else names
+        joined = _SEPARATOR.join(texts)
+        if (joined.isascii() and joined.count(_SEPARATOR) == len(names) - 1
+                and not _spaces_around_a_name(joined)):
+            return [key or None for key in joined.casefold().split(_SEPARATOR)]
+    return [name_key(name) for name in names]
+
+
+def _spaces_around_a_name(joined: str) -> bool:
+    """Whether a name of these ASCII names, joined by the separator, starts or ends with space."""
+    if any(edge and edge in _ASCII_SPACE for edge in (joined[:1], joined[-1:])):
+        return True
+    return any(_SEPARATOR + space in joined or space + _SEPARATOR in joined
+               for space in _ASCII_SPACE)
+
+
 def a_or_an(word: str) -> str:
     """The article for a header or name in a message: `a Rep`, `an Owner`."""
     return "an" if word[:1].casefold() in ("a", "e", "i", "o", "u") else "a"
@@ -61,10 +90,10 @@ def check_unique(spec: TabSpec, rows: TabRows) -> None:
                             *((record["row"], record.get(column.field))
                               for record in rows.left_out)], key=lambda pair: pair[0])
         first_rows: dict[Any, int] = {}
-        for sheet_row, value in every_row:
+        keys = name_keys([value for _, value in every_row])
+        for (sheet_row, value), key in zip(every_row, keys, strict=True):
             if value is None or sheet_row in dropped:
                 continue
-            key = name_key(value)
             if key not in first_rows:
                 first_rows[key] = sheet_row
                 continue
@@ -157,10 +186,9 @@ class Directory:
 
     def __init__(self, names: list[Any], tab: str = "",
                  left_out: Sequence[tuple[Any, int]] = ()) -> None:
-        self.spelling: dict[Any, str] = {}
-        for name in names:
-            if isinstance(name, str):
-                self.spelling.setdefault(name_key(name), name)
+        texts = [name for name in names if isinstance(name, str)]
+        # The first spelling of each name: later ones are written first, then overwritten.
+        self.spelling: dict[Any, str] = dict(zip(name_keys(texts)[::-1], texts[::-1], strict=True))
         self.tab = tab
         self.left_out: dict[Any, int] = {}
         for name, row in left_out:
@@ -180,9 +208,20 @@ class Directory:
         """The listed spelling of this name, or None when it is not listed."""
         return self.spelling.get(name_key(name))
 
+    def find_each(self, names: list[Any]) -> list[str | None]:
+        """`find` of each of these names, their keys made together (`name_keys`)."""
+        return [self.spelling.get(key) for key in name_keys(names)]
+
+    def look_up_each(self, names: list[Any]) -> list[tuple[str | None, str | None]]:
+        """`look_up` of each of these names, their keys made together (`name_keys`)."""
+        return [self._looked_up(name, key)
+                for name, key in zip(names, name_keys(names), strict=True)]
+
     def look_up(self, name: Any) -> tuple[str | None, str | None]:
         """`find` and `why_left_out` of a name, its key made once."""
-        key = name_key(name)
+        return self._looked_up(name, name_key(name))
+
+    def _looked_up(self, name: Any, key: Any) -> tuple[str | None, str | None]:
         spelled = self.spelling.get(key)
         if spelled is not None:
             return spelled, None  # a listed name was never left out
@@ -211,16 +250,18 @@ def check_references(
     names = rows.values(field)
     # A name repeats on many rows (a rep on thousands of orders): each distinct name is
     # looked up once, and only the rows whose name needs something are visited.
-    found: dict[tuple[type, Any], tuple[str | None, str | None]] = {}
-    for name in set(names):
-        if name is not None:
-            found[(type(name), name)] = directory.look_up(name)
+    distinct = [name for name in set(names) if name is not None]
+    found = {(type(name), name): looked_up
+             for name, looked_up in zip(distinct, directory.look_up_each(distinct), strict=True)}
     visit = {key for key, (spelled, left_out) in found.items()
              if left_out is not None or spelled is None or spelled != key[1]
              or type(spelled) is not key[0]}
     unknown: list[int] = []
     if len(visit) == len(found) and all(found[key] == (None, None) for key in visit):
         # Not one name is listed (often: the other tab is empty): every named row is unknown.
+        if not directory:  # one issue counts them: no row need be visited
+            _none_listed(tab, header, len(names) - names.count(None), listed_in, rows)
+            return
         unknown = [position for position, name in enumerate(names) if name is not None]
     elif visit:
         for position, name in enumerate(names):
@@ -240,17 +281,23 @@ def check_references(
     if not unknown:
         return
     if not directory:  # one issue rather than one per row when the other tab is empty
-        rows.issues.append(Issue(
-            tab=tab, row=None, column=header, severity="Warning",
-            problem=_unlisted(len(unknown), a_or_an(header)).format(
-                count=len(unknown), column=column_label(tab, header), tab=listed_in),
-        ))
+        _none_listed(tab, header, len(unknown), listed_in, rows)
         return
     for position in unknown:
         rows.issues.append(Issue(
             tab=tab, row=rows.rows[position], column=header,
             value=_raw_text(rows, rows.rows[position], field), severity="Warning",
             problem=problem(names[position]),
+        ))
+
+
+def _none_listed(tab: str, header: str, count: int, listed_in: str, rows: TabRows) -> None:
+    """The one Warning for `count` rows naming what the empty `listed_in` tab cannot list."""
+    if count:
+        rows.issues.append(Issue(
+            tab=tab, row=None, column=header, severity="Warning",
+            problem=_unlisted(count, a_or_an(header)).format(
+                count=count, column=column_label(tab, header), tab=listed_in),
         ))
 
 

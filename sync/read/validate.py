@@ -202,9 +202,10 @@ def _frame(tab: str, rows: TabRows) -> pd.DataFrame:
 def _respell_deal_ids(orders: TabRows, deals: Directory) -> None:
     """Link refunds and sales to the deal's spelling (each distinct Deal ID looked up once)."""
     deal_ids = orders.values("deal_id")
-    respelled = {deal_id: spelled for deal_id in set(deal_ids) if deal_id is not None
-                 for spelled in [deals.find(deal_id)] if spelled is not None
-                 and spelled != deal_id}
+    distinct = [deal_id for deal_id in set(deal_ids) if deal_id is not None]
+    respelled = {deal_id: spelled
+                 for deal_id, spelled in zip(distinct, deals.find_each(distinct), strict=True)
+                 if spelled is not None and spelled != deal_id}
     if not respelled:
         return  # every Deal ID is spelled as in Pipeline, or matches no deal
     for position, deal_id in enumerate(deal_ids):

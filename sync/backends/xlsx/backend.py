@@ -102,7 +102,10 @@ class XlsxBackend:
         if self.read_state is not None and state != self.read_state:
             raise WorkbookChangedError(changed_message(self.path))
         try:
-            package = Package(read_members(io.BytesIO(content)))
+            members = read_members(io.BytesIO(content))
+            # The write check compares these parts where copied, rather than unpack them.
+            copied = {member.name: member for member in members}
+            package = Package(members)
             del content  # the members hold their own bytes: keep one copy of a big file
             index = WorkbookIndex(package)
             styles_part = index.styles_part()
@@ -129,7 +132,7 @@ class XlsxBackend:
 
         self.read_state = replace_file(
             self.path, package.save, state, before_rename=self.before_rename,
-            locked_ok=self.write_while_open, renamed=renamed,
+            locked_ok=self.write_while_open, renamed=renamed, copied=copied,
         )
         return WriteStats(
             tabs_written=[output.name for output in outputs],

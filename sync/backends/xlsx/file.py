@@ -17,14 +17,15 @@ import os
 import stat
 import tempfile
 import time
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from sync.backends.xlsx.guard import check_not_locked
+from sync.backends.xlsx.rawzip import RawMember
+from sync.backends.xlsx.zipcheck import damaged_member
 from sync.errors import WorkbookChangedError, WorkbookError, WorkbookReadOnlyError
 from sync.i18n import _
 
@@ -181,11 +182,14 @@ def replace_file(
     before_rename: Callable[[], None] | None = None,
     locked_ok: bool = False,
     renamed: Callable[[os.stat_result], None] | None = None,
+    copied: Mapping[str, RawMember] | None = None,
 ) -> FileState:
     """Replace the workbook at `path` with what `write` writes, atomically; its new state.
 
     The new file is written to a temp file beside the link's final target, flushed to
-    disk, checked to be a sound zip and installed (see `install`).
+    disk, read back to check that every member is sound (`zipcheck.damaged_member`; the
+    members in `copied`, read from the old file, need only be found stored as they were
+    there) and installed (see `install`).
     """
     with temp_beside(path) as temp:
         try:
@@ -195,8 +199,7 @@ def replace_file(
                 os.fsync(stream.fileno())
         except OSError as error:
             raise _write_failed(path, temp.parent, error, again) from error
-        with zipfile.ZipFile(temp) as written:
-            damaged = written.testzip()
+        damaged = damaged_member(temp, copied)
         if damaged is not None:
             raise WorkbookError(_("writing {path} failed: {damaged} came out damaged").format(
                 path=path, damaged=damaged))

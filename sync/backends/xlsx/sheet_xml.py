@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -94,10 +95,14 @@ def sheet_xml(
         "</sheetView></sheetViews>",
         '<sheetFormatPr defaultRowHeight="15"/>',
     ]
+    values = _column_values(rows, width)
     if width:
         parts.append("<cols>")
         for index, column in enumerate(output.columns):
-            sample = [row[index] for row in rows[:1000] if index < len(row)]
+            # The width fits the header and the first thousand rows' values.
+            sample = values[index][:_WIDTH_ROWS]
+            if _ABSENT in sample:  # a short row has no cell in this column
+                sample = [value for value in sample if value is not _ABSENT]
             fitted = fitted_width(column.width, [column.header, *sample])
             parts.append(
                 f'<col min="{index + 1}" max="{index + 1}" width="{fitted}" customWidth="1"/>'
@@ -110,7 +115,7 @@ def sheet_xml(
         for i, column in enumerate(output.columns)
     )
     parts.append(f'<row r="1">{header}</row>')
-    parts.extend(_data_rows(output, rows, style_of, date1904))
+    parts.extend(_data_rows(output, values, len(rows), style_of, date1904))
     parts.append("</sheetData>")
     # No autoFilter: without a `_xlnm._FilterDatabase` name per tab in workbook.xml it does
     # not work in LibreOffice and can crash Excel on sort, and that name would pin the
@@ -139,9 +144,21 @@ def _cell_format(output: TabOutput, formats: list[str | None], row: int, column:
     return fmt
 
 
+_WIDTH_ROWS = 1000
+
+
+def _column_values(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """The values of each column, top to bottom (`_ABSENT` past the end of a short row)."""
+    if rows and min(map(len, rows)) >= width:  # the usual case: every row is whole
+        return [list(map(itemgetter(index), rows)) for index in range(width)]
+    return [[row[index] if index < len(row) else _ABSENT for row in rows]
+            for index in range(width)]
+
+
 def _data_rows(
     output: TabOutput,
-    rows: Sequence[Sequence[Any]],
+    values: list[list[Any]],
+    count: int,
     style_of: Callable[[str | None, bool], int],
     date1904: bool,
 ) -> list[str]:
@@ -152,18 +169,14 @@ def _data_rows(
     `cell_xml`. Styles are asked for in the order a row-by-row pass would first meet them,
     so styles.xml and every `s=` index come out the same.
     """
-    width = len(output.columns)
-    count = len(rows)
     if not count:
         return []
     formats = [number_format(c.type, output.currency) for c in output.columns]
     overridden = {column for _, column in output.cell_types}
-    values = [[row[index] if index < len(row) else _ABSENT for row in rows]
-              for index in range(width)]
     # per column: one format for every row, or a format per row
     column_formats: list[Any] = []
-    for index, column in enumerate(values):
-        kinds = set(map(type, column)) - {type(None)}
+    column_kinds = [set(map(type, column)) - {type(None)} for column in values]
+    for index, (column, kinds) in enumerate(zip(values, column_kinds, strict=True)):
         if (
             index not in overridden
             and not any(issubclass(k, date) for k in kinds)
@@ -181,7 +194,7 @@ def _data_rows(
     for index, column in enumerate(values):
         letter = column_letter(index)
         fmt = column_formats[index]
-        kinds = set(map(type, column)) - {type(None)}
+        kinds = column_kinds[index]
         kind = _FAST_KINDS.get(next(iter(kinds))) if len(kinds) == 1 else None
         if not isinstance(fmt, list) and (kind is not None or not kinds):
             style = styles[fmt]
@@ -275,7 +288,9 @@ def appended_sheet_xml(
     goes to (the owner may have added or moved columns). Empty rows in the way (a height,
     a style) give way to the new rows. None when the part is not one this can edit safely.
     """
-    if re.search(rb"<[\w.-]+:sheetData\b", xml) or b"</sheetData>" not in xml:
+    # (a byte search first: only a part holding `:sheetData` can have the prefix)
+    if (b":sheetData" in xml and re.search(rb"<[\w.-]+:sheetData\b", xml)
+            or b"</sheetData>" not in xml):
         return None  # a namespace prefix: the new rows would need it too
     if not rows and _every_row_numbered(xml):
         return xml  # nothing to add (a sync that saw no stage change): no row to parse
@@ -325,7 +340,7 @@ def _every_row_numbered(xml: bytes) -> bool:
     byte-speed counts instead of parsing each row); False says only "look closer"."""
     return (
         len(_ROW_OPENING.findall(xml)) == len(_NUMBERED_ROW_OPENING.findall(xml))
-        and _PREFIXED_ROW.search(xml) is None
+        and (b":row" not in xml or _PREFIXED_ROW.search(xml) is None)
     )
 
 

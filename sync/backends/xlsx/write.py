@@ -173,7 +173,7 @@ def put_tab(
     if part is None:
         part = index.add_sheet(output.name)
     else:
-        if package.has(part) and re.search(rb"<(?:[\w.-]+:)?f[\s>]", package.read(part)):
+        if package.has(part) and _has_formula(package.read(part)):
             drop_calc_chain(package, index)
         removed = remove_sheet_dependents(package, part)
     drawing_rel_id = None
@@ -218,6 +218,15 @@ def append_tab(
     if xml != old:
         package.put(part, xml)
     return True
+
+
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>]")
+
+
+def _has_formula(xml: bytes) -> bool:
+    """Whether a worksheet holds a formula (`<f>`, prefixed or not); a byte search first,
+    as most tabs hold neither `<f` nor `:f` anywhere."""
+    return (b"<f" in xml or b":f" in xml) and _FORMULA.search(xml) is not None
 
 
 def _reachable(package: Package, start: str) -> set[str]:
