@@ -14,6 +14,7 @@ import pytest
 from openpyxl import Workbook
 
 from sync.backends.xlsx.backend import TEMP_SUFFIX, XlsxBackend
+from sync.backends.xlsx.file import temp_beside
 from sync.backends.xlsx.guard import check_workbook_file
 from tests.xlsx_support import funnel_output
 
@@ -81,6 +82,27 @@ def test_an_interrupted_write_removes_its_temp_file(
         XlsxBackend(path).write([funnel_output()])
     assert digest(path) == original
     assert [p.name for p in tmp_path.iterdir()] == ["sales.xlsx"]
+
+
+def test_a_write_into_a_temp_file_leaves_temps_named_after_the_workbook(tmp_path: Path) -> None:
+    # `salesops demo` builds the new demo in a temp file and writes the Stage Log into it:
+    # a write killed there must leave a temp the next write of the workbook recognises.
+    path = tmp_path / "demo.xlsx"
+    with temp_beside(path) as outer:
+        assert outer.name.startswith(".demo.xlsx.") and outer.name.endswith(TEMP_SUFFIX)
+        with temp_beside(outer) as inner:
+            assert inner.name.startswith(".demo.xlsx.") and inner.name.endswith(TEMP_SUFFIX)
+            assert inner != outer
+    # A leftover of either kind an hour old is cleared by the next write of the workbook.
+    stale = [tmp_path / f".demo.xlsx.k3x9q.{TEMP_SUFFIX.lstrip('.')}",
+             tmp_path / f".demo.xlsx.a1b2c.{TEMP_SUFFIX.lstrip('.')}"]
+    an_hour_ago = time.time() - 3601
+    for leftover in stale:
+        leftover.write_bytes(b"killed mid-write")
+        os.utime(leftover, (an_hour_ago, an_hour_ago))
+    with temp_beside(path):
+        pass
+    assert [p.name for p in tmp_path.iterdir()] == []
 
 
 def test_the_workbook_keeps_its_permissions(tmp_path: Path) -> None:

@@ -123,7 +123,7 @@ def temp_beside(path: Path) -> Iterator[Path]:
     remove_stale_temps(target)
     try:
         handle, temp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent
+            prefix=_temp_prefix(target), suffix=TEMP_SUFFIX, dir=target.parent
         )
     except OSError as error:
         raise WorkbookError(_(
@@ -262,10 +262,21 @@ def _check_unchanged(path: Path, target: Path, expected: FileState | None, again
         raise WorkbookChangedError(changed_message(path, again))
 
 
+def _temp_prefix(target: Path) -> str:
+    """`.demo.xlsx.` for the temp files of `demo.xlsx`. A file written while it is itself a
+    temp file (`salesops demo` writes the Stage Log into the demo it is building) gets
+    temps named after the workbook too, so a killed write leaves nothing the next write
+    does not recognise and clear."""
+    name = target.name
+    if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+        name = name[1:].rsplit(".", 2)[0]  # `.demo.xlsx.k3x9_q.salesops-tmp` -> `demo.xlsx`
+    return f".{name}."
+
+
 def remove_stale_temps(target: Path) -> None:
     """Delete temp files that a killed write of this workbook left behind."""
     cutoff = time.time() - _STALE_TEMP_SECONDS
-    for leftover in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
+    for leftover in target.parent.glob(f"{_temp_prefix(target)}*{TEMP_SUFFIX}"):
         with contextlib.suppress(OSError):
             if leftover.stat().st_mtime < cutoff:
                 leftover.unlink()
