@@ -101,3 +101,22 @@ def test_orders_imported_as_inline_text_with_iso_dates_go_to_calamine() -> None:
     assert b'<c r="B2" t="inlineStr"><is><t>2010-12-01</t></is></c>' in xml
     assert b'<dimension ref="A1:H1001"/>' in xml
     assert calamine_can_read(io.BytesIO(xml), {})
+
+
+@pytest.mark.parametrize(
+    ("cell", "calamine"),
+    [
+        # XML allows space around `=`: a far column written so would make calamine
+        # allocate rows x 702 cells unseen, so such a tag goes to the streaming reader
+        ('<c r = "ZZ1"><v>1</v></c>', False),
+        ('<c r= "A1"><v>1</v></c>', False),
+        ('<c r ="A1" t = "e"><v>#N/A</v></c>', False),
+        ('<c r="A1"\ts\t=\t"3"><v>1</v></c>', False),
+        # an `=` with spaces in a cell's text or formula is no attribute: calamine reads it
+        ('<c r="A1" t="inlineStr"><is><t>a = b</t></is></c>', True),
+        ('<c r="A1"><f>B1 = C1</f><v>1</v></c>', True),
+    ],
+)
+def test_a_cell_tag_with_space_around_an_equals_sign_is_streamed(cell: str,
+                                                                 calamine: bool) -> None:
+    assert calamine_can_read(io.BytesIO(_dated(cell)), {}) is calamine

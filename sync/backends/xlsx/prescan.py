@@ -28,6 +28,11 @@ _TWO_LETTER_COLUMN = re.compile(rb" r=[\"']([A-Za-z]{2})\d")
 _TWO_LETTERS = re.compile(rb" r=[\"'][A-Za-z]{2}")  # two or more: finds what both above find
 _ODD_SPACING = (b"\nr=", b"\tr=", b"\rr=", b"\nt=", b"\tt=", b"\rt=", b"\ns=", b"\ts=")
 _ERROR_CELL = (b' t="e"', b" t='e'")
+# `<c r = "ZZ2">` is well-formed XML that calamine honours but the patterns above, which
+# look for ` r="`, would miss: a cell or row tag with space around an `=` goes to the
+# streaming reader. The pattern only runs where a byte search finds such an `=` at all.
+_SPACED_EQUALS = (b" =", b"= ", b"\t=", b"=\t", b"\n=", b"=\n", b"\r=", b"=\r")
+_SPACED_EQUALS_IN_TAG = re.compile(rb"<(?:c|row)\s[^>]*?(?:\s=|=\s)")
 # A formula followed by no value, or by an empty one, before its cell closes.
 _UNCACHED = re.compile(rb"</f>\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
 _UNCACHED_SHARED = re.compile(rb"<f\b[^>]*/>\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
@@ -66,6 +71,8 @@ def calamine_can_read(stream: Blocks, date_kinds: dict[int, int]) -> bool:
             beyond is not None
             or (_spaced_oddly(block) and any(odd in block for odd in _ODD_SPACING))
             or _error_cell_in(block)
+            or (any(spaced in block for spaced in _SPACED_EQUALS)
+                and _SPACED_EQUALS_IN_TAG.search(block) is not None)
             or (b"<f" in window and (_UNCACHED.search(window) or _UNCACHED_SHARED.search(window)))
             or _date_value_found(date_values, window)
         ):
