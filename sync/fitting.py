@@ -62,18 +62,34 @@ def serve(connection: Connection) -> None:
 
 @contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """Hold Ctrl-C back while a child starts: the child inherits the held mask and so never
-    sees the terminal's Ctrl-C (the command stops it; interrupted mid-import it would print
-    a traceback over the command's message), while this process gets it once released."""
+    """Hold Ctrl-C back while a child starts, and deliver it once the start is complete.
+
+    The child inherits the held mask and so never sees the terminal's Ctrl-C (the command
+    stops it; interrupted mid-import it would print a traceback over the command's
+    message). A mask holds the signal back from this thread only: a library's own threads
+    (OpenBLAS starts some when numpy loads) may still take it, so until the start is
+    complete the interrupt is only noted, never raised half-way through handing the child
+    its start-up data (which it would report as a traceback of its own).
+    """
     if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks to hold with
         yield
         return
+    noted: list[int] = []
+    handler = None
+    if threading.current_thread() is threading.main_thread():
+        handler = signal.signal(signal.SIGINT, lambda number, _frame: noted.append(number))
     held = {signal.SIGINT}
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a held Ctrl-C is noted now
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
+            if noted and callable(handler):
+                handler(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt
+            elif noted and handler == signal.SIG_DFL:
+                raise KeyboardInterrupt
 
 
 class FittingProcess:
