@@ -8,15 +8,15 @@ checksum at its end) is raised by the `read` that would have met it.
 
 from __future__ import annotations
 
-import threading
 from collections import deque
-from types import TracebackType
 from typing import IO
+
+from sync.backends.xlsx.worker_thread import WorkerThread
 
 AHEAD = 2  # blocks inflated and not yet scanned, at most
 
 
-class ReadAhead:
+class ReadAhead(WorkerThread):
     """Reads `stream` in blocks of `size` bytes on a background thread, `AHEAD` blocks ahead.
 
     Use it as a context manager, inside the stream's own: leaving it stops the thread
@@ -24,27 +24,10 @@ class ReadAhead:
     """
 
     def __init__(self, stream: IO[bytes], size: int) -> None:
+        super().__init__("xlsx-read-ahead")
         self._stream = stream
         self._size = size
         self._ready: deque[bytes | BaseException] = deque()
-        self._changed = threading.Condition()
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="xlsx-read-ahead", daemon=True)
-
-    def __enter__(self) -> ReadAhead:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        with self._changed:
-            self._stopping = True
-            self._changed.notify_all()
-        self._thread.join()
 
     def read(self, size: int) -> bytes:
         """The next block (`size` must be the block size); b"" at the end, as often as asked."""

@@ -11,11 +11,11 @@ exclusively, so one workbook is never used from two threads.
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any, Protocol
+
+from sync.backends.xlsx.worker_thread import WorkerThread
 
 
 class Workbook(Protocol):
@@ -26,7 +26,7 @@ class Workbook(Protocol):
     def close(self) -> None: ...
 
 
-class BackgroundParser:
+class BackgroundParser(WorkerThread):
     """Parses the worksheets asked for, in the order asked, on one background thread.
 
     Use it as a context manager: leaving it waits for a parse under way to finish and
@@ -34,27 +34,10 @@ class BackgroundParser:
     """
 
     def __init__(self, open_workbook: Callable[[], Workbook]) -> None:
+        super().__init__("calamine-parse")
         self._open_workbook = open_workbook
         self._waiting: deque[str] = deque()
         self._parsed: dict[str, Any] = {}  # a sheet, or the error parsing it raised
-        self._changed = threading.Condition()
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="calamine-parse", daemon=True)
-
-    def __enter__(self) -> BackgroundParser:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        with self._changed:
-            self._stopping = True
-            self._changed.notify_all()
-        self._thread.join()
 
     def parse(self, name: str) -> None:
         """Start parsing the worksheet `name` once those asked for before it are parsed."""
