@@ -179,6 +179,23 @@ def maven_grids(*, with_history: bool = False) -> Grids:
 CDNOW_AS_OF = date(1998, 6, 30)
 
 
+def cdnow_history() -> pd.DataFrame:
+    """The sample's per-customer purchase history at the end of the 39-week calibration
+    period (1997-09-30), the summary BG/NBD was published on."""
+    from sync.compute.segments import purchase_history
+
+    raw = pd.read_csv(DATA / "cdnow" / "CDNOW_sample.txt", sep=r"\s+", header=None,
+                      dtype={2: str}, names=["master_id", "customer", "date", "cds", "amount"])
+    lines = pd.DataFrame({
+        "date": pd.to_datetime(raw["date"], format="%Y%m%d"),
+        "amount": raw["amount"].astype(float),
+        "customer_key": raw["customer"].astype(str),
+        "order_id": None,
+    })
+    end = pd.Timestamp("1997-09-30")
+    return purchase_history(lines[lines["date"] <= end], end)
+
+
 def cdnow_transactions() -> pd.DataFrame:
     """The CDNOW 1-in-10 sample: customer_id (zero-padded text), date, cds, dollar_value."""
     frame = pd.read_csv(

@@ -37,9 +37,9 @@ from sync.compute.segments import customer_segments, purchase_history
 from sync.demo.workbook import demo_grids
 from sync.fitting import FittingProcess, fitting_on_another_core, usable_cpus
 from sync.read import validate_workbook
+from tests.real_datasets import cdnow_history
 
 TODAY = date(2026, 11, 26)
-CDNOW = Path(__file__).parent / "data" / "cdnow" / "CDNOW_sample.txt"
 needs_two_cpus = pytest.mark.skipif(
     usable_cpus() < 2, reason="a fitting process is started only with a second CPU to run on")
 
@@ -47,20 +47,6 @@ needs_two_cpus = pytest.mark.skipif(
 def demo_tables():
     tables, _issues = validate_workbook(demo_grids(1, 7, today=TODAY), today=TODAY)
     return tables
-
-
-def cdnow_history() -> pd.DataFrame:
-    """The CDNOW sample (the data BG/NBD was published on), summarised at 1997-09-30."""
-    raw = pd.read_csv(CDNOW, sep=r"\s+", header=None, dtype={2: str},
-                      names=["master_id", "customer", "date", "cds", "amount"])
-    lines = pd.DataFrame({
-        "date": pd.to_datetime(raw["date"], format="%Y%m%d"),
-        "amount": raw["amount"].astype(float),
-        "customer_key": raw["customer"].astype(str),
-        "order_id": None,
-    })
-    end = pd.Timestamp("1997-09-30")
-    return purchase_history(lines[lines["date"] <= end], end)
 
 
 def demo_history() -> pd.DataFrame:

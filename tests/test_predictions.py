@@ -17,7 +17,7 @@ from sync.compute.predictions import (
     fit_gamma_gamma,
     p_alive,
 )
-from sync.compute.segments import purchase_history
+from tests.real_datasets import cdnow_history
 
 CDNOW = Path(__file__).parent / "data" / "cdnow" / "CDNOW_sample.txt"
 ONES = BgNbdParams(r=1.0, alpha=1.0, a=1.0, b=1.0)
@@ -69,20 +69,6 @@ def test_order_value_is_blank_when_the_population_mean_is_infinite():
     # q <= 1: p v / (q - 1) has no finite value
     params = GammaGammaParams(p=6.0, q=0.9, v=15.0)
     assert np.isnan(expected_order_value(params, [0], [0])[0])
-
-
-def cdnow_history() -> pd.DataFrame:
-    """The sample's per-customer summary at the end of the 39-week calibration period."""
-    raw = pd.read_csv(CDNOW, sep=r"\s+", header=None, dtype={2: str},
-                      names=["master_id", "customer", "date", "cds", "amount"])
-    lines = pd.DataFrame({
-        "date": pd.to_datetime(raw["date"], format="%Y%m%d"),
-        "amount": raw["amount"].astype(float),
-        "customer_key": raw["customer"].astype(str),
-        "order_id": None,
-    })
-    end = pd.Timestamp("1997-09-30")
-    return purchase_history(lines[lines["date"] <= end], end)
 
 
 @pytest.fixture(scope="module")
