@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from sync.compute.names import distinct_map
 from sync.read.cells import cell_text, format_number, is_blank
 from sync.read.columns import ReadContext
 from sync.read.dates import FIRST_YEAR, LAST_YEAR
@@ -108,9 +109,10 @@ def _read_group(column: ColumnSpec, kind: type, group: list[Any],
     result = read(column, group) if read is not None else None
     if result is not None:
         return result
-    if kind in _REPEATING:
-        return _per_distinct(group, reader)
-    typed = [reader(value) for value in group]  # one cell at a time
+    if kind in _REPEATING:  # each distinct number once (a NaN is read as the blank it is)
+        typed = distinct_map(objects(group), reader).tolist()
+    else:
+        typed = [reader(value) for value in group]  # one cell at a time
     return (typed, np.fromiter(map(is_blank, group), dtype=bool, count=len(group)),
             np.fromiter((value is SLOW for value in typed), dtype=bool, count=len(group)))
 
@@ -360,20 +362,10 @@ def _iso_date_texts(group: list[Any], reader: Callable[[Any], Any]) -> Bulk:
                                      count=len(group))
 
 
-# Numbers the bulk readings leave to `reader` repeat: serial dates on Google Sheets (a few
-# hundred days over thousands of rows), the Stage Log's serial moments, whole numbers typed
-# in a text column. The reader is a pure function of the cell, so each distinct number is
-# read once. (A NaN is its own key: a dict finds it again by identity.)
+# Numbers the bulk readings leave to `reader` repeat: whole-number serial dates (a few
+# hundred days over thousands of rows), numbers typed in a choice or yes/no column. The
+# reader is a pure function of the cell, so each distinct number is read once.
 _REPEATING = (int, float)
-
-
-def _per_distinct(group: list[Any], reader: Callable[[Any], Any]) -> Bulk:
-    """The cells of one type read once per distinct value."""
-    readings = {value: reader(value) for value in dict.fromkeys(group)}
-    typed = list(map(readings.__getitem__, group))
-    blank = np.fromiter(map(is_blank, group), dtype=bool, count=len(group))
-    return typed, blank, np.fromiter((value is SLOW for value in typed), dtype=bool,
-                                     count=len(group))
 
 
 def _ints(column: ColumnSpec, group: list[Any]) -> Bulk | None:
