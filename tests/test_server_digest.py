@@ -97,6 +97,21 @@ def test_made_at_digest_time_in_the_spreadsheets_zone_then_served(app, inbox):
     assert "Changes since the digest as of 2026-11-28." in second
 
 
+def test_a_spreadsheet_being_recomputed_is_left_to_the_next_minute(app, inbox, sheets_env):  # noqa: F811
+    """The check reads a spreadsheet only under its recompute lease, never beside a recompute."""
+    queue = queue_of(app)
+    now = at(28, 8, 30)
+    recompute = "a-running-recompute"
+    assert queue.store.acquire_lease(SHEET, recompute, 30, now)
+    sheets_env.reset_counters()
+    assert check_digests(queue, now=now) == {SHEET: "recompute running (next minute)"}
+    assert sheets_env.api_records() == [] and inbox.messages == []
+    queue.store.release_lease(SHEET, recompute)
+    assert check_digests(queue, now=at(28, 8, 31)) == {SHEET: "sent to 2"}
+    # The digest gave the lease back: a recompute can take it at once.
+    assert queue.store.acquire_lease(SHEET, recompute, 30, at(28, 8, 31))
+
+
 def test_the_check_runs_every_minute_on_the_workers_scheduler(app):
     queue = queue_of(app)
     due = queue.huey.read_periodic(datetime(2026, 11, 28, 0, 31))

@@ -5,6 +5,8 @@ spreadsheet it knows the schedule (`Digest Time`, `Digest To`, the spreadsheet's
 read from the Settings tab at most once an hour; once the local time reaches Digest Time
 and today's digest is not made yet, one worker (the one that takes the short digest lease)
 makes it, keeps it in the shared store beside the queue's state, and mails it to Digest To.
+Both the schedule's read and the digest hold the spreadsheet's recompute lease, so they never
+run beside a recompute of the same spreadsheet.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sync.digest.snapshot import StoredDigest, stored_from_dict
 from sync.server.logs import server_log
 from sync.server.queue import RecomputeQueue
 from sync.server.store import Store
+from sync.server.worker import spreadsheet_lease
 
 DIGEST_TASK = "salesops.daily-digest"
 SCHEDULE_SECONDS = 3600  # the Settings tab is read again for the schedule after an hour
@@ -146,13 +149,22 @@ def check_digests(queue: RecomputeQueue, now: float | None = None) -> dict[str, 
 def _check_one(queue: RecomputeQueue, shared: SharedDigestStore, spreadsheet_id: str,
                now: float) -> str:
     record = shared.record(spreadsheet_id)
-    schedule = record.get("schedule")
-    if not isinstance(schedule, dict) or now - schedule.get("checked_at", 0) > SCHEDULE_SECONDS:
-        schedule = read_schedule(queue, spreadsheet_id, now)
-        shared.update(spreadsheet_id, schedule=schedule)
-    if not is_due(schedule, record.get("made_on"), now):
+    known = record.get("schedule")
+    schedule: dict[str, Any] = known if isinstance(known, dict) else {}
+    stale = not schedule or now - schedule.get("checked_at", 0) > SCHEDULE_SECONDS
+    if not stale and not is_due(schedule, record.get("made_on"), now):
         return "not due"
-    outcome = send_daily_digest(queue, spreadsheet_id, now)
+    # The spreadsheet is read under its recompute lease, so it never interleaves with a
+    # recompute's calls; a spreadsheet being recomputed is tried again the next minute.
+    with spreadsheet_lease(queue, spreadsheet_id, now) as held:
+        if not held:
+            return "recompute running (next minute)"
+        if stale:
+            schedule = read_schedule(queue, spreadsheet_id, now)
+            shared.update(spreadsheet_id, schedule=schedule)
+        if not is_due(schedule, record.get("made_on"), now):
+            return "not due"
+        outcome = send_daily_digest(queue, spreadsheet_id, now)
     local = local_now(str(schedule.get("zone", "UTC")), now)
     shared.update(spreadsheet_id, made_on=local.date().isoformat())
     log.info("digest", extra={"fields": {"spreadsheet_id": spreadsheet_id, "outcome": outcome}})

@@ -13,7 +13,8 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sync.server.logs import server_log
@@ -83,6 +84,24 @@ class LeaseKeeper:
     def __exit__(self, *exc: object) -> None:
         self.stop.set()
         self.thread.join()
+
+
+@contextmanager
+def spreadsheet_lease(queue: RecomputeQueue, spreadsheet_id: str, now: float) -> Iterator[bool]:
+    """The spreadsheet's recompute lease for other work that reads it (the daily digest).
+
+    Yields False, holding nothing, when a recompute has it; while held, no recompute starts.
+    """
+    config, store = queue.config, queue.store
+    token = uuid.uuid4().hex
+    if not store.acquire_lease(spreadsheet_id, token, config.lease_seconds, now):
+        yield False
+        return
+    try:
+        with LeaseKeeper(queue, spreadsheet_id, token):
+            yield True
+    finally:
+        store.release_lease(spreadsheet_id, token)
 
 
 def run_sync(queue: RecomputeQueue, spreadsheet_id: str) -> Any:
