@@ -37,7 +37,7 @@ DEFAULT_QUEUE = "sqlite:///salesops-queue.sqlite3"
 ENV_ONLY_KEYS = frozenset({"webhook_secret", "smtp_username", "smtp_password"})
 # Keys holding a file path: a relative path in config.yaml is taken from the file's folder,
 # so the same config works whatever directory the command is started from.
-PATH_KEYS = frozenset({"workbook", "google_credentials", "state_dir"})
+PATH_KEYS = frozenset({"workbook", "google_credentials", "state_dir", "cache_dir"})
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -119,6 +119,7 @@ class Config(BaseSettings):
     smtp_password: SecretStr | None = None
     mail_from: str = "SalesOps <salesops@localhost>"
     state_dir: Path | None = None
+    cache_dir: Path | None = None
 
     def __init__(self, **overrides: Any) -> None:
         try:
@@ -141,7 +142,7 @@ class Config(BaseSettings):
         return init_settings, env_settings, InitSettingsSource(settings_cls, file_values)
 
     @field_validator("spreadsheet_id", "workbook", "google_credentials", "smtp_url",
-                     "state_dir", mode="before")
+                     "state_dir", "cache_dir", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -228,6 +229,21 @@ class Config(BaseSettings):
         queue = self.queue_path
         base = queue.parent if queue is not None else Path.cwd()
         return base / "salesops-state"
+
+    @property
+    def cache_folder(self) -> Path | None:
+        """Where `sync` remembers what it may skip next time: `cache_dir`, else the user's
+        cache folder (`$XDG_CACHE_HOME`, `~/.cache`, on Windows `%LOCALAPPDATA%`) + salesops;
+        None when there is no home folder to put it in."""
+        if self.cache_dir is not None:
+            return self.cache_dir
+        base = os.environ.get("XDG_CACHE_HOME") or os.environ.get("LOCALAPPDATA")
+        if base:
+            return Path(base) / "salesops"
+        try:
+            return Path.home() / ".cache" / "salesops"
+        except RuntimeError:
+            return None
 
     def smtp_server(self, url: str | None = None) -> SmtpServer:
         """The mail server of `url`, else of `smtp_url`, with the environment's credentials."""

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from sync.backends.base import Backend, WriteStats
+from sync.collector import collector_paused
 from sync.contract.plan import TabOutput
 from sync.contract.tables import Issue, Tables
 from sync.errors import MissingTabError
@@ -272,6 +273,13 @@ def _quiet(_message: str) -> None:
 def _run(
     backend: Backend, now: datetime | None, progress: Progress | None, write: bool
 ) -> SyncReport:
+    with collector_paused():
+        return _run_paused(backend, now, progress, write)
+
+
+def _run_paused(
+    backend: Backend, now: datetime | None, progress: Progress | None, write: bool
+) -> SyncReport:
     progress = progress or _quiet
     started = time.perf_counter()
     now = (now or datetime.now()).replace(microsecond=0)
@@ -315,10 +323,11 @@ def compute_workbook(
     """
     progress = progress or _quiet
     now = (now or datetime.now()).replace(microsecond=0)
-    tables, issues, _rows_read = _read(backend, progress)
-    with writing_in(tables.settings.locale):
-        progress(_("Computing"))
-    return compute_tabs(tables, issues, now)
+    with collector_paused():
+        tables, issues, _rows_read = _read(backend, progress)
+        with writing_in(tables.settings.locale):
+            progress(_("Computing"))
+        return compute_tabs(tables, issues, now)
 
 
 def sync_workbook(

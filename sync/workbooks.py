@@ -57,6 +57,11 @@ def open_backend(
 
         xlsx = XlsxBackend(path)
         xlsx.default_locale = config.locale
+        folder = config.cache_folder
+        if folder is not None:
+            from sync.backends.xlsx.scan_memory import ScanMemory
+
+            xlsx.scan_memory = ScanMemory(folder)
         return xlsx
     from sync.backends.sheets.auth import SheetsHTTPClient
     from sync.backends.sheets.backend import SheetsBackend

@@ -7,4 +7,13 @@
   stopped and cleaned up after the test (`tests/server_fixtures.py`).
 """
 
+import pytest
+
 pytest_plugins = ["tests.sheets_emulator.fixtures", "tests.server_fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
+    """Each test keeps what a sync remembers (`cache_dir`) in a folder of its own, never in
+    the user's cache: a test's scans are never skipped because another test's passed."""
+    monkeypatch.setenv("SALESOPS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

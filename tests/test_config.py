@@ -118,6 +118,7 @@ EVERY_KEY = {
     "smtp_password": ("pa55", "pa55"),
     "mail_from": ("Sales <sales@example.com>", "Sales <sales@example.com>"),
     "state_dir": ("/srv/state", Path("/srv/state")),
+    "cache_dir": ("/srv/cache", Path("/srv/cache")),
 }
 ENV_ONLY = {"webhook_secret", "smtp_username", "smtp_password"}
 

@@ -31,6 +31,7 @@ from sync.backends.xlsx.guard import check_not_locked, check_workbook_file
 from sync.backends.xlsx.package import Package
 from sync.backends.xlsx.rawzip import read_members
 from sync.backends.xlsx.read import read_tabs
+from sync.backends.xlsx.scan_memory import ScanMemory
 from sync.backends.xlsx.styles import StyleBook
 from sync.backends.xlsx.write import WorkbookIndex, append_tab, prune_overrides, put_tab
 from sync.contract.grid import Grid
@@ -63,6 +64,9 @@ class XlsxBackend:
         self.init_command = f"salesops init {self.path}"
         self.default_locale = "en"  # the operator's locale, for a workbook naming none
         self.write_while_open = write_while_open
+        # Where passes of the pre-scan are remembered (`open_backend` sets the configured
+        # folder); None scans every tab at every read.
+        self.scan_memory: ScanMemory | None = None
         self._read: dict[str, Grid] = {}  # the tabs as last read, to append to
         self._asked: set[str] = set()  # the tabs that read looked for
         # The file as the last read saw it; a write replaces only that version.
@@ -81,7 +85,7 @@ class XlsxBackend:
         check_workbook_file(self.path)
         # Recorded before reading: a save after this point makes the write refuse.
         self.read_state = FileState.of(final_target(self.path))
-        self._read, self._asked = read_tabs(self.path, tabs), set(tabs)
+        self._read, self._asked = read_tabs(self.path, tabs, self.scan_memory), set(tabs)
         return self._read
 
     def write(self, outputs: Sequence[TabOutput]) -> WriteStats:

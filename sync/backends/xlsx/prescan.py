@@ -31,7 +31,9 @@ _ERROR_CELL = (b' t="e"', b" t='e'")
 # `<c r = "ZZ2">` is well-formed XML that calamine honours but the patterns above, which
 # look for ` r="`, would miss: a cell or row tag with space around an `=` goes to the
 # streaming reader. The pattern only runs where a byte search finds such an `=` at all.
-_SPACED_EQUALS = (b" =", b"= ", b"\t=", b"=\t", b"\n=", b"=\n", b"\r=", b"=\r")
+_SPACED_EQUALS = {
+    b" ": (b" =", b"= "), b"\t": (b"\t=", b"=\t"), b"\n": (b"\n=", b"=\n"), b"\r": (b"\r=", b"=\r")
+}
 _SPACED_EQUALS_IN_TAG = re.compile(rb"<(?:c|row)\s[^>]*?(?:\s=|=\s)")
 # A formula followed by no value, or by an empty one, before its cell closes.
 _UNCACHED = re.compile(rb"</f>\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
@@ -71,8 +73,7 @@ def calamine_can_read(stream: Blocks, date_kinds: dict[int, int]) -> bool:
             beyond is not None
             or (_spaced_oddly(block) and any(odd in block for odd in _ODD_SPACING))
             or _error_cell_in(block)
-            or (any(spaced in block for spaced in _SPACED_EQUALS)
-                and _SPACED_EQUALS_IN_TAG.search(block) is not None)
+            or _spaced_equals_in(block)
             or (b"<f" in window and (_UNCACHED.search(window) or _UNCACHED_SHARED.search(window)))
             or _date_value_found(date_values, window)
         ):
@@ -127,6 +128,16 @@ def _spaced_oddly(block: bytes) -> bool:
     # (More than two line breaks, found by byte searches rather than a count.)
     third = block.find(b"\n", block.find(b"\n", block.find(b"\n") + 1) + 1)
     return (third >= 0 and block.count(b"\n") > 2) or b"\t" in block or b"\r" in block
+
+
+def _spaced_equals_in(block: bytes) -> bool:
+    """Whether a cell or row tag has space around an `=`. The byte searches for a tab, a
+    line break and a carriage return (rare in sheet XML) skip the pair of searches for an
+    `=` beside each one that the block lacks: a space alone is always looked for."""
+    return any(
+        space in block and (around[0] in block or around[1] in block)
+        for space, around in _SPACED_EQUALS.items()
+    ) and _SPACED_EQUALS_IN_TAG.search(block) is not None
 
 
 def _error_cell_in(block: bytes) -> bool:

@@ -115,13 +115,6 @@ def read_members(handle: BinaryIO, label: str = "The workbook") -> list[RawMembe
     check_unpack_limits(infos, label)
     members = []
     for info in infos:
-        handle.seek(info.header_offset)
-        header = handle.read(_LOCAL_HEADER.size)
-        fields = _LOCAL_HEADER.unpack(header)
-        if fields[0] != 0x04034B50:
-            raise zipfile.BadZipFile(f"bad local header for {info.filename}")
-        name_length, extra_length = fields[9], fields[10]
-        handle.seek(info.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
         members.append(
             RawMember(
                 name=info.filename,
@@ -129,7 +122,7 @@ def read_members(handle: BinaryIO, label: str = "The workbook") -> list[RawMembe
                 flags=info.flag_bits,
                 crc=info.CRC,
                 size=info.file_size,
-                data=handle.read(info.compress_size),
+                data=raw_data(handle, info),
                 date_time=info.date_time,
                 external_attr=info.external_attr,
                 create_system=info.create_system,
@@ -138,6 +131,20 @@ def read_members(handle: BinaryIO, label: str = "The workbook") -> list[RawMembe
             )
         )
     return members
+
+
+def raw_data(handle: BinaryIO, info: zipfile.ZipInfo) -> bytes:
+    """The bytes of the member `info` as stored in the archive in `handle` (compressed)."""
+    handle.seek(info.header_offset)
+    header = handle.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size:
+        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+    fields = _LOCAL_HEADER.unpack(header)
+    if fields[0] != 0x04034B50:
+        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+    name_length, extra_length = fields[9], fields[10]
+    handle.seek(info.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
+    return handle.read(info.compress_size)
 
 
 def new_member(name: str, content: bytes) -> RawMember:

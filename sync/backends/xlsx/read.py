@@ -8,12 +8,10 @@ and also whenever calamine refuses a tab or panics on it.
 
 from __future__ import annotations
 
-import gc
 import posixpath
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TypeVar
 from xml.parsers import expat
@@ -32,9 +30,11 @@ from sync.backends.xlsx.cells import (
 from sync.backends.xlsx.formats import date_styles
 from sync.backends.xlsx.guard import strict_refusal
 from sync.backends.xlsx.prescan import CHUNK, calamine_can_read
-from sync.backends.xlsx.rawzip import check_unpack_limits
+from sync.backends.xlsx.rawzip import check_unpack_limits, raw_data
 from sync.backends.xlsx.read_ahead import ReadAhead
+from sync.backends.xlsx.scan_memory import ScanMemory
 from sync.backends.xlsx.sheet_parser import BackgroundParser
+from sync.collector import collector_paused
 from sync.contract.grid import Grid
 from sync.errors import NotAWorkbookError, WorkbookError
 from sync.schema.tabs import find_tab
@@ -52,10 +52,17 @@ STRICT_NAMESPACE = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 class WorkbookReader:
     """An open .xlsx: its tabs by name, and the values of any of them."""
 
-    def __init__(self, archive: zipfile.ZipFile, label: str, path: Path | None = None):
+    def __init__(
+        self,
+        archive: zipfile.ZipFile,
+        label: str,
+        path: Path | None = None,
+        memory: ScanMemory | None = None,
+    ):
         self.archive = archive
         self.label = label
         self.path = path
+        self.memory = memory  # the tabs the scan passed before, by content
         self._calamine: CalamineWorkbook | None = None
         names = set(archive.namelist())
         office = _relationships(archive, "_rels/.rels", "")
@@ -159,11 +166,30 @@ class WorkbookReader:
     def _calamine_may_read(self, name: str) -> bool:
         date_kinds = self._date_styles()
         part = self.sheets[name]
+        info = self.archive.getinfo(part)
+        key = self._scan_key(info, date_kinds)
+        if key is not None and self.memory is not None and self.memory.passed(key):
+            return True
         with self.archive.open(part) as stream:
-            if self.archive.getinfo(part).file_size <= CHUNK:
-                return calamine_can_read(stream, date_kinds)
-            with ReadAhead(stream, CHUNK) as blocks:  # inflated beside the scan
-                return calamine_can_read(blocks, date_kinds)
+            if info.file_size <= CHUNK:
+                passed = calamine_can_read(stream, date_kinds)
+            else:
+                with ReadAhead(stream, CHUNK) as blocks:  # inflated beside the scan
+                    passed = calamine_can_read(blocks, date_kinds)
+        if passed and key is not None and self.memory is not None:
+            self.memory.remember(key)
+        return passed
+
+    def _scan_key(self, info: zipfile.ZipInfo, date_kinds: dict[int, int]) -> str | None:
+        """The name a pass of this tab's scan is remembered under (None: not remembered)."""
+        if self.memory is None or self.path is None:
+            return None
+        try:
+            with self.path.open("rb") as handle:
+                stored = raw_data(handle, info)
+        except (OSError, zipfile.BadZipFile):
+            return None  # replaced since it was opened: scanned, and not remembered
+        return self.memory.key(stored, info.compress_type, date_kinds)
 
     def _streaming_grid(self, name: str) -> Grid:
         date_kinds = self._date_styles()
@@ -188,7 +214,7 @@ class WorkbookReader:
             f"{_a1(top, left)}:{_a1(bottom, right)}"
             for (top, left), (bottom, right) in sheet.merged_cell_ranges or []
         ]
-        with _cycle_collector_paused():
+        with collector_paused():
             return dense_grid(sheet.to_python(skip_empty_area=False), merges)
 
     def close(self) -> None:
@@ -278,7 +304,9 @@ def _relationships(archive: zipfile.ZipFile, rels: str, base: str) -> dict[str, 
     return found
 
 
-def _read_with(path: Path, use: Callable[[WorkbookReader], T]) -> T:
+def _read_with(
+    path: Path, use: Callable[[WorkbookReader], T], memory: ScanMemory | None = None
+) -> T:
     """Open the workbook at `path`, hand its reader to `use`, and say plainly what went wrong."""
     try:
         archive = zipfile.ZipFile(path)
@@ -292,7 +320,7 @@ def _read_with(path: Path, use: Callable[[WorkbookReader], T]) -> T:
     with archive:
         check_unpack_limits(archive.infolist(), str(path))
         try:
-            reader = WorkbookReader(archive, str(path), path)
+            reader = WorkbookReader(archive, str(path), path, memory)
             try:
                 return use(reader)
             finally:
@@ -304,8 +332,11 @@ def _read_with(path: Path, use: Callable[[WorkbookReader], T]) -> T:
             ) from error
 
 
-def read_tabs(path: Path, tabs: Sequence[str]) -> dict[str, Grid]:
-    """The grid of each requested tab that the workbook has, keyed by the requested name."""
+def read_tabs(
+    path: Path, tabs: Sequence[str], memory: ScanMemory | None = None
+) -> dict[str, Grid]:
+    """The grid of each requested tab that the workbook has, keyed by the requested name
+    (tabs the scan passed before, as `memory` remembers, are not scanned again)."""
 
     def requested(reader: WorkbookReader) -> dict[str, Grid]:
         names = list(reader.sheets)
@@ -319,7 +350,7 @@ def read_tabs(path: Path, tabs: Sequence[str]) -> dict[str, Grid]:
             seen.add(name)
         return requested_grids
 
-    return _read_with(path, requested)
+    return _read_with(path, requested, memory)
 
 
 def read_first_tab(path: Path) -> Grid:
@@ -330,20 +361,3 @@ def read_first_tab(path: Path) -> Grid:
         return reader.grid(names[0]) if names else []
 
     return _read_with(path, first)
-
-
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused while a tab's rows are built.
-
-    Half a million rows of plain values make millions of new objects, and the collector
-    would walk all of them again and again (1.6 of 2.6 CPU seconds for the 541,909 rows
-    of the UCI orders); rows of values hold no reference cycles for it to find.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
