@@ -32,12 +32,12 @@ def test_quick_run_times_a_fresh_sync_and_both_naive_scripts(tmp_path):
     row = next(line for line in lines if line.startswith("| demo --size 1 |"))
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     header = next(line for line in lines if line.startswith("| workbook | input cells"))
-    assert len(cells) == len(header.strip("|").split("|")) == 17
+    assert len(cells) == len(header.strip("|").split("|")) == 18
     # the demo's input tabs and Stage Log as read: tens of thousands of cells, one run
     assert 20_000 < int(cells[1].replace(",", "")) < 40_000
     assert cells[2] == "1"
-    assert all(float(cell) >= 0 for cell in cells[3:11])
-    assert cells[14] != "-" and cells[15] != "-"  # both Sheets paths ran
+    assert all(float(cell) >= 0 for cell in cells[3:12])  # the first sync's (4) included
+    assert cells[15] != "-" and cells[16] != "-"  # both Sheets paths ran
     split = next(line for line in lines if line.startswith("| workbook | Stage Log |"))
     assert "| Funnel |" in split and "| write plan |" in split
     assert (tmp_path / "demo-1.xlsx").exists()  # built once, kept for the next run
