@@ -17,7 +17,6 @@ level): the owner sees the same figures either way.
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 import signal
 import threading
@@ -26,17 +25,11 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any
 
+from sync.cpus import usable_cpus
+
 log = logging.getLogger(__name__)
 
 STOP_SECONDS = 5.0  # how long a stopped fitting process gets to exit before it is killed
-
-
-def usable_cpus() -> int:
-    """How many CPUs this process may run on (its affinity, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # no affinity on this platform (macOS, Windows)
-        return os.cpu_count() or 1
 
 
 def serve(connection: Connection) -> None:

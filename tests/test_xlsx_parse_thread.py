@@ -35,14 +35,30 @@ def _demo(path: Path) -> Path:
     return path
 
 
-def test_tabs_read_together_match_tabs_read_one_at_a_time(tmp_path: Path) -> None:
+@pytest.mark.parametrize("parsers", [1, 2])
+def test_tabs_read_together_match_tabs_read_one_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parsers: int
+) -> None:
     path = _demo(tmp_path / "demo.xlsx")
+    opened: list[str] = []
+    real = read.BackgroundParser
+
+    class Counted(real):  # type: ignore[misc, valid-type]
+        def _run(self) -> None:
+            opened.append(threading.current_thread().name)
+            super()._run()
+
+    monkeypatch.setattr(read, "BackgroundParser", Counted)
+    monkeypatch.setattr(read, "usable_cpus", lambda: 2)
+    # The demo's XML is far below the size for a second thread, unless that is lowered.
+    monkeypatch.setattr(read, "TWO_PARSERS_FROM", 0 if parsers == 2 else 1 << 40)
     with zipfile.ZipFile(path) as archive:
         reader = WorkbookReader(archive, str(path), path)
         names = list(reader.sheets)
         together = reader.grids([*names, names[0]])  # a name asked twice is read once
         alone = {name: reader.grid(name) for name in names}
         reader.close()
+    assert len(opened) == parsers
     assert list(together) == names
     for name in names:
         assert together[name] == alone[name], name

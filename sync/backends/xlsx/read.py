@@ -12,6 +12,7 @@ import posixpath
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, TypeVar
 from xml.parsers import expat
@@ -36,10 +37,15 @@ from sync.backends.xlsx.scan_memory import ScanMemory
 from sync.backends.xlsx.sheet_parser import BackgroundParser
 from sync.collector import collector_paused
 from sync.contract.grid import Grid
+from sync.cpus import usable_cpus
 from sync.errors import NotAWorkbookError, WorkbookError
 from sync.schema.tabs import find_tab
 
 T = TypeVar("T")
+
+# Two parsing threads from this much worksheet XML (about 100,000 cells): below it, opening
+# calamine's second copy of the workbook costs more than the second thread saves.
+TWO_PARSERS_FROM = 8 * 1024**2
 
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 REL_NAMESPACES = (
@@ -121,15 +127,25 @@ class WorkbookReader:
         """The grid of each worksheet named, read as `grid` reads it, and failing as a
         `grid` call per name in turn would.
 
-        calamine parses the tabs the scan passes on a second thread (`BackgroundParser`)
+        calamine parses the tabs the scan passes on other threads (`BackgroundParser`)
         while this one scans the next tabs, reads the others with the streaming reader
-        and shapes the tabs already parsed.
+        and shapes the tabs already parsed. A large workbook on a machine with a core to
+        spare gets two parsing threads, each handed the next tab when its share of the
+        XML so far is the smaller: a large Orders tab parses beside the other tabs.
         """
         distinct = list(dict.fromkeys(names))
         if self.path is None or len(distinct) < 2:
             return {name: self.grid(name) for name in distinct}
         path = str(self.path)
-        with BackgroundParser(lambda: CalamineWorkbook.from_path(path)) as parser:
+        sizes = {name: self.archive.getinfo(self.sheets[name]).file_size for name in distinct}
+        threads = 2 if sum(sizes.values()) >= TWO_PARSERS_FROM and usable_cpus() > 1 else 1
+        with ExitStack() as stack:
+            parsers = [
+                stack.enter_context(BackgroundParser(lambda: CalamineWorkbook.from_path(path)))
+                for _ in range(threads)
+            ]
+            shares = [0] * threads  # bytes of XML handed to each parser
+            parser_of: dict[str, BackgroundParser] = {}
             verdicts: dict[str, bool | Exception] = {}
             for name in distinct:
                 try:
@@ -138,7 +154,10 @@ class WorkbookReader:
                     verdicts[name] = error
                     break
                 if verdicts[name]:
-                    parser.parse(name)
+                    least = shares.index(min(shares))
+                    shares[least] += sizes[name]
+                    parser_of[name] = parsers[least]
+                    parser_of[name].parse(name)
             grids = {}
             for name in distinct:
                 verdict = verdicts[name]
@@ -146,7 +165,7 @@ class WorkbookReader:
                     raise verdict
                 if verdict:
                     try:
-                        grids[name] = self._calamine_grid(parser.sheet(name))
+                        grids[name] = self._calamine_grid(parser_of[name].sheet(name))
                         continue
                     except CalamineError:
                         pass  # as in `grid`
