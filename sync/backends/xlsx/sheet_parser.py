@@ -1,4 +1,4 @@
-"""calamine parsing worksheets on a thread of its own while the reader's thread works on.
+"""calamine parsing worksheets on threads of their own while the reader's thread works on.
 
 python-calamine releases the GIL while it parses a worksheet, so a parse here runs on the
 second core beside the reader's Python work: scanning the next tab, shaping the last one.
