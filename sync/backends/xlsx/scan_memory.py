@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from functools import cache
 from pathlib import Path
-
-import python_calamine
 
 from sync.backends.xlsx import prescan
 
@@ -36,8 +35,9 @@ FOLDER = "xlsx-scan"
 def _rules() -> bytes:
     """What a remembered pass depends on beyond the tab: the scan's text, calamine's build."""
     digest = hashlib.sha256(Path(prescan.__file__).read_bytes())
-    for module in (python_calamine, getattr(python_calamine, "_python_calamine", None)):
-        found = getattr(module, "__file__", None)
+    # calamine is imported by the reader alone (`read.py`), which has loaded it by now.
+    for name in ("python_calamine", "python_calamine._python_calamine"):
+        found = getattr(sys.modules.get(name), "__file__", None)
         if found:
             stat = os.stat(found)
             digest.update(f"{found}:{stat.st_size}:{stat.st_mtime_ns}".encode())
