@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import sync.engine
 from sync.backends.sheets.auth import RetryPolicy
 from sync.backends.sheets.backend import SheetsBackend
 from sync.config import load_config
@@ -16,7 +17,7 @@ from sync.server.queue import RecomputeQueue, open_queue
 from sync.server.status import status_view
 from sync.server.worker import MAX_ATTEMPTS, dispatch_due, recompute
 from tests.sheets_emulator.fixtures import CLIENT_EMAIL
-from tests.sheets_emulator.server import SheetsEmulator
+from tests.sheets_emulator.server import WRITE_ENDPOINTS, SheetsEmulator
 
 SHEET = "1WorkerTestSheet0123456789"
 
@@ -183,3 +184,25 @@ def test_a_long_burst_is_recomputed_30_seconds_after_its_first_edit(queue):
     # last edit at start + 28: the debounce alone would wait until start + 31
     assert dispatch_due(queue, start + 29.9) == []
     assert dispatch_due(queue, start + 30.0) == [SHEET]
+
+
+def test_a_recompute_that_lost_its_lease_stops_before_writing(queue, sheets_env, monkeypatch):
+    small_book(sheets_env, SHEET, 12000)
+    queue.store.mark_edit(SHEET, time.time() - 5)
+    dispatch_due(queue)
+    (sid, token), = dispatched_tasks(queue)
+    computed = sync.engine.compute_tabs
+
+    def stalled(*args, **kwargs):
+        # The worker stalls past its lease while it computes: another dispatch takes over.
+        queue.store.release_lease(SHEET, token)
+        assert queue.store.acquire_lease(SHEET, "the-next-recompute", 30, time.time())
+        return computed(*args, **kwargs)
+
+    monkeypatch.setattr(sync.engine, "compute_tabs", stalled)
+    sheets_env.reset_counters()
+    assert recompute(queue, sid, token) == "lease lost"
+    endpoints = {call.endpoint for call in sheets_env.api_records()}
+    assert endpoints and not endpoints & WRITE_ENDPOINTS  # read, never written
+    assert len(queue.store.pending()) == 1  # the edit waits for the lease's new holder
+    assert queue.store.lease_holder(SHEET, time.time()) == "the-next-recompute"

@@ -2,9 +2,11 @@
 
 Per spreadsheet: edits inside the debounce coalesce into one recompute that sees the last
 one (never more than `max_delay_seconds` after the first); the lease makes sure two
-recomputes never run at once on any machine; the pending marker is dropped only once a
-recompute that saw it has finished, so a worker killed mid-recompute loses nothing: its
-lease runs out and a dispatcher queues the spreadsheet again.
+recomputes never run at once on any machine (one whose process stalled until its lease
+ran out stops before its next step, the write included: `LeaseLost`); the pending marker
+is dropped only once a recompute that saw it has finished, so a worker killed
+mid-recompute loses nothing: its lease runs out and a dispatcher queues the spreadsheet
+again.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sync.server.logs import server_log
@@ -104,11 +107,30 @@ def spreadsheet_lease(queue: RecomputeQueue, spreadsheet_id: str, now: float) ->
         store.release_lease(spreadsheet_id, token)
 
 
+class LeaseLost(Exception):
+    """The recompute's lease ran out while it ran (its process stalled past the renewals):
+    another recompute may hold the spreadsheet now, so this one must not write."""
+
+
+# The lease of the recompute running on this thread: (spreadsheet id, token).
+_running_lease: ContextVar[tuple[str, str] | None] = ContextVar("running_lease", default=None)
+
+
 def run_sync(queue: RecomputeQueue, spreadsheet_id: str) -> Any:
-    """Read, compute and write one spreadsheet; the report."""
+    """Read, compute and write one spreadsheet; the report.
+
+    Under a recompute, each step (read, validate, compute, write) starts only while its
+    lease is still held, so a recompute that lost its lease never writes.
+    """
     from sync import open_backend, sync_workbook
 
-    return sync_workbook(open_backend(queue.config, sheet=spreadsheet_id))
+    held = _running_lease.get()
+
+    def step(_message: str) -> None:
+        if held is not None and queue.store.lease_holder(held[0], time.time()) != held[1]:
+            raise LeaseLost(held[0])
+
+    return sync_workbook(open_backend(queue.config, sheet=spreadsheet_id), progress=step)
 
 
 def recompute(
@@ -131,7 +153,11 @@ def recompute(
             store.write_status(spreadsheet_id, {**record, "running": token})
             begun = {"spreadsheet_id": spreadsheet_id, "lease": token[:8]}
             log.info("recompute started", extra={"fields": begun})
-            outcome, fields = _run(queue, spreadsheet_id, generation, record, sync, started)
+            running = _running_lease.set((spreadsheet_id, token))
+            try:
+                outcome, fields = _run(queue, spreadsheet_id, generation, record, sync, started)
+            finally:
+                _running_lease.reset(running)
     finally:
         store.release_lease(spreadsheet_id, token)
     log.info(
@@ -160,6 +186,10 @@ def _run(
     store = queue.store
     try:
         report = sync(queue, spreadsheet_id)
+    except LeaseLost:
+        # The recompute that holds the lease now sees the same edits and reports on them.
+        log.warning("lease lost", extra={"fields": {"spreadsheet_id": spreadsheet_id}})
+        return "lease lost", {}
     except Exception as error:  # noqa: BLE001 - every failure becomes the owner's status
         failure = explain_failure(error)
         log.debug("recompute failed", exc_info=True)
