@@ -3,7 +3,8 @@
 After the archive's directory has passed the unpack limits (`rawzip.check_unpack_limits`),
 each worksheet is scanned (`prescan`): calamine reads it when the scan finds nothing
 calamine would misread or over-allocate for, the streaming reader (`cells`) otherwise,
-and also whenever calamine refuses a tab or panics on it.
+and also whenever calamine refuses a tab or panics on it. A tab whose stored bytes
+passed the scan before is not scanned again (`scan_memory`).
 """
 
 from __future__ import annotations
