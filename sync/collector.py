@@ -16,7 +16,8 @@ from contextlib import contextmanager
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """The cycle collector paused inside the block (and left as it was after it)."""
+    """The cycle collector paused inside the block, or the call of a function decorated
+    with `@collector_paused()` (and left as it was after it)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

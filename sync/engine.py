@@ -270,14 +270,8 @@ def _quiet(_message: str) -> None:
     pass
 
 
+@collector_paused()
 def _run(
-    backend: Backend, now: datetime | None, progress: Progress | None, write: bool
-) -> SyncReport:
-    with collector_paused():
-        return _run_paused(backend, now, progress, write)
-
-
-def _run_paused(
     backend: Backend, now: datetime | None, progress: Progress | None, write: bool
 ) -> SyncReport:
     progress = progress or _quiet
@@ -313,6 +307,7 @@ def _run_paused(
     return report
 
 
+@collector_paused()
 def compute_workbook(
     backend: Backend, *, now: datetime | None = None, progress: Progress | None = None
 ) -> Computed:
@@ -323,11 +318,10 @@ def compute_workbook(
     """
     progress = progress or _quiet
     now = (now or datetime.now()).replace(microsecond=0)
-    with collector_paused():
-        tables, issues, _rows_read = _read(backend, progress)
-        with writing_in(tables.settings.locale):
-            progress(_("Computing"))
-        return compute_tabs(tables, issues, now)
+    tables, issues, _rows_read = _read(backend, progress)
+    with writing_in(tables.settings.locale):
+        progress(_("Computing"))
+    return compute_tabs(tables, issues, now)
 
 
 def sync_workbook(
