@@ -2,11 +2,11 @@
 
     .venv/bin/python benchmarks/cli_sync_steps.py PATH STEPS.json
 
-A fresh process runs the CLI's own entry point (`sync.cli:main`, what `.venv/bin/salesops`
-calls) on PATH; the only addition is that the `SyncReport`'s `step_seconds` and
-`tab_seconds` (timed by the engine itself) and the clock times the sync began and ended
-are written to STEPS.json before the CLI prints its summary. `bench_sizes.py` runs this
-once per measured sync.
+A fresh process runs the program's own entry point (`sync.program:run`, what
+`.venv/bin/salesops` calls) on PATH; the only addition is that the `SyncReport`'s
+`step_seconds` and `tab_seconds` (timed by the engine itself) and the clock times the sync
+began and ended are written to STEPS.json before the CLI prints its summary.
+`bench_sizes.py` runs this once per measured sync.
 """
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ def main() -> None:
 
     # the CLI imports sync_workbook from the engine when the command runs
     sync.engine.sync_workbook = recorded  # type: ignore[assignment]
-    from sync.cli import main as cli
+    from sync.program import run
 
     sys.argv = ["salesops", "sync", workbook]
-    cli()
+    run()
 
 
 if __name__ == "__main__":

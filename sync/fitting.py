@@ -7,6 +7,12 @@ and computes. The fits and the predictions that need scipy then run there: the s
 functions of `sync/compute/predictions.py` on the same arrays, so the parameters are bit
 for bit those an in-process fit gives.
 
+The process runs at the lowest priority (`lowest_priority`): while the command reads, both
+cores are busy parsing the workbook, and loading scipy beside them would slow the read
+(by 0.25 s at a million cells); at the lowest priority it takes only the CPU the command
+leaves idle, which it does while it validates and computes, and a fit the command waits
+for has the core to itself.
+
 Without a process (library use, the webhook worker, one usable CPU) everything runs in the
 caller's process. The process never outlives the command: it is stopped when the command
 ends, however it ends, and it stops by itself if the command's process dies. If it cannot
@@ -17,6 +23,7 @@ level): the owner sees the same figures either way.
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import signal
 import threading
@@ -32,9 +39,19 @@ log = logging.getLogger(__name__)
 STOP_SECONDS = 5.0  # how long a stopped fitting process gets to exit before it is killed
 
 
+def lowest_priority() -> None:
+    """Run this process only on CPU time no other process at normal priority wants."""
+    if hasattr(os, "nice"):  # not on Windows, where the process keeps its priority
+        try:
+            os.nice(19)  # the most a process may raise its own niceness by
+        except OSError as error:
+            log.debug("The fitting process keeps its priority: %s", error)
+
+
 def serve(connection: Connection) -> None:
     """The fitting process: load scipy at once, then run each `(function, arguments)` sent
     and answer `("returned", result)` or `("raised", exception)`, until the pipe closes."""
+    lowest_priority()
     from sync.compute.predictions import load_scipy
 
     load_scipy()

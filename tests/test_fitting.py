@@ -106,6 +106,17 @@ def test_the_fits_run_in_the_fitting_process():
 
 
 @needs_two_cpus
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities on this platform")
+def test_the_fitting_process_runs_at_the_lowest_priority():
+    # 19 above this process's niceness, at most 19: it only takes CPU the command leaves idle
+    with fitting_on_another_core() as process:
+        assert process is not None
+        niceness_there = process.run(os.nice, 0)
+    assert niceness_there == min(os.nice(0) + 19, 19)
+    assert os.nice(0) < 19  # this process kept its own
+
+
+@needs_two_cpus
 def test_a_failed_fit_is_the_same_failure_from_the_fitting_process():
     with fitting_on_another_core(), pytest.raises(FitFailed, match="bought twice"):
         fit_bgnbd([0, 0, 0], [0, 0, 0], [5, 6, 7])
