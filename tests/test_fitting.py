@@ -31,6 +31,7 @@ from sync.compute.predictions import (
     fit_bgnbd,
     fit_gamma_gamma,
     scipy_runner,
+    started_on_scipy_runner,
 )
 from sync.compute.revenue import revenue_lines
 from sync.compute.segments import customer_segments, purchase_history
@@ -114,6 +115,42 @@ def test_the_fitting_process_runs_at_the_lowest_priority():
         niceness_there = process.run(os.nice, 0)
     assert niceness_there == min(os.nice(0) + 19, 19)
     assert os.nice(0) < 19  # this process kept its own
+
+
+def _waits_for(path: str) -> str:
+    """In the fitting process: wait until `path` exists (at most a minute)."""
+    for _tick in range(600):
+        if os.path.exists(path):
+            return f"saw {os.path.basename(path)} in process {os.getpid()}"
+        time.sleep(0.1)
+    raise TimeoutError(path)
+
+
+@needs_two_cpus
+def test_work_started_on_the_fitting_process_runs_while_the_command_goes_on(tmp_path):
+    # The fitting process waits for a file that this process writes only once the start
+    # has returned: had the start waited for the answer, neither could go on.
+    signal_file = tmp_path / "go"
+    with fitting_on_another_core() as process:
+        assert process is not None
+        answer = started_on_scipy_runner(_waits_for, str(signal_file))
+        signal_file.write_text("go", encoding="utf-8")
+        assert answer() == f"saw go in process {process.pid}"
+
+
+@needs_two_cpus
+def test_a_fit_started_on_the_fitting_process_that_fails_raises_where_it_is_awaited():
+    with fitting_on_another_core():
+        answer = started_on_scipy_runner(fit_bgnbd, [0, 0, 0], [0, 0, 0], [5, 6, 7])
+        with pytest.raises(FitFailed, match="bought twice"):
+            answer()
+
+
+def test_without_a_fitting_process_started_work_is_done_at_once():
+    calls = []
+    answer = started_on_scipy_runner(lambda value: calls.append(value) or value * 2, 21)
+    assert calls == [21]  # done before anyone waited for it
+    assert answer() == 42
 
 
 @needs_two_cpus

@@ -9,15 +9,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sync.compute.predictions import (
+    PurchaseModel,
     expected_order_value,
     expected_orders,
     fit_bgnbd,
     fit_gamma_gamma,
     p_alive,
+    purchase_model,
 )
 from sync.compute.revenue import revenue_lines
 from sync.compute.segments import customer_segments as compute_segments
 from sync.compute.segments import (
+    _predictions,
     nps_group,
     purchase_history,
     quintile_scores,
@@ -295,6 +298,49 @@ def test_predicted_value_alone_is_blank_when_no_repeat_order_has_a_value():
     assert table["Predicted Value"].isna().all()
     assert [(i.severity, i.column) for i in issues] == [("Warning", "Predicted Value")]
     assert issues[0].problem.startswith("Predicted Value is blank: the order-value model")
+
+
+ALIVE, EXPECTED, VALUE = np.array([0.5, 0.9]), np.array([1.5, 3.0]), np.array([40.0, 10.0])
+
+
+@pytest.mark.parametrize(("model", "filled", "warning"), [
+    (PurchaseModel(ALIVE, EXPECTED, VALUE), [0.5, 0.9, 1.5, 3.0, 60.0, 30.0], None),
+    (PurchaseModel(orders_failed="no customer has bought twice"), [None] * 6,
+     "P(Alive), Expected Orders and Predicted Value are blank: the repeat-purchase model "
+     "could not be fitted (no customer has bought twice). Check Orders dates and As Of."),
+    (PurchaseModel(orders_infinite=True), [None] * 6,
+     "P(Alive), Expected Orders and Predicted Value are blank: the fitted repeat-purchase "
+     "model gives no finite prediction for these customers (their order dates are too "
+     "uniform to model)."),
+    (PurchaseModel(ALIVE, EXPECTED, value_failed="the likelihood has no finite maximum"),
+     [0.5, 0.9, 1.5, 3.0, None, None],
+     "Predicted Value is blank: the order-value model could not be fitted (the likelihood "
+     "has no finite maximum)."),
+    (PurchaseModel(ALIVE, EXPECTED, value_infinite=True), [0.5, 0.9, 1.5, 3.0, None, None],
+     "Predicted Value is blank: order values vary too much between customers to give a "
+     "finite expected order value."),
+])
+def test_each_outcome_of_the_purchase_model_fills_or_blanks_its_columns(model, filled, warning):
+    # Predicted Value = Expected Orders x order value: 1.5 x 40 = 60, 3.0 x 10 = 30.
+    blank = pd.DataFrame(np.nan, index=["ann", "bob"],
+                         columns=["P(Alive)", "Expected Orders", "Predicted Value"])
+    result, issues = _predictions(blank, model)
+    cells = [None if pd.isna(value) else value for value in result.T.to_numpy().ravel()]
+    assert cells == filled
+    assert [issue.problem for issue in issues] == ([warning] if warning else [])
+    assert all((issue.severity, issue.column) == ("Warning", "Predicted Value")
+               for issue in issues)
+
+
+def test_the_purchase_model_says_which_fit_failed_and_why():
+    # nobody bought twice: BG/NBD has nothing to fit
+    nobody = purchase_model(*np.zeros((2, 3)), np.array([5.0, 6.0, 7.0]), np.zeros(3), 90)
+    assert nobody == PurchaseModel(orders_failed="no customer has bought twice")
+    # repeat buyers whose repeat orders were all free: BG/NBD fits, Gamma-Gamma cannot
+    x, t_x, T = np.array([2.0, 1.0, 3.0]), np.array([50.0, 20.0, 90.0]), np.array([100.0] * 3)
+    free = purchase_model(x, t_x, T, np.zeros(3), 90)
+    assert free.value_failed == "no customer has a positive spend on repeat orders"
+    assert free.alive is not None and free.expected is not None and free.order_value is None
 
 
 def _with_first_days(orders):

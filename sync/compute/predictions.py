@@ -9,7 +9,9 @@ Time is in whatever unit x, t_x and T are given in (days in the product).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
@@ -39,6 +41,27 @@ def _on_scipy_runner(function: Callable[..., Result], *arguments: Any) -> Result
         return function(*arguments)
     result: Result = runner(function, *arguments)
     return result
+
+
+def started_on_scipy_runner(function: Callable[..., Result], *arguments: Any
+                            ) -> Callable[[], Result]:
+    """Start function(*arguments) in the fitting process, if the command started one, and
+    return what waits for its result; the caller works on meanwhile. Without a fitting
+    process it runs here and now."""
+    runner = scipy_runner.get()
+    if runner is None:
+        result = function(*arguments)
+        return lambda: result
+    answer: Future[Result] = Future()
+
+    def ask() -> None:  # waits on the fitting process's pipe, which releases the GIL
+        try:
+            answer.set_result(runner(function, *arguments))
+        except BaseException as error:  # noqa: BLE001 - raised again where it is awaited
+            answer.set_exception(error)
+
+    threading.Thread(target=ask, name="salesops-fit", daemon=True).start()
+    return answer.result
 
 
 def load_scipy() -> None:
@@ -269,3 +292,41 @@ def expected_order_value(
         value = p * (v + x_ * m_) / (p * x_ + q - 1)
     # With q <= 1 the population mean is infinite: there is no finite expectation to give.
     return np.where(p * x_ + q - 1 > 0, value, np.nan)
+
+
+@dataclass(frozen=True)
+class PurchaseModel:
+    """Both models fitted to one set of customers, and what they predict for each; a part
+    that could not be worked out is None, with the reason."""
+
+    alive: FloatArray | None = None  # P(Alive)
+    expected: FloatArray | None = None  # expected orders over the horizon
+    order_value: FloatArray | None = None  # expected spend per order
+    orders_failed: str | None = None  # why BG/NBD could not be fitted
+    orders_infinite: bool = False  # BG/NBD fitted, but a prediction is not finite
+    value_failed: str | None = None  # why Gamma-Gamma could not be fitted
+    value_infinite: bool = False  # Gamma-Gamma fitted, but an order value is not finite
+
+
+def purchase_model(x: FloatArray, t_x: FloatArray, T: FloatArray, spend: FloatArray,
+                   horizon: float) -> PurchaseModel:
+    """BG/NBD and then Gamma-Gamma fitted to customers' repeat days `x`, recency `t_x`, age
+    `T` and mean repeat spend, with each customer's predictions over `horizon` days: the
+    whole of the work that needs scipy, in one call, so that it runs in the fitting process
+    while the command computes the rest (`started_on_scipy_runner`)."""
+    try:
+        params = fit_bgnbd(x, t_x, T)
+    except FitFailed as error:
+        return PurchaseModel(orders_failed=str(error))
+    alive = p_alive(params, x, t_x, T)
+    expected = expected_orders(params, x, t_x, T, horizon)
+    if not (np.all(np.isfinite(alive)) and np.all(np.isfinite(expected))):
+        return PurchaseModel(orders_infinite=True)
+    try:
+        spend_params = fit_gamma_gamma(x, spend)
+    except FitFailed as error:
+        return PurchaseModel(alive, expected, value_failed=str(error))
+    value = expected_order_value(spend_params, x, spend)
+    if not np.all(np.isfinite(value)):
+        return PurchaseModel(alive, expected, value_infinite=True)
+    return PurchaseModel(alive, expected, value)

@@ -10,18 +10,13 @@ docs/figures-commissions-customers.md):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 from sync.compute.names import customer_key
-from sync.compute.predictions import (
-    FitFailed,
-    expected_order_value,
-    expected_orders,
-    fit_bgnbd,
-    fit_gamma_gamma,
-    p_alive,
-)
+from sync.compute.predictions import PurchaseModel, purchase_model, started_on_scipy_runner
 from sync.contract.tables import Issue, Tables
 from sync.i18n import _
 from sync.schema import tab_headers
@@ -144,58 +139,63 @@ def purchase_history(lines: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     return history
 
 
-def _predictions(
+def _start_predictions(
     history: pd.DataFrame, horizon: float
-) -> tuple[pd.DataFrame, list[Issue]]:
-    """P(Alive), Expected Orders, Predicted Value per customer with orders, or blanks + why."""
+) -> Callable[[], tuple[pd.DataFrame, list[Issue]]]:
+    """Start fitting the purchase models (in the fitting process when there is one); the
+    function returned waits for P(Alive), Expected Orders and Predicted Value per customer
+    with orders, or blanks and why."""
     buyers = history.dropna(subset=["first_order"])
     result = pd.DataFrame(np.nan, index=buyers.index,
                           columns=["P(Alive)", "Expected Orders", "Predicted Value"])
     repeat = int((buyers["x"] > 0).sum())
-
-    def blank(why: str) -> tuple[pd.DataFrame, list[Issue]]:
-        return result, [Issue(
-            tab="Customer Segments", column="Predicted Value", severity="Warning",
-            problem=_("P(Alive), Expected Orders and Predicted Value are blank: {why}").format(
-                why=why),
-        )]
-
     if repeat < MIN_REPEAT_CUSTOMERS:
-        return blank(
-            _("only {repeat} customers have ordered on more than one day, and the purchase "
-              "model needs at least {needed}. They fill in as repeat orders are recorded."
-              ).format(repeat=repeat, needed=MIN_REPEAT_CUSTOMERS)
-        )
-    x, t_x, T = buyers["x"].to_numpy(), buyers["t_x"].to_numpy(), buyers["T"].to_numpy()
-    try:
-        params = fit_bgnbd(x, t_x, T)
-    except FitFailed as error:
-        return blank(_("the repeat-purchase model could not be fitted ({error}). "
-                       "Check Orders dates and As Of.").format(error=_(str(error))))
-    alive = p_alive(params, x, t_x, T)
-    expected = expected_orders(params, x, t_x, T, horizon)
-    if not (np.all(np.isfinite(alive)) and np.all(np.isfinite(expected))):
-        return blank(_("the fitted repeat-purchase model gives no finite prediction for "
-                       "these customers (their order dates are too uniform to model)."))
-    result["P(Alive)"] = alive
-    result["Expected Orders"] = expected
-    spend = buyers["repeat_spend"].to_numpy()
-    try:
-        spend_params = fit_gamma_gamma(x, spend)
-    except FitFailed as error:
+        why = _("only {repeat} customers have ordered on more than one day, and the purchase "
+                "model needs at least {needed}. They fill in as repeat orders are recorded."
+                ).format(repeat=repeat, needed=MIN_REPEAT_CUSTOMERS)
+        return lambda: (result, [_blank_predictions(why)])
+    fitted = started_on_scipy_runner(
+        purchase_model, *(buyers[column].to_numpy(dtype=float)
+                          for column in ("x", "t_x", "T", "repeat_spend")), horizon,
+    )
+    return lambda: _predictions(result, fitted())
+
+
+def _blank_predictions(why: str) -> Issue:
+    return Issue(
+        tab="Customer Segments", column="Predicted Value", severity="Warning",
+        problem=_("P(Alive), Expected Orders and Predicted Value are blank: {why}").format(
+            why=why),
+    )
+
+
+def _predictions(result: pd.DataFrame, model: PurchaseModel
+                 ) -> tuple[pd.DataFrame, list[Issue]]:
+    """The predictions' columns filled from the fitted model, with a warning for each part
+    it could not predict."""
+    if model.orders_failed is not None:
+        return result, [_blank_predictions(
+            _("the repeat-purchase model could not be fitted ({error}). "
+              "Check Orders dates and As Of.").format(error=_(model.orders_failed)))]
+    if model.orders_infinite or model.alive is None or model.expected is None:
+        return result, [_blank_predictions(
+            _("the fitted repeat-purchase model gives no finite prediction for these "
+              "customers (their order dates are too uniform to model)."))]
+    result["P(Alive)"] = model.alive
+    result["Expected Orders"] = model.expected
+    if model.value_failed is not None:
         return result, [Issue(
             tab="Customer Segments", column="Predicted Value", severity="Warning",
             problem=_("Predicted Value is blank: the order-value model could not be fitted "
-                      "({error}).").format(error=_(str(error))),
+                      "({error}).").format(error=_(model.value_failed)),
         )]
-    value = expected_order_value(spend_params, x, spend)
-    if not np.all(np.isfinite(value)):
+    if model.value_infinite or model.order_value is None:
         return result, [Issue(
             tab="Customer Segments", column="Predicted Value", severity="Warning",
             problem=_("Predicted Value is blank: order values vary too much between customers "
                       "to give a finite expected order value."),
         )]
-    result["Predicted Value"] = expected * value
+    result["Predicted Value"] = model.expected * model.order_value
     return result, []
 
 
@@ -235,6 +235,8 @@ def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFra
     history["revenue"] = history["revenue"].fillna(0.0)
     history["orders"] = history["orders"].fillna(0).astype(int)
     history["Recency Days"] = (as_of - history["last_order"]).dt.days
+    # The purchase models fit on another core while the rest of the tab is worked out here.
+    predictions = _start_predictions(history, settings.prediction_horizon_days)
 
     keys = history.index.to_numpy()
     buyers = history["first_order"].notna().to_numpy()
@@ -260,7 +262,7 @@ def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFra
     lifecycle = lifecycle_stages(history, open_deal_keys, settings)
 
     nps = dict(zip(listed["key"], listed["nps"], strict=True))
-    predicted, issues = _predictions(history, settings.prediction_horizon_days)
+    predicted, issues = predictions()
     predicted = predicted.reindex(history.index)
 
     table = pd.DataFrame({
