@@ -171,6 +171,16 @@ def progress_shown(console: Console | None = None) -> Iterator[Callable[[str], N
         yield lambda message: status.update(message)
 
 
+def read_early(backend: Backend) -> None:
+    """Start reading a workbook file now, on a thread, so that it is parsed while the
+    command loads the engine (pandas); a Google spreadsheet is read when the sync reads."""
+    start = getattr(backend, "read_ahead", None)
+    if start is not None:
+        from sync.schema import tabs_read
+
+        start(tabs_read())
+
+
 def xlsx_path(path: Path) -> Path:
     """Check a workbook path the user typed ends in .xlsx."""
     if path.suffix.lower() != ".xlsx":
@@ -357,9 +367,10 @@ def sync_command(path: Path | None, sheet: str | None) -> None:
 
     Example: salesops sync sales.xlsx
     """
+    backend = open_backend(path, sheet)
+    read_early(backend)
     from sync.engine import sync_workbook
 
-    backend = open_backend(path, sheet)
     with user_errors(), progress_shown() as progress:
         report = sync_workbook(backend, progress=progress)
     with writing_in(report.locale):
@@ -378,9 +389,10 @@ def check(ctx: click.Context, path: Path | None, sheet: str | None) -> None:
 
     Example: salesops check sales.xlsx || echo "fix the errors first"
     """
+    backend = open_backend(path, sheet)
+    read_early(backend)
     from sync.engine import check_workbook
 
-    backend = open_backend(path, sheet)
     with user_errors(), progress_shown() as progress:
         report = check_workbook(backend, progress=progress)
     console = stdout()

@@ -19,7 +19,7 @@ from sync.contract.plan import TabOutput
 from sync.contract.tables import Issue, Tables
 from sync.errors import MissingTabError
 from sync.i18n import _, writing_in
-from sync.schema import TabSpec, computed_tabs, input_tabs, tab_spec
+from sync.schema import TabSpec, computed_tabs, input_tabs, tab_spec, tabs_read
 from sync.write.locale import localized
 from sync.write.tabs import frame_output, goal_progress_output, issues_frame
 
@@ -252,7 +252,7 @@ def _read(
         progress(_("Reading {workbook}").format(workbook=backend.label))
         started = time.perf_counter()
         names = [spec.tab for spec in input_tabs()]
-        grids = backend.read([*names, "Stage Log"])
+        grids = backend.read(tabs_read())
         read_at = time.perf_counter()
         _refuse_without_input_tabs(backend, grids)
         rows_read = {name: rows_with_values(grids[name]) for name in names if name in grids}

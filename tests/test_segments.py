@@ -18,7 +18,6 @@ from sync.compute.predictions import (
     purchase_model,
 )
 from sync.compute.revenue import revenue_lines
-from sync.compute.segments import customer_segments as compute_segments
 from sync.compute.segments import (
     _predictions,
     nps_group,
@@ -27,6 +26,7 @@ from sync.compute.segments import (
     rfm_segment,
     value_tiers,
 )
+from sync.compute.segments import customer_segments as compute_segments
 from sync.contract.tables import WorkbookSettings, make_tables
 from sync.schema import tab_headers
 

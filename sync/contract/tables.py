@@ -18,20 +18,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-Severity = Literal["Error", "Warning"]
-
-
-class Issue(BaseModel):
-    """One row of the Data Issues tab."""
-
-    model_config = ConfigDict(frozen=True)
-
-    tab: str
-    row: int | None = None
-    column: str = ""
-    value: str = ""
-    severity: Severity = "Error"
-    problem: str
+# Where an Issue has always been imported from; it lives apart, without pandas.
+from sync.contract.issue import Issue as Issue
+from sync.contract.issue import Severity as Severity
 
 
 class WorkbookSettings(BaseModel):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync.a1 import column_letter
-from sync.contract.tables import Issue
+from sync.contract.issue import Issue
 from sync.i18n import _, current_locale
 from sync.read.cells import cell_text
 from sync.schema import ColumnSpec, TabSpec

@@ -10,6 +10,7 @@ from sync.schema.declarations import (
     tab_fields,
     tab_headers,
     tab_spec,
+    tabs_read,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "tab_fields",
     "tab_headers",
     "tab_spec",
+    "tabs_read",
 ]

@@ -315,6 +315,11 @@ def input_tabs() -> tuple[TabSpec, ...]:
     return _load("input")
 
 
+def tabs_read() -> list[str]:
+    """The tabs a sync reads: every input tab, then the Stage Log it appends to."""
+    return [*(spec.tab for spec in input_tabs()), "Stage Log"]
+
+
 @cache
 def computed_tabs() -> tuple[TabSpec, ...]:
     """The computed tabs, in the order a synced workbook shows them."""
