@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import partial
+from functools import cache, partial
 from importlib import import_module
 from typing import Any
 
@@ -15,11 +15,18 @@ import pandas as pd
 
 from sync.backends.base import Backend, WriteStats
 from sync.collector import collector_paused
+from sync.compute.as_of import tables_as_of
+from sync.compute.dashboard import dashboard
+from sync.compute.goals import SharedGoalFigures
+from sync.compute.periods import SharedPeriodLabels
+from sync.compute.revenue import revenue_lines
+from sync.compute.stage_log import SharedStints, full_log, stage_changes
 from sync.contract.plan import TabOutput
 from sync.contract.tables import Issue, Tables
 from sync.errors import MissingTabError
 from sync.i18n import _, writing_in
 from sync.schema import TabSpec, computed_tabs, input_tabs, tab_spec, tabs_read
+from sync.write.dashboard_layout import dashboard_output
 from sync.write.locale import localized
 from sync.write.tabs import frame_output, goal_progress_output, issues_frame
 
@@ -101,6 +108,16 @@ def _step(name: str, issues: list[Issue], compute: Callable[[], Any], fallback: 
         return fallback
 
 
+@cache
+def load_computations() -> None:
+    """Import the module of every computed tab that names one (0.06 s): a sync does it
+    before it reads, so that a command that started reading early (`sync.cli.read_early`)
+    imports them while the workbook is parsed, not while it computes."""
+    for spec in computed_tabs():
+        if spec.compute is not None:
+            import_module(spec.compute.module)
+
+
 def _declared(spec: TabSpec, inputs: dict[str, Any]) -> tuple[pd.DataFrame, list[Issue]]:
     """A computed tab from the function its declaration names, handed the inputs it names."""
     assert spec.compute is not None
@@ -121,14 +138,6 @@ def compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed
 
 
 def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Computed:
-    from sync.compute.as_of import tables_as_of
-    from sync.compute.dashboard import dashboard
-    from sync.compute.goals import SharedGoalFigures
-    from sync.compute.periods import SharedPeriodLabels
-    from sync.compute.revenue import revenue_lines
-    from sync.compute.stage_log import SharedStints, full_log, stage_changes
-    from sync.write.dashboard_layout import dashboard_output
-
     def empty(tab: str) -> pd.DataFrame:
         return pd.DataFrame(columns=tab_spec(tab).headers)
 
@@ -247,6 +256,7 @@ def _read(
     from sync.backends.grid_shape import rows_with_values
     from sync.read import validate_workbook
 
+    load_computations()
     operator = getattr(backend, "default_locale", "en")  # a stand-in backend may lack it
     with writing_in(operator):  # the workbook's own Locale is not known before it is read
         progress(_("Reading {workbook}").format(workbook=backend.label))
