@@ -20,6 +20,7 @@ from sync.compute.dashboard import dashboard
 from sync.compute.goals import SharedGoalFigures
 from sync.compute.periods import SharedPeriodLabels
 from sync.compute.revenue import revenue_lines
+from sync.compute.segments import EarlyCustomerHistory
 from sync.compute.stage_log import SharedStints, full_log, stage_changes
 from sync.contract.plan import TabOutput
 from sync.contract.tables import Issue, Tables
@@ -86,7 +87,8 @@ class Computed:
     revenue: pd.DataFrame | None = None
     # Wall seconds of each part of the computation: every computed tab (the Stage Log's
     # own step includes the As Of cut and the revenue lines; the stints Funnel and Deal
-    # Health share count where first worked out), and `write plan` for the TabOutputs.
+    # Health share count where first worked out; Customer Segments' includes its history,
+    # worked out before the other tabs), and `write plan` for the TabOutputs.
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -143,13 +145,15 @@ def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Compute
 
     issues = list(issues)
     currency = tables.settings.currency
-    seconds: dict[str, float] = {}
+    declared = [spec.tab for spec in computed_tabs() if spec.compute is not None]
+    # Listed in the order the tabs are computed in; a tab's share may come in parts.
+    seconds = dict.fromkeys(["Stage Log", *declared, "Dashboard", "write plan"], 0.0)
     clock = time.perf_counter()
 
     def lap(name: str) -> None:
         nonlocal clock
         now_at = time.perf_counter()
-        seconds[name] = seconds.get(name, 0.0) + now_at - clock
+        seconds[name] += now_at - clock
         clock = now_at
 
     # The Stage Log records what this sync sees, whatever As Of; every figure is as of As Of.
@@ -170,9 +174,15 @@ def _compute_tabs(tables: Tables, issues: list[Issue], now: datetime) -> Compute
     # Goal Suggestions and the Dashboard the period label of each revenue line.
     settings = tables.settings
     period_labels = SharedPeriodLabels(revenue, settings.period, settings.fiscal_year_start)
+    # Customer Segments' history is worked out now and its purchase models start fitting on
+    # the fitting process's core, while the tabs before it are computed here.
+    customer_history = EarlyCustomerHistory(tables, revenue)
+    customer_history.start()
+    lap("Customer Segments")
     inputs: dict[str, Any] = {
         "tables": tables, "revenue": revenue, "stage_log": stage_log, "stints": stints,
         "goal_figures": SharedGoalFigures(tables, revenue), "period_labels": period_labels,
+        "customer_history": customer_history,
     }
     frames: dict[str, pd.DataFrame] = {}
     tab_issues: list[Issue] = []

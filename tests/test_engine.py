@@ -255,3 +255,48 @@ def test_goal_progress_and_goal_suggestions_share_one_working_out_of_the_goal_fi
     names = [output.name for output in computed.outputs]
     assert "Goal Progress" in names and "Goal Suggestions" in names
     assert len(built) == 1  # one indexing of revenue, deals and first purchases for both tabs
+
+
+def _demo_tables():
+    return validate_workbook(demo_grids(size=1, seed=7, today=TODAY), today=TODAY)
+
+
+def test_the_purchase_models_start_fitting_before_the_other_tabs_are_computed(monkeypatch):
+    # So that they fit on the fitting process's core meanwhile (sync/fitting.py).
+    import sync.compute.funnel
+    import sync.compute.segments
+
+    events: list[str] = []
+    start, funnel = sync.compute.segments.started_on_scipy_runner, sync.compute.funnel.funnel
+
+    def started(*args, **kwargs):
+        events.append("fit started")
+        return start(*args, **kwargs)
+
+    def computed_funnel(*args, **kwargs):
+        events.append("Funnel")
+        return funnel(*args, **kwargs)
+
+    monkeypatch.setattr(sync.compute.segments, "started_on_scipy_runner", started)
+    monkeypatch.setattr(sync.compute.funnel, "funnel", computed_funnel)
+    tables, issues = _demo_tables()
+    computed = compute_tabs(tables, issues, NOW)
+    assert events == ["fit started", "Funnel"]
+    assert computed.frames["Customer Segments"]["Predicted Value"].notna().sum() == 100
+
+
+def test_a_failure_in_the_early_customer_history_is_the_customer_segments_tab_s(monkeypatch):
+    import sync.compute.segments
+
+    def broken(*_args):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(sync.compute.segments, "customer_history", broken)
+    tables, issues = _demo_tables()
+    computed = compute_tabs(tables, issues, NOW)
+    failed = [issue.problem for issue in computed.issues if issue.tab == "Customer Segments"]
+    assert failed == [
+        "The Customer Segments tab could not be computed (ZeroDivisionError: division by "
+        "zero). The other tabs are up to date; please report this with your workbook."
+    ]
+    assert computed.frames["Funnel"].shape[0] > 0  # the other tabs are computed all the same

@@ -11,6 +11,7 @@ docs/figures-commissions-customers.md):
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -218,8 +219,20 @@ def lifecycle_stages(history: pd.DataFrame, open_deal_keys: set[str], settings) 
     return pd.Series(stage, index=history.index, dtype=object)
 
 
-def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
-    """The Customer Segments table: one row per customer in Customers or with orders."""
+@dataclass
+class CustomerHistory:
+    """What Customer Segments works out first: each customer's display name and order
+    history, and the purchase models' fit, started (`predictions` waits for it)."""
+
+    names: dict[str, str]  # customer key -> the name shown
+    listed: pd.DataFrame  # the Customers tab's named rows, with their `key`
+    history: pd.DataFrame  # `purchase_history` of every customer, by key, sorted
+    predictions: Callable[[], tuple[pd.DataFrame, list[Issue]]]
+
+
+def customer_history(tables: Tables, revenue: pd.DataFrame) -> CustomerHistory | None:
+    """Every customer's history, and the purchase models' fit started on it; None when no
+    customer is named in Customers or Orders."""
     settings = tables.settings
     as_of = pd.Timestamp(settings.as_of)
     read = revenue[["customer_key", "customer", "date", "amount", "order_id"]]
@@ -228,15 +241,55 @@ def customer_segments(tables: Tables, revenue: pd.DataFrame) -> tuple[pd.DataFra
     listed = listed.assign(key=customer_key(listed["customer"]))
     names = _display_names(listed, named)
     if not names:
-        return pd.DataFrame(columns=tab_headers("Customer Segments")), []
+        return None
     after = named["date"].dt.normalize() > as_of
     lines = named[~after] if after.any() else named  # no copy when every line counts
     history = purchase_history(lines, as_of).reindex(sorted(names))
     history["revenue"] = history["revenue"].fillna(0.0)
     history["orders"] = history["orders"].fillna(0).astype(int)
     history["Recency Days"] = (as_of - history["last_order"]).dt.days
-    # The purchase models fit on another core while the rest of the tab is worked out here.
+    # The purchase models fit on another core while the rest is worked out here.
     predictions = _start_predictions(history, settings.prediction_horizon_days)
+    return CustomerHistory(names, listed, history, predictions)
+
+
+class EarlyCustomerHistory:
+    """`customer_history` started by the engine as soon as the revenue lines are known, so
+    that the purchase models fit on another core while the other tabs are computed; the
+    Customer Segments tab takes it when its turn comes."""
+
+    def __init__(self, tables: Tables, revenue: pd.DataFrame) -> None:
+        self._tables, self._revenue = tables, revenue
+        self._started: CustomerHistory | None = None
+        self._done = False
+
+    def start(self) -> None:
+        """Work out the history and start the fit now. Whatever goes wrong is left to the
+        tab's own step, which works it out again and reports it as that tab's problem."""
+        try:
+            self._started = customer_history(self._tables, self._revenue)
+        except Exception:  # noqa: BLE001, S110 - met again, and reported, by the tab's step
+            return
+        self._done = True
+
+    def of(self, tables: Tables, revenue: pd.DataFrame) -> CustomerHistory | None:
+        """`customer_history(tables, revenue)`: the one started, if it was of these."""
+        if self._done and tables is self._tables and revenue is self._revenue:
+            self._done = False  # taken once: a second tab would get a fit of its own
+            return self._started
+        return customer_history(tables, revenue)
+
+
+def customer_segments(
+    tables: Tables, revenue: pd.DataFrame, early: EarlyCustomerHistory | None = None
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """The Customer Segments table: one row per customer in Customers or with orders."""
+    settings = tables.settings
+    started = early.of(tables, revenue) if early else customer_history(tables, revenue)
+    if started is None:
+        return pd.DataFrame(columns=tab_headers("Customer Segments")), []
+    names, listed, history, predictions = (
+        started.names, started.listed, started.history, started.predictions)
 
     keys = history.index.to_numpy()
     buyers = history["first_order"].notna().to_numpy()

@@ -181,7 +181,8 @@ class SettingSpec(Choices):
 
 # What a computed tab's function may be handed, by name (see `sync/engine.py`).
 ComputeInput = Literal[
-    "tables", "revenue", "stage_log", "stints", "goal_figures", "period_labels"
+    "tables", "revenue", "stage_log", "stints", "goal_figures", "period_labels",
+    "customer_history",
 ]
 _COMPUTE = re.compile(r"^(?P<module>[\w.]+):(?P<function>\w+)\((?P<inputs>[\w ,]*)\)$")
 
