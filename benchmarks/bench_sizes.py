@@ -279,8 +279,10 @@ one sync before those with nothing remembered (`cache_dir` emptied): it scans ev
 as the first sync of a workbook on a machine does; the runs after it find every tab's
 scan remembered, as a sync after an edit does for every tab the edit left alone.
 "read", "validate", "compute" and "write" are the engine's own timings; "start-up" is from
-launching the process to the sync's start (Python, imports, configuration), "summary and
-exit" from the sync's end to the process's exit (the printed summary, freeing memory).
+launching the process to the sync's start (Python, imports, configuration; the workbook
+is read on a thread meanwhile, `sync.cli.read_early`, so "read" is only what is left of
+the read once the engine has loaded), "summary and exit" from the sync's end to the
+process's exit (the printed summary; the memory is left to the system, `sync/program.py`).
 The naive openpyxl script runs in a fresh process too. "On Sheets" is the same
 workbook's input tabs and Stage Log in the Sheets API emulator on loopback, run in a
 process of its own as Google's servers would be: the product's re-sync of a spreadsheet
@@ -289,7 +291,8 @@ it synced once against the naive gspread script, each timed in the benchmark's p
 {size_table(results)}
 
 Compute split by computed tab (seconds; the Stage Log's share includes the As Of cut and
-the revenue lines; the stints Funnel and Deal Health share count in the Funnel's):
+the revenue lines; the stints Funnel and Deal Health share count in the Funnel's; Customer
+Segments' includes its order history, worked out before the other tabs):
 
 {compute_table(results)}
 """

@@ -109,12 +109,11 @@ def test_the_fits_run_in_the_fitting_process():
 @needs_two_cpus
 @pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities on this platform")
 def test_the_fitting_process_runs_at_the_lowest_priority():
-    # 19 above this process's niceness, at most 19: it only takes CPU the command leaves idle
+    # 19 above this process's niceness (at most 19): it takes only CPU the command leaves idle
     with fitting_on_another_core() as process:
         assert process is not None
         niceness_there = process.run(os.nice, 0)
     assert niceness_there == min(os.nice(0) + 19, 19)
-    assert os.nice(0) < 19  # this process kept its own
 
 
 def _waits_for(path: str) -> str:

@@ -20,7 +20,8 @@ from sync.backends.xlsx.template import write_input_workbook
 from sync.cli import main
 from sync.collector import collector_paused
 from sync.demo.workbook import demo_grids
-from sync.errors import NotAWorkbookError, WorkbookChangedError
+from sync.errors import NotAWorkbookError, WorkbookChangedError, WorkbookError
+from sync.i18n import writing_in
 from sync.schema import tabs_read
 from tests.xlsx_support import funnel_output
 
@@ -74,6 +75,20 @@ def test_what_goes_wrong_in_a_read_started_early_is_raised_by_the_read(tmp_path)
         backend.read(tabs_read())
     with pytest.raises(NotAWorkbookError) as now:
         XlsxBackend(path).read(tabs_read())
+    assert str(early.value) == str(now.value)
+
+
+def test_a_read_started_early_speaks_the_operator_s_language(tmp_path):
+    missing = tmp_path / "没有.xlsx"
+    backend = XlsxBackend(missing)
+    backend.default_locale = "zh-CN"  # config.yaml's locale, as open_backend sets it
+    backend.read_ahead(tabs_read())
+    with pytest.raises(WorkbookError) as early:
+        backend.read(tabs_read())
+    assert str(early.value).startswith(f"{missing} 不存在")
+    # what the engine's own read speaks
+    with writing_in("zh-CN"), pytest.raises(WorkbookError) as now:
+        XlsxBackend(missing).read(tabs_read())
     assert str(early.value) == str(now.value)
 
 

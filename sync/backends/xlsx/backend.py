@@ -38,7 +38,7 @@ from sync.backends.xlsx.write import WorkbookIndex, append_tab, prune_overrides,
 from sync.contract.grid import Grid
 from sync.contract.plan import TabOutput
 from sync.errors import NotAWorkbookError, WorkbookChangedError
-from sync.i18n import _
+from sync.i18n import _, writing_in
 from sync.schema import input_tabs
 
 __all__ = ["TEMP_SUFFIX", "XlsxBackend", "file_version"]
@@ -101,7 +101,11 @@ class XlsxBackend:
         The file is read as it is now, as a `read` now would; a save after this moment
         makes the write refuse, as a save after any read does.
         """
-        self._ahead = EarlyRead(list(tabs), lambda: self._take(tabs))
+        def take() -> tuple[FileState, dict[str, Grid]]:
+            with writing_in(self.default_locale):  # as the engine reads: the operator's
+                return self._take(tabs)
+
+        self._ahead = EarlyRead(list(tabs), take)
 
     def _take(self, tabs: Sequence[str]) -> tuple[FileState, dict[str, Grid]]:
         """The file's state before reading, and the grids read."""
