@@ -48,12 +48,11 @@ def run() -> NoReturn:
     """`salesops ...`: run the command line, then end the process with its status."""
     from sync.cli import main
 
+    code: str | int | None = 0
     try:
-        main()
+        main()  # in standalone mode a click group always ends with SystemExit
     except SystemExit as done:
         code = done.code
-    else:  # a click group called in standalone mode always exits; kept for safety
-        code = 0
     if _threads_left():
         sys.exit(code)
     status = exit_status(code)

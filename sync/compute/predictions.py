@@ -9,9 +9,7 @@ Time is in whatever unit x, t_x and T are given in (days in the product).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
@@ -19,6 +17,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+
+from sync.background import started_on_thread
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -52,16 +52,8 @@ def started_on_scipy_runner(function: Callable[..., Result], *arguments: Any
     if runner is None:
         result = function(*arguments)
         return lambda: result
-    answer: Future[Result] = Future()
-
-    def ask() -> None:  # waits on the fitting process's pipe, which releases the GIL
-        try:
-            answer.set_result(runner(function, *arguments))
-        except BaseException as error:  # noqa: BLE001 - raised again where it is awaited
-            answer.set_exception(error)
-
-    threading.Thread(target=ask, name="salesops-fit", daemon=True).start()
-    return answer.result
+    # the thread waits on the fitting process's pipe, which releases the GIL
+    return started_on_thread("salesops-fit", lambda: runner(function, *arguments))
 
 
 def load_scipy() -> None:

@@ -18,7 +18,6 @@ from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from sync.backends.base import WriteStats
-from sync.backends.xlsx.early_read import EarlyRead
 from sync.backends.xlsx.file import (
     TEMP_SUFFIX,
     FileState,
@@ -35,6 +34,8 @@ from sync.backends.xlsx.read import read_tabs
 from sync.backends.xlsx.scan_memory import ScanMemory
 from sync.backends.xlsx.styles import StyleBook
 from sync.backends.xlsx.write import WorkbookIndex, append_tab, prune_overrides, put_tab
+from sync.background import started_on_thread
+from sync.collector import collector_paused
 from sync.contract.grid import Grid
 from sync.contract.plan import TabOutput
 from sync.errors import NotAWorkbookError, WorkbookChangedError
@@ -42,6 +43,8 @@ from sync.i18n import _, writing_in
 from sync.schema import input_tabs
 
 __all__ = ["TEMP_SUFFIX", "XlsxBackend", "file_version"]
+
+Taken = tuple[FileState, dict[str, Grid]]  # a read: the file's state before it, the grids
 
 
 def file_version(status: os.stat_result) -> tuple[int, int, int]:
@@ -69,7 +72,8 @@ class XlsxBackend:
         # folder); None scans every tab at every read.
         self.scan_memory: ScanMemory | None = None
         self._read: dict[str, Grid] = {}  # the tabs as last read, to append to
-        self._ahead: EarlyRead | None = None  # a read started ahead of time, not yet taken
+        # A read started ahead of time and not yet taken: its tabs, and what waits for it.
+        self._ahead: tuple[list[str], Callable[[], Taken]] | None = None
         self._asked: set[str] = set()  # the tabs that read looked for
         # The file as the last read saw it; a write replaces only that version.
         self.read_state: FileState | None = None
@@ -86,7 +90,7 @@ class XlsxBackend:
         """The grids of the requested tabs that exist, row 1 first (those a `read_ahead` of
         the same tabs has read, when one was started)."""
         ahead, self._ahead = self._ahead, None
-        state, grids = ahead.result() if ahead and ahead.tabs == list(tabs) else self._take(tabs)
+        state, grids = ahead[1]() if ahead and ahead[0] == list(tabs) else self._take(tabs)
         # Recorded before reading: a save after this point makes the write refuse.
         self.read_state = state
         self._read, self._asked = grids, set(tabs)
@@ -99,15 +103,16 @@ class XlsxBackend:
         A command starts it before it loads the engine: calamine parses the workbook on the
         machine's cores while Python imports pandas (0.4 s of start-up), instead of after.
         The file is read as it is now, as a `read` now would; a save after this moment
-        makes the write refuse, as a save after any read does.
+        makes the write refuse, as a save after any read does. Like the sync's own read, it
+        holds the collector pause (`sync/collector.py`) and speaks the operator's language.
         """
-        def take() -> tuple[FileState, dict[str, Grid]]:
-            with writing_in(self.default_locale):  # as the engine reads: the operator's
+        def take() -> Taken:
+            with collector_paused(), writing_in(self.default_locale):
                 return self._take(tabs)
 
-        self._ahead = EarlyRead(list(tabs), take)
+        self._ahead = (list(tabs), started_on_thread("xlsx-early-read", take))
 
-    def _take(self, tabs: Sequence[str]) -> tuple[FileState, dict[str, Grid]]:
+    def _take(self, tabs: Sequence[str]) -> Taken:
         """The file's state before reading, and the grids read."""
         check_workbook_file(self.path)
         state = FileState.of(final_target(self.path))
